@@ -1,0 +1,108 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Doorstep",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "FieldModel", targets: ["FieldModel"]),
+        .library(name: "SyncCore", targets: ["SyncCore"]),
+        .library(name: "SyncProtocol", targets: ["SyncProtocol"]),
+        .library(name: "Replica", targets: ["Replica"]),
+        .library(name: "SyncClient", targets: ["SyncClient"]),
+        .library(name: "ServerEngine", targets: ["ServerEngine"]),
+        .library(name: "ServerSQLite", targets: ["ServerSQLite"]),
+        .executable(name: "doorstep-gen", targets: ["doorstep-gen"]),
+        .executable(name: "doorstep-wirebench", targets: ["doorstep-wirebench"]),
+        .executable(name: "doorstep-soak", targets: ["doorstep-soak"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // Shared libraries: what a device app links. Pure: no I/O.
+        .target(name: "FieldModel", path: "Sources/FieldModel"),
+        .target(name: "SyncCore", dependencies: ["FieldModel"], path: "Sources/SyncCore"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(
+            name: "SyncProtocol",
+            dependencies: [
+                "SyncCore", "FieldModel", "CZlib",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Sources/SyncProtocol"
+        ),
+
+        .target(
+            name: "Replica",
+            dependencies: ["FieldModel", "SyncCore", "SyncProtocol", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/Replica"
+        ),
+        .target(name: "SyncClient", dependencies: ["Replica", "SyncProtocol", "SyncCore", "FieldModel"], path: "Sources/SyncClient"),
+
+        // The sync server: the engine (no HTTP) and its storage backends.
+        .target(name: "ServerEngine", dependencies: ["FieldModel", "SyncCore", "SyncProtocol"], path: "server/Engine"),
+        .target(
+            name: "ServerSQLite",
+            dependencies: ["ServerEngine", "SyncCore", "FieldModel", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "server/SQLiteStore"
+        ),
+
+        // Seeded synthetic data for tests, the simulator and benchmarks.
+        .target(name: "SyntheticData", dependencies: ["FieldModel"], path: "client-sim/SyntheticData"),
+        .executableTarget(
+            name: "doorstep-gen",
+            dependencies: [
+                "SyntheticData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "client-sim/doorstep-gen"
+        ),
+        // The deterministic in-process simulation: a server engine and devices on a simulated
+        // clock and network, driven by a seed.
+        .target(
+            name: "SyncSimulation",
+            dependencies: ["ServerEngine", "ServerSQLite", "Replica", "SyncClient", "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData"],
+            path: "client-sim/SyncSimulation"
+        ),
+        .executableTarget(
+            name: "doorstep-soak",
+            dependencies: ["SyncSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "client-sim/doorstep-soak"
+        ),
+        .executableTarget(
+            name: "doorstep-wirebench",
+            dependencies: [
+                "SyntheticData", "SyncCore", "SyncProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "benchmarks/doorstep-wirebench"
+        ),
+
+        .testTarget(name: "FieldModelTests", dependencies: ["FieldModel"], path: "Tests/FieldModelTests"),
+        .testTarget(name: "SyntheticDataTests", dependencies: ["SyntheticData", "FieldModel"], path: "Tests/SyntheticDataTests"),
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "FieldModel"], path: "Tests/SyncCoreTests"),
+        .testTarget(
+            name: "SyncProtocolTests",
+            dependencies: ["SyncProtocol", "SyncCore", "FieldModel", "SyntheticData"],
+            path: "Tests/SyncProtocolTests",
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "SyncCore", "FieldModel", "SyncProtocol", "SyntheticData"], path: "Tests/ReplicaTests"),
+        .testTarget(
+            name: "SyncClientTests",
+            dependencies: ["SyncClient", "Replica", "ServerEngine", "ServerSQLite", "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData",
+                           .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/SyncClientTests"
+        ),
+        .testTarget(name: "SyncSimulationTests", dependencies: ["SyncSimulation"], path: "Tests/SyncSimulationTests"),
+        .testTarget(
+            name: "ServerEngineTests",
+            dependencies: ["ServerEngine", "ServerSQLite", "SyncCore", "FieldModel", "SyncProtocol", "SyntheticData"],
+            path: "Tests/ServerEngineTests"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

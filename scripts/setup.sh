@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what building and testing Doorstep needs on a fresh Debian machine with Swift:
+# the system zlib and SQLite headers. Safe to run again: it installs only what is missing.
+set -euo pipefail
+packages=(zlib1g-dev libsqlite3-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi
