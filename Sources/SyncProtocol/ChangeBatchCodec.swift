@@ -1,0 +1,185 @@
+import FieldModel
+import Foundation
+import SyncCore
+
+/// Changes ↔ the columnar `ChangeBatch`: grouped by record, counters and clocks delta-coded.
+///
+/// Every change in a batch is the sender's: its dots all name `replicas[0]`.
+enum ChangeBatchCodec {
+    static func encode(_ changes: [Change], sender: ReplicaID, schemaVersion: UInt32) -> Doorstep_Sync_V1_ChangeBatch {
+        var batch = Doorstep_Sync_V1_ChangeBatch()
+        var replicas = TableBuilder<UInt64>()
+        _ = replicas.index(sender.rawValue)
+        var authors = TableBuilder<String>()
+        var values = ValueColumnWriter()
+        var recordIDs: [UInt8] = [], collections: [UInt8] = []
+        var previousScope: Int64 = 0, previousCounter: UInt64 = 0, previousHLC: UInt64 = 0
+        var versions: [UInt32] = []
+
+        for group in groups(of: changes) {
+            let first = group[0]
+            recordIDs += first.record.id.bytes
+            collections.append(first.record.collection.rawValue)
+            let scope = Int64(first.record.scope.rawValue)
+            batch.scopeDeltas.append(scope - previousScope)
+            previousScope = scope
+            batch.contextSizes.append(UInt32(first.context.count))
+            for e in first.context.entries {
+                batch.contextReplicas.append(UInt32(replicas.index(e.replica.rawValue)))
+                batch.contextCounters.append(e.counter)
+            }
+            batch.changeCounts.append(UInt32(group.count))
+            versions.append(first.schemaVersion)
+            for change in group {
+                batch.counterDeltas.append(Int64(bitPattern: change.dot.counter &- previousCounter))
+                previousCounter = change.dot.counter
+                batch.hlcDeltas.append(Int64(bitPattern: change.hlc.rawValue &- previousHLC))
+                previousHLC = change.hlc.rawValue
+                batch.authorIndexes.append(UInt32(authors.index(change.author.rawValue)))
+                switch change.operation {
+                case .set(let f, let v):
+                    batch.ops.append(UInt32(f.rawValue) << 2 | 0)
+                    values.append(v)
+                case .transition(let f, let from, let to):
+                    batch.ops.append(UInt32(f.rawValue) << 2 | 1)
+                    values.append(from)
+                    values.append(to)
+                case .create(let fields):
+                    batch.ops.append(2)
+                    let sorted = fields.sorted { $0.key < $1.key }
+                    batch.createSizes.append(UInt32(sorted.count))
+                    for (f, v) in sorted {
+                        batch.createFields.append(UInt32(f.rawValue))
+                        values.append(v)
+                    }
+                case .delete:
+                    batch.ops.append(3)
+                }
+            }
+        }
+        batch.replicas = replicas.entries
+        batch.authors = authors.entries
+        batch.recordIds = Data(recordIDs)
+        batch.collections = Data(collections)
+        batch.values = values.finished()
+        if versions.contains(where: { $0 != schemaVersion }) { batch.schemaVersions = versions }
+        return batch
+    }
+
+    /// Groups runs of consecutive changes to one record, keeping the batch's order exactly; a
+    /// change joins the current group only when its context is the group's last context plus the
+    /// last dot — otherwise it opens a new group, so decoding reproduces the batch exactly.
+    static func groups(of changes: [Change]) -> [[Change]] {
+        var groups: [[Change]] = []
+        var lastGroup: [RecordKey: Int] = [:]
+        for change in changes {
+            if let g = lastGroup[change.record], g == groups.count - 1, let prev = groups[g].last,
+               prev.schemaVersion == change.schemaVersion,
+               change.context == derivedContext(after: prev) {
+                groups[g].append(change)
+            } else {
+                lastGroup[change.record] = groups.count
+                groups.append([change])
+            }
+        }
+        return groups
+    }
+
+    static func derivedContext(after change: Change) -> VersionVector {
+        var vv = change.context
+        vv.add(change.dot)
+        return vv
+    }
+
+    static func decode(_ batch: Doorstep_Sync_V1_ChangeBatch, schemaVersion: UInt32, limits: MessageLimits) throws(ProtocolError) -> [Change] {
+        let groupCount = batch.collections.count
+        let changeCount = batch.ops.count
+        try Check.limit(changeCount, limits.maxChanges, "changes")
+        try Check.limit(groupCount, limits.maxChanges, "record groups")
+        try Check.limit(batch.replicas.count, limits.maxTableEntries, "replicas")
+        try Check.limit(batch.authors.count, limits.maxTableEntries, "authors")
+        try Check.limit(batch.contextReplicas.count, limits.maxColumnEntries, "context entries")
+        try Check.equal(batch.recordIds.count, groupCount * 16, "record_ids bytes", "16 × groups")
+        try Check.equal(batch.scopeDeltas.count, groupCount, "scope_deltas", "groups")
+        try Check.equal(batch.contextSizes.count, groupCount, "context_sizes", "groups")
+        try Check.equal(batch.changeCounts.count, groupCount, "change_counts", "groups")
+        if !batch.schemaVersions.isEmpty { try Check.equal(batch.schemaVersions.count, groupCount, "schema_versions", "groups") }
+        try Check.equal(batch.contextCounters.count, batch.contextReplicas.count, "context_counters", "context_replicas")
+        try Check.equal(Int(exactly: try Check.sum(batch.contextSizes)) ?? -1, batch.contextReplicas.count, "sum of context_sizes", "context entries")
+        try Check.equal(Int(exactly: try Check.sum(batch.changeCounts)) ?? -1, changeCount, "sum of change_counts", "ops")
+        try Check.equal(batch.counterDeltas.count, changeCount, "counter_deltas", "ops")
+        try Check.equal(batch.hlcDeltas.count, changeCount, "hlc_deltas", "ops")
+        try Check.equal(batch.authorIndexes.count, changeCount, "author_indexes", "ops")
+        let creates = batch.ops.filter { $0 & 3 == 2 }.count
+        try Check.equal(batch.createSizes.count, creates, "create_sizes", "creates")
+        try Check.equal(Int(exactly: try Check.sum(batch.createSizes)) ?? -1, batch.createFields.count, "sum of create_sizes", "create_fields")
+        guard let senderRaw = batch.replicas.first, senderRaw != 0 || changeCount == 0 else {
+            if changeCount == 0 { return [] }
+            throw ProtocolError(.inconsistent, "a batch of \(changeCount) changes names no sender replica")
+        }
+        let sender = ReplicaID(senderRaw)
+        let authors = try Check.workers(batch.authors)
+
+        let ids = [UInt8](batch.recordIds), collections = [UInt8](batch.collections)
+        var values = try ValueColumnReader(batch.values, limits: limits)
+        var changes: [Change] = []
+        changes.reserveCapacity(changeCount)
+        var scope: Int64 = 0, counter: UInt64 = 0, hlc: UInt64 = 0
+        var ctxAt = 0, opAt = 0, createAt = 0, createFieldAt = 0
+        for g in 0..<groupCount {
+            guard let collection = RecordCollection(rawValue: collections[g]) else {
+                throw ProtocolError(.invalidValue, "group \(g) names unknown collection \(collections[g])")
+            }
+            let id = RecordID(bytes: ids[g * 16..<g * 16 + 16])!
+            scope = scope &+ batch.scopeDeltas[g]
+            let village = try Check.village(scope, "group \(g)")
+            var context = try Check.vector(replicas: batch.contextReplicas, counters: batch.contextCounters,
+                                           at: ctxAt, count: Int(batch.contextSizes[g]), table: batch.replicas, "group \(g) context")
+            ctxAt += Int(batch.contextSizes[g])
+            let version = batch.schemaVersions.isEmpty ? schemaVersion : batch.schemaVersions[g]
+            guard batch.changeCounts[g] > 0 else { throw ProtocolError(.inconsistent, "group \(g) holds no change") }
+            for _ in 0..<Int(batch.changeCounts[g]) {
+                counter = counter &+ UInt64(bitPattern: batch.counterDeltas[opAt])
+                guard counter > 0 else { throw ProtocolError(.invalidValue, "change \(opAt) has counter 0") }
+                hlc = hlc &+ UInt64(bitPattern: batch.hlcDeltas[opAt])
+                let authorIndex = Int(batch.authorIndexes[opAt])
+                guard authorIndex < authors.count else {
+                    throw ProtocolError(.inconsistent, "change \(opAt) names author \(authorIndex) of \(authors.count)")
+                }
+                let op = batch.ops[opAt]
+                let field = FieldID(UInt16(truncatingIfNeeded: op >> 2))
+                guard op >> 2 <= UInt32(UInt16.max) else { throw ProtocolError(.invalidValue, "change \(opAt) names field \(op >> 2)") }
+                let operation: Change.Operation
+                switch op & 3 {
+                case 0: operation = .set(field, try values.next())
+                case 1: operation = .transition(field, from: try values.next(), to: try values.next())
+                case 2:
+                    guard op >> 2 == 0 else { throw ProtocolError(.invalidValue, "create \(opAt) names a field") }
+                    var fields: FieldValues = [:]
+                    let n = Int(batch.createSizes[createAt])
+                    createAt += 1
+                    for _ in 0..<n {
+                        let f = batch.createFields[createFieldAt]
+                        createFieldAt += 1
+                        guard f <= UInt32(UInt16.max), fields[FieldID(UInt16(f))] == nil else {
+                            throw ProtocolError(.invalidValue, "create \(opAt) names field \(f) twice or out of range")
+                        }
+                        fields[FieldID(UInt16(f))] = try values.next()
+                    }
+                    operation = .create(fields)
+                default:
+                    guard op >> 2 == 0 else { throw ProtocolError(.invalidValue, "delete \(opAt) names a field") }
+                    operation = .delete
+                }
+                let change = Change(dot: Dot(sender, counter), record: RecordKey(collection, id, scope: village),
+                                    operation: operation, context: context, hlc: HLCTimestamp(rawValue: hlc),
+                                    author: authors[authorIndex], schemaVersion: version)
+                changes.append(change)
+                context = derivedContext(after: change)
+                opAt += 1
+            }
+        }
+        try values.finish()
+        return changes
+    }
+}

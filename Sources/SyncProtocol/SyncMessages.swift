@@ -1,0 +1,118 @@
+import FieldModel
+import SyncCore
+
+/// The protocol version this code speaks.
+public enum SyncProtocolVersion {
+    public static let current: UInt32 = 1
+}
+
+/// A device's health figures, sent with every sync for ops to watch.
+public struct DeviceHealth: Sendable, Hashable, Codable {
+    public var outboxCount: Int
+    /// When the oldest unacknowledged change was made (ms since the epoch), nil when none.
+    public var oldestUnsyncedMilliseconds: Int64?
+    public var localRecords: Int
+    /// Free storage in bytes, nil when unknown.
+    public var freeStorageBytes: Int64?
+    public var rejectedCount: Int
+
+    public init(outboxCount: Int = 0, oldestUnsyncedMilliseconds: Int64? = nil, localRecords: Int = 0,
+                freeStorageBytes: Int64? = nil, rejectedCount: Int = 0) {
+        self.outboxCount = outboxCount
+        self.oldestUnsyncedMilliseconds = oldestUnsyncedMilliseconds
+        self.localRecords = localRecords
+        self.freeStorageBytes = freeStorageBytes
+        self.rejectedCount = rejectedCount
+    }
+}
+
+/// One sync request: the next outbox batch, the pull position, and the device's health.
+public struct SyncRequest: Sendable, Hashable {
+    public var protocolVersion: UInt32
+    public var schemaVersion: UInt32
+    public var replica: ReplicaID
+    public var appVersion: String
+    /// Pull position per village the device holds; a village in scope but absent starts at 0.
+    public var cursors: [VillageCode: UInt64]
+    /// Oldest first; every dot is the device's own.
+    public var changes: [Change]
+    public var health: DeviceHealth
+    public var pageLimit: Int
+    public var deviceTimeMilliseconds: Int64
+
+    public init(schemaVersion: UInt32 = Schema.version, replica: ReplicaID, appVersion: String,
+                cursors: [VillageCode: UInt64], changes: [Change], health: DeviceHealth, pageLimit: Int,
+                deviceTimeMilliseconds: Int64, protocolVersion: UInt32 = SyncProtocolVersion.current) {
+        self.protocolVersion = protocolVersion
+        self.schemaVersion = schemaVersion
+        self.replica = replica
+        self.appVersion = appVersion
+        self.cursors = cursors
+        self.changes = changes
+        self.health = health
+        self.pageLimit = pageLimit
+        self.deviceTimeMilliseconds = deviceTimeMilliseconds
+    }
+}
+
+/// A change the server refused: which, the stable reason, and what was wrong.
+public struct Rejection: Sendable, Hashable, Codable {
+    public let counter: UInt64
+    public let reason: String
+    public let message: String
+
+    public init(counter: UInt64, reason: String, message: String) {
+        self.counter = counter
+        self.reason = reason
+        self.message = message
+    }
+}
+
+/// A warning about the device's scope (for instance its size nearing the budget).
+public struct ScopeWarning: Sendable, Hashable, Codable {
+    public let code: String
+    public let message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+}
+
+/// One sync response: what was acknowledged or refused, then a page of what changed.
+public struct SyncResponse: Sendable, Hashable {
+    public var protocolVersion: UInt32
+    public var serverTimeMilliseconds: Int64
+    /// Counters of the device's dots that are applied (now or before).
+    public var acked: [UInt64]
+    public var rejections: [Rejection]
+    /// The current state of records that changed since the cursors.
+    public var page: [RecordState]
+    public var cursors: [VillageCode: UInt64]
+    public var hasMore: Bool
+    /// Per village, sent with the last page only.
+    public var digests: [VillageCode: ScopeDigest]
+    /// Villages the device must drop: no longer in its scope.
+    public var droppedVillages: [VillageCode]
+    /// Villages whose cursor fell behind the tombstone horizon: drop and pull again from 0.
+    public var rebootstrapVillages: [VillageCode]
+    public var warnings: [ScopeWarning]
+
+    public init(serverTimeMilliseconds: Int64, acked: [UInt64] = [], rejections: [Rejection] = [],
+                page: [RecordState] = [], cursors: [VillageCode: UInt64] = [:], hasMore: Bool = false,
+                digests: [VillageCode: ScopeDigest] = [:], droppedVillages: [VillageCode] = [],
+                rebootstrapVillages: [VillageCode] = [], warnings: [ScopeWarning] = [],
+                protocolVersion: UInt32 = SyncProtocolVersion.current) {
+        self.protocolVersion = protocolVersion
+        self.serverTimeMilliseconds = serverTimeMilliseconds
+        self.acked = acked
+        self.rejections = rejections
+        self.page = page
+        self.cursors = cursors
+        self.hasMore = hasMore
+        self.digests = digests
+        self.droppedVillages = droppedVillages
+        self.rebootstrapVillages = rebootstrapVillages
+        self.warnings = warnings
+    }
+}
