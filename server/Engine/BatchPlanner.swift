@@ -1,0 +1,142 @@
+import FieldModel
+import SyncCore
+
+/// Who a batch is written as, which decides the checks it goes through.
+enum Authority: Sendable {
+    /// A worker's device (or the server acting for a reviewer): every check.
+    case worker(Worker)
+    /// An administrator's import: values are validated, role, scope and recusal are not asked
+    /// (an administrator writes no household data of their own; they load the roster).
+    case administrator(WorkerID)
+
+    var workerID: WorkerID {
+        switch self {
+        case .worker(let w): w.id
+        case .administrator(let id): id
+        }
+    }
+}
+
+/// Decides a push: turns a batch and the snapshot read for it into a `PushPlan`. Pure and
+/// synchronous, so it runs inside the store's transaction, and every backend gets the same rules.
+struct BatchPlanner: Sendable {
+    let input: PushInput
+    let authority: Authority
+    let deviceID: String
+    /// The server's own replica: its counters are allocated under the store's lock, so they
+    /// cannot regress and are not checked for it (two server writes may commit out of order).
+    let serverReplica: ReplicaID
+    let clockAheadTolerance: Int64
+
+    func plan(_ snapshot: PushSnapshot) -> PushPlan {
+        var run = BatchRun(planner: self, snapshot: snapshot)
+        for change in input.changes { run.process(change) }
+        return run.finish()
+    }
+}
+
+/// A refusal of one change by one of the checks, with its stable reason.
+struct ChangeRejection: Error {
+    let reason: RejectionReason
+    let message: String
+
+    init(_ reason: RejectionReason, _ message: String) {
+        self.reason = reason
+        self.message = message
+    }
+}
+
+/// The state of one batch while it is planned: later changes see earlier ones' effects.
+struct BatchRun {
+    let planner: BatchPlanner
+    let snapshot: PushSnapshot
+    var states: [RecordID: RecordState]
+    var processed: [Dot: ProcessedDot]
+    var highestCounter: UInt64
+    /// The author's filings: stored ones plus those this batch created.
+    var filings: [RelativeFiling]
+    var changedOrder: [RecordID] = []
+    var changed = Set<RecordID>()
+    var plan = PushPlan()
+
+    init(planner: BatchPlanner, snapshot: PushSnapshot) {
+        self.planner = planner
+        self.snapshot = snapshot
+        self.states = snapshot.records
+        self.processed = snapshot.processed
+        self.highestCounter = snapshot.highestProcessedCounter
+        self.filings = snapshot.filings
+    }
+
+    var now: Int64 { planner.input.nowMilliseconds }
+    var today: CalendarDate { snapshot.today }
+
+    /// Decides one change and records the outcome (and, the first time a dot is seen, its verdict).
+    mutating func process(_ change: Change) {
+        let digest = change.contentDigest
+        if let seen = processed[change.dot] {
+            plan.outcomes.append(PushOutcome(dot: change.dot, status: Self.repeated(seen, digest: digest, change)))
+            return
+        }
+        let status: PushOutcome.Status
+        do throws(ChangeRejection) {
+            try checkCounter(change)
+            let stored = states[change.record.id]
+            try check(change, stored: stored)
+            status = try apply(change, to: stored)
+        } catch {
+            status = .rejected(error.reason, error.message)
+        }
+        let verdict: ProcessedDot.Verdict = if case .rejected(let r, let m) = status { .rejected(r, m) } else { .acknowledged }
+        let record = ProcessedDot(digest: digest, verdict: verdict)
+        processed[change.dot] = record
+        plan.processed.append((change.dot, record))
+        highestCounter = max(highestCounter, change.dot.counter)
+        plan.outcomes.append(PushOutcome(dot: change.dot, status: status))
+    }
+
+    /// A dot seen before: the same content gets the same answer; other content is a reused dot.
+    static func repeated(_ seen: ProcessedDot, digest: Digest128, _ change: Change) -> PushOutcome.Status {
+        guard seen.digest == digest else {
+            return .rejected(.dotReused, "\(change.dot) was processed before with different content (now \(change.description))")
+        }
+        switch seen.verdict {
+        case .acknowledged: return .replayed
+        case .rejected(let reason, let message): return .rejected(reason, message)
+        }
+    }
+
+    /// Merges an accepted change into its record and logs it.
+    mutating func apply(_ change: Change, to stored: RecordState?) throws(ChangeRejection) -> PushOutcome.Status {
+        var state = stored ?? RecordState(key: change.record)
+        let result = state.apply(change)
+        let outcome: AuditEntry.Outcome
+        switch result.outcome {
+        case .refused(let refusal): throw ChangeRejection(RejectionReason(refusal.code), refusal.message)
+        case .duplicate: return .replayed
+        case .applied: outcome = .applied
+        case .superseded: outcome = .superseded
+        }
+        let id = change.record.id
+        states[id] = state
+        if changed.insert(id).inserted { changedOrder.append(id) }
+        plan.audit.append(AuditEntry(atMilliseconds: now, worker: planner.authority.workerID, deviceID: planner.deviceID,
+                                     dot: change.dot, record: change.record, action: AuditEntry.Action(change.operation),
+                                     outcome: outcome))
+        plan.conflicts += ConflictLogEntry.entries(for: result.events, of: change, at: now)
+        if case .create(let values) = change.operation, change.record.collection == .relativeFiling,
+           let filing = try? RelativeFiling(id: id, village: change.record.scope, fields: values) {
+            plan.filings.append(filing)
+            if filing.staff == planner.input.staff { filings.append(filing) }
+        }
+        return outcome == .applied ? .applied : .superseded
+    }
+
+    /// The plan with every changed record's final state.
+    mutating func finish() -> PushPlan {
+        plan.records = changedOrder.map { id in
+            RecordWrite(state: states[id]!, previous: snapshot.records[id], now: now)
+        }
+        return plan
+    }
+}

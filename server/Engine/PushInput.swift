@@ -1,0 +1,95 @@
+import FieldModel
+import SyncCore
+
+/// A batch of changes from one replica, as a store needs it to read the push snapshot.
+public struct PushInput: Sendable {
+    /// The sender: every change's dot is this replica's.
+    public let replica: ReplicaID
+    /// Oldest first.
+    public let changes: [Change]
+    /// The worker the changes are written as; the snapshot carries this worker's relative filings.
+    public let staff: WorkerID
+    /// The server's clock when the push arrived, ms since the epoch.
+    public let nowMilliseconds: Int64
+
+    /// Fails with `replica_mismatch` when a change's dot belongs to another replica: a batch
+    /// carries only the sender's own writes, so processed dots are looked up per sender.
+    public init(replica: ReplicaID, changes: [Change], staff: WorkerID, nowMilliseconds: Int64) throws(SyncEngineError) {
+        if let foreign = changes.first(where: { $0.dot.replica != replica }) {
+            throw SyncEngineError(.replicaMismatch,
+                                  "change \(foreign.dot) in a batch from replica \(replica) carries another replica's dot")
+        }
+        self.replica = replica
+        self.changes = changes
+        self.staff = staff
+        self.nowMilliseconds = nowMilliseconds
+    }
+
+    /// Today in China Standard Time: the date values are validated against.
+    public var today: CalendarDate { .chinaStandard(millisecondsSinceEpoch: nowMilliseconds) }
+
+    /// Every record id the batch touches, in order of first touch.
+    public var touchedRecords: [RecordID] {
+        var seen = Set<RecordID>()
+        return changes.compactMap { seen.insert($0.record.id).inserted ? $0.record.id : nil }
+    }
+
+    /// The batch's counters (all of `replica`).
+    public var counters: [UInt64] { changes.map(\.dot.counter) }
+
+    /// Households the batch refers to: named by its creates of members, visits and filings, or
+    /// by the stored states (`stored`) of the records it touches.
+    public func referencedHouseholds(stored: some Sequence<RecordState>) -> Set<RecordID> {
+        var out = Set<RecordID>()
+        for change in changes {
+            if case .create(let values) = change.operation,
+               let id = RecordLinks.household(in: values, of: change.record.collection) {
+                out.insert(id)
+            }
+        }
+        for state in stored {
+            if let id = RecordLinks.household(of: state) { out.insert(id) }
+        }
+        return out
+    }
+}
+
+/// Everything a push plan reads, taken inside the push's transaction.
+public struct PushSnapshot: Sendable {
+    /// The stored states of the records the batch touches, and of the households they refer
+    /// to, by record id. A record the store does not hold is absent.
+    public var records: [RecordID: RecordState]
+    /// For each of the batch's dots processed before: what was decided then.
+    public var processed: [Dot: ProcessedDot]
+    /// The sender's highest processed counter, 0 when none.
+    public var highestProcessedCounter: UInt64
+    /// The relative filings of `PushInput.staff`.
+    public var filings: [RelativeFiling]
+    public var today: CalendarDate
+
+    public init(records: [RecordID: RecordState], processed: [Dot: ProcessedDot], highestProcessedCounter: UInt64,
+                filings: [RelativeFiling], today: CalendarDate) {
+        self.records = records
+        self.processed = processed
+        self.highestProcessedCounter = highestProcessedCounter
+        self.filings = filings
+        self.today = today
+    }
+}
+
+/// What the server decided about a dot the first time it saw it, kept so that a re-sent dot gets
+/// the same answer (exactly once) and a reused one is caught by its content digest.
+public struct ProcessedDot: Sendable, Hashable {
+    public let digest: Digest128
+    public let verdict: Verdict
+
+    public enum Verdict: Sendable, Hashable {
+        case acknowledged
+        case rejected(RejectionReason, String)
+    }
+
+    public init(digest: Digest128, verdict: Verdict) {
+        self.digest = digest
+        self.verdict = verdict
+    }
+}

@@ -1,0 +1,79 @@
+import FieldModel
+import SyncCore
+
+/// What a push decided: the outcome of every change and every row to write. Pure data, made
+/// by the engine's planner from a `PushSnapshot`; a store writes it as it is.
+public struct PushPlan: Sendable {
+    /// One per change of the batch, in order.
+    public var outcomes: [PushOutcome]
+    /// The final state of every record the batch changed, in order of first change. Each takes
+    /// a fresh sequence number.
+    public var records: [RecordWrite]
+    /// Dots processed for the first time (acknowledged or rejected).
+    public var processed: [(dot: Dot, processed: ProcessedDot)]
+    /// Relative filings created by the batch, for the recusal index.
+    public var filings: [RelativeFiling]
+    public var audit: [AuditEntry]
+    public var conflicts: [ConflictLogEntry]
+
+    public init(outcomes: [PushOutcome] = [], records: [RecordWrite] = [], processed: [(dot: Dot, processed: ProcessedDot)] = [],
+                filings: [RelativeFiling] = [], audit: [AuditEntry] = [], conflicts: [ConflictLogEntry] = []) {
+        self.outcomes = outcomes
+        self.records = records
+        self.processed = processed
+        self.filings = filings
+        self.audit = audit
+        self.conflicts = conflicts
+    }
+
+    /// The highest counter processed per replica, to raise the stored one.
+    public var highestCounters: [ReplicaID: UInt64] {
+        processed.reduce(into: [:]) { top, p in top[p.dot.replica] = max(top[p.dot.replica] ?? 0, p.dot.counter) }
+    }
+}
+
+/// A record's new state, with what the store indexes and how the village digest changes.
+///
+/// Deleted records contribute nothing to a village digest, so purging them later leaves every
+/// digest as it was.
+public struct RecordWrite: Sendable {
+    public let state: RecordState
+    /// The digest of the state (also for a deleted one).
+    public let digest: Digest128
+    /// What the record added to its village digest before this write (nil: new or deleted).
+    public let previousContribution: Digest128?
+    /// What it adds now (nil: deleted).
+    public let contribution: Digest128?
+    /// When the record became deleted, for the tombstone horizon; nil when it is not deleted.
+    /// A store keeps an earlier time when the record was already deleted.
+    public let deletedAtMilliseconds: Int64?
+    public let householdID: RecordID?
+
+    /// The write that replaces `previous` (the stored state, nil for a new record) by `state`
+    /// at server time `now`.
+    public init(state: RecordState, previous: RecordState?, now: Int64) {
+        self.state = state
+        self.digest = state.digest
+        self.previousContribution = previous.flatMap { $0.isDeleted ? nil : $0.digest }
+        self.contribution = state.isDeleted ? nil : digest
+        self.deletedAtMilliseconds = state.isDeleted ? now : nil
+        self.householdID = RecordLinks.household(of: state)
+    }
+
+    public var isDeleted: Bool { contribution == nil }
+    public var needsReview: Bool { state.needsReview }
+}
+
+/// What a store reports after writing a plan.
+public struct PushResult: Sendable {
+    public let outcomes: [PushOutcome]
+    public let recordsWritten: Int
+    /// The store's highest committed sequence after the push.
+    public let lastSequence: UInt64
+
+    public init(outcomes: [PushOutcome], recordsWritten: Int, lastSequence: UInt64) {
+        self.outcomes = outcomes
+        self.recordsWritten = recordsWritten
+        self.lastSequence = lastSequence
+    }
+}

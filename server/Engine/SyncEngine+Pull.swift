@@ -1,0 +1,52 @@
+import FieldModel
+import SyncCore
+import SyncProtocol
+
+extension SyncEngine {
+    /// Fills the pull half of a response: dropped and re-bootstrapped villages, the page, the new
+    /// cursors and, with the last page, the digests.
+    ///
+    /// A position that may have missed a purged tombstone (`PullPosition.isStale`) is pulled again
+    /// from 0 and its village listed in `rebootstrapVillages` (SPEC §4). The decision is checked
+    /// against the purge mark of the page's own snapshot: a purge committing in between is
+    /// noticed and the pull redone, never served under the old mark.
+    func pull(into response: inout SyncResponse, request: SyncRequest, scope: [VillageCode]) async throws {
+        let inScope = Set(scope)
+        response.droppedVillages = request.cursors.keys.filter { !inScope.contains($0) }.sorted()
+        guard !scope.isEmpty else { return }
+
+        var mark = try await store.purgeMark()
+        for _ in 0..<3 {
+            var sequences: [VillageCode: UInt64] = [:]
+            var rebootstrap: [VillageCode] = []
+            for village in scope {
+                let position = PullPosition(rawValue: request.cursors[village] ?? 0)
+                if position.isStale(after: mark) {
+                    rebootstrap.append(village)
+                    sequences[village] = 0
+                } else {
+                    sequences[village] = position.sequence
+                }
+            }
+            let page = try await store.pull(sequences, limit: pageLimit(request.pageLimit))
+            guard page.purgeMark == mark else { mark = page.purgeMark; continue }
+
+            response.rebootstrapVillages = rebootstrap
+            response.page = page.records
+            response.hasMore = page.hasMore
+            response.cursors = sequences.mapValues {
+                PullPosition(generation: mark.generation, sequence: max($0, page.watermark)).rawValue
+            }
+            if !page.hasMore {
+                response.digests = Dictionary(uniqueKeysWithValues: scope.map { ($0, page.digests[$0] ?? ScopeDigest()) })
+            }
+            return
+        }
+        throw SyncEngineError(.storage, "purges kept committing during the pull (purge generation \(mark.generation)); retry the sync")
+    }
+
+    /// The device's page size clamped to `1…maxPageSize`; 0 (or less) asks for the default.
+    func pageLimit(_ requested: Int) -> Int {
+        requested <= 0 ? configuration.defaultPageSize : min(requested, configuration.maxPageSize)
+    }
+}

@@ -1,0 +1,124 @@
+import FieldModel
+import SyncCore
+import SyncProtocol
+
+/// The server's sync logic, with no HTTP and no storage of its own: it takes a decoded request
+/// and the token's identity and returns the response, so tests, the simulator and the HTTP layer
+/// all run the same code in-process.
+///
+///     let engine = SyncEngine(store: try SQLiteSyncStore(path: path),
+///                             configuration: .init(serverReplica: ReplicaID(0x5E12)))
+///     let response = try await engine.sync(request, device: device, now: clock())
+///
+/// A request-level problem throws `SyncEngineError` and changes nothing; problems with single
+/// changes come back as rejections while the rest of the batch is applied.
+public struct SyncEngine: Sendable {
+    public let store: any SyncStore
+    public let configuration: Configuration
+
+    public init(store: any SyncStore, configuration: Configuration) {
+        self.store = store
+        self.configuration = configuration
+    }
+
+    /// Limits and policies of one server.
+    public struct Configuration: Sendable, Hashable {
+        /// The server's own replica: the dot of every server-side write (resolutions, imports).
+        public var serverReplica: ReplicaID
+        /// How long tombstones are kept before a purge may remove them.
+        public var tombstoneHorizonMilliseconds: Int64 = 400 * 86_400_000
+        public var defaultPageSize = 500
+        public var maxPageSize = 5_000
+        /// A scope with more live records than this gets a `scope_budget_warning`.
+        public var scopeWarningRecords = 40_000
+        /// A scope with more live records than this is refused with `scope_blocked`.
+        public var scopeBlockingRecords = 60_000
+        /// How far a change's HLC may run ahead of the server's clock.
+        public var clockAheadToleranceMilliseconds: Int64 = 24 * 3_600_000
+        /// Changes per batch the engine accepts (SPEC §8).
+        public var maxChanges = MessageLimits.standard.maxChanges
+        /// Changes per transaction of an import.
+        public var importBatchSize = 1_000
+
+        public init(serverReplica: ReplicaID) { self.serverReplica = serverReplica }
+    }
+
+    /// One sync exchange: applies the request's batch, then serves the next page of the worker's
+    /// scope (SPEC §3–4).
+    ///
+    /// `now` is the server's clock (ms since the epoch): it decides "today" for date checks, the
+    /// clock-ahead limit and the response's `serverTimeMilliseconds`.
+    public func sync(_ request: SyncRequest, device: DeviceContext, now: Int64) async throws -> SyncResponse {
+        try checkRequest(request, device: device)
+        let jurisdiction = Jurisdiction(device.worker)
+        let scope = try await villagesInScope(jurisdiction)
+        let size = try await store.recordCount(villages: scope)
+        guard size <= configuration.scopeBlockingRecords else {
+            throw SyncEngineError(.scopeBlocked,
+                                  "worker \(device.worker.id) (\(jurisdiction.assignment.summary)) has \(size) records in scope, over the blocking level \(configuration.scopeBlockingRecords); an administrator must narrow the assignment")
+        }
+
+        var response = SyncResponse(serverTimeMilliseconds: now)
+        if !request.changes.isEmpty {
+            let result = try await push(request.changes, replica: device.replica, authority: .worker(device.worker),
+                                        deviceID: device.deviceID, now: now)
+            for outcome in result.outcomes {
+                if case .rejected(let reason, let message) = outcome.status {
+                    response.rejections.append(Rejection(counter: outcome.dot.counter, reason: reason.rawValue, message: message))
+                } else {
+                    response.acked.append(outcome.dot.counter)
+                }
+            }
+        }
+        try await pull(into: &response, request: request, scope: scope)
+        if size > configuration.scopeWarningRecords {
+            response.warnings.append(ScopeWarning(code: "scope_budget_warning",
+                                                  message: "\(size) records in scope, over the warning level \(configuration.scopeWarningRecords) (blocking at \(configuration.scopeBlockingRecords))"))
+        }
+        return response
+    }
+
+    /// The checks of a whole request that need no storage.
+    func checkRequest(_ request: SyncRequest, device: DeviceContext) throws(SyncEngineError) {
+        guard request.protocolVersion == SyncProtocolVersion.current else {
+            throw SyncEngineError(.unsupportedProtocol,
+                                  "protocol version \(request.protocolVersion); this server speaks \(SyncProtocolVersion.current)")
+        }
+        guard request.replica == device.replica else {
+            throw SyncEngineError(.replicaMismatch,
+                                  "request from replica \(request.replica), but device \(device.deviceID)'s token was enrolled with replica \(device.replica)")
+        }
+        guard device.replica != configuration.serverReplica else {
+            throw SyncEngineError(.replicaMismatch,
+                                  "device \(device.deviceID) was enrolled with replica \(device.replica), the server's own; re-enrol it")
+        }
+        guard request.schemaVersion <= Schema.version else {
+            throw SyncEngineError(.schemaTooNew,
+                                  "device schema version \(request.schemaVersion) is ahead of the server's \(Schema.version); keep the outbox and sync after the server upgrade")
+        }
+        guard request.changes.count <= configuration.maxChanges else {
+            throw SyncEngineError(.tooManyElements, "\(request.changes.count) changes in one batch, limit \(configuration.maxChanges)")
+        }
+        if let foreign = request.changes.first(where: { $0.dot.replica != request.replica }) {
+            throw SyncEngineError(.replicaMismatch, "change \(foreign.dot) in a request from replica \(request.replica) carries another replica's dot")
+        }
+    }
+
+    /// Applies a batch in one store transaction under `authority`'s checks.
+    func push(_ changes: [Change], replica: ReplicaID, authority: Authority, deviceID: String, now: Int64) async throws -> PushResult {
+        // A batch travels grouped by record; its meaning is dot order (the order the device made
+        // the writes), which the counter check and causality within a record rely on.
+        let ordered = changes.enumerated().sorted { ($0.element.dot.counter, $0.offset) < ($1.element.dot.counter, $1.offset) }.map(\.element)
+        let input = try PushInput(replica: replica, changes: ordered, staff: authority.workerID, nowMilliseconds: now)
+        let planner = BatchPlanner(input: input, authority: authority, deviceID: deviceID,
+                                   serverReplica: configuration.serverReplica,
+                                   clockAheadTolerance: configuration.clockAheadToleranceMilliseconds)
+        return try await store.push(input) { snapshot in planner.plan(snapshot) }
+    }
+
+    /// The villages the worker sees: those the store knows inside the assignment. None for a
+    /// role that sees nothing (an administrator).
+    func villagesInScope(_ jurisdiction: Jurisdiction) async throws -> [VillageCode] {
+        try await store.villages(coveredBy: jurisdiction.assignment).filter(jurisdiction.canSee)
+    }
+}

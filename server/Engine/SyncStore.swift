@@ -1,0 +1,71 @@
+import FieldModel
+import SyncCore
+
+/// Where the sync server keeps record states, processed dots, digests and its logs.
+///
+/// Shaped for a transactional database: a push is one transaction that reads everything a pure
+/// plan needs (`PushSnapshot`), hands it to the plan, and writes what the plan decided. SQLite
+/// does this in a write transaction; PostgreSQL will do it with `SELECT … FOR UPDATE`. The
+/// engine's rules live in the plan, so every backend enforces exactly the same ones.
+///
+/// Sequence numbers: every record write takes a fresh, increasing sequence number, allocated
+/// while the writer holds the lock, so a pull position never skips a change that commits late.
+/// Every method either commits completely or changes nothing; errors are `SyncEngineError`.
+public protocol SyncStore: Sendable {
+    /// Reads the snapshot for `input`, calls `plan` once, writes its result, all in one
+    /// transaction. If `plan` throws, nothing is written and the error is rethrown.
+    func push(_ input: PushInput, plan: @Sendable (PushSnapshot) throws -> PushPlan) async throws -> PushResult
+
+    /// The records of the given villages whose sequence is above that village's cursor (a
+    /// plain sequence number), in sequence order, at most `limit`; with the villages' digests
+    /// when nothing more waits, and the purge mark, all read in the same snapshot.
+    /// - Complexity: O(records returned + villages), not O(store size).
+    func pull(_ cursors: [VillageCode: UInt64], limit: Int) async throws -> PullPage
+
+    /// The villages the store knows (ever held a record, or registered) that `assignment`
+    /// covers, plus the assignment's explicit villages; sorted.
+    func villages(coveredBy assignment: Assignment) async throws -> [VillageCode]
+
+    /// Makes villages known before any record exists in them (a roster import).
+    func registerVillages(_ villages: [VillageCode]) async throws
+
+    /// How many purges removed records, and the highest sequence number removed (0 before any).
+    func purgeMark() async throws -> PurgeMark
+
+    /// Physically removes deleted records whose deletion was committed before `milliseconds`;
+    /// when it removes any, raises the purge mark's sequence to the highest removed and its
+    /// generation by one. Digests do not change: deleted records never contribute to them.
+    /// Returns the number of records removed.
+    func purgeTombstones(deletedBefore milliseconds: Int64) async throws -> Int
+
+    /// The stored state of a record, nil when the store has no record of that id and collection.
+    func record(_ key: RecordKey) async throws -> RecordState?
+
+    /// Records of `villages` whose state waits for a reviewer, in sequence order.
+    func openConflicts(villages: [VillageCode]) async throws -> [RecordState]
+
+    /// Reserves `n` ≥ 1 counters of the server's own replica: never handed out twice.
+    func allocateServerCounters(_ n: Int) async throws -> ClosedRange<UInt64>
+
+    /// The latest `limit` audit entries, oldest first.
+    func auditEntries(limit: Int) async throws -> [AuditEntry]
+
+    /// The latest `limit` conflict-log entries, oldest first.
+    func conflictLog(limit: Int) async throws -> [ConflictLogEntry]
+
+    /// Live (not deleted) records in `villages`: what a device holding that scope holds.
+    /// - Complexity: O(villages).
+    func recordCount(villages: [VillageCode]) async throws -> Int
+
+    /// A hash over the content of every table: equal before and after a request proves the
+    /// request changed nothing.
+    func stateHash() async throws -> Digest128
+
+    /// Releases the store's connections; no call may follow.
+    func close() async throws
+}
+
+extension SyncStore {
+    /// The highest sequence number a purge has removed; 0 before any purge.
+    public func purgedThrough() async throws -> UInt64 { try await purgeMark().sequence }
+}

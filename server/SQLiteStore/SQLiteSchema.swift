@@ -1,0 +1,108 @@
+import GRDB
+
+/// The store's tables, created by migrations in `SQLiteSyncStore.init`.
+///
+/// Integers are Int64: replica ids by bit pattern, village codes and sequences as they are.
+/// Record ids are 16-byte BLOBs (the UUID's bytes); digests 16-byte BLOBs (high, low, big-endian).
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            // Counters of the store: last_seq, purged_through, server_counter.
+            try db.execute(sql: "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID")
+
+            // One row per record: its current state and what pulls, digests and purges index.
+            try db.execute(sql: """
+                CREATE TABLE records (
+                    id BLOB PRIMARY KEY CHECK (length(id) = 16),
+                    collection INTEGER NOT NULL,
+                    village INTEGER NOT NULL,
+                    seq INTEGER NOT NULL UNIQUE,
+                    state BLOB NOT NULL,
+                    digest BLOB NOT NULL,
+                    is_deleted INTEGER NOT NULL,
+                    needs_review INTEGER NOT NULL,
+                    deleted_at_ms INTEGER,
+                    household_id BLOB
+                ) WITHOUT ROWID
+                """)
+            // The pull's range scans: one per village, in sequence order.
+            try db.execute(sql: "CREATE INDEX records_by_village_seq ON records(village, seq)")
+            try db.execute(sql: "CREATE INDEX records_needing_review ON records(village, seq) WHERE needs_review = 1")
+            try db.execute(sql: "CREATE INDEX records_deleted ON records(deleted_at_ms) WHERE is_deleted = 1")
+            try db.execute(sql: "CREATE INDEX records_by_household ON records(household_id) WHERE household_id IS NOT NULL")
+
+            // Every dot the server decided, with its content digest: exactly-once and dot reuse.
+            try db.execute(sql: """
+                CREATE TABLE processed_dots (
+                    replica INTEGER NOT NULL,
+                    counter INTEGER NOT NULL,
+                    digest BLOB NOT NULL,
+                    rejected INTEGER NOT NULL,
+                    reason TEXT,
+                    message TEXT,
+                    PRIMARY KEY (replica, counter)
+                ) WITHOUT ROWID
+                """)
+            try db.execute(sql: "CREATE TABLE replica_counters (replica INTEGER PRIMARY KEY, highest INTEGER NOT NULL)")
+
+            // Incremental per-village digests of live records.
+            try db.execute(sql: """
+                CREATE TABLE village_digests (
+                    village INTEGER PRIMARY KEY, high INTEGER NOT NULL, low INTEGER NOT NULL, record_count INTEGER NOT NULL
+                )
+                """)
+            try db.execute(sql: "CREATE TABLE villages (village INTEGER PRIMARY KEY)")
+
+            // The recusal index: relative filings by staff member.
+            try db.execute(sql: """
+                CREATE TABLE filings (
+                    filing_id BLOB PRIMARY KEY REFERENCES records(id),
+                    staff TEXT NOT NULL,
+                    household BLOB NOT NULL,
+                    relation TEXT NOT NULL,
+                    filed_on INTEGER NOT NULL,
+                    village INTEGER NOT NULL
+                ) WITHOUT ROWID
+                """)
+            try db.execute(sql: "CREATE INDEX filings_by_staff ON filings(staff, household)")
+
+            // Who wrote what, when, from which device: never a field value. Append-only.
+            try db.execute(sql: """
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at_ms INTEGER NOT NULL,
+                    worker TEXT NOT NULL,
+                    device TEXT NOT NULL,
+                    replica INTEGER NOT NULL,
+                    counter INTEGER NOT NULL,
+                    collection INTEGER NOT NULL,
+                    record BLOB NOT NULL,
+                    village INTEGER NOT NULL,
+                    action TEXT NOT NULL,
+                    field INTEGER,
+                    outcome TEXT NOT NULL
+                )
+                """)
+            try db.execute(sql: "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END")
+            try db.execute(sql: "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END")
+
+            try db.execute(sql: """
+                CREATE TABLE conflict_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at_ms INTEGER NOT NULL,
+                    collection INTEGER NOT NULL,
+                    record BLOB NOT NULL,
+                    village INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    field INTEGER,
+                    dots TEXT NOT NULL,
+                    winner TEXT,
+                    cause TEXT NOT NULL
+                )
+                """)
+            try db.execute(sql: "CREATE INDEX conflict_log_by_record ON conflict_log(record)")
+        }
+        return m
+    }
+}
