@@ -33,10 +33,11 @@ extension BatchRun {
         try checkValues(c)
         try checkHousehold(c)
         if case .worker(let w) = planner.authority { try checkRecusal(c, stored: stored, w.id) }
-        try checkContext(c, stored: stored)
+        // A purged record is unknown, not a forged context: say so first.
         if stored == nil, !c.isCreate {
             throw ChangeRejection(.unknownRecord, "\(c.record) was never created (or was purged); \(c.dot) cannot change it")
         }
+        try checkContext(c, stored: stored)
     }
 
     func checkScope(_ c: Change, stored: RecordState?, _ j: Jurisdiction) throws(ChangeRejection) {

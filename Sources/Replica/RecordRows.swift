@@ -1,0 +1,143 @@
+import FieldModel
+import Foundation
+import GRDB
+import SyncCore
+
+/// One row of `records`: the server's state of a record and the state the worker sees.
+struct RecordRow {
+    let key: RecordKey
+    var confirmed: RecordState?
+    var view: RecordState
+
+    /// The household a member, visit or filing belongs to (for lookups by household).
+    var household: RecordID? {
+        switch key.collection {
+        case .household: key.id
+        case .member, .visit: view.value(key.collection.schema.id("householdID")).idValue
+        case .relativeFiling: view.value(key.collection.schema.id("household")).idValue
+        case .discoveryLead, .publicNotice: nil
+        }
+    }
+}
+
+/// Reading and writing `records` rows, keeping per-village digests of confirmed states.
+enum RecordRows {
+    static func load(_ db: Database, _ collection: RecordCollection, _ id: RecordID) throws -> RecordRow? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT village, confirmed, view FROM records WHERE collection = ? AND id = ?",
+                                         arguments: [Int64(collection.rawValue), Data(id.bytes)]) else { return nil }
+        return try decode(row, collection, id)
+    }
+
+    static func decode(_ row: Row, _ collection: RecordCollection, _ id: RecordID) throws -> RecordRow {
+        let viewBytes: Data = row["view"]
+        let view = try RecordState(decoding: [UInt8](viewBytes), includesSupersession: true)
+        var confirmed: RecordState? = nil
+        if let c: Data = row["confirmed"] {
+            confirmed = try RecordState(decoding: [UInt8](c), includesSupersession: false)
+        }
+        return RecordRow(key: view.key, confirmed: confirmed, view: view)
+    }
+
+    /// Writes the row's view (and confirmed state when `confirmedChanged`).
+    static func save(_ db: Database, _ row: RecordRow, confirmedChanged: Bool) throws {
+        let view = Data(row.view.encoded(includeSupersession: true))
+        let household = row.household.map { Data($0.bytes) }
+        if confirmedChanged {
+            let confirmed = row.confirmed.map { $0.encoded(includeSupersession: false) }
+            let digest = row.confirmed.flatMap { $0.isDeleted ? nil : StableHash.hash128($0.encoded(includeSupersession: false)) }
+            let old = try Row.fetchOne(db, sql: "SELECT confirmed_digest_high, confirmed_digest_low FROM records WHERE collection = ? AND id = ?",
+                                       arguments: [Int64(row.key.collection.rawValue), Data(row.key.id.bytes)])
+            let oldDigest: Digest128? = old.flatMap { r in
+                guard let h: Int64 = r["confirmed_digest_high"], let l: Int64 = r["confirmed_digest_low"] else { return nil }
+                return Digest128(high: UInt64(bitPattern: h), low: UInt64(bitPattern: l))
+            }
+            try VillageDigests.replace(db, row.key.scope, oldDigest, with: digest)
+            try db.execute(sql: """
+                INSERT INTO records (collection, id, village, household, confirmed, confirmed_digest_high, confirmed_digest_low, view, is_deleted, needs_review)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(collection, id) DO UPDATE SET household = excluded.household, confirmed = excluded.confirmed,
+                  confirmed_digest_high = excluded.confirmed_digest_high, confirmed_digest_low = excluded.confirmed_digest_low,
+                  view = excluded.view, is_deleted = excluded.is_deleted, needs_review = excluded.needs_review
+                """, arguments: [Int64(row.key.collection.rawValue), Data(row.key.id.bytes), Int64(row.key.scope.rawValue), household,
+                                 confirmed.map { Data($0) }, digest.map { Int64(bitPattern: $0.high) }, digest.map { Int64(bitPattern: $0.low) },
+                                 view, row.view.isDeleted, row.view.needsReview])
+        } else {
+            try db.execute(sql: """
+                INSERT INTO records (collection, id, village, household, confirmed, view, is_deleted, needs_review)
+                VALUES (?, ?, ?, ?, NULL, ?, ?, ?)
+                ON CONFLICT(collection, id) DO UPDATE SET household = excluded.household, view = excluded.view,
+                  is_deleted = excluded.is_deleted, needs_review = excluded.needs_review
+                """, arguments: [Int64(row.key.collection.rawValue), Data(row.key.id.bytes), Int64(row.key.scope.rawValue), household,
+                                 view, row.view.isDeleted, row.view.needsReview])
+        }
+    }
+
+    /// Removes a record row, taking its confirmed state out of the village digest.
+    static func delete(_ db: Database, _ key: RecordKey) throws {
+        if let old = try Row.fetchOne(db, sql: "SELECT confirmed_digest_high AS h, confirmed_digest_low AS l FROM records WHERE collection = ? AND id = ?",
+                                      arguments: [Int64(key.collection.rawValue), Data(key.id.bytes)]),
+           let h: Int64 = old["h"], let l: Int64 = old["l"] {
+            try VillageDigests.replace(db, key.scope, Digest128(high: UInt64(bitPattern: h), low: UInt64(bitPattern: l)), with: nil)
+        }
+        try db.execute(sql: "DELETE FROM records WHERE collection = ? AND id = ?",
+                       arguments: [Int64(key.collection.rawValue), Data(key.id.bytes)])
+    }
+
+    /// The view rebuilt from the confirmed state and every local change the server has not yet
+    /// folded into it (pending or acknowledged, never rejected), in dot order. A change whose dot
+    /// the confirmed version covers is already part of the server's state, or was superseded there.
+    static func rebuiltView(_ db: Database, key: RecordKey, confirmed: RecordState?) throws -> RecordState {
+        var view = confirmed ?? RecordState(key: key)
+        for change in try Outbox.unrejectedChanges(db, for: key) where !(confirmed?.version.covers(change.dot) ?? false) {
+            view.apply(change)
+        }
+        return view
+    }
+
+    /// All rows of a village.
+    static func keys(_ db: Database, village: VillageCode) throws -> [RecordKey] {
+        try Row.fetchAll(db, sql: "SELECT collection, id FROM records WHERE village = ?", arguments: [Int64(village.rawValue)]).compactMap { r in
+            let c: Int64 = r["collection"], d: Data = r["id"]
+            guard let collection = RecordCollection(rawValue: UInt8(c)), let id = RecordID(bytes: [UInt8](d)) else { return nil }
+            return RecordKey(collection, id, scope: village)
+        }
+    }
+}
+
+/// Per-village digests of the confirmed states (deleted records count for nothing).
+enum VillageDigests {
+    static func get(_ db: Database, _ village: VillageCode) throws -> ScopeDigest {
+        guard let r = try Row.fetchOne(db, sql: "SELECT high, low, count FROM digests WHERE village = ?", arguments: [Int64(village.rawValue)]) else {
+            return ScopeDigest()
+        }
+        let h: Int64 = r["high"], l: Int64 = r["low"], c: Int64 = r["count"]
+        return ScopeDigest(value: Digest128(high: UInt64(bitPattern: h), low: UInt64(bitPattern: l)), recordCount: Int(c))
+    }
+
+    /// The digest recomputed from the village's rows as they are now (each row's stored digest of
+    /// its confirmed state), not the running total: a row lost or damaged behind the replica's
+    /// back then differs from the server's digest, and the village is repaired.
+    /// - Complexity: O(records of the village).
+    static func held(_ db: Database, _ village: VillageCode) throws -> ScopeDigest {
+        var d = ScopeDigest()
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT confirmed_digest_high AS h, confirmed_digest_low AS l FROM records
+            WHERE village = ? AND confirmed_digest_high IS NOT NULL AND confirmed_digest_low IS NOT NULL
+            """, arguments: [Int64(village.rawValue)])
+        while let r = try rows.next() {
+            let h: Int64 = r["h"], l: Int64 = r["l"]
+            d.replace(nil, with: Digest128(high: UInt64(bitPattern: h), low: UInt64(bitPattern: l)))
+        }
+        return d
+    }
+
+    static func replace(_ db: Database, _ village: VillageCode, _ old: Digest128?, with new: Digest128?) throws {
+        guard old != nil || new != nil else { return }
+        var d = try get(db, village)
+        d.replace(old, with: new)
+        try db.execute(sql: """
+            INSERT INTO digests (village, high, low, count) VALUES (?, ?, ?, ?)
+            ON CONFLICT(village) DO UPDATE SET high = excluded.high, low = excluded.low, count = excluded.count
+            """, arguments: [Int64(village.rawValue), Int64(bitPattern: d.value.high), Int64(bitPattern: d.value.low), d.recordCount])
+    }
+}

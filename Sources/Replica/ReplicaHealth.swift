@@ -1,0 +1,58 @@
+import FieldModel
+import Foundation
+import GRDB
+import SyncCore
+import SyncProtocol
+
+/// The outbox as the worker and ops see it.
+public struct OutboxSummary: Sendable, Hashable {
+    /// Changes the server has not acknowledged.
+    public var pending: Int
+    /// When the oldest of them was made (ms), nil when none.
+    public var oldestPendingMilliseconds: Int64?
+    /// Acknowledged changes whose record has not come back in a pull yet.
+    public var acknowledgedAwaitingPull: Int
+    /// Changes the server refused, with its reasons.
+    public var rejected: [RejectedChange]
+}
+
+public struct RejectedChange: Sendable, Hashable {
+    public let change: Change
+    public let reason: String
+    public let message: String
+}
+
+enum ReplicaHealth {
+    static func figures(_ db: Database) throws -> DeviceHealth {
+        let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE status = 0") ?? 0
+        let oldest = try Int64.fetchOne(db, sql: "SELECT MIN(created_ms) FROM outbox WHERE status = 0")
+        let records = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM records") ?? 0
+        let rejected = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE status = 2") ?? 0
+        return DeviceHealth(outboxCount: pending, oldestUnsyncedMilliseconds: oldest, localRecords: records,
+                            freeStorageBytes: nil, rejectedCount: rejected)
+    }
+}
+
+extension Replica {
+    public func outboxSummary() throws(ReplicaError) -> OutboxSummary {
+        try read { db in
+            let health = try ReplicaHealth.figures(db)
+            let acked = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE status = 1") ?? 0
+            let rejected = try Row.fetchAll(db, sql: "SELECT change, reason, message FROM outbox WHERE status = 2 ORDER BY counter").map { row in
+                RejectedChange(change: try Outbox.decode(row), reason: row["reason"] ?? "", message: row["message"] ?? "")
+            }
+            return OutboxSummary(pending: health.outboxCount, oldestPendingMilliseconds: health.oldestUnsyncedMilliseconds,
+                                 acknowledgedAwaitingPull: acked, rejected: rejected)
+        }
+    }
+
+    /// Every change made on this device that is still in the outbox, in dot order.
+    public func outboxChanges() throws(ReplicaError) -> [Change] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT change FROM outbox ORDER BY counter").map(Outbox.decode) }
+    }
+
+    /// The dot counter of the last local write.
+    public func lastCounter() throws(ReplicaError) -> UInt64 {
+        try read { db in UInt64(bitPattern: try Meta.int(db, "counter")) }
+    }
+}

@@ -1,0 +1,134 @@
+import FieldModel
+import Foundation
+import GRDB
+import SyncCore
+import SyncProtocol
+
+/// What applying one sync response did to the replica.
+public struct ApplyReport: Sendable, Hashable {
+    public var acked: Int = 0
+    public var rejected: [Rejection] = []
+    public var pulled: Int = 0
+    public var dropped: [VillageCode] = []
+    public var rebootstrapped: [VillageCode] = []
+    /// Villages whose digest differs from the server's after the last page: repair them.
+    public var mismatched: [VillageCode] = []
+    public init() {}
+}
+
+extension Replica {
+    /// The next request: the oldest `batchLimit` unacknowledged changes, the cursors and health.
+    public func makeRequest(batchLimit: Int, pageLimit: Int, appVersion: String) throws(ReplicaError) -> SyncRequest {
+        let me = identity
+        let now = wallClock()
+        return try read { db in
+            let changes = try Outbox.pending(db, limit: batchLimit)
+            var cursors: [VillageCode: UInt64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT village, position FROM cursors") {
+                let v: Int64 = row["village"], p: Int64 = row["position"]
+                cursors[VillageCode(uncheckedRawValue: UInt64(v))] = UInt64(bitPattern: p)
+            }
+            let health = try ReplicaHealth.figures(db)
+            return SyncRequest(replica: me.replica, appVersion: appVersion, cursors: cursors, changes: changes,
+                               health: health, pageLimit: pageLimit, deviceTimeMilliseconds: now)
+        }
+    }
+
+    /// Applies a response in one transaction: acknowledgements, rejections, dropped and
+    /// re-bootstrapped villages, the page (merged under the outbox), cursors and the clock offset;
+    /// then compares digests when the response carries them.
+    public func apply(_ response: SyncResponse) throws(ReplicaError) -> ApplyReport {
+        let wallClock = self.wallClock
+        return try write { db in
+            var report = ApplyReport()
+            var clock = try Meta.clock(db, wallClock: wallClock)
+            clock.correct(serverMilliseconds: response.serverTimeMilliseconds)
+            var touched = try Outbox.acknowledge(db, response.acked, at: wallClock())
+            report.acked = response.acked.count
+            for r in response.rejections {
+                if let key = try Outbox.reject(db, counter: r.counter, reason: r.reason, message: r.message) { touched.insert(key) }
+                report.rejected.append(r)
+            }
+            for village in response.droppedVillages {
+                for key in try RecordRows.keys(db, village: village) { try RecordRows.delete(db, key) }
+                try db.execute(sql: "DELETE FROM cursors WHERE village = ?", arguments: [Int64(village.rawValue)])
+                try db.execute(sql: "DELETE FROM digests WHERE village = ?", arguments: [Int64(village.rawValue)])
+                report.dropped.append(village)
+            }
+            for village in response.rebootstrapVillages {
+                try Self.forgetConfirmed(db, village: village)
+                report.rebootstrapped.append(village)
+            }
+            for state in response.page {
+                var row = try RecordRows.load(db, state.key.collection, state.key.id)
+                    ?? RecordRow(key: state.key, confirmed: nil, view: RecordState(key: state.key))
+                row.confirmed = state
+                row.view = try RecordRows.rebuiltView(db, key: state.key, confirmed: state)
+                try RecordRows.save(db, row, confirmedChanged: true)
+                try Outbox.dropConfirmed(db, state.key, confirmed: state.version)
+                clock.observe(state.lastModified)
+                touched.remove(state.key)
+            }
+            report.pulled = response.page.count
+            for key in touched { try Self.refreshView(db, key) }
+            for (village, position) in response.cursors {
+                try db.execute(sql: "INSERT INTO cursors (village, position) VALUES (?, ?) ON CONFLICT(village) DO UPDATE SET position = excluded.position",
+                               arguments: [Int64(village.rawValue), Int64(bitPattern: position)])
+            }
+            if !response.hasMore {
+                for key in try Outbox.dropAcknowledged(db) { try Self.refreshView(db, key) }
+                for (village, digest) in response.digests.sorted(by: { $0.key < $1.key })
+                where try VillageDigests.get(db, village) != digest || VillageDigests.held(db, village) != digest {
+                    report.mismatched.append(village)
+                }
+            }
+            try Self.followScope(db, cursors: Array(response.cursors.keys), dropped: response.droppedVillages)
+            try Meta.saveClock(db, clock)
+            return report
+        }
+    }
+
+    /// Forgets the server's state of `villages` and resets their cursors, keeping the outbox: the
+    /// next syncs pull them again from position 0 (repair after a digest mismatch).
+    public func resetVillages(_ villages: [VillageCode]) throws(ReplicaError) {
+        try write { db in
+            for village in villages { try Self.forgetConfirmed(db, village: village) }
+        }
+    }
+
+    static func forgetConfirmed(_ db: Database, village: VillageCode) throws {
+        let awaiting = try Outbox.keysAwaitingConfirmation(db, village: village)
+        for key in try RecordRows.keys(db, village: village) {
+            try RecordRows.delete(db, key)
+            if awaiting.contains(key) {
+                let view = try RecordRows.rebuiltView(db, key: key, confirmed: nil)
+                try RecordRows.save(db, RecordRow(key: key, confirmed: nil, view: view), confirmedChanged: false)
+            }
+        }
+        try db.execute(sql: "DELETE FROM cursors WHERE village = ?", arguments: [Int64(village.rawValue)])
+        try db.execute(sql: "DELETE FROM digests WHERE village = ?", arguments: [Int64(village.rawValue)])
+    }
+
+    /// Rebuilds one record's view after its outbox changed (a rejection drops a change from it).
+    static func refreshView(_ db: Database, _ key: RecordKey) throws {
+        guard var row = try RecordRows.load(db, key.collection, key.id) else { return }
+        row.view = try RecordRows.rebuiltView(db, key: key, confirmed: row.confirmed)
+        if row.confirmed == nil && row.view.created == nil && row.view.fields.isEmpty && row.view.tombstones.isEmpty {
+            try RecordRows.delete(db, key)
+        } else {
+            try RecordRows.save(db, row, confirmedChanged: false)
+        }
+    }
+
+    /// The server's cursors name the villages in scope: the stored assignment follows them, so
+    /// a reassigned worker may write in the new village and no longer in the old one.
+    static func followScope(_ db: Database, cursors: [VillageCode], dropped: [VillageCode]) throws {
+        guard var identity = try Meta.identity(db) else { return }
+        var assignment = identity.worker.assignment
+        for v in cursors where !assignment.covers(v) { assignment.villages.insert(v) }
+        for v in dropped { assignment.villages.remove(v) }
+        guard assignment != identity.worker.assignment else { return }
+        identity.worker.assignment = assignment
+        try Meta.setIdentity(db, identity)
+    }
+}

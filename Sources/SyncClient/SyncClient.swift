@@ -1,0 +1,124 @@
+import FieldModel
+import Replica
+import SyncCore
+import SyncProtocol
+
+/// What one sync did, for the app's status line, the simulator's report and ops.
+public struct SyncReport: Sendable, Hashable {
+    public var outcome: SyncSession.Outcome = .success
+    public var exchanges = 0
+    public var pushed = 0
+    public var acked = 0
+    public var rejected = 0
+    public var pulled = 0
+    public var bytesUp = 0
+    public var bytesDown = 0
+    public var repairs: [VillageCode] = []
+    public var rebootstraps: [VillageCode] = []
+    public var dropped: [VillageCode] = []
+    public var failedAttempts = 0
+    public var startedMilliseconds: Int64 = 0
+    public var finishedMilliseconds: Int64 = 0
+
+    public var succeeded: Bool { outcome == .success }
+}
+
+/// Drives a `SyncSession` over a transport against a replica: builds each request from the
+/// outbox and cursors, applies each response in one transaction, waits, repairs, and records
+/// the result in the replica's sync log.
+public struct SyncClient: Sendable {
+    public var replica: Replica
+    public var transport: any Transport
+    public var configuration: SyncSession.Configuration
+    public var batchLimit: Int
+    public var pageLimit: Int
+    public var appVersion: String
+    /// Waits a number of milliseconds (a real sleep on a device, simulated time in tests).
+    public var sleep: @Sendable (Int64) async -> Void
+    /// Draws the jitter for a backoff, in [0, 1).
+    public var jitter: @Sendable () -> Double
+    public var now: @Sendable () -> Int64
+
+    public init(replica: Replica, transport: any Transport, configuration: SyncSession.Configuration = .init(),
+                batchLimit: Int = 500, pageLimit: Int = 500, appVersion: String = "1.0.0",
+                sleep: @escaping @Sendable (Int64) async -> Void, jitter: @escaping @Sendable () -> Double,
+                now: @escaping @Sendable () -> Int64) {
+        self.replica = replica
+        self.transport = transport
+        self.configuration = configuration
+        self.batchLimit = batchLimit
+        self.pageLimit = pageLimit
+        self.appVersion = appVersion
+        self.sleep = sleep
+        self.jitter = jitter
+        self.now = now
+    }
+
+    /// Syncs until done or failed; never throws: failures are in the report's outcome.
+    public func sync() async -> SyncReport {
+        var session = SyncSession(configuration: configuration)
+        var report = SyncReport()
+        report.startedMilliseconds = now()
+        var action = session.start()
+        loop: while true {
+            switch action {
+            case .finish(let outcome):
+                report.outcome = outcome
+                break loop
+            case .wait(let ms):
+                await sleep(ms)
+                action = .send
+            case .repair(let villages):
+                do {
+                    try replica.resetVillages(villages)
+                    report.repairs += villages
+                    action = .send
+                } catch {
+                    action = session.broken(code: "storage", message: error.message)
+                }
+            case .send:
+                action = await exchange(&session, &report)
+            }
+        }
+        report.finishedMilliseconds = now()
+        let reason: String? = if case .failure(_, let message) = report.outcome { message } else { nil }
+        let result: String = if case .failure(let code, _) = report.outcome { code } else { "ok" }
+        try? replica.recordSync(SyncLogEntry(startedMilliseconds: report.startedMilliseconds, finishedMilliseconds: report.finishedMilliseconds,
+                                             result: result, reason: reason, pushed: report.pushed, acked: report.acked,
+                                             rejected: report.rejected, pulled: report.pulled, bytesUp: report.bytesUp, bytesDown: report.bytesDown))
+        return report
+    }
+
+    private func exchange(_ session: inout SyncSession, _ report: inout SyncReport) async -> SyncSession.Action {
+        let request: SyncRequest
+        do { request = try replica.makeRequest(batchLimit: batchLimit, pageLimit: pageLimit, appVersion: appVersion) } catch {
+            return session.broken(code: "storage", message: error.message)
+        }
+        let body = SyncCodec.encodeRequest(request)
+        report.exchanges += 1
+        report.bytesUp += body.count
+        let answer: [UInt8]
+        do { answer = try await transport.exchange(body) } catch {
+            report.failedAttempts += 1
+            return session.failed(error, jitter: jitter())
+        }
+        report.bytesDown += answer.count
+        let response: SyncResponse
+        do { response = try SyncCodec.decodeResponse(answer) } catch {
+            return session.broken(code: error.code.rawValue, message: "response: \(error.message)")
+        }
+        let applied: ApplyReport
+        do { applied = try replica.apply(response) } catch {
+            return session.broken(code: "storage", message: error.message)
+        }
+        report.pushed += request.changes.count
+        report.acked += applied.acked
+        report.rejected += applied.rejected.count
+        report.pulled += applied.pulled
+        report.rebootstraps += applied.rebootstrapped
+        report.dropped += applied.dropped
+        let pending: Int
+        do { pending = try replica.outboxSummary().pending } catch { return session.broken(code: "storage", message: error.message) }
+        return session.applied(hasMore: response.hasMore, mismatched: applied.mismatched, pending: pending)
+    }
+}
