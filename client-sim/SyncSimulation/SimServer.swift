@@ -1,0 +1,29 @@
+import Foundation
+import ServerEngine
+import ServerSQLite
+import SyncCore
+import Synchronization
+
+/// The simulated server: a real `SyncEngine` over a real SQLite file, which a step may restart
+/// (close and reopen on the same file, losing nothing committed).
+public final class SimServer: Sendable {
+    public let path: String
+    public let configuration: SyncEngine.Configuration
+    private let engine: Mutex<SyncEngine>
+
+    public init(path: String, configuration: SyncEngine.Configuration) throws {
+        self.path = path
+        self.configuration = configuration
+        engine = Mutex(SyncEngine(store: try SQLiteSyncStore(path: path), configuration: configuration))
+    }
+
+    public var current: SyncEngine { engine.withLock { $0 } }
+
+    public func restart() async throws {
+        try await current.store.close()
+        let fresh = SyncEngine(store: try SQLiteSyncStore(path: path), configuration: configuration)
+        engine.withLock { $0 = fresh }
+    }
+
+    public func close() async throws { try await current.store.close() }
+}
