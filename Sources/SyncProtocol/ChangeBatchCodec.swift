@@ -8,6 +8,7 @@ import SyncCore
 enum ChangeBatchCodec {
     static func encode(_ changes: [Change], sender: ReplicaID, schemaVersion: UInt32) -> Doorstep_Sync_V1_ChangeBatch {
         var batch = Doorstep_Sync_V1_ChangeBatch()
+        var columns = ChangeColumns()
         var replicas = TableBuilder<UInt64>()
         _ = replicas.index(sender.rawValue)
         var authors = TableBuilder<String>()
@@ -21,42 +22,53 @@ enum ChangeBatchCodec {
             recordIDs += first.record.id.bytes
             collections.append(first.record.collection.rawValue)
             let scope = Int64(first.record.scope.rawValue)
-            batch.scopeDeltas.append(scope - previousScope)
+            columns.scopeDeltas.append(scope - previousScope)
             previousScope = scope
-            batch.contextSizes.append(UInt32(first.context.count))
+            columns.contextSizes.append(UInt32(first.context.count))
             for e in first.context.entries {
-                batch.contextReplicas.append(UInt32(replicas.index(e.replica.rawValue)))
-                batch.contextCounters.append(e.counter)
+                columns.contextReplicas.append(UInt32(replicas.index(e.replica.rawValue)))
+                columns.contextCounters.append(e.counter)
             }
-            batch.changeCounts.append(UInt32(group.count))
+            columns.changeCounts.append(UInt32(group.count))
             versions.append(first.schemaVersion)
             for change in group {
-                batch.counterDeltas.append(Int64(bitPattern: change.dot.counter &- previousCounter))
+                columns.counterDeltas.append(Int64(bitPattern: change.dot.counter &- previousCounter))
                 previousCounter = change.dot.counter
-                batch.hlcDeltas.append(Int64(bitPattern: change.hlc.rawValue &- previousHLC))
+                columns.hlcDeltas.append(Int64(bitPattern: change.hlc.rawValue &- previousHLC))
                 previousHLC = change.hlc.rawValue
-                batch.authorIndexes.append(UInt32(authors.index(change.author.rawValue)))
+                columns.authorIndexes.append(UInt32(authors.index(change.author.rawValue)))
                 switch change.operation {
                 case .set(let f, let v):
-                    batch.ops.append(UInt32(f.rawValue) << 2 | 0)
+                    columns.ops.append(UInt32(f.rawValue) << 2 | 0)
                     values.append(v)
                 case .transition(let f, let from, let to):
-                    batch.ops.append(UInt32(f.rawValue) << 2 | 1)
+                    columns.ops.append(UInt32(f.rawValue) << 2 | 1)
                     values.append(from)
                     values.append(to)
                 case .create(let fields):
-                    batch.ops.append(2)
+                    columns.ops.append(2)
                     let sorted = fields.sorted { $0.key < $1.key }
-                    batch.createSizes.append(UInt32(sorted.count))
+                    columns.createSizes.append(UInt32(sorted.count))
                     for (f, v) in sorted {
-                        batch.createFields.append(UInt32(f.rawValue))
+                        columns.createFields.append(UInt32(f.rawValue))
                         values.append(v)
                     }
                 case .delete:
-                    batch.ops.append(3)
+                    columns.ops.append(3)
                 }
             }
         }
+        batch.authorIndexes = columns.authorIndexes
+        batch.changeCounts = columns.changeCounts
+        batch.contextCounters = columns.contextCounters
+        batch.contextReplicas = columns.contextReplicas
+        batch.contextSizes = columns.contextSizes
+        batch.counterDeltas = columns.counterDeltas
+        batch.createFields = columns.createFields
+        batch.createSizes = columns.createSizes
+        batch.hlcDeltas = columns.hlcDeltas
+        batch.ops = columns.ops
+        batch.scopeDeltas = columns.scopeDeltas
         batch.replicas = replicas.entries
         batch.authors = authors.entries
         batch.recordIds = Data(recordIDs)
@@ -182,4 +194,11 @@ enum ChangeBatchCodec {
         try values.finish()
         return changes
     }
+}
+
+/// The columns of a `ChangeBatch` as plain arrays while encoding (see `StateColumns`).
+struct ChangeColumns {
+    var scopeDeltas: [Int64] = [], contextSizes: [UInt32] = [], contextReplicas: [UInt32] = [], contextCounters: [UInt64] = []
+    var changeCounts: [UInt32] = [], ops: [UInt32] = [], counterDeltas: [Int64] = [], hlcDeltas: [Int64] = []
+    var authorIndexes: [UInt32] = [], createSizes: [UInt32] = [], createFields: [UInt32] = []
 }

@@ -9,6 +9,7 @@ import SyncCore
 enum StateBlockCodec {
     static func encode(_ states: [RecordState]) -> Doorstep_Sync_V1_StateBlock {
         var block = Doorstep_Sync_V1_StateBlock()
+        var columns = StateColumns()
         var replicas = TableBuilder<UInt64>()
         var authors = TableBuilder<String>()
         var values = ValueColumnWriter()
@@ -16,55 +17,71 @@ enum StateBlockCodec {
         var previousScope: Int64 = 0, previousCreateHLC: UInt64 = 0
 
         func appendSibling(_ s: Sibling, version: VersionVector, base: UInt64) {
-            block.siblingReplicas.append(UInt32(replicas.index(s.dot.replica.rawValue)))
-            block.siblingCounterDeltas.append(Int64(bitPattern: s.dot.counter &- version[s.dot.replica]))
-            block.siblingHlcDeltas.append(Int64(bitPattern: s.hlc.rawValue &- base))
-            block.siblingAuthors.append(UInt32(authors.index(s.author.rawValue)))
+            columns.siblingReplicas.append(UInt32(replicas.index(s.dot.replica.rawValue)))
+            columns.siblingCounterDeltas.append(Int64(bitPattern: s.dot.counter &- version[s.dot.replica]))
+            columns.siblingHlcDeltas.append(Int64(bitPattern: s.hlc.rawValue &- base))
+            columns.siblingAuthors.append(UInt32(authors.index(s.author.rawValue)))
         }
 
         for state in states {
             ids += state.key.id.bytes
             collections.append(state.key.collection.rawValue)
             let scope = Int64(state.key.scope.rawValue)
-            block.scopeDeltas.append(scope - previousScope)
+            columns.scopeDeltas.append(scope - previousScope)
             previousScope = scope
-            block.versionSizes.append(UInt32(state.version.count))
+            columns.versionSizes.append(UInt32(state.version.count))
             for e in state.version.entries {
-                block.versionReplicas.append(UInt32(replicas.index(e.replica.rawValue)))
-                block.versionCounters.append(e.counter)
+                columns.versionReplicas.append(UInt32(replicas.index(e.replica.rawValue)))
+                columns.versionCounters.append(e.counter)
             }
             let base = state.created?.hlc.rawValue ?? 0
             if let c = state.created {
                 createdFlags.append(1)
-                block.createdReplicas.append(UInt32(replicas.index(c.dot.replica.rawValue)))
-                block.createdCounterDeltas.append(Int64(bitPattern: c.dot.counter &- state.version[c.dot.replica]))
-                block.createdHlcDeltas.append(Int64(bitPattern: c.hlc.rawValue &- previousCreateHLC))
+                columns.createdReplicas.append(UInt32(replicas.index(c.dot.replica.rawValue)))
+                columns.createdCounterDeltas.append(Int64(bitPattern: c.dot.counter &- state.version[c.dot.replica]))
+                columns.createdHlcDeltas.append(Int64(bitPattern: c.hlc.rawValue &- previousCreateHLC))
                 previousCreateHLC = c.hlc.rawValue
-                block.createdAuthors.append(UInt32(authors.index(c.author.rawValue)))
+                columns.createdAuthors.append(UInt32(authors.index(c.author.rawValue)))
             } else {
                 createdFlags.append(0)
             }
             let live = state.fields.filter { !$0.value.siblings.isEmpty }.sorted { $0.key < $1.key }
-            block.fieldCounts.append(UInt32(live.count))
+            columns.fieldCounts.append(UInt32(live.count))
             var previousField: UInt16 = 0
             for (id, field) in live {
-                block.fieldIds.append(UInt32(id.rawValue - previousField))
+                columns.fieldIds.append(UInt32(id.rawValue - previousField))
                 previousField = id.rawValue
                 if field.siblings.count == 1, let c = state.created, let s = field.siblings.first,
                    s.dot == c.dot, s.hlc == c.hlc, s.author == c.author {
-                    block.siblingCounts.append(0)
+                    columns.siblingCounts.append(0)
                     values.append(s.value)
                 } else {
-                    block.siblingCounts.append(UInt32(field.siblings.count))
+                    columns.siblingCounts.append(UInt32(field.siblings.count))
                     for s in field.siblings {
                         appendSibling(s, version: state.version, base: base)
                         values.append(s.value)
                     }
                 }
             }
-            block.tombstoneCounts.append(UInt32(state.tombstones.count))
+            columns.tombstoneCounts.append(UInt32(state.tombstones.count))
             for t in state.tombstones { appendSibling(t, version: state.version, base: base) }
         }
+        block.createdAuthors = columns.createdAuthors
+        block.createdCounterDeltas = columns.createdCounterDeltas
+        block.createdHlcDeltas = columns.createdHlcDeltas
+        block.createdReplicas = columns.createdReplicas
+        block.fieldCounts = columns.fieldCounts
+        block.fieldIds = columns.fieldIds
+        block.scopeDeltas = columns.scopeDeltas
+        block.siblingAuthors = columns.siblingAuthors
+        block.siblingCounterDeltas = columns.siblingCounterDeltas
+        block.siblingCounts = columns.siblingCounts
+        block.siblingHlcDeltas = columns.siblingHlcDeltas
+        block.siblingReplicas = columns.siblingReplicas
+        block.tombstoneCounts = columns.tombstoneCounts
+        block.versionCounters = columns.versionCounters
+        block.versionReplicas = columns.versionReplicas
+        block.versionSizes = columns.versionSizes
         block.replicas = replicas.entries
         block.authors = authors.entries
         block.recordIds = Data(ids)
@@ -188,4 +205,13 @@ enum StateBlockCodec {
         try values.finish()
         return states
     }
+}
+
+/// The columns of a `StateBlock` as plain arrays while encoding: appending through the generated
+/// message's copy-on-write storage would copy a column on every append.
+struct StateColumns {
+    var scopeDeltas: [Int64] = [], versionSizes: [UInt32] = [], versionReplicas: [UInt32] = [], versionCounters: [UInt64] = []
+    var createdReplicas: [UInt32] = [], createdCounterDeltas: [Int64] = [], createdHlcDeltas: [Int64] = [], createdAuthors: [UInt32] = []
+    var fieldCounts: [UInt32] = [], fieldIds: [UInt32] = [], siblingCounts: [UInt32] = [], siblingReplicas: [UInt32] = []
+    var siblingCounterDeltas: [Int64] = [], siblingHlcDeltas: [Int64] = [], siblingAuthors: [UInt32] = [], tombstoneCounts: [UInt32] = []
 }
