@@ -53,10 +53,13 @@ struct DoorstepSoak: AsyncParsableCommand {
                 print(result)
             }
         }
+        if (try? FileManager.default.contentsOfDirectory(atPath: parent))?.isEmpty == true {
+            try? FileManager.default.removeItem(atPath: parent)  // failing seeds' files stay for inspection
+        }
         let elapsed = Date().timeIntervalSince(started)
         print("\(seeds) seeds from \(from): \(seeds - failures.count) passed, \(failures.count) failed in \(String(format: "%.1f", elapsed)) s")
         if !failures.isEmpty {
-            print("failing seeds: \(failures.map(String.init).joined(separator: " "))")
+            print("failing seeds: \(failures.map(String.init).joined(separator: " ")) (their files are under \(parent))")
             throw ExitCode(1)
         }
     }
