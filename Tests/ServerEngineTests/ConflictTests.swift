@@ -22,6 +22,30 @@ struct ConflictTests {
         return (assistant, reviewer)
     }
 
+    @Test("a village assistant cannot resolve a review conflict; a reviewer's device can", arguments: StoreBackend.all)
+    func onlyReviewersResolve(backend: StoreBackend) async throws {
+        try await withEngine(backend) { engine in
+            var (assistant, reviewer) = try await Self.twoDevices(engine)
+            let key = Fixture.key(Fixture.household(in: Self.a))
+            let one = assistant.set(key, "monthlyIncomeFen", .int(41_000))
+            let two = reviewer.set(key, "monthlyIncomeFen", .int(39_000))
+            _ = try await assistant.sync(engine, [one])
+            _ = try await reviewer.sync(engine, [two])
+            _ = try await assistant.syncUntilDone(engine)
+            _ = try await reviewer.syncUntilDone(engine)
+
+            let overrule = assistant.set(key, "monthlyIncomeFen", .int(45_000))
+            let refused = try await assistant.sync(engine, [overrule])
+            #expect(refused.rejections.map(\.reason) == [RejectionReason.roleNotAllowed.rawValue])
+            #expect(try await engine.store.record(key)?.fields[Self.income]?.siblings.count == 2)
+
+            let decision = reviewer.set(key, "monthlyIncomeFen", .int(40_000))
+            #expect(try await reviewer.sync(engine, [decision]).acked == [decision.dot.counter])
+            let resolved = try #require(try await engine.store.record(key))
+            #expect(!resolved.needsReview && resolved.value(Self.income) == .int(40_000))
+        }
+    }
+
     @Test("concurrent review values flag the record; the reviewer's resolution supersedes them all", arguments: StoreBackend.all)
     func reviewConflictResolved(backend: StoreBackend) async throws {
         try await withEngine(backend) { engine in

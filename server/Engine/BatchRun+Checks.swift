@@ -29,6 +29,7 @@ extension BatchRun {
         if case .worker(let w) = planner.authority {
             try checkScope(c, stored: stored, Jurisdiction(w))
             try checkRole(c, w.role)
+            try checkResolution(c, stored: stored, w.role)
         }
         try checkValues(c)
         try checkHousehold(c)
@@ -66,6 +67,18 @@ extension BatchRun {
                 throw ChangeRejection(.roleNotAllowed, "a \(role.rawValue) may not move a \(name) into \(target.rawValue)")
             }
         }
+    }
+
+    /// A write whose context covers several concurrent values of a review field resolves the
+    /// conflict: that is a reviewer's decision, refused from a village assistant (whose device
+    /// refuses it too; a stale device that saw only one value adds a sibling instead).
+    func checkResolution(_ c: Change, stored: RecordState?, _ role: Role) throws(ChangeRejection) {
+        guard role == .villageAssistant, case .set(let id, _) = c.operation,
+              c.record.collection.schema.field(id)?.merge == .review,
+              let siblings = stored?.fields[id]?.siblings, siblings.count > 1,
+              siblings.filter({ c.context.covers($0.dot) }).count > 1 else { return }
+        throw ChangeRejection(.roleNotAllowed,
+                              "\(c.dot) would resolve the conflict of \(c.record.collection.name) field \(id) (\(siblings.count) values); a reviewer must")
     }
 
     /// Field numbers, policies and values, as of today in China Standard Time.
