@@ -13,22 +13,14 @@ enum ChangeBatchCodec {
         _ = replicas.index(sender.rawValue)
         var authors = TableBuilder<String>()
         var values = ValueColumnWriter()
-        var recordIDs: [UInt8] = [], collections: [UInt8] = []
-        var previousScope: Int64 = 0, previousCounter: UInt64 = 0, previousHLC: UInt64 = 0
+        var keys = KeyColumns(), contexts = VectorColumns()
+        var previousCounter: UInt64 = 0, previousHLC: UInt64 = 0
         var versions: [UInt32] = []
 
         for group in groups(of: changes) {
             let first = group[0]
-            recordIDs += first.record.id.bytes
-            collections.append(first.record.collection.rawValue)
-            let scope = Int64(first.record.scope.rawValue)
-            columns.scopeDeltas.append(scope - previousScope)
-            previousScope = scope
-            columns.contextSizes.append(UInt32(first.context.count))
-            for e in first.context.entries {
-                columns.contextReplicas.append(UInt32(replicas.index(e.replica.rawValue)))
-                columns.contextCounters.append(e.counter)
-            }
+            keys.append(first.record)
+            contexts.append(first.context, table: &replicas)
             columns.changeCounts.append(UInt32(group.count))
             versions.append(first.schemaVersion)
             for change in group {
@@ -60,19 +52,19 @@ enum ChangeBatchCodec {
         }
         batch.authorIndexes = columns.authorIndexes
         batch.changeCounts = columns.changeCounts
-        batch.contextCounters = columns.contextCounters
-        batch.contextReplicas = columns.contextReplicas
-        batch.contextSizes = columns.contextSizes
+        batch.contextCounters = contexts.counters
+        batch.contextReplicas = contexts.replicas
+        batch.contextSizes = contexts.sizes
         batch.counterDeltas = columns.counterDeltas
         batch.createFields = columns.createFields
         batch.createSizes = columns.createSizes
         batch.hlcDeltas = columns.hlcDeltas
         batch.ops = columns.ops
-        batch.scopeDeltas = columns.scopeDeltas
+        batch.scopeDeltas = keys.scopeDeltas
         batch.replicas = replicas.entries
         batch.authors = authors.entries
-        batch.recordIds = Data(recordIDs)
-        batch.collections = Data(collections)
+        batch.recordIds = Data(keys.ids)
+        batch.collections = Data(keys.collections)
         batch.values = values.finished()
         if versions.contains(where: { $0 != schemaVersion }) { batch.schemaVersions = versions }
         return batch
@@ -198,7 +190,6 @@ enum ChangeBatchCodec {
 
 /// The columns of a `ChangeBatch` as plain arrays while encoding (see `StateColumns`).
 struct ChangeColumns {
-    var scopeDeltas: [Int64] = [], contextSizes: [UInt32] = [], contextReplicas: [UInt32] = [], contextCounters: [UInt64] = []
     var changeCounts: [UInt32] = [], ops: [UInt32] = [], counterDeltas: [Int64] = [], hlcDeltas: [Int64] = []
     var authorIndexes: [UInt32] = [], createSizes: [UInt32] = [], createFields: [UInt32] = []
 }

@@ -13,8 +13,8 @@ enum StateBlockCodec {
         var replicas = TableBuilder<UInt64>()
         var authors = TableBuilder<String>()
         var values = ValueColumnWriter()
-        var ids: [UInt8] = [], collections: [UInt8] = [], createdFlags: [UInt8] = []
-        var previousScope: Int64 = 0, previousCreateHLC: UInt64 = 0
+        var keys = KeyColumns(), versions = VectorColumns(), createdFlags: [UInt8] = []
+        var previousCreateHLC: UInt64 = 0
 
         func appendSibling(_ s: Sibling, version: VersionVector, base: UInt64) {
             columns.siblingReplicas.append(UInt32(replicas.index(s.dot.replica.rawValue)))
@@ -24,16 +24,8 @@ enum StateBlockCodec {
         }
 
         for state in states {
-            ids += state.key.id.bytes
-            collections.append(state.key.collection.rawValue)
-            let scope = Int64(state.key.scope.rawValue)
-            columns.scopeDeltas.append(scope - previousScope)
-            previousScope = scope
-            columns.versionSizes.append(UInt32(state.version.count))
-            for e in state.version.entries {
-                columns.versionReplicas.append(UInt32(replicas.index(e.replica.rawValue)))
-                columns.versionCounters.append(e.counter)
-            }
+            keys.append(state.key)
+            versions.append(state.version, table: &replicas)
             let base = state.created?.hlc.rawValue ?? 0
             if let c = state.created {
                 createdFlags.append(1)
@@ -72,20 +64,20 @@ enum StateBlockCodec {
         block.createdReplicas = columns.createdReplicas
         block.fieldCounts = columns.fieldCounts
         block.fieldIds = columns.fieldIds
-        block.scopeDeltas = columns.scopeDeltas
+        block.scopeDeltas = keys.scopeDeltas
         block.siblingAuthors = columns.siblingAuthors
         block.siblingCounterDeltas = columns.siblingCounterDeltas
         block.siblingCounts = columns.siblingCounts
         block.siblingHlcDeltas = columns.siblingHlcDeltas
         block.siblingReplicas = columns.siblingReplicas
         block.tombstoneCounts = columns.tombstoneCounts
-        block.versionCounters = columns.versionCounters
-        block.versionReplicas = columns.versionReplicas
-        block.versionSizes = columns.versionSizes
+        block.versionCounters = versions.counters
+        block.versionReplicas = versions.replicas
+        block.versionSizes = versions.sizes
         block.replicas = replicas.entries
         block.authors = authors.entries
-        block.recordIds = Data(ids)
-        block.collections = Data(collections)
+        block.recordIds = Data(keys.ids)
+        block.collections = Data(keys.collections)
         block.createdFlags = Data(createdFlags)
         block.values = values.finished()
         return block
@@ -210,7 +202,6 @@ enum StateBlockCodec {
 /// The columns of a `StateBlock` as plain arrays while encoding: appending through the generated
 /// message's copy-on-write storage would copy a column on every append.
 struct StateColumns {
-    var scopeDeltas: [Int64] = [], versionSizes: [UInt32] = [], versionReplicas: [UInt32] = [], versionCounters: [UInt64] = []
     var createdReplicas: [UInt32] = [], createdCounterDeltas: [Int64] = [], createdHlcDeltas: [Int64] = [], createdAuthors: [UInt32] = []
     var fieldCounts: [UInt32] = [], fieldIds: [UInt32] = [], siblingCounts: [UInt32] = [], siblingReplicas: [UInt32] = []
     var siblingCounterDeltas: [Int64] = [], siblingHlcDeltas: [Int64] = [], siblingAuthors: [UInt32] = [], tombstoneCounts: [UInt32] = []

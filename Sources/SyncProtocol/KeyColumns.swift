@@ -1,0 +1,35 @@
+import FieldModel
+import SyncCore
+
+/// The per-record key columns both bulk messages share: 16-byte ids, one collection byte, and
+/// the village code as a difference from the previous record's.
+struct KeyColumns {
+    private(set) var ids: [UInt8] = []
+    private(set) var collections: [UInt8] = []
+    private(set) var scopeDeltas: [Int64] = []
+    private var previousScope: Int64 = 0
+
+    mutating func append(_ key: RecordKey) {
+        ids += key.id.bytes
+        collections.append(key.collection.rawValue)
+        let scope = Int64(key.scope.rawValue)
+        scopeDeltas.append(scope - previousScope)
+        previousScope = scope
+    }
+}
+
+/// Version vectors as parallel columns: entries per vector, then each entry's replica (an index
+/// into the message's replica table) and counter.
+struct VectorColumns {
+    private(set) var sizes: [UInt32] = []
+    private(set) var replicas: [UInt32] = []
+    private(set) var counters: [UInt64] = []
+
+    mutating func append(_ vector: VersionVector, table: inout TableBuilder<UInt64>) {
+        sizes.append(UInt32(vector.count))
+        for e in vector.entries {
+            replicas.append(UInt32(table.index(e.replica.rawValue)))
+            counters.append(e.counter)
+        }
+    }
+}
