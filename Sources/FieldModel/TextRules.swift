@@ -61,7 +61,8 @@ public enum TextRules {
 }
 
 extension String {
-    var trimmingSpaces: Substring {
+    /// The text without leading and trailing white space.
+    public var trimmingSpaces: Substring {
         var s = Substring(self)
         while let f = s.first, f.isWhitespace { s.removeFirst() }
         while let l = s.last, l.isWhitespace { s.removeLast() }

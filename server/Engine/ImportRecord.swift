@@ -30,3 +30,14 @@ public struct ImportResult: Sendable, Hashable {
 
     public init() {}
 }
+
+/// An all-or-nothing import that wrote nothing, because these records were refused.
+public struct ImportRefused: Error, Sendable, Hashable, CustomStringConvertible {
+    public typealias Refusal = ImportResult.Rejected
+
+    public let refusals: [Refusal]
+
+    public var description: String {
+        "\(refusals.count) records refused, nothing imported; first: \(refusals[0].key.collection.name) \(refusals[0].key.id) \(refusals[0].reason.rawValue): \(refusals[0].message)"
+    }
+}

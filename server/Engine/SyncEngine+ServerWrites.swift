@@ -50,12 +50,7 @@ extension SyncEngine {
         let size = max(1, configuration.importBatchSize)
         for start in stride(from: 0, to: records.count, by: size) {
             let chunk = records[start..<min(start + size, records.count)]
-            let counters = try await store.allocateServerCounters(chunk.count)
-            let hlc = HLCTimestamp(milliseconds: now, logical: 0)
-            let changes = zip(chunk, counters).map { record, counter in
-                Change(dot: Dot(configuration.serverReplica, counter), record: record.key, operation: .create(record.values),
-                       context: VersionVector(), hlc: hlc, author: admin)
-            }
+            let changes = try await serverCreates(chunk, by: admin, now: now)
             let pushed = try await push(changes, replica: configuration.serverReplica, authority: .administrator(admin),
                                         deviceID: "import", now: now)
             for (record, outcome) in zip(chunk, pushed.outcomes) {
@@ -67,6 +62,27 @@ extension SyncEngine {
             }
         }
         return result
+    }
+
+    /// Creates every one of `records` in one transaction, or none: the roster import, where a
+    /// half-imported county is worse than none. Throws `ImportRefused` naming each refused
+    /// record (a duplicate, a value the schema refuses) when any is.
+    public func importAll(_ records: [ImportRecord], by admin: WorkerID, now: Int64) async throws -> Int {
+        guard !records.isEmpty else { return 0 }
+        let changes = try await serverCreates(records[...], by: admin, now: now)
+        let result = try await push(changes, replica: configuration.serverReplica, authority: .administrator(admin),
+                                    deviceID: "import", now: now, allOrNothing: true)
+        return result.outcomes.count
+    }
+
+    /// Creates of `records` from the server's replica, on freshly reserved counters.
+    func serverCreates(_ records: ArraySlice<ImportRecord>, by admin: WorkerID, now: Int64) async throws -> [Change] {
+        let counters = try await store.allocateServerCounters(records.count)
+        let hlc = HLCTimestamp(milliseconds: now, logical: 0)
+        return zip(records, counters).map { record, counter in
+            Change(dot: Dot(configuration.serverReplica, counter), record: record.key, operation: .create(record.values),
+                   context: VersionVector(), hlc: hlc, author: admin)
+        }
     }
 
     /// Removes tombstones older than the horizon. Devices whose cursor lies below the purged

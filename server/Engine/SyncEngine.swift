@@ -105,7 +105,9 @@ public struct SyncEngine: Sendable {
     }
 
     /// Applies a batch in one store transaction under `authority`'s checks.
-    func push(_ changes: [Change], replica: ReplicaID, authority: Authority, deviceID: String, now: Int64) async throws -> PushResult {
+    /// With `allOrNothing`, a batch with any refused change writes nothing and throws `ImportRefused`.
+    func push(_ changes: [Change], replica: ReplicaID, authority: Authority, deviceID: String, now: Int64,
+              allOrNothing: Bool = false) async throws -> PushResult {
         // A batch travels grouped by record; its meaning is dot order (the order the device made
         // the writes), which the counter check and causality within a record rely on.
         let ordered = changes.enumerated().sorted { ($0.element.dot.counter, $0.offset) < ($1.element.dot.counter, $1.offset) }.map(\.element)
@@ -113,7 +115,22 @@ public struct SyncEngine: Sendable {
         let planner = BatchPlanner(input: input, authority: authority, deviceID: deviceID,
                                    serverReplica: configuration.serverReplica,
                                    clockAheadTolerance: configuration.clockAheadToleranceMilliseconds)
-        return try await store.push(input) { snapshot in planner.plan(snapshot) }
+        return try await store.push(input) { snapshot in
+            let plan = planner.plan(snapshot)
+            if allOrNothing {
+                let refused = zip(ordered, plan.outcomes).compactMap { change, outcome -> ImportRefused.Refusal? in
+                    guard case .rejected(let reason, let message) = outcome.status else { return nil }
+                    return ImportRefused.Refusal(key: change.record, reason: reason, message: message)
+                }
+                if !refused.isEmpty { throw ImportRefused(refusals: refused) }
+            }
+            return plan
+        }
+    }
+
+    /// Records waiting for a reviewer in the villages `worker` sees, in sequence order.
+    public func openConflicts(visibleTo worker: Worker) async throws -> [RecordState] {
+        try await store.openConflicts(villages: villagesInScope(Jurisdiction(worker)))
     }
 
     /// The villages the worker sees: those the store knows inside the assignment. None for a

@@ -103,6 +103,56 @@ enum SQLiteSchema {
                 """)
             try db.execute(sql: "CREATE INDEX conflict_log_by_record ON conflict_log(record)")
         }
+        m.registerMigration("v2-directory") { db in
+            try db.execute(sql: """
+                CREATE TABLE workers (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    assignment TEXT NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    updated_at_ms INTEGER NOT NULL
+                )
+                """)
+            try db.execute(sql: """
+                CREATE TABLE credentials (
+                    id TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    worker TEXT NOT NULL REFERENCES workers(id),
+                    replica INTEGER,
+                    name TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    issued_at_ms INTEGER NOT NULL,
+                    revoked_at_ms INTEGER
+                )
+                """)
+            try db.execute(sql: "CREATE INDEX credentials_by_worker ON credentials(worker)")
+            try db.execute(sql: "CREATE INDEX credentials_by_replica ON credentials(replica)")
+            try db.execute(sql: """
+                CREATE TABLE enrolment_codes (
+                    code_hash TEXT PRIMARY KEY,
+                    worker TEXT NOT NULL REFERENCES workers(id),
+                    issued_by TEXT NOT NULL,
+                    issued_at_ms INTEGER NOT NULL,
+                    expires_at_ms INTEGER NOT NULL,
+                    used_at_ms INTEGER,
+                    used_by TEXT
+                )
+                """)
+            try db.execute(sql: """
+                CREATE TABLE security_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at_ms INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    actor TEXT,
+                    credential TEXT,
+                    subject TEXT NOT NULL,
+                    detail TEXT NOT NULL
+                )
+                """)
+            try db.execute(sql: "CREATE TRIGGER security_log_no_update BEFORE UPDATE ON security_log BEGIN SELECT RAISE(ABORT, 'security_log is append-only'); END")
+            try db.execute(sql: "CREATE TRIGGER security_log_no_delete BEFORE DELETE ON security_log BEGIN SELECT RAISE(ABORT, 'security_log is append-only'); END")
+        }
         return m
     }
 }

@@ -1,0 +1,85 @@
+import FieldModel
+import SyncCore
+
+/// The administrator's actions on the directory. Each checks the principal is an administrator
+/// (else `forbidden`, logged) and appends an `admin_action` event.
+extension AccessControl {
+    public func requireAdministrator(_ principal: Principal, route: String, now: Int64) async throws {
+        guard principal.isAdministrator else {
+            let error = DirectoryError(.forbidden, "\(route) needs an administrator token; worker \(principal.worker.id) is a \(principal.worker.role.rawValue)")
+            try await recordRefusal(principal, route: route, error, now: now)
+            throw error
+        }
+    }
+
+    public func createWorker(_ worker: Worker, by admin: Principal, now: Int64) async throws {
+        try Self.checkAssignment(worker)
+        try await store.insertWorker(worker, at: now)
+        try await log(admin, subject: worker.id.rawValue, "created worker \(worker.id) as \(worker.role.rawValue) for \(Jurisdiction(worker).assignment.summary)", now: now)
+    }
+
+    /// Changes a worker's assignment (and name or role). Devices see the new scope on their next
+    /// sync: the server reads the worker on every request.
+    public func updateWorker(_ worker: Worker, by admin: Principal, now: Int64) async throws {
+        try Self.checkAssignment(worker)
+        try await store.updateWorker(worker, at: now)
+        try await log(admin, subject: worker.id.rawValue, "worker \(worker.id) is now \(worker.role.rawValue) for \(Jurisdiction(worker).assignment.summary)", now: now)
+    }
+
+    public func issueEnrolmentCode(for workerID: WorkerID, by admin: Principal, lifetimeMilliseconds: Int64?, now: Int64) async throws -> IssuedCode {
+        guard let worker = try await store.worker(workerID) else { throw DirectoryError(.unknownWorker, "no worker \(workerID)") }
+        guard worker.role != .administrator else {
+            throw DirectoryError(.invalidArgument, "worker \(workerID) is an administrator; devices enrol for field staff")
+        }
+        let lifetime = lifetimeMilliseconds ?? codeLifetimeMilliseconds
+        guard (60_000...30 * 86_400_000).contains(lifetime) else {
+            throw DirectoryError(.invalidArgument, "code lifetime \(lifetime / 1000) s is outside 1 minute … 30 days")
+        }
+        let code = Secrets.enrolmentCode()
+        let issued = IssuedCode(code: code, worker: workerID, expiresAtMilliseconds: now + lifetime)
+        try await store.insertEnrolmentCode(EnrolmentCode(codeHash: TokenHash(of: code), worker: workerID, issuedBy: admin.worker.id,
+                                                          issuedAtMilliseconds: now, expiresAtMilliseconds: issued.expiresAtMilliseconds))
+        try await log(admin, subject: workerID.rawValue, "issued an enrolment code for worker \(workerID), valid until \(issued.expiresAtMilliseconds)", now: now)
+        return issued
+    }
+
+    /// Revokes one device: its next request gets 401.
+    public func revokeDevice(_ id: String, by admin: Principal, now: Int64) async throws -> Credential {
+        let credential = try await store.revokeCredential(id: id, at: now)
+        try await store.appendSecurityEvents([SecurityEvent(atMilliseconds: now, kind: .revocation, actor: admin.worker.id, credential: admin.credential.id,
+                                                            subject: id, detail: "revoked \(credential.kind.rawValue) \(id) of worker \(credential.worker)")])
+        return credential
+    }
+
+    /// Revokes every device of a worker (a lost phone, a worker leaving); returns how many.
+    public func revokeWorkerDevices(_ worker: WorkerID, by admin: Principal, now: Int64) async throws -> Int {
+        guard try await store.worker(worker) != nil else { throw DirectoryError(.unknownWorker, "no worker \(worker)") }
+        let n = try await store.revokeCredentials(worker: worker, at: now)
+        try await store.appendSecurityEvents([SecurityEvent(atMilliseconds: now, kind: .revocation, actor: admin.worker.id, credential: admin.credential.id,
+                                                            subject: worker.rawValue, detail: "revoked all \(n) credentials of worker \(worker)")])
+        return n
+    }
+
+    /// Appends an `admin_action` event.
+    public func log(_ admin: Principal, subject: String, _ detail: String, now: Int64) async throws {
+        try await store.appendSecurityEvents([SecurityEvent(atMilliseconds: now, kind: .adminAction, actor: admin.worker.id,
+                                                            credential: admin.credential.id, subject: subject, detail: detail)])
+    }
+
+    /// Field staff need a place; an administrator needs none and a supervisor's city is enough.
+    static func checkAssignment(_ worker: Worker) throws(DirectoryError) {
+        if worker.role != .administrator, worker.assignment.isEmpty {
+            throw DirectoryError(.invalidArgument, "worker \(worker.id) (\(worker.role.rawValue)) needs an assignment: villages, townships, counties or cities")
+        }
+        if worker.role == .administrator, !worker.assignment.isEmpty {
+            throw DirectoryError(.invalidArgument, "administrator \(worker.id) writes no household data and takes no assignment")
+        }
+    }
+}
+
+/// An enrolment code as the administrator receives it: shown once.
+public struct IssuedCode: Sendable, Hashable, Codable {
+    public let code: String
+    public let worker: WorkerID
+    public let expiresAtMilliseconds: Int64
+}

@@ -1,0 +1,107 @@
+import FieldModel
+import SyncCore
+
+/// Enrolment, authentication and the directory's administrator actions, over a `DirectoryStore`.
+/// Every enrolment, revocation, administrator action and failed authentication is appended to
+/// the security log.
+///
+///     let access = AccessControl(store: store, serverReplica: replica)
+///     let principal = try await access.authenticate(authorization: request.headers[.authorization], now: now)
+public struct AccessControl: Sendable {
+    public let store: any DirectoryStore
+    public let serverReplica: ReplicaID
+    /// How long an enrolment code stays valid by default: three days, time to reach a village.
+    public var codeLifetimeMilliseconds: Int64 = 72 * 3_600_000
+
+    public init(store: any DirectoryStore, serverReplica: ReplicaID) {
+        self.store = store
+        self.serverReplica = serverReplica
+    }
+
+    /// The administrator bootstrapped on first start.
+    public static let bootstrapAdministrator = WorkerID(unchecked: "admin")
+
+    /// Creates the `admin` worker (if missing) and an administrator token when no unrevoked
+    /// administrator credential exists; returns the token then, nil otherwise.
+    public func bootstrap(now: Int64) async throws -> String? {
+        guard try await !store.hasAdministratorCredential() else { return nil }
+        let id = Self.bootstrapAdministrator
+        if try await store.worker(id) == nil {
+            try await store.insertWorker(Worker(id: id, name: "系统管理员", role: .administrator, assignment: Assignment()), at: now)
+        }
+        let token = Secrets.token()
+        let credential = Credential(id: "admin-\(Self.randomHex(8))", kind: .administrator, worker: id, replica: nil,
+                                    name: "bootstrap", tokenHash: TokenHash(of: token), issuedAtMilliseconds: now)
+        try await store.insertCredential(credential)
+        try await store.appendSecurityEvents([SecurityEvent(atMilliseconds: now, kind: .bootstrap, actor: nil, credential: credential.id,
+                                                            subject: id.rawValue, detail: "administrator token issued from the command line")])
+        return token
+    }
+
+    /// The principal of an `Authorization: Bearer …` header. Failures are logged and thrown as
+    /// `unauthenticated`, `invalid_token` or `revoked`.
+    public func authenticate(authorization: String?, now: Int64, route: String) async throws -> Principal {
+        do {
+            guard let header = authorization, header.hasPrefix("Bearer ") else {
+                throw DirectoryError(.unauthenticated, "\(route) needs an `Authorization: Bearer <token>` header")
+            }
+            let token = String(String(header.dropFirst("Bearer ".count)).trimmingSpaces)
+            guard let (credential, worker) = try await store.credential(tokenHash: TokenHash(of: token)) else {
+                throw DirectoryError(.invalidToken, "the bearer token was not issued by this server")
+            }
+            guard !credential.isRevoked else {
+                throw DirectoryError(.revoked, "credential \(credential.id) of worker \(worker.id) was revoked; enrol the device again with a new code")
+            }
+            return Principal(credential: credential, worker: worker)
+        } catch let error as DirectoryError where error.code != .storage {
+            try await store.appendSecurityEvents([SecurityEvent(atMilliseconds: now, kind: .authenticationFailure, actor: nil, credential: nil,
+                                                                subject: route, detail: error.description)])
+            throw error
+        }
+    }
+
+    /// Redeems a code: the device receives a token (once; the server keeps its hash).
+    public func enrol(code: String, replica: ReplicaID, deviceName: String, now: Int64) async throws -> Enrolment {
+        let name = String(deviceName.trimmingSpaces)
+        do {
+            guard replica != ReplicaID(0), replica != serverReplica else {
+                throw DirectoryError(.replicaTaken, "replica \(replica) is reserved; a device draws a random replica id")
+            }
+            guard (1...80).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw DirectoryError(.invalidArgument, "device name must be 1–80 characters on one line, got \(name.count)")
+            }
+            let token = Secrets.token()
+            let deviceID = "dev-\(Self.randomHex(12))"
+            let (credential, worker) = try await store.redeemEnrolmentCode(TokenHash(of: Secrets.normalizedCode(code)), credential: { worker in
+                Credential(id: deviceID, kind: .device, worker: worker, replica: replica, name: name,
+                           tokenHash: TokenHash(of: token), issuedAtMilliseconds: now)
+            }, at: now)
+            try await store.appendSecurityEvents([SecurityEvent(atMilliseconds: now, kind: .enrolment, actor: worker.id, credential: credential.id,
+                                                                subject: credential.id, detail: "device \"\(name)\" enrolled with replica \(replica)")])
+            return Enrolment(token: token, credential: credential, worker: worker)
+        } catch let error as DirectoryError where error.code != .storage {
+            try await store.appendSecurityEvents([SecurityEvent(atMilliseconds: now, kind: .enrolmentRefused, actor: nil, credential: nil,
+                                                                subject: "replica \(replica)", detail: error.description)])
+            throw error
+        }
+    }
+
+    /// Records an authorization failure: an authenticated worker asked for what their role or
+    /// scope does not allow.
+    public func recordRefusal(_ principal: Principal, route: String, _ error: some CustomStringConvertible, now: Int64) async throws {
+        try await store.appendSecurityEvents([SecurityEvent(atMilliseconds: now, kind: .authorizationFailure, actor: principal.worker.id,
+                                                            credential: principal.credential.id, subject: route, detail: error.description)])
+    }
+
+    static func randomHex(_ digits: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<digits).map { _ in Array("0123456789abcdef")[Int.random(in: 0..<16, using: &generator)] })
+    }
+}
+
+/// What a device receives at enrolment. The token is shown once and never stored by the server.
+public struct Enrolment: Sendable, Hashable {
+    public let token: String
+    public let credential: Credential
+    public let worker: Worker
+}

@@ -1,0 +1,202 @@
+import FieldModel
+import SyncCore
+
+/// How roster cells become field values: enumerations by raw name or Chinese label, money in
+/// yuan, dates as `2024-03-05` or `2024/3/5`, yes/no as 是/否. Each value is then checked by
+/// the field's own rule, so a roster is held to exactly what a device's write is.
+enum RosterValues {
+    static func household(_ cells: RosterCells, head: RosterCells, number: String, today: CalendarDate,
+                          report: inout RosterImport.Report) -> ImportRecord? {
+        var w = Writer(schema: Schema.household, line: cells.line, report: report)
+        defer { report = w.report }
+        let village = w.parse(.village, cells) { try VillageCode(validating: $0) }
+        // The head's name and ID number come from the head's row, which reports its own problems.
+        if let id = try? IDCardNumber(validating: head[.idNumber], asOf: today) {
+            w.fields[Schema.household.id("headName")] = .text(head[.name])
+            w.fields[Schema.household.id("headIDNumber")] = .text(id.rawValue)
+        } else {
+            w.clean = false
+        }
+        w.reported.formUnion(["headName", "headIDNumber"])
+        w.set("addressDetail", .address, cells) { .text($0) }
+        w.set("phone", .phone, cells) { $0.isEmpty ? .null : .text($0) }
+        w.set("category", .category, cells) { .text(try label($0, HouseholdCategory.self, chinese: \.chineseName).rawValue) }
+        w.set("classification", .classification, cells) { .text(try label($0, EconomicClassification.self, chinese: \.chineseName).rawValue) }
+        w.set("status", .status, cells) { .text($0.isEmpty ? WorkflowStatus.covered.rawValue : try label($0, WorkflowStatus.self, chinese: \.chineseName).rawValue) }
+        w.set("monthlyStandardFen", .monthlyStandard, cells) { .int(try fen($0)) }
+        w.set("monthlyAmountFen", .monthlyAmount, cells) { .int(try fen($0)) }
+        w.set("monthlyIncomeFen", .monthlyIncome, cells) { .int(try fen($0)) }
+        w.set("assetsFen", .assets, cells) { .int(try fen($0)) }
+        let applied = w.parse(.appliedOn, cells) { try date($0) }
+        w.columns["appliedOn"] = .appliedOn
+        if let applied { w.fields[Schema.household.id("appliedOn")] = .date(applied) } else { w.reported.insert("appliedOn") }
+        w.set("coveredSince", .coveredSince, cells) { $0.isEmpty ? .null : .date(try date($0)) }
+        w.set("lastReviewedOn", .lastReviewedOn, cells) { $0.isEmpty ? .null : .date(try date($0)) }
+        w.fields[Schema.household.id("notes")] = .text("")
+        for spec in Schema.household.fields { w.check(spec, today: today) }
+        guard let village, let applied, w.clean else { return nil }
+        let id = derivedID(at: applied, "roster-household|\(village)|\(number)")
+        return ImportRecord(key: RecordKey(.household, id, scope: village), values: w.fields)
+    }
+
+    static func member(_ cells: RosterCells, household: RecordKey, today: CalendarDate, report: inout RosterImport.Report) -> ImportRecord? {
+        var w = Writer(schema: Schema.member, line: cells.line, report: report)
+        defer { report = w.report }
+        w.fields[Schema.member.id("householdID")] = .id(household.id)
+        w.set("name", .name, cells) { .text($0) }
+        w.set("idNumber", .idNumber, cells) { .text(try IDCardNumber(validating: $0, asOf: today).rawValue) }
+        w.set("relation", .relation, cells) { .text(try relation($0).rawValue) }
+        let kind = w.parse(.disabilityKind, cells) { $0.isEmpty ? DisabilityKind.none : try label($0, DisabilityKind.self, chinese: disabilityLabel) }
+        w.fields[Schema.member.id("disabilityKind")] = kind.map { .text($0.rawValue) }
+        w.set("disabilityGrade", .disabilityGrade, cells) { text in
+            guard !text.isEmpty else { return .int(0) }
+            guard let g = Int64(text) else { throw RosterError(line: nil, column: nil, "\"\(text.prefix(20))\" is not a grade 0–4") }
+            return .int(g)
+        }
+        w.set("seriousIllness", .seriousIllness, cells) { .bool(try yesNo($0)) }
+        w.set("labourAbility", .labourAbility, cells) { .text(try label($0, LabourAbility.self, chinese: labourLabel).rawValue) }
+        w.set("status", .memberStatus, cells) { .text($0.isEmpty ? MemberStatus.present.rawValue : try label($0, MemberStatus.self, chinese: memberStatusLabel).rawValue) }
+        for spec in Schema.member.fields { w.check(spec, today: today) }
+        if kind == DisabilityKind.none, let grade = w.fields[Schema.member.id("disabilityGrade")]?.intValue, grade != 0 {
+            w.add(.disabilityGrade, "grade \(grade) with no disability; leave the grade empty or name the disability")
+        }
+        guard w.clean, let idNumber = w.fields[Schema.member.id("idNumber")]?.textValue else { return nil }
+        let id = derivedID(at: Int64(household.id.milliseconds), "roster-member|\(household.id)|\(idNumber)")
+        return ImportRecord(key: RecordKey(.member, id, scope: household.scope), values: w.fields)
+    }
+
+    /// Builds one record's values, collecting every problem of the row.
+    struct Writer {
+        let schema: CollectionSchema
+        let line: Int
+        var report: RosterImport.Report
+        var fields: FieldValues = [:]
+        var clean = true
+        /// Fields already reported, so a parse failure is not reported again by its check.
+        var reported = Set<String>()
+        /// The column each field was read from, to name it in a problem.
+        var columns: [String: RosterColumn] = [:]
+
+        init(schema: CollectionSchema, line: Int, report: RosterImport.Report) {
+            self.schema = schema
+            self.line = line
+            self.report = report
+        }
+
+        mutating func add(_ column: RosterColumn, _ message: String) {
+            clean = false
+            report.add(RosterError(line: line, column: column.rawValue, message))
+        }
+
+        mutating func parse<T>(_ column: RosterColumn, _ cells: RosterCells, _ read: (String) throws -> T) -> T? {
+            do { return try read(cells[column]) } catch {
+                add(column, (error as? RosterError)?.message ?? (error as? ValidationError)?.message ?? "\(error)")
+                return nil
+            }
+        }
+
+        mutating func set(_ field: String, _ column: RosterColumn, _ cells: RosterCells, _ read: (String) throws -> FieldValue) {
+            if let v = parse(column, cells, read) { fields[schema.id(field)] = v } else { reported.insert(field) }
+            columns[field] = column
+        }
+
+        mutating func check(_ spec: FieldSpec, today: CalendarDate) {
+            guard !reported.contains(spec.name) else { return }
+            do { try spec.validate(fields[spec.id] ?? .null, in: schema.collection, asOf: today) } catch {
+                reported.insert(spec.name)
+                add(columns[spec.name] ?? .householdNo, error.message)
+            }
+        }
+    }
+
+    /// An id for a roster record: a version-7 UUID whose time is `milliseconds` and whose other
+    /// bits are a hash of `key`, so the same roster row always yields the same id.
+    static func derivedID(at milliseconds: Int64, _ key: String) -> RecordID {
+        let h = StableHash.hash128(Array(key.utf8))
+        let time = UInt64(truncatingIfNeeded: max(0, milliseconds)) & 0xFFFF_FFFF_FFFF
+        return RecordID(high: time << 16 | 0x7000 | (h.high & 0x0FFF), low: 0x8000_0000_0000_0000 | (h.low & 0x3FFF_FFFF_FFFF_FFFF))
+    }
+
+    static func derivedID(at date: CalendarDate, _ key: String) -> RecordID {
+        derivedID(at: Int64(date.daysSinceEpoch) * 86_400_000 - 8 * 3_600_000, key)
+    }
+
+    static func label<E: CaseIterable & RawRepresentable>(_ text: String, _: E.Type, chinese: (E) -> String) throws -> E where E.RawValue == String {
+        if let e = E.allCases.first(where: { $0.rawValue == text || chinese($0) == text }) { return e }
+        throw RosterError(line: nil, column: nil, "\"\(text.prefix(40))\" is not one of \(E.allCases.map { "\($0.rawValue) (\(chinese($0)))" }.joined(separator: ", "))")
+    }
+
+    static func relation(_ text: String) throws -> Relation { try label(text, Relation.self, chinese: relationLabel) }
+
+    static func relationLabel(_ r: Relation) -> String {
+        switch r {
+        case .head: "户主"
+        case .spouse: "配偶"
+        case .child: "子女"
+        case .parent: "父母"
+        case .grandparent: "祖父母"
+        case .grandchild: "孙子女"
+        case .sibling: "兄弟姐妹"
+        case .childInLaw: "儿媳女婿"
+        case .other: "其他"
+        }
+    }
+
+    static func disabilityLabel(_ d: DisabilityKind) -> String {
+        switch d {
+        case .none: "无"
+        case .visual: "视力"
+        case .hearing: "听力"
+        case .speech: "言语"
+        case .physical: "肢体"
+        case .intellectual: "智力"
+        case .mental: "精神"
+        case .multiple: "多重"
+        }
+    }
+
+    static func labourLabel(_ l: LabourAbility) -> String {
+        switch l {
+        case .able: "有劳动能力"
+        case .partial: "部分丧失劳动能力"
+        case .none: "丧失劳动能力"
+        }
+    }
+
+    static func memberStatusLabel(_ s: MemberStatus) -> String {
+        switch s {
+        case .present: "在户"
+        case .movedOut: "迁出"
+        case .deceased: "死亡"
+        }
+    }
+
+    static func yesNo(_ text: String) throws -> Bool {
+        switch text.lowercased() {
+        case "", "否", "no", "false", "0": false
+        case "是", "yes", "true", "1": true
+        default: throw RosterError(line: nil, column: nil, "\"\(text.prefix(20))\" is not 是/否 (yes/no)")
+        }
+    }
+
+    /// Yuan with at most two decimals, no sign: `980`, `980.5`, `980.50` → fen.
+    static func fen(_ text: String) throws -> Int64 {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].count <= 12, parts[0].allSatisfy(\.isASCII), let yuan = Int64(parts[0]), yuan >= 0,
+              parts.count == 1 || ((1...2).contains(parts[1].count) && parts[1].allSatisfy { $0.isASCII && $0.isNumber }) else {
+            throw RosterError(line: nil, column: nil, "\"\(text.prefix(20))\" is not an amount in yuan (like 980 or 980.50)")
+        }
+        let cents = parts.count == 2 ? Int64(parts[1] + String(repeating: "0", count: 2 - parts[1].count))! : 0
+        return yuan * 100 + cents
+    }
+
+    /// `2024-03-05`, `2024/3/5`.
+    static func date(_ text: String) throws -> CalendarDate {
+        let parts = text.split(whereSeparator: { $0 == "-" || $0 == "/" })
+        guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              parts.allSatisfy({ $0.allSatisfy(\.isASCII) }), let date = CalendarDate(year: y, month: m, day: d) else {
+            throw RosterError(line: nil, column: nil, "\"\(text.prefix(20))\" is not a date like 2024-03-05")
+        }
+        return date
+    }
+}
