@@ -12,6 +12,11 @@ let package = Package(
         .library(name: "SyncClient", targets: ["SyncClient"]),
         .library(name: "ServerEngine", targets: ["ServerEngine"]),
         .library(name: "ServerSQLite", targets: ["ServerSQLite"]),
+        .library(name: "ServerDirectory", targets: ["ServerDirectory"]),
+        .library(name: "ServerHTTP", targets: ["ServerHTTP"]),
+        .library(name: "SyncClientHTTP", targets: ["SyncClientHTTP"]),
+        .executable(name: "doorstep-server", targets: ["doorstep-server"]),
+        .executable(name: "doorstep-device", targets: ["doorstep-device"]),
         .executable(name: "doorstep-gen", targets: ["doorstep-gen"]),
         .executable(name: "doorstep-wirebench", targets: ["doorstep-wirebench"]),
         .executable(name: "doorstep-soak", targets: ["doorstep-soak"]),
@@ -20,6 +25,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // Server only: no TLS (a reverse proxy terminates it) and no swift-configuration.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Shared libraries: what a device app links. Pure: no I/O.
@@ -41,13 +53,55 @@ let package = Package(
             path: "Sources/Replica"
         ),
         .target(name: "SyncClient", dependencies: ["Replica", "SyncProtocol", "SyncCore", "FieldModel"], path: "Sources/SyncClient"),
+        // SyncClient's transport over HTTP, and enrolment.
+        .target(
+            name: "SyncClientHTTP",
+            dependencies: [
+                "SyncClient", "Replica", "SyncProtocol", "SyncCore", "FieldModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Sources/SyncClientHTTP"
+        ),
 
         // The sync server: the engine (no HTTP) and its storage backends.
         .target(name: "ServerEngine", dependencies: ["FieldModel", "SyncCore", "SyncProtocol"], path: "server/Engine"),
         .target(
             name: "ServerSQLite",
-            dependencies: ["ServerEngine", "SyncCore", "FieldModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ServerEngine", "ServerDirectory", "SyncCore", "FieldModel", .product(name: "GRDB", package: "GRDB.swift")],
             path: "server/SQLiteStore"
+        ),
+        // Workers, devices, tokens and the security audit: who may do what.
+        .target(
+            name: "ServerDirectory",
+            dependencies: ["ServerEngine", "SyncCore", "FieldModel", .product(name: "Crypto", package: "swift-crypto")],
+            path: "server/Directory"
+        ),
+        // The HTTP API over the engine and the directory.
+        .target(
+            name: "ServerHTTP",
+            dependencies: [
+                "ServerEngine", "ServerDirectory", "SyncProtocol", "SyncCore", "FieldModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "server/HTTP"
+        ),
+        .executableTarget(
+            name: "doorstep-server",
+            dependencies: [
+                "ServerHTTP", "ServerSQLite", "ServerEngine", "ServerDirectory", "SyncCore", "FieldModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "server/doorstep-server"
         ),
 
         // Seeded synthetic data for tests, the simulator and benchmarks.
@@ -64,13 +118,23 @@ let package = Package(
         // clock and network, driven by a seed.
         .target(
             name: "SyncSimulation",
-            dependencies: ["ServerEngine", "ServerSQLite", "Replica", "SyncClient", "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData"],
+            dependencies: ["ServerEngine", "ServerSQLite", "ServerDirectory", "ServerHTTP", "Replica", "SyncClient", "SyncClientHTTP",
+                           "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData"],
             path: "client-sim/SyncSimulation"
         ),
         .executableTarget(
             name: "doorstep-soak",
             dependencies: ["SyncSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "client-sim/doorstep-soak"
+        ),
+        // A field device on the command line: enrol, write, sync (the quick start's device).
+        .executableTarget(
+            name: "doorstep-device",
+            dependencies: [
+                "SyncClientHTTP", "SyncClient", "Replica", "SyncCore", "FieldModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "client-sim/doorstep-device"
         ),
         .executableTarget(
             name: "doorstep-wirebench",
@@ -103,6 +167,17 @@ let package = Package(
             dependencies: ["ServerEngine", "ServerSQLite", "SyncCore", "FieldModel", "SyncProtocol", "SyntheticData"],
             path: "Tests/ServerEngineTests"
         ),
+        .testTarget(
+            name: "ServerHTTPTests",
+            dependencies: [
+                "ServerHTTP", "ServerSQLite", "ServerDirectory", "ServerEngine", "SyncClientHTTP", "SyncClient", "Replica",
+                "SyncSimulation", "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/ServerHTTPTests"
+        ),
+        .testTarget(name: "ServerDirectoryTests", dependencies: ["ServerDirectory", "ServerSQLite", "ServerEngine", "FieldModel"], path: "Tests/ServerDirectoryTests"),
     ],
     swiftLanguageModes: [.v6]
 )

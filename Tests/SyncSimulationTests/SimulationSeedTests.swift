@@ -35,4 +35,24 @@ import Testing
         #expect(first.violations == second.violations)
         #expect(first.stats.syncs > 0 && first.stats.edits > 0)
     }
+
+    /// The same simulation with every exchange over real HTTP on loopback (bearer tokens,
+    /// deflated bodies, the API's limits and statuses, server restarts as real restarts).
+    @Test(arguments: Array(UInt64(1)...12))
+    func guaranteesHoldOverHTTP(seed: UInt64) async throws {
+        let config = SimulationConfig.draw(seed: seed, devices: 2...5, steps: 6...14)
+        let result = try await SimWorld.runSeed(seed, config: config, parent: Self.parent + "-http", transport: .http)
+        #expect(result.passed, "\(result)")
+        #expect(result.stats.syncs > 0)
+    }
+
+    /// HTTP adds transport and changes no outcome: a seed plays out exactly as in process.
+    @Test func httpPlaysASeedAsInProcess() async throws {
+        let config = SimulationConfig.draw(seed: 31, devices: 4...4, steps: 14...14)
+        let direct = try await SimWorld.runSeed(31, config: config, parent: Self.parent + "-direct")
+        let http = try await SimWorld.runSeed(31, config: config, parent: Self.parent + "-viahttp", transport: .http)
+        #expect(direct.stats == http.stats)
+        #expect(direct.violations == http.violations)
+        #expect(http.passed, "\(http)")
+    }
 }

@@ -22,18 +22,15 @@ public final class SimNetwork: Sendable {
     let config: SimulationConfig
     let random: SimRandom
     let clock: SimClock
-    let server: SimServer
-    /// The server's current view of each device: its worker's role and assignment.
-    let contexts: @Sendable (String) -> DeviceContext?
+    /// Where requests that get through arrive.
+    let endpoint: any SimEndpoint
     private let state = Mutex(State())
 
-    init(config: SimulationConfig, random: SimRandom, clock: SimClock, server: SimServer,
-         contexts: @escaping @Sendable (String) -> DeviceContext?) {
+    init(config: SimulationConfig, random: SimRandom, clock: SimClock, endpoint: any SimEndpoint) {
         self.config = config
         self.random = random
         self.clock = clock
-        self.server = server
-        self.contexts = contexts
+        self.endpoint = endpoint
     }
 
     func setFaults(_ on: Bool) { state.withLock { $0.faultsOn = on; if !on { $0.offlineUntil = [:] } } }
@@ -95,21 +92,7 @@ public final class SimNetwork: Sendable {
         return response
     }
 
-    /// What the server does with one request body: decode, sync, encode; errors as an HTTP
-    /// server would answer them.
     func serve(_ body: [UInt8], deviceID: String) async throws(TransportError) -> [UInt8] {
-        guard let context = contexts(deviceID) else { throw TransportError(.refused(status: 401, code: "revoked"), "\(deviceID) is not enrolled") }
-        let request: SyncRequest
-        do { request = try SyncCodec.decodeRequest(body) } catch {
-            throw TransportError(.refused(status: 400, code: error.code.rawValue), error.message)
-        }
-        do {
-            let response = try await server.current.sync(request, device: context, now: clock.milliseconds)
-            return SyncCodec.encodeResponse(response)
-        } catch let e as SyncEngineError {
-            throw TransportError(.refused(status: e.code == .storage ? 500 : 400, code: e.code.rawValue), e.message)
-        } catch {
-            throw TransportError(.refused(status: 500, code: "internal"), "\(error)")
-        }
+        try await endpoint.serve(body, deviceID: deviceID)
     }
 }

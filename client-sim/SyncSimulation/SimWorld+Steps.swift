@@ -13,6 +13,7 @@ extension SimWorld {
         _ = try await server.current.purgeTombstones(now: clock.milliseconds)
         if random.chance(config.serverRestart) {
             try await server.restart()
+            try await endpoint.serverRestarted()
             stats.serverRestarts += 1
         }
         for i in devices.indices {
@@ -30,17 +31,17 @@ extension SimWorld {
                 network.partition(devices[i].deviceID, for: Int64(random.int(1...72)) * 3_600_000)
                 stats.partitions += 1
             }
-            if random.chance(config.reassignment) { reassign(i) }
+            if random.chance(config.reassignment) { try await reassign(i) }
         }
     }
 
     /// Moves a village assistant to the other village: the server's scope for its token changes.
-    func reassign(_ i: Int) {
+    func reassign(_ i: Int) async throws {
         guard let context = registry.context(devices[i].deviceID), context.worker.role == .villageAssistant,
               let current = context.worker.assignment.villages.first, let next = villages.first(where: { $0 != current }) else { return }
         var moved = context
         moved.worker.assignment = Assignment(villages: [next])
-        registry.set(moved)
+        try await register(moved)
         stats.reassignments += 1
     }
 

@@ -103,10 +103,11 @@ public struct SimulationResult: Sendable, CustomStringConvertible {
 
 extension SimWorld {
     /// Runs one seed in a fresh directory under `parent` (removed afterwards unless it failed).
-    public static func runSeed(_ seed: UInt64, config: SimulationConfig? = nil, parent: String) async throws -> SimulationResult {
+    public static func runSeed(_ seed: UInt64, config: SimulationConfig? = nil, parent: String,
+                               transport: SimTransport = .inProcess) async throws -> SimulationResult {
         let dir = "\(parent)/seed-\(seed)"
         try? FileManager.default.removeItem(atPath: dir)
-        let world = try await SimWorld(seed: seed, config: config ?? .draw(seed: seed), directory: dir)
+        let world = try await SimWorld(seed: seed, config: config ?? .draw(seed: seed), directory: dir, transport: transport)
         let result = try await world.run()
         if result.passed { try? FileManager.default.removeItem(atPath: dir) }
         return result

@@ -18,6 +18,7 @@ public actor SimWorld {
     let random: SimRandom
     let server: SimServer
     let registry: Registry
+    let endpoint: any SimEndpoint
     let network: SimNetwork
     var devices: [SimDevice] = []
     let villages: [VillageCode]
@@ -35,7 +36,7 @@ public actor SimWorld {
     static let start: Int64 = Int64(DatasetSpec.defaultAsOf.adding(days: 1).daysSinceEpoch) * 86_400_000 + 3_600_000
     static let serverReplica = ReplicaID(0x5E00_0000_0000_0001)
 
-    public init(seed: UInt64, config: SimulationConfig, directory: String) async throws {
+    public init(seed: UInt64, config: SimulationConfig, directory: String, transport: SimTransport = .inProcess) async throws {
         self.seed = seed
         self.config = config
         self.directory = directory
@@ -47,7 +48,11 @@ public actor SimWorld {
         server = try SimServer(path: directory + "/server.sqlite", configuration: engineConfig)
         let registry = Registry()
         self.registry = registry
-        network = SimNetwork(config: config, random: random, clock: clock, server: server, contexts: { registry.context($0) })
+        endpoint = switch transport {
+        case .inProcess: InProcessEndpoint(server: server, clock: clock)
+        case .http: try await SimHTTPEndpoint(server: server, clock: clock)
+        }
+        network = SimNetwork(config: config, random: random, clock: clock, endpoint: endpoint)
 
         let dataset = DatasetGenerator.generate(DatasetSpec(seed: seed, size: .households(330)))
         villages = Array(dataset.villages.map(\.code).prefix(2))
@@ -77,7 +82,7 @@ public actor SimWorld {
             let deviceID = "dev-\(i)"
             let skewDays = i % 3 == 1 ? config.maxSkewDays : (i % 3 == 2 ? -config.maxSkewDays : 0)
             let identity = DeviceIdentity(replica: ReplicaID(0x7F00_0000_0000_0000 | UInt64(i + 1)), worker: worker, deviceID: deviceID)
-            registry.set(DeviceContext(worker: worker, deviceID: deviceID, replica: identity.replica))
+            try await register(DeviceContext(worker: worker, deviceID: deviceID, replica: identity.replica))
             devices.append(try SimDevice(deviceID: deviceID, identity: identity, path: "\(directory)/\(deviceID).sqlite",
                                          skew: Int64(skewDays) * 86_400_000 + Int64(i) * 137, clock: clock))
         }
@@ -91,6 +96,7 @@ public actor SimWorld {
         for _ in 0..<config.steps { try await step() }
         let converged = try await heal()
         let violations = try await verify(healed: converged)
+        try await endpoint.close()
         try await server.close()
         for d in devices { try? d.replica.close() }
         let n = network.stats
@@ -99,6 +105,12 @@ public actor SimWorld {
         stats.lostResponses = n.lostResponses
         stats.duplicates = n.duplicates
         return SimulationResult(seed: seed, config: config, violations: violations, stats: stats)
+    }
+
+    /// The server's view of a device changes: the registry for the checks, the endpoint for auth.
+    func register(_ context: DeviceContext) async throws {
+        registry.set(context)
+        try await endpoint.register(context)
     }
 
     /// One sync of device `i`; returns whether it succeeded.

@@ -1,0 +1,44 @@
+import AsyncHTTPClient
+import FieldModel
+import Foundation
+import NIOCore
+import Replica
+import SyncClient
+import SyncCore
+import SyncProtocol
+
+/// A device's enrolment: it redeems the one-time code an administrator gave its worker and
+/// receives its bearer token and the worker it serves.
+public enum DeviceEnrolment {
+    public struct Result: Sendable, Hashable {
+        public let token: String
+        public let identity: DeviceIdentity
+    }
+
+    /// Enrols `replica` (the id the device drew at install) with `code`.
+    public static func enrol(server: URL, code: String, replica: ReplicaID, deviceName: String,
+                             client: HTTPClient = HTTPTransport.sharedClient) async throws(TransportError) -> Result {
+        var request = HTTPClientRequest(url: server.appendingPathComponent(HTTPAPI.enrolPath).absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        let body: Data
+        do { body = try JSONEncoder().encode(EnrolmentRequest(code: code, replica: replica, deviceName: deviceName)) } catch {
+            throw TransportError(.refused(status: 0, code: "invalid_argument"), "cannot encode the enrolment: \(error)")
+        }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let (status, headers, bytes) = try await APICall.send(request, client: client, timeout: .seconds(30), maxResponseBytes: 1 << 20)
+        guard status == 201 else { throw APICall.failure(status: status, headers: headers, body: bytes) }
+        do {
+            let document = try JSONDecoder().decode(EnrolmentResponse.self, from: Data(bytes))
+            guard document.replica == replica.description else {
+                throw TransportError(.refused(status: status, code: "bad_response"), "the server enrolled replica \(document.replica), not \(replica)")
+            }
+            let worker = try document.worker.worker()
+            return Result(token: document.token, identity: DeviceIdentity(replica: replica, worker: worker, deviceID: document.deviceID))
+        } catch let error as TransportError {
+            throw error
+        } catch {
+            throw TransportError(.refused(status: status, code: "bad_response"), "an enrolment response that does not fit: \(error)")
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import FieldModel
+import SyncCore
+
+/// The HTTP face of the protocol (SPEC §10, `protocol/openapi.yaml`): paths, media types and
+/// the JSON documents devices and administrators exchange with the server.
+public enum HTTPAPI {
+    public static let syncPath = "/v1/sync"
+    public static let enrolPath = "/v1/enrol"
+    /// A sync body: a deflated protobuf message, sent with `Content-Encoding: deflate`.
+    public static let syncMediaType = "application/x-protobuf"
+}
+
+/// The body of every error response: a stable code and a message naming the values; for a
+/// refused file (a roster), every problem with its line and column.
+public struct ErrorDocument: Codable, Sendable, Hashable {
+    public let code: String
+    public let message: String
+    public let problems: [Problem]?
+
+    public struct Problem: Codable, Sendable, Hashable {
+        public let line: Int?
+        public let column: String?
+        public let message: String
+
+        public init(line: Int?, column: String?, message: String) {
+            self.line = line
+            self.column = column
+            self.message = message
+        }
+    }
+
+    public init(code: String, message: String, problems: [Problem]? = nil) {
+        self.code = code
+        self.message = message
+        self.problems = problems
+    }
+}
+
+/// `POST /v1/enrol`: a device redeems its one-time code. It names the replica it drew at
+/// install, so a re-enrolled device keeps its outbox.
+public struct EnrolmentRequest: Codable, Sendable, Hashable {
+    public let code: String
+    /// Sixteen hexadecimal digits.
+    public let replica: String
+    public let deviceName: String
+
+    public init(code: String, replica: ReplicaID, deviceName: String) {
+        self.code = code
+        self.replica = replica.description
+        self.deviceName = deviceName
+    }
+}
+
+/// The answer to an enrolment: the bearer token (shown once) and who the device works for.
+public struct EnrolmentResponse: Codable, Sendable, Hashable {
+    public let token: String
+    public let deviceID: String
+    public let replica: String
+    public let worker: WorkerDocument
+
+    public init(token: String, deviceID: String, replica: ReplicaID, worker: WorkerDocument) {
+        self.token = token
+        self.deviceID = deviceID
+        self.replica = replica.description
+        self.worker = worker
+    }
+}
+
+/// A worker as JSON: codes as strings of digits, the role by its raw name.
+public struct WorkerDocument: Codable, Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var role: String
+    public var villages: [String]
+    public var townships: [String]
+    public var counties: [String]
+    public var cities: [String]
+
+    public init(id: String, name: String, role: String, villages: [String] = [], townships: [String] = [],
+                counties: [String] = [], cities: [String] = []) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.villages = villages
+        self.townships = townships
+        self.counties = counties
+        self.cities = cities
+    }
+
+    public init(_ worker: Worker) {
+        let a = worker.assignment
+        self.init(id: worker.id.rawValue, name: worker.name, role: worker.role.rawValue,
+                  villages: a.villages.sorted().map(\.description), townships: a.townships.sorted().map(\.description),
+                  counties: a.counties.sorted().map(\.description), cities: a.cities.map(\.description).sorted())
+    }
+
+    /// The worker this document describes, every value checked.
+    public func worker() throws(ValidationError) -> Worker {
+        let id = try WorkerID(validating: id)
+        guard let role = Role(rawValue: role) else {
+            throw ValidationError(field: "role", problem: .unknownValue, message: "role \"\(role.prefix(40))\" is not one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let trimmed = String(name.trimmingSpaces)
+        try TextRules.checkName(trimmed, maxLength: 40, field: "name")
+        var assignment = Assignment()
+        for v in villages { assignment.villages.insert(try VillageCode(validating: v)) }
+        for t in townships { assignment.townships.insert(TownshipCode(rawValue: try Self.code(t, digits: 9, field: "townships"))) }
+        for c in counties {
+            let county = CountyCode(uncheckedRawValue: try Self.code(c, digits: 6, field: "counties"))
+            guard county.isStructurallyValid else {
+                throw ValidationError(field: "counties", problem: .unknownValue, message: "county code \(c) is not a valid county code")
+            }
+            assignment.counties.insert(county)
+        }
+        for c in cities { assignment.cities.insert(CityCode(rawValue: UInt16(try Self.code(c, digits: 4, field: "cities")))) }
+        return Worker(id: id, name: trimmed, role: role, assignment: assignment)
+    }
+
+    static func code(_ text: String, digits: Int, field: String) throws(ValidationError) -> UInt32 {
+        guard text.utf8.count == digits, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let n = UInt32(text), n > 0 else {
+            throw ValidationError(field: field, problem: .invalidCharacter, message: "\"\(text.prefix(20))\" is not a \(digits)-digit code")
+        }
+        return n
+    }
+}

@@ -1,0 +1,150 @@
+import FieldModel
+import ServerDirectory
+import SyncCore
+
+/// The JSON documents of the reviewer and administrator endpoints (`protocol/openapi.yaml`).
+/// Times are ms since the epoch; record ids are UUID strings; codes are strings of digits.
+
+/// A record waiting for a reviewer: each field with concurrent values, each value with who
+/// wrote it and when.
+public struct ConflictDocument: Codable, Sendable, Hashable {
+    public let collection: String
+    public let id: String
+    public let village: String
+    public let fields: [Field]
+    /// True when one device deleted the record while another changed it.
+    public let deleteConflict: Bool
+
+    public struct Field: Codable, Sendable, Hashable {
+        public let field: String
+        public let values: [Value]
+    }
+
+    public struct Value: Codable, Sendable, Hashable {
+        public let value: FieldValueJSON
+        public let author: String
+        public let dot: String
+        public let atMilliseconds: Int64
+    }
+
+    public init(_ state: RecordState) {
+        collection = state.key.collection.name
+        id = state.key.id.description
+        village = state.key.scope.description
+        deleteConflict = state.hasDeleteConflict
+        fields = state.conflictedFields.map { fid in
+            Field(field: state.schema.field(fid)?.name ?? "#\(fid)",
+                  values: (state.fields[fid]?.siblings ?? []).sorted { Sibling.wins($0, over: $1) }.map {
+                      Value(value: FieldValueJSON($0.value), author: $0.author.rawValue, dot: $0.dot.description, atMilliseconds: $0.hlc.milliseconds)
+                  })
+        }
+    }
+}
+
+public struct ConflictListDocument: Codable, Sendable, Hashable {
+    public let conflicts: [ConflictDocument]
+}
+
+/// A reviewer's decision: the value a field keeps.
+public struct ResolutionDocument: Codable, Sendable, Hashable {
+    public let collection: String
+    public let id: String
+    public let village: String
+    public let field: String
+    public let value: FieldValueJSON
+
+    public init(collection: String, id: String, village: String, field: String, value: FieldValueJSON) {
+        self.collection = collection
+        self.id = id
+        self.village = village
+        self.field = field
+        self.value = value
+    }
+}
+
+public struct ResolutionResultDocument: Codable, Sendable, Hashable {
+    public let outcome: String
+    public let dot: String
+}
+
+public struct DeviceDocument: Codable, Sendable, Hashable {
+    public let id: String
+    public let kind: String
+    public let worker: String
+    public let replica: String?
+    public let name: String
+    public let issuedAtMilliseconds: Int64
+    public let revokedAtMilliseconds: Int64?
+
+    public init(_ c: Credential) {
+        id = c.id
+        kind = c.kind.rawValue
+        worker = c.worker.rawValue
+        replica = c.replica?.description
+        name = c.name
+        issuedAtMilliseconds = c.issuedAtMilliseconds
+        revokedAtMilliseconds = c.revokedAtMilliseconds
+    }
+}
+
+public struct CodeRequestDocument: Codable, Sendable, Hashable {
+    /// How long the code stays valid; the server's default (72 h) when absent.
+    public let lifetimeHours: Int?
+    public init(lifetimeHours: Int? = nil) { self.lifetimeHours = lifetimeHours }
+}
+
+public struct CodeDocument: Codable, Sendable, Hashable {
+    public let code: String
+    public let worker: String
+    public let expiresAtMilliseconds: Int64
+}
+
+public struct RevokedDocument: Codable, Sendable, Hashable {
+    public let revoked: Int
+}
+
+/// 近亲属备案: an administrator files that a staff member is a close relative of a household.
+public struct FilingDocument: Codable, Sendable, Hashable {
+    public let staff: String
+    public let household: String
+    public let village: String
+    public let relation: String
+    /// The filing date, `2024-03-05`; today when absent.
+    public let filedOn: String?
+
+    public init(staff: String, household: String, village: String, relation: String, filedOn: String? = nil) {
+        self.staff = staff
+        self.household = household
+        self.village = village
+        self.relation = relation
+        self.filedOn = filedOn
+    }
+}
+
+public struct CreatedDocument: Codable, Sendable, Hashable {
+    public let id: String
+}
+
+public struct RosterResultDocument: Codable, Sendable, Hashable {
+    public let households: Int
+    public let members: Int
+    public let villages: [String]
+}
+
+public struct SecurityEventDocument: Codable, Sendable, Hashable {
+    public let atMilliseconds: Int64
+    public let kind: String
+    public let actor: String?
+    public let credential: String?
+    public let subject: String
+    public let detail: String
+
+    public init(_ e: SecurityEvent) {
+        atMilliseconds = e.atMilliseconds
+        kind = e.kind.rawValue
+        actor = e.actor?.rawValue
+        credential = e.credential
+        subject = e.subject
+        detail = e.detail
+    }
+}

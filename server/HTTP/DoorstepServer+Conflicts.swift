@@ -1,0 +1,69 @@
+import FieldModel
+import Hummingbird
+import ServerDirectory
+import ServerEngine
+import SyncCore
+
+extension DoorstepServer {
+    /// The reviewer's endpoints: list the open conflicts in scope, resolve one field.
+    func addConflictRoutes(_ router: Router<BasicRequestContext>) {
+        router.get("/v1/conflicts") { request, _ in
+            let principal = try await fieldStaff(request, route: "GET /v1/conflicts")
+            let states = try await engine.openConflicts(visibleTo: principal.worker)
+            return try reply(ConflictListDocument(conflicts: states.map(ConflictDocument.init)))
+        }
+
+        router.post("/v1/conflicts/resolve") { request, _ in
+            let route = "POST /v1/conflicts/resolve"
+            let principal = try await fieldStaff(request, route: route)
+            let document = try await json(request, as: ResolutionDocument.self)
+            let (key, spec) = try Self.resolutionTarget(document)
+            let value = try document.value.value(for: spec, in: key.collection)
+            let now = clock()
+            let outcome = try await engine.resolveConflict(key, field: spec.id, value: value, by: principal.worker, now: now)
+            guard case .rejected(let reason, let message) = outcome.status else {
+                let name = switch outcome.status {
+                case .applied: "applied"
+                case .superseded: "superseded"
+                case .replayed, .rejected: "replayed"
+                }
+                return try reply(ResolutionResultDocument(outcome: name, dot: outcome.dot.description))
+            }
+            let error = APIError(Self.status(of: reason), reason.rawValue, message)
+            if Self.authorityReasons.contains(reason.rawValue) { try await access.recordRefusal(principal, route: route, error, now: now) }
+            throw error
+        }
+    }
+
+    /// A field worker's principal; an administrator writes no household data.
+    func fieldStaff(_ request: Request, route: String) async throws -> Principal {
+        let principal = try await principal(request, route: route)
+        guard principal.worker.role != .administrator else {
+            let error = DirectoryError(.forbidden, "\(route) is for field staff; administrator \(principal.worker.id) writes no household data")
+            try await access.recordRefusal(principal, route: route, error, now: clock())
+            throw error
+        }
+        return principal
+    }
+
+    static func resolutionTarget(_ d: ResolutionDocument) throws -> (RecordKey, FieldSpec) {
+        guard let collection = RecordCollection(name: d.collection) else {
+            throw APIError(.badRequest, "invalid_argument", "no collection \"\(d.collection.prefix(40))\"; one of \(RecordCollection.allCases.map(\.name).joined(separator: ", "))")
+        }
+        guard let id = RecordID(uuidString: d.id) else { throw APIError(.badRequest, "invalid_argument", "record id \"\(d.id.prefix(40))\" is not a UUID") }
+        let village = try VillageCode(validating: d.village)
+        guard let spec = collection.schema.field(named: d.field) else {
+            throw APIError(.badRequest, "unknown_field", "\(collection.name) has no field \"\(d.field.prefix(40))\"")
+        }
+        return (RecordKey(collection, id, scope: village), spec)
+    }
+
+    static func status(of reason: RejectionReason) -> HTTPResponse.Status {
+        switch reason {
+        case .outsideScope, .roleNotAllowed, .recusal, .authorMismatch: .forbidden
+        case .unknownRecord: .notFound
+        case .invalidValue, .unknownField, .invalidTransition, .immutable: .unprocessableContent
+        default: .conflict
+        }
+    }
+}

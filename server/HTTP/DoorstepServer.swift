@@ -1,0 +1,123 @@
+import FieldModel
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServerDirectory
+import ServerEngine
+import SyncProtocol
+
+/// The sync server's HTTP API (SPEC §10, `protocol/openapi.yaml`) over one engine and one
+/// directory: enrolment, sync, the reviewer's conflicts and the administrator's actions.
+///
+///     let server = DoorstepServer(engine: engine, access: access)
+///     let app = Application(router: server.router(), configuration: .init(address: .hostname("127.0.0.1", port: 8080)))
+///     try await app.runService()   // SIGTERM lets in-flight syncs finish
+///
+/// Every request is authorized by its token's worker as the directory holds it now, so a
+/// revocation or a new assignment counts from the very next request.
+public struct DoorstepServer: Sendable {
+    public let engine: SyncEngine
+    public let access: AccessControl
+    public let limits: ServerLimits
+    /// The server's clock, ms since the epoch; injected so tests and the simulator control time.
+    public let clock: @Sendable () -> Int64
+    let deviceLimiter: RateLimiter
+    let enrolmentLimiter: RateLimiter
+
+    public init(engine: SyncEngine, access: AccessControl, limits: ServerLimits = ServerLimits(),
+                clock: @escaping @Sendable () -> Int64 = DoorstepServer.systemClock) {
+        self.engine = engine
+        self.access = access
+        self.limits = limits
+        self.clock = clock
+        deviceLimiter = RateLimiter(burst: limits.deviceBurst, perSecond: limits.deviceRequestsPerSecond)
+        enrolmentLimiter = RateLimiter(burst: limits.enrolmentBurst, perSecond: limits.enrolmentsPerSecond)
+    }
+
+    public static let systemClock: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    /// Every route of the API, behind the middleware that answers every error as JSON.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: ErrorMiddleware())
+        addHealthRoutes(router)
+        addSyncRoutes(router)
+        addConflictRoutes(router)
+        addAdminRoutes(router)
+        return router
+    }
+
+    /// The request's principal, rate-limited per credential: 401 without a valid token, 429
+    /// with `Retry-After` over the limit.
+    func principal(_ request: Request, route: String) async throws -> Principal {
+        let now = clock()
+        let principal = try await access.authenticate(authorization: request.headers[.authorization], now: now, route: route)
+        if let wait = deviceLimiter.take(principal.credential.id, now: now) {
+            var error = APIError(.tooManyRequests, "rate_limited",
+                                 "credential \(principal.credential.id) is over \(limits.deviceRequestsPerSecond) requests per second (burst \(Int(limits.deviceBurst))); retry after \(wait) s")
+            error.retryAfterSeconds = wait
+            throw error
+        }
+        return principal
+    }
+
+    /// The body's bytes, refused with 413 once past `limit`: by `Content-Length` before reading,
+    /// and while reading for a body that does not declare its length.
+    func body(_ request: Request, limit: Int) async throws -> [UInt8] {
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+            throw APIError(.contentTooLarge, "body_too_large", "a body of \(declared) bytes, limit \(limit)")
+        }
+        do {
+            let buffer = try await request.body.collect(upTo: limit)
+            return Array(buffer.readableBytesView)
+        } catch is NIOTooManyBytesError {
+            throw APIError(.contentTooLarge, "body_too_large", "the body passed the limit of \(limit) bytes while being read")
+        }
+    }
+
+    /// A JSON document of type `T` from the body.
+    func json<T: Decodable>(_ request: Request, as _: T.Type) async throws -> T {
+        let bytes = try await body(request, limit: limits.maxJSONBodyBytes)
+        guard !bytes.isEmpty else { throw APIError(.badRequest, "malformed_json", "the body is empty; this endpoint takes a JSON document") }
+        return try JSONDecoder().decode(T.self, from: Data(bytes))
+    }
+
+    /// A JSON response.
+    func reply(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+}
+
+/// Answers every error with its status and `{code, message}`; logs the server's own failures.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            throw APIError(error.status, Self.code(error.status), error.body ?? "\(request.method) \(request.uri.path): \(error.status.reasonPhrase)")
+        } catch {
+            let answer = APIError(error)
+            if answer.status.code >= 500 {
+                context.logger.error("request failed", metadata: ["route": "\(request.method) \(request.uri.path)", "error": "\(error)"])
+            }
+            throw answer
+        }
+    }
+
+    static func code(_ status: HTTPResponse.Status) -> String {
+        switch status {
+        case .notFound: "not_found"
+        case .methodNotAllowed: "method_not_allowed"
+        case .contentTooLarge: "body_too_large"
+        case .badRequest: "bad_request"
+        default: "http_\(status.code)"
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import SyncProtocol
+
+/// The limits the HTTP layer enforces on every request, before the engine sees it.
+public struct ServerLimits: Sendable, Hashable {
+    /// A sync body as it arrives (deflated), checked while reading. SPEC §8.
+    public var maxSyncBodyBytes = 1 << 20
+    /// What a sync body may inflate to and hold, checked while inflating and decoding.
+    public var message = MessageLimits.standard
+    /// A JSON body (enrolment, administrator and reviewer requests).
+    public var maxJSONBodyBytes = 64 << 10
+    /// A roster CSV: a county's households fit in well under this.
+    public var maxRosterBodyBytes = 64 << 20
+    /// Requests of one device: a burst, then a steady rate. A device pulls a big scope in pages,
+    /// one request each, so the burst covers a bootstrap of 60 pages.
+    public var deviceBurst = 60.0
+    public var deviceRequestsPerSecond = 2.0
+    /// Enrolment attempts, all callers together: codes are unguessable, but a flood is refused.
+    public var enrolmentBurst = 20.0
+    public var enrolmentsPerSecond = 0.5
+
+    public init() {}
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ServerDirectory
+import ServerEngine
+import ServerHTTP
+import ServerSQLite
+import SyncCore
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the server until SIGTERM or SIGINT; in-flight syncs finish before it exits.",
+        discussion: """
+            The data directory holds server.sqlite (records, change logs, workers, devices, the audit and
+            security logs) and, after the first start, admin.token. Back up the whole directory.
+
+            Example:
+              doorstep-server serve --data-dir /var/lib/doorstep --host 0.0.0.0 --port 8080
+            """
+    )
+
+    @Option(help: "The data directory, created on first start. [env: DOORSTEP_DATA_DIR]")
+    var dataDir = environment("DOORSTEP_DATA_DIR", "doorstep-data")
+
+    @Option(help: "The address to listen on; 0.0.0.0 for every interface. [env: DOORSTEP_HOST]")
+    var host = environment("DOORSTEP_HOST", "127.0.0.1")
+
+    @Option(help: "The TCP port; 0 picks a free one (printed at start). [env: DOORSTEP_PORT]")
+    var port = Int(environment("DOORSTEP_PORT", "8080")) ?? 8080
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical. [env: DOORSTEP_LOG_LEVEL]")
+    var logLevel = environment("DOORSTEP_LOG_LEVEL", "info")
+
+    @Option(help: "Requests one device may make at once before the rate limit applies.")
+    var rateBurst = 60.0
+
+    @Option(help: "Requests per second one device may make after its burst.")
+    var ratePerSecond = 2.0
+
+    @Option(help: "Records in a worker's scope above which devices and ops are warned.")
+    var scopeWarning = 40_000
+
+    @Option(help: "Records in a worker's scope above which sync is refused until an administrator narrows the assignment.")
+    var scopeBlocking = 60_000
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port \(port) is not a TCP port (0…65535)") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard rateBurst >= 1, ratePerSecond > 0 else { throw ValidationError("--rate-burst must be ≥ 1 and --rate-per-second > 0") }
+        guard scopeWarning > 0, scopeBlocking >= scopeWarning else {
+            throw ValidationError("--scope-blocking (\(scopeBlocking)) must be at least --scope-warning (\(scopeWarning)), both positive")
+        }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel)!
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "doorstep-server")
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let store = try SQLiteSyncStore(path: dataDir + "/server.sqlite")
+        var engineConfiguration = SyncEngine.Configuration(serverReplica: ServerDefaults.serverReplica)
+        engineConfiguration.scopeWarningRecords = scopeWarning
+        engineConfiguration.scopeBlockingRecords = scopeBlocking
+        let engine = SyncEngine(store: store, configuration: engineConfiguration)
+        let access = AccessControl(store: store, serverReplica: ServerDefaults.serverReplica)
+        if let token = try await access.bootstrap(now: DoorstepServer.systemClock()) {
+            let path = dataDir + "/admin.token"
+            FileManager.default.createFile(atPath: path, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            logger.notice("first start: administrator token written", metadata: ["file": "\(path)", "worker": "admin"])
+        }
+        var limits = ServerLimits()
+        limits.deviceBurst = rateBurst
+        limits.deviceRequestsPerSecond = ratePerSecond
+        let server = DoorstepServer(engine: engine, access: access, limits: limits)
+        let app = Application(router: server.router(),
+                              configuration: .init(address: .hostname(host, port: port), serverName: "doorstep"),
+                              onServerRunning: { channel in
+                                  logger.notice("listening", metadata: ["host": "\(host)", "port": "\(channel.localAddress?.port ?? port)",
+                                                                       "data": "\(dataDir)"])
+                              },
+                              logger: logger)
+        do {
+            try await app.runService()
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+        logger.notice("stopped; every acknowledged change is on disk")
+    }
+}
