@@ -177,7 +177,11 @@ let package = Package(
             ],
             path: "Tests/ServerHTTPTests"
         ),
-        .testTarget(name: "ServerDirectoryTests", dependencies: ["ServerDirectory", "ServerSQLite", "ServerEngine", "FieldModel"], path: "Tests/ServerDirectoryTests"),
+        .testTarget(
+            name: "ServerDirectoryTests",
+            dependencies: ["ServerDirectory", "ServerSQLite", "ServerEngine", "SyncCore", "FieldModel", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/ServerDirectoryTests"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

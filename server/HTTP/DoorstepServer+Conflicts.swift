@@ -18,8 +18,11 @@ extension DoorstepServer {
             let principal = try await fieldStaff(request, route: route)
             let document = try await json(request, as: ResolutionDocument.self)
             let (key, spec) = try Self.resolutionTarget(document)
-            let value = try document.value.value(for: spec, in: key.collection)
             let now = clock()
+            let value = try document.value.value(for: spec, in: key.collection)
+            // Checked here too, so a value no device could write is refused before the engine
+            // reserves a server counter for it.
+            try spec.validate(value, in: key.collection, asOf: CalendarDate.chinaStandard(millisecondsSinceEpoch: now))
             let outcome = try await engine.resolveConflict(key, field: spec.id, value: value, by: principal.worker, now: now)
             guard case .rejected(let reason, let message) = outcome.status else {
                 let name = switch outcome.status {

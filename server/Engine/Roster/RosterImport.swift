@@ -86,12 +86,16 @@ public struct RosterImport: Sendable {
                                        "household \(number) has \(heads.count) rows with relation head; it needs exactly one"))
                 continue
             }
-            guard let household = RosterValues.household(group.first, head: heads[0], number: number, today: today, report: &report) else { continue }
-            parsed.records.append(household)
-            parsed.lines[household.key.id] = group.first.line
-            parsed.households += 1
+            // A household that fails still has its members checked, so every problem is reported.
+            let household = RosterValues.household(group.first, head: heads[0], number: number, today: today, report: &report)
+            let key = household?.key ?? RecordKey(.household, RecordID(high: 0, low: 0), scope: VillageCode(uncheckedRawValue: 0))
+            if let household {
+                parsed.records.append(household)
+                parsed.lines[household.key.id] = group.first.line
+                parsed.households += 1
+            }
             for cells in group.rows {
-                guard let member = RosterValues.member(cells, household: household.key, today: today, report: &report) else { continue }
+                guard let member = RosterValues.member(cells, household: key, today: today, report: &report) else { continue }
                 parsed.records.append(member)
                 parsed.lines[member.key.id] = cells.line
                 parsed.members += 1

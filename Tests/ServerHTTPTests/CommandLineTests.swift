@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+/// The README's quick start, word for word, with the built executables: start the server,
+/// create a worker, issue a code, enrol a device, record a household, sync; then SIGTERM.
+@Suite("The quick start with doorstep-server and doorstep-device", .serialized)
+struct CommandLineTests {
+    /// The executables beside the test bundle (`swift build --build-tests` builds them).
+    static let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+
+    struct Run {
+        let status: Int32
+        let output: String
+    }
+
+    func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:], in directory: String) throws -> Run {
+        let process = Process()
+        process.executableURL = Self.binaries.appendingPathComponent(tool)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+
+    /// Starts `doorstep-server serve` on a free port; returns the process, its log file and port.
+    func serve(in directory: String) async throws -> (Process, String, Int) {
+        let log = directory + "/server.log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let process = Process()
+        process.executableURL = Self.binaries.appendingPathComponent("doorstep-server")
+        process.arguments = ["serve", "--port", "0"]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try process.run()
+        for _ in 0..<200 {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.contains("listening") && $0.contains("port=") }),
+               let range = line.range(of: "port=") {
+                let port = Int(line[range.upperBound...].prefix { $0.isNumber })!
+                return (process, log, port)
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "the server did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")"])
+    }
+
+    @Test func theQuickStartWorksAndSIGTERMStopsTheServerCleanly() async throws {
+        let dir = NSTemporaryDirectory() + "doorstep-quickstart-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binaries.appendingPathComponent("doorstep-server").path),
+                "doorstep-server is built beside the tests in \(Self.binaries.path)")
+
+        var (server, log, port) = try await serve(in: dir)
+        let env = ["DOORSTEP_SERVER": "http://127.0.0.1:\(port)"]
+        let token = try String(contentsOfFile: dir + "/doorstep-data/admin.token", encoding: .utf8)
+        #expect(token.hasPrefix("dst_"))
+
+        let worker = try run("doorstep-server", ["admin", "add-worker", "--id", "li.hua", "--name", "李华", "--role", "villageAssistant",
+                                                 "--villages", "140821100201"], environment: env, in: dir)
+        #expect(worker.status == 0 && worker.output.contains("\"li.hua\""), "\(worker.output)")
+        let issued = try run("doorstep-server", ["admin", "issue-code", "--worker", "li.hua"], environment: env, in: dir)
+        let code = try #require(try JSONSerialization.jsonObject(with: Data(issued.output.utf8)) as? [String: Any])["code"] as? String
+        let enrol = try run("doorstep-device", ["enrol", "--server", "http://127.0.0.1:\(port)", "--code", try #require(code), "--name", "李华的手机"], in: dir)
+        #expect(enrol.status == 0 && enrol.output.contains("enrolled dev-"), "\(enrol.output)")
+        let add = try run("doorstep-device", ["add-household", "--head-name", "王建国", "--head-id", "140821196503121239", "--address", "三组12号",
+                                              "--income", "420"], in: dir)
+        #expect(add.status == 0, "\(add.output)")
+        let sync = try run("doorstep-device", ["sync"], in: dir)
+        #expect(sync.status == 0 && sync.output.contains("pushed 1, acknowledged 1"), "\(sync.output)")
+
+        // A refused admin action exits non-zero with the server's code.
+        let bad = try run("doorstep-server", ["admin", "add-worker", "--id", "x y", "--name", "王", "--role", "villageAssistant", "--villages", "140821100201"],
+                          environment: env, in: dir)
+        #expect(bad.status != 0 && bad.output.contains("400 invalid_value"), "\(bad.output)")
+
+        server.terminate()   // SIGTERM
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+        #expect(try String(contentsOfFile: log, encoding: .utf8).contains("stopped; every acknowledged change is on disk"))
+
+        // Restarted on the same data directory: nothing was lost, the device is still enrolled.
+        (server, log, port) = try await serve(in: dir)
+        defer { server.terminate(); server.waitUntilExit() }
+        try "http://127.0.0.1:\(port)\n".write(toFile: dir + "/doorstep-device/server", atomically: true, encoding: .utf8)
+        let again = try run("doorstep-device", ["sync"], in: dir)
+        #expect(again.status == 0 && again.output.contains("pushed 0"), "\(again.output)")
+        let status = try run("doorstep-device", ["status"], in: dir)
+        #expect(status.output.contains("village 140821100201: 1 households"), "\(status.output)")
+    }
+}

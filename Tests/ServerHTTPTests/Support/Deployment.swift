@@ -1,0 +1,149 @@
+import FieldModel
+import Foundation
+import Replica
+import ServerDirectory
+import ServerEngine
+import ServerHTTP
+import ServerSQLite
+import SyncClient
+import SyncClientHTTP
+import SyncCore
+import SyncProtocol
+import Synchronization
+import SyntheticData
+import Testing
+
+/// A server as operators run it (SQLite file, directory, HTTP on a real loopback socket),
+/// with an administrator client holding the bootstrapped token.
+final class Deployment: Sendable {
+    let directory: String
+    let store: SQLiteSyncStore
+    let engine: SyncEngine
+    let access: AccessControl
+    let running: RunningServer
+    let admin: APIClient
+    let adminToken: String
+    let clock: TestClock
+
+    static let serverReplica = ServerDefaults.serverReplica
+
+    private init(directory: String, limits: ServerLimits) async throws {
+        self.directory = directory
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        store = try SQLiteSyncStore(path: directory + "/server.sqlite")
+        engine = SyncEngine(store: store, configuration: .init(serverReplica: Self.serverReplica))
+        access = AccessControl(store: store, serverReplica: Self.serverReplica)
+        let clock = TestClock(HTTPFixture.now)
+        self.clock = clock
+        adminToken = try #require(try await access.bootstrap(now: clock.now))
+        running = try await RunningServer.start(DoorstepServer(engine: engine, access: access, limits: limits, clock: { clock.now }))
+        admin = APIClient(server: running.url, token: adminToken)
+    }
+
+    /// Runs `body` against a fresh deployment, then stops the server and removes its files.
+    static func with(limits: ServerLimits = ServerLimits(), _ body: (Deployment) async throws -> Void) async throws {
+        let directory = NSTemporaryDirectory() + "doorstep-http-\(UUID().uuidString)"
+        let deployment = try await Deployment(directory: directory, limits: limits)
+        do {
+            try await body(deployment)
+        } catch {
+            await deployment.shutdown()
+            throw error
+        }
+        await deployment.shutdown()
+    }
+
+    func shutdown() async {
+        await running.stop()
+        try? await store.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Creates `worker` through the API.
+    @discardableResult
+    func create(_ worker: Worker) async throws -> WorkerDocument {
+        try await admin.createWorker(WorkerDocument(worker))
+    }
+
+    /// Creates the worker (if needed), issues a code and enrols a new device with it.
+    func enrol(_ worker: Worker, replica: UInt64) async throws -> FieldDevice {
+        if try await store.worker(worker.id) == nil { try await create(worker) }
+        let code = try await admin.issueCode(worker: worker.id.rawValue)
+        let result = try await DeviceEnrolment.enrol(server: running.url, code: code.code, replica: ReplicaID(replica), deviceName: "phone \(replica)")
+        return try FieldDevice(result, directory: directory, server: running.url, clock: clock)
+    }
+
+    /// Seeds `village`'s households and members from the fixture, as a county's existing roster.
+    func seed(_ village: VillageCode) async throws {
+        try await store.registerVillages([village])
+        let records = HTTPFixture.households(in: village).map(ImportRecord.init)
+            + HTTPFixture.dataset.members.filter { $0.village == village }.map(ImportRecord.init)
+        let result = try await engine.importRecords(records, by: AccessControl.bootstrapAdministrator, now: clock.now)
+        precondition(result.rejected.isEmpty, "seed refused \(result.rejected.prefix(2))")
+    }
+
+    /// A raw HTTP request, for what a well-behaved client never sends.
+    func raw(_ method: String, _ path: String, token: String?, headers: [String: String] = [:], body: [UInt8]? = nil) async throws -> RawResponse {
+        var all = headers
+        if let token { all["Authorization"] = "Bearer \(token)" }
+        return try await RawResponse.send(method, running.url.absoluteString + path, headers: all, body: body)
+    }
+}
+
+/// The server's and devices' clock, moved by tests.
+final class TestClock: Sendable {
+    private let ms: Mutex<Int64>
+    init(_ start: Int64) { ms = Mutex(start) }
+    var now: Int64 { ms.withLock { $0 } }
+    func advance(by delta: Int64) { ms.withLock { $0 += delta } }
+}
+
+/// An enrolled device: its replica file and an HTTP transport with its token.
+struct FieldDevice {
+    let token: String
+    let identity: DeviceIdentity
+    let replica: Replica
+    let transport: HTTPTransport
+    let clock: TestClock
+
+    init(_ result: DeviceEnrolment.Result, directory: String, server: URL, clock: TestClock) throws {
+        token = result.token
+        identity = result.identity
+        self.clock = clock
+        replica = try Replica(path: "\(directory)/\(result.identity.deviceID).sqlite", identity: result.identity, wallClock: { clock.now })
+        transport = HTTPTransport(server: server, token: result.token)
+    }
+
+    var deviceID: String { identity.deviceID }
+
+    func sync() async -> SyncReport {
+        let clock = self.clock
+        return await SyncClient(replica: replica, transport: transport, batchLimit: 50, pageLimit: 40,
+                                sleep: { clock.advance(by: $0) }, jitter: { 0.5 }, now: { clock.now }).sync()
+    }
+
+    @discardableResult
+    func syncOK(sourceLocation: SourceLocation = #_sourceLocation) async throws -> SyncReport {
+        let report = await sync()
+        try #require(report.succeeded, "\(deviceID) sync: \(report.outcome)", sourceLocation: sourceLocation)
+        return report
+    }
+}
+
+/// Seeded households and workers from SyntheticData: villages of one township.
+enum HTTPFixture {
+    static let dataset = DatasetGenerator.generate(DatasetSpec(seed: 20_261_129, size: .households(330)))
+    static var villageA: VillageCode { dataset.villages[0].code }
+    static var villageB: VillageCode { dataset.villages[1].code }
+    /// 2026-11-30 12:00 China Standard Time: the day after the dataset's reference date.
+    static let now: Int64 = Int64(CalendarDate(year: 2026, month: 11, day: 30)!.daysSinceEpoch) * 86_400_000 + 4 * 3_600_000
+
+    static func households(in village: VillageCode) -> [Household] { dataset.households.filter { $0.village == village } }
+    static func assistant(_ village: VillageCode, _ n: Int = 1) -> Worker {
+        Worker(id: WorkerID(unchecked: "va-\(village)-\(n)"), name: "协理员", role: .villageAssistant, assignment: Assignment(villages: [village]))
+    }
+    static var reviewer: Worker {
+        Worker(id: WorkerID(unchecked: "tr-\(villageA.township)"), name: "审核员", role: .townshipReviewer,
+               assignment: Assignment(townships: [villageA.township]))
+    }
+}
