@@ -7,3 +7,5 @@ scripts/setup.sh
 # dependencies (swift test orders some build flags differently from swift build).
 swift build --build-tests
 swift test --skip-build
+# The API description is valid OpenAPI (its routes are checked against the server by a test).
+scripts/check-openapi.sh

@@ -17,6 +17,8 @@ public struct SyncReport: Sendable, Hashable {
     public var rebootstraps: [VillageCode] = []
     public var dropped: [VillageCode] = []
     public var failedAttempts = 0
+    /// What the server warned of (a scope over its size budget), once per code.
+    public var warnings: [ScopeWarning] = []
     public var startedMilliseconds: Int64 = 0
     public var finishedMilliseconds: Int64 = 0
 
@@ -117,6 +119,9 @@ public struct SyncClient: Sendable {
         report.pulled += applied.pulled
         report.rebootstraps += applied.rebootstrapped
         report.dropped += applied.dropped
+        for warning in response.warnings where !report.warnings.contains(where: { $0.code == warning.code }) {
+            report.warnings.append(warning)
+        }
         let pending: Int
         do { pending = try replica.outboxSummary().pending } catch { return session.broken(code: "storage", message: error.message) }
         return session.applied(hasMore: response.hasMore, mismatched: applied.mismatched, pending: pending)

@@ -77,4 +77,61 @@ struct AuthorizationTests {
             #expect(try device.replica.households(in: B).count == HTTPFixture.households(in: B).count)
         }
     }
+
+    @Test func aScopeOverItsBudgetIsWarnedThenBlockedUntilTheAssignmentIsNarrowed() async throws {
+        let inA = HTTPFixture.households(in: A).count + HTTPFixture.dataset.members.filter { $0.village == A }.count
+        let inB = HTTPFixture.households(in: B).count + HTTPFixture.dataset.members.filter { $0.village == B }.count
+        try await Deployment.with(engine: {
+            $0.scopeWarningRecords = max(inA, inB) - 1
+            $0.scopeBlockingRecords = inA + inB - 1
+        }) { d in
+            try await d.seed(A)
+            let reviewer = try await d.enrol(HTTPFixture.reviewer, replica: 0x44)
+            let warned = try await reviewer.syncOK()
+            #expect(warned.warnings.map(\.code) == ["scope_budget_warning"], "\(warned.warnings)")
+
+            try await d.seed(B)
+            let blocked = await reviewer.sync()
+            guard case .failure(let code, let message) = blocked.outcome else { Issue.record("a scope over the blocking level synced"); return }
+            #expect(code == "scope_blocked" && message.contains("\(inA + inB) records"), "\(message)")
+            #expect(try await d.store.securityEvents(limit: 5).last?.kind == .authorizationFailure)
+
+            var narrowed = WorkerDocument(HTTPFixture.reviewer)
+            narrowed.townships = []
+            narrowed.villages = [A.description]
+            _ = try await d.admin.updateWorker(narrowed)
+            let again = try await reviewer.syncOK()
+            #expect(again.warnings.map(\.code) == ["scope_budget_warning"])
+        }
+    }
+
+    @Test func aFilingMadeByTheAdministratorBindsTheRelativeAtOnce() async throws {
+        try await Deployment.with { d in
+            try await d.seed(A)
+            let assistant = HTTPFixture.assistant(A)
+            let device = try await d.enrol(assistant, replica: 0x45)
+            try await device.syncOK()
+            let household = HTTPFixture.households(in: A)[4]
+            let filed = try await d.admin.file(FilingDocument(staff: assistant.id.rawValue, household: household.id.description,
+                                                              village: A.description, relation: "sibling"))
+            #expect(RecordID(uuidString: filed.id) != nil)
+            try await device.syncOK()
+            // The device now refuses the relative's eligibility write itself; a forged one is refused by the server.
+            #expect(throws: (any Error).self) { try device.replica.updateHousehold(household.id, ["monthlyIncomeFen": .int(1_00)]) }
+            let key = RecordKey(.household, household.id, scope: A)
+            let stored = try #require(try await d.store.record(key))
+            let counter = try device.replica.lastCounter() + 1
+            let change = Change(dot: Dot(device.identity.replica, counter), record: key, operation: .set(Schema.household.id("monthlyIncomeFen"), .int(1_00)),
+                                context: stored.version, hlc: HLCTimestamp(milliseconds: d.clock.now, logical: 0), author: assistant.id)
+            let request = SyncRequest(replica: device.identity.replica, appVersion: "test", cursors: [:], changes: [change],
+                                      health: DeviceHealth(), pageLimit: 10, deviceTimeMilliseconds: d.clock.now)
+            let response = try SyncCodec.decodeResponse(try await device.transport.exchange(SyncCodec.encodeRequest(request)))
+            #expect(response.rejections.map(\.reason) == ["recusal"])
+            #expect(try await d.store.record(key) == stored)
+            let unknownStaff = await failureOf {
+                try await d.admin.file(FilingDocument(staff: "nobody", household: household.id.description, village: A.description, relation: "sibling"))
+            }
+            #expect(unknownStaff?.status == 404 && unknownStaff?.document.code == "unknown_worker")
+        }
+    }
 }

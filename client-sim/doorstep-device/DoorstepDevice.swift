@@ -133,6 +133,7 @@ struct Sync: AsyncParsableCommand {
                                 jitter: { Double.random(in: 0..<1) }, now: DeviceDirectory.clock)
         let report = await client.sync()
         print("sync \(report.outcome): pushed \(report.pushed), acknowledged \(report.acked), rejected \(report.rejected), pulled \(report.pulled), \(report.exchanges) exchanges, \(report.bytesUp) B up, \(report.bytesDown) B down")
+        for warning in report.warnings { print("warning from the server: \(warning.code): \(warning.message)") }
         if !report.succeeded { throw ExitCode(1) }
     }
 }

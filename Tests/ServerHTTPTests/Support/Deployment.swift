@@ -27,11 +27,13 @@ final class Deployment: Sendable {
 
     static let serverReplica = ServerDefaults.serverReplica
 
-    private init(directory: String, limits: ServerLimits) async throws {
+    private init(directory: String, limits: ServerLimits, configure: (inout SyncEngine.Configuration) -> Void) async throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         store = try SQLiteSyncStore(path: directory + "/server.sqlite")
-        engine = SyncEngine(store: store, configuration: .init(serverReplica: Self.serverReplica))
+        var configuration = SyncEngine.Configuration(serverReplica: Self.serverReplica)
+        configure(&configuration)
+        engine = SyncEngine(store: store, configuration: configuration)
         access = AccessControl(store: store, serverReplica: Self.serverReplica)
         let clock = TestClock(HTTPFixture.now)
         self.clock = clock
@@ -41,9 +43,10 @@ final class Deployment: Sendable {
     }
 
     /// Runs `body` against a fresh deployment, then stops the server and removes its files.
-    static func with(limits: ServerLimits = ServerLimits(), _ body: (Deployment) async throws -> Void) async throws {
+    static func with(limits: ServerLimits = ServerLimits(), engine configure: (inout SyncEngine.Configuration) -> Void = { _ in },
+                     _ body: (Deployment) async throws -> Void) async throws {
         let directory = NSTemporaryDirectory() + "doorstep-http-\(UUID().uuidString)"
-        let deployment = try await Deployment(directory: directory, limits: limits)
+        let deployment = try await Deployment(directory: directory, limits: limits, configure: configure)
         do {
             try await body(deployment)
         } catch {

@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+/// `protocol/openapi.yaml` and the server agree: every documented operation is served (answers
+/// something other than the router's `not_found`), and every error it answers is JSON.
+@Suite("The OpenAPI description matches the routes")
+struct OpenAPIRoutesTests {
+    static let document = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("protocol/openapi.yaml")
+
+    /// (method, path) of every operation, read from the document's indentation.
+    static func operations() throws -> [(String, String)] {
+        var out: [(String, String)] = []
+        var path: String?
+        for line in try String(contentsOf: document, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("  /"), line.hasSuffix(":") { path = String(line.dropFirst(2).dropLast()) }
+            else if !line.hasPrefix(" ") { path = nil }
+            else if let path, line.hasPrefix("    "), !line.hasPrefix("     "),
+                    let method = ["get", "post", "put", "delete"].first(where: { line == "    \($0):" }) {
+                out.append((method.uppercased(), path))
+            }
+        }
+        return out
+    }
+
+    @Test func everyDocumentedOperationIsServed() async throws {
+        let operations = try Self.operations()
+        #expect(operations.count == 16, "\(operations)")
+        try await Deployment.with { d in
+            for (method, path) in operations {
+                let concrete = path.replacingOccurrences(of: "{id}", with: "nobody")
+                let response = try await d.raw(method, concrete, token: d.adminToken, headers: ["Content-Type": "application/json"], body: nil)
+                #expect(response.error?.code != "not_found" || path.contains("{id}"), "\(method) \(path): \(response.status)")
+                #expect(response.status != 405 && response.status < 500, "\(method) \(path): \(response.status)")
+                if response.status >= 400 {
+                    #expect(response.headers["content-type"]?.hasPrefix("application/json") == true, "\(method) \(path)")
+                }
+            }
+        }
+    }
+}
