@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SyncClientHTTP", targets: ["SyncClientHTTP"]),
         .executable(name: "doorstep-server", targets: ["doorstep-server"]),
         .executable(name: "doorstep-device", targets: ["doorstep-device"]),
+        .executable(name: "client-sim", targets: ["client-sim"]),
         .executable(name: "doorstep-gen", targets: ["doorstep-gen"]),
         .executable(name: "doorstep-wirebench", targets: ["doorstep-wirebench"]),
         .executable(name: "doorstep-soak", targets: ["doorstep-soak"]),
@@ -127,6 +128,18 @@ let package = Package(
             dependencies: ["SyncSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "client-sim/doorstep-soak"
         ),
+        // The load simulator: N real devices against real servers, scenarios, verification.
+        .target(
+            name: "LoadSimulation",
+            dependencies: ["ServerHTTP", "ServerSQLite", "ServerDirectory", "ServerEngine", "SyncClientHTTP", "SyncClient", "Replica",
+                           "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData"],
+            path: "client-sim/LoadSimulation"
+        ),
+        .executableTarget(
+            name: "client-sim",
+            dependencies: ["LoadSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "client-sim/ClientSimCommand"
+        ),
         // A field device on the command line: enrol, write, sync (the quick start's device).
         .executableTarget(
             name: "doorstep-device",
@@ -177,6 +190,7 @@ let package = Package(
             ],
             path: "Tests/ServerHTTPTests"
         ),
+        .testTarget(name: "LoadSimulationTests", dependencies: ["LoadSimulation"], path: "Tests/LoadSimulationTests"),
         .testTarget(
             name: "ServerDirectoryTests",
             dependencies: ["ServerDirectory", "ServerSQLite", "ServerEngine", "SyncCore", "FieldModel", .product(name: "GRDB", package: "GRDB.swift")],

@@ -189,6 +189,7 @@ actor PurgesBeforeFirstPull: SyncStore {
     func openConflicts(villages: [VillageCode]) async throws -> [RecordState] { try await base.openConflicts(villages: villages) }
     func allocateServerCounters(_ n: Int) async throws -> ClosedRange<UInt64> { try await base.allocateServerCounters(n) }
     func auditEntries(limit: Int) async throws -> [AuditEntry] { try await base.auditEntries(limit: limit) }
+    func auditEntries(replica: ReplicaID, limit: Int) async throws -> [AuditEntry] { try await base.auditEntries(replica: replica, limit: limit) }
     func conflictLog(limit: Int) async throws -> [ConflictLogEntry] { try await base.conflictLog(limit: limit) }
     func recordCount(villages: [VillageCode]) async throws -> Int { try await base.recordCount(villages: villages) }
     func stateHash() async throws -> Digest128 { try await base.stateHash() }

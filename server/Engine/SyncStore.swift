@@ -50,6 +50,9 @@ public protocol SyncStore: Sendable {
     /// The latest `limit` audit entries, oldest first.
     func auditEntries(limit: Int) async throws -> [AuditEntry]
 
+    /// The audit entries of changes made by `replica` (a device's writes), oldest first, at most `limit`.
+    func auditEntries(replica: ReplicaID, limit: Int) async throws -> [AuditEntry]
+
     /// The latest `limit` conflict-log entries, oldest first.
     func conflictLog(limit: Int) async throws -> [ConflictLogEntry]
 

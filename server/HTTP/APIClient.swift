@@ -47,6 +47,9 @@ public struct APIClient: Sendable {
     public func importRoster(csv: [UInt8]) async throws -> RosterResultDocument {
         try await call(.POST, "/v1/admin/roster", body: csv, contentType: "text/csv; charset=utf-8")
     }
+    public func auditLog(replica: String, limit: Int = 10_000) async throws -> [AuditEntryDocument] {
+        try await call(.GET, "/v1/admin/audit-log?replica=\(Self.escape(replica))&limit=\(limit)")
+    }
     public func securityLog(limit: Int = 200) async throws -> [SecurityEventDocument] { try await call(.GET, "/v1/admin/security-log?limit=\(limit)") }
     public func conflicts() async throws -> ConflictListDocument { try await call(.GET, "/v1/conflicts") }
     public func resolve(_ r: ResolutionDocument) async throws -> ResolutionResultDocument { try await call(.POST, "/v1/conflicts/resolve", json: r) }

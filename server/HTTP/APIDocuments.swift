@@ -1,5 +1,6 @@
 import FieldModel
 import ServerDirectory
+import ServerEngine
 import SyncCore
 
 /// The JSON documents of the reviewer and administrator endpoints (`protocol/openapi.yaml`).
@@ -146,5 +147,33 @@ public struct SecurityEventDocument: Codable, Sendable, Hashable {
         credential = e.credential
         subject = e.subject
         detail = e.detail
+    }
+}
+
+/// One applied change as the audit log keeps it: who, which device, when, which record and
+/// field; never a value.
+public struct AuditEntryDocument: Codable, Sendable, Hashable {
+    public let atMilliseconds: Int64
+    public let worker: String
+    public let deviceID: String
+    public let dot: String
+    public let collection: String
+    public let id: String
+    public let village: String
+    public let action: String
+    public let field: String?
+    public let outcome: String
+
+    public init(_ e: AuditEntry) {
+        atMilliseconds = e.atMilliseconds
+        worker = e.worker.rawValue
+        deviceID = e.deviceID
+        dot = e.dot.description
+        collection = e.record.collection.name
+        id = e.record.id.description
+        village = e.record.scope.description
+        action = e.action.name
+        field = e.action.field.flatMap { e.record.collection.schema.field($0)?.name }
+        outcome = e.outcome.rawValue
     }
 }

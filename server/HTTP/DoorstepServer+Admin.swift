@@ -77,6 +77,15 @@ extension DoorstepServer {
             return try reply(RosterResultDocument(households: parsed.households, members: parsed.members, villages: villages.map(\.description)),
                              status: .created)
         }
+        admin.get("/audit-log") { request, _ in
+            _ = try await administrator(request, route: "GET /v1/admin/audit-log")
+            guard let text = request.uri.queryParameters["replica"], let replica = ReplicaID(hex: String(text)) else {
+                throw APIError(.badRequest, "invalid_argument", "audit-log needs ?replica=<16 hexadecimal digits>: the device whose applied changes to list")
+            }
+            let limit = request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 10_000
+            guard (1...100_000).contains(limit) else { throw APIError(.badRequest, "invalid_argument", "limit \(limit) is outside 1…100000") }
+            return try reply(try await engine.store.auditEntries(replica: replica, limit: limit).map(AuditEntryDocument.init))
+        }
         admin.get("/security-log") { request, _ in
             _ = try await administrator(request, route: "GET /v1/admin/security-log")
             let limit = request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 200

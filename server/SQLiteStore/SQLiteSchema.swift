@@ -128,6 +128,7 @@ enum SQLiteSchema {
                 """)
             try db.execute(sql: "CREATE INDEX credentials_by_worker ON credentials(worker)")
             try db.execute(sql: "CREATE INDEX credentials_by_replica ON credentials(replica)")
+            try db.execute(sql: "CREATE INDEX audit_log_by_dot ON audit_log(replica, counter)")
             try db.execute(sql: """
                 CREATE TABLE enrolment_codes (
                     code_hash TEXT PRIMARY KEY,

@@ -39,6 +39,15 @@ extension SQLiteSyncStore {
         }
     }
 
+    public func auditEntries(replica: ReplicaID, limit: Int) async throws -> [AuditEntry] {
+        try await guarded("auditEntries(replica:)") {
+            try await pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE replica = ? ORDER BY id LIMIT ?",
+                                 arguments: [replica.int64, max(0, limit)]).map(Self.auditEntry)
+            }
+        }
+    }
+
     public func conflictLog(limit: Int) async throws -> [ConflictLogEntry] {
         try await guarded("conflictLog") {
             try await pool.read { db in

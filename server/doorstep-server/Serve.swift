@@ -38,6 +38,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Requests per second one device may make after its burst.")
     var ratePerSecond = 2.0
 
+    @Option(help: "Enrolments the server accepts at once (all callers together) before the rate limit applies.")
+    var enrolmentBurst = 20.0
+
+    @Option(help: "Enrolments per second after the burst (raise it to enrol a fleet, or a load test's devices, at once).")
+    var enrolmentsPerSecond = 0.5
+
     @Option(help: "Records in a worker's scope above which devices and ops are warned.")
     var scopeWarning = 40_000
 
@@ -50,6 +56,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--log-level \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")
         }
         guard rateBurst >= 1, ratePerSecond > 0 else { throw ValidationError("--rate-burst must be ≥ 1 and --rate-per-second > 0") }
+        guard enrolmentBurst >= 1, enrolmentsPerSecond > 0 else { throw ValidationError("--enrolment-burst must be ≥ 1 and --enrolments-per-second > 0") }
         guard scopeWarning > 0, scopeBlocking >= scopeWarning else {
             throw ValidationError("--scope-blocking (\(scopeBlocking)) must be at least --scope-warning (\(scopeWarning)), both positive")
         }
@@ -79,6 +86,8 @@ struct Serve: AsyncParsableCommand {
         var limits = ServerLimits()
         limits.deviceBurst = rateBurst
         limits.deviceRequestsPerSecond = ratePerSecond
+        limits.enrolmentBurst = enrolmentBurst
+        limits.enrolmentsPerSecond = enrolmentsPerSecond
         let server = DoorstepServer(engine: engine, access: access, limits: limits)
         let app = Application(router: server.router(),
                               configuration: .init(address: .hostname(host, port: port), serverName: "doorstep"),

@@ -1,0 +1,124 @@
+import FieldModel
+import Foundation
+import Replica
+import SyncClient
+import SyncClientHTTP
+import SyncCore
+import SyntheticData
+import Synchronization
+
+/// One simulated field device: a real `Replica` on its own SQLite file, enrolled with a real
+/// token, syncing through a modelled network. It keeps a ledger of the writes it committed, so
+/// the verification can ask the server about every one of them.
+actor LoadDevice {
+    let index: Int
+    let deviceID: String
+    let worker: Worker
+    let replica: Replica
+    let profile: NetworkProfile
+    let token: String
+    let server: URL
+    /// Devices sharing this device's village, and this one's place among them: they split the
+    /// village's households.
+    let devicesPerVillage: Int
+    let slot: Int
+    var generator: SeededGenerator
+    /// Every local write: its dot and record.
+    private(set) var ledger: [Dot: RecordKey] = [:]
+    private(set) var stats = DeviceStats()
+    /// Days this device is out of signal (besides chance).
+    var offlineDays = Set<Int>()
+
+    init(index: Int, enrolment: DeviceEnrolment.Result, server: URL, path: String, profile: NetworkProfile,
+         devicesPerVillage: Int, slot: Int, seed: UInt64) throws {
+        self.index = index
+        self.devicesPerVillage = devicesPerVillage
+        self.slot = slot
+        deviceID = enrolment.identity.deviceID
+        worker = enrolment.identity.worker
+        token = enrolment.token
+        self.server = server
+        self.profile = profile
+        generator = SeededGenerator(seed: seed)
+        replica = try Replica(path: path, identity: enrolment.identity, wallClock: LoadClock.now)
+    }
+
+    func setOffline(_ days: Set<Int>) { offlineDays = days }
+
+    func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &generator) < p }
+
+    /// One sync through the modelled network; its latency and figures go into the device's stats.
+    @discardableResult
+    func sync(cutChance: Double, timeScale: Double, lossless: Bool = false) async -> SyncReport {
+        let seed = generator.next()
+        let random = LockedRandom(seed: seed)
+        let network = lossless ? NetworkProfile(name: profile.name, latencyMilliseconds: profile.latencyMilliseconds,
+                                                kilobitsPerSecond: profile.kilobitsPerSecond, loss: 0) : profile
+        let transport = ModelledTransport(inner: HTTPTransport(server: server, token: token), profile: network,
+                                          cutChance: lossless ? 0 : cutChance, timeScale: timeScale, random: { random.next() })
+        let client = SyncClient(replica: replica, transport: transport, batchLimit: 200, pageLimit: 500,
+                                sleep: { ms in try? await Task.sleep(for: .milliseconds(min(ms, 2_000))) },
+                                jitter: { random.next() }, now: LoadClock.now)
+        let started = ContinuousClock.now
+        let report = await client.sync()
+        let elapsed = ContinuousClock.now - started
+        stats.record(report, milliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+        return report
+    }
+
+    /// Commits `changes` to the ledger.
+    func note(_ changes: [Change]) { for c in changes { ledger[c.dot] = c.record } }
+    func note(_ change: Change) { ledger[change.dot] = change.record }
+    func countRefusedWrite() { stats.refusedWrites += 1 }
+
+    /// The rejections this device holds, by reason.
+    func rejectionsByReason() throws -> [String: Int] {
+        try replica.outboxSummary().rejected.reduce(into: [:]) { $0[$1.reason, default: 0] += 1 }
+    }
+
+    func close() { try? replica.close() }
+}
+
+/// Figures of one device's syncs.
+struct DeviceStats: Sendable {
+    var syncs = 0
+    var failedSyncs = 0
+    var pushed = 0
+    var acked = 0
+    var pulled = 0
+    var bytesUp = 0
+    var bytesDown = 0
+    var refusedWrites = 0
+    var latencies: [Double] = []
+    var failures: [String: Int] = [:]
+    var warnings = Set<String>()
+
+    mutating func record(_ report: SyncReport, milliseconds: Double) {
+        syncs += 1
+        pushed += report.pushed
+        acked += report.acked
+        pulled += report.pulled
+        bytesUp += report.bytesUp
+        bytesDown += report.bytesDown
+        for w in report.warnings { warnings.insert(w.code) }
+        if case .failure(let code, _) = report.outcome {
+            failedSyncs += 1
+            failures[code, default: 0] += 1
+        } else {
+            latencies.append(milliseconds)
+        }
+    }
+}
+
+/// The run's wall clock for replicas, ms since the epoch.
+enum LoadClock {
+    static let now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+    static var today: CalendarDate { CalendarDate.chinaStandard(millisecondsSinceEpoch: now()) }
+}
+
+/// A seeded generator shared by a transport's closures.
+final class LockedRandom: Sendable {
+    private let state: Mutex<SeededGenerator>
+    init(seed: UInt64) { state = Mutex(SeededGenerator(seed: seed)) }
+    func next() -> Double { state.withLock { Double.random(in: 0..<1, using: &$0) } }
+}

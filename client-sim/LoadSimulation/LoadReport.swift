@@ -1,0 +1,119 @@
+import Foundation
+
+/// A run's figures, as a table for the terminal and as JSON (`--report FILE`).
+public struct LoadReport: Sendable, Codable {
+    public var scenario: String
+    public var devices: Int
+    public var servers: Int
+    public var days: Int
+    public var seed: UInt64
+    public var syncs = 0
+    public var failedSyncs = 0
+    public var failuresByCode: [String: Int] = [:]
+    public var changesPushed = 0
+    public var changesAcknowledged = 0
+    public var recordsPulled = 0
+    public var bytesUp = 0
+    public var bytesDown = 0
+    public var bytesPerDevice = 0
+    public var refusedLocalWrites = 0
+    public var rejectionsByReason: [String: Int] = [:]
+    public var conflictsOpened = 0
+    public var conflictsResolved = 0
+    public var latencyMilliseconds: Percentiles
+    public var scenarioSeconds: Double
+    public var convergenceSeconds: Double
+    public var healRounds: Int
+    public var totalSeconds: Double
+    public var scopeWarnings: [String] = []
+    public var verification: VerificationResult
+
+    public struct Percentiles: Sendable, Codable {
+        public var p50: Double
+        public var p95: Double
+        public var p99: Double
+        public var max: Double
+
+        init(_ values: [Double]) {
+            let s = values.sorted()
+            // The nearest-rank percentile.
+            func at(_ q: Double) -> Double {
+                guard !s.isEmpty else { return 0 }
+                return s[min(s.count - 1, Swift.max(0, Int((Double(s.count) * q).rounded(.up)) - 1))]
+            }
+            p50 = at(0.5)
+            p95 = at(0.95)
+            p99 = at(0.99)
+            max = s.last ?? 0
+        }
+    }
+
+    init(configuration: LoadRunConfiguration, devices: [LoadDevice], tally: ConflictTally, scenarioSeconds: Double,
+         convergenceSeconds: Double, healRounds: Int, totalSeconds: Double, verification: VerificationResult) async {
+        scenario = configuration.scenario.name
+        self.devices = devices.count
+        servers = max(1, configuration.servers.count)
+        days = configuration.scenario.days
+        seed = configuration.seed
+        var latencies: [Double] = []
+        var warnings = Set<String>()
+        for device in devices {
+            let s = await device.stats
+            syncs += s.syncs
+            failedSyncs += s.failedSyncs
+            for (k, v) in s.failures { failuresByCode[k, default: 0] += v }
+            changesPushed += s.pushed
+            changesAcknowledged += s.acked
+            recordsPulled += s.pulled
+            bytesUp += s.bytesUp
+            bytesDown += s.bytesDown
+            refusedLocalWrites += s.refusedWrites
+            latencies += s.latencies
+            warnings.formUnion(s.warnings)
+            for (k, v) in (try? await device.rejectionsByReason()) ?? [:] { rejectionsByReason[k, default: 0] += v }
+        }
+        bytesPerDevice = devices.isEmpty ? 0 : (bytesUp + bytesDown) / devices.count
+        conflictsOpened = tally.opened.count
+        conflictsResolved = tally.resolved
+        latencyMilliseconds = Percentiles(latencies)
+        self.scenarioSeconds = scenarioSeconds
+        self.convergenceSeconds = convergenceSeconds
+        self.healRounds = healRounds
+        self.totalSeconds = totalSeconds
+        scopeWarnings = warnings.sorted()
+        self.verification = verification
+    }
+
+    public var json: Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return (try? encoder.encode(self)) ?? Data()
+    }
+
+    public var table: String {
+        func n(_ v: Int) -> String { v.formatted(.number.grouping(.automatic)) }
+        func s(_ v: Double) -> String { String(format: "%.1f", v) }
+        let rows: [(String, String)] = [
+            ("scenario", "\(scenario) (\(days) days, seed \(seed))"),
+            ("devices / servers", "\(n(devices)) / \(servers)"),
+            ("syncs (failed)", "\(n(syncs)) (\(n(failedSyncs))\(failuresByCode.isEmpty ? "" : ": " + failuresByCode.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))"),
+            ("changes pushed / acknowledged", "\(n(changesPushed)) / \(n(changesAcknowledged))"),
+            ("records pulled", n(recordsPulled)),
+            ("bytes up / down", "\(n(bytesUp)) / \(n(bytesDown))"),
+            ("bytes per device", n(bytesPerDevice)),
+            ("local writes refused by policy", n(refusedLocalWrites)),
+            ("rejections by reason", rejectionsByReason.isEmpty ? "none" : rejectionsByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")),
+            ("conflicts opened / resolved", "\(n(conflictsOpened)) / \(n(conflictsResolved))"),
+            ("sync latency p50 / p95 / p99 / max", "\(s(latencyMilliseconds.p50)) / \(s(latencyMilliseconds.p95)) / \(s(latencyMilliseconds.p99)) / \(s(latencyMilliseconds.max)) ms"),
+            ("scenario / convergence / total", "\(s(scenarioSeconds)) s / \(s(convergenceSeconds)) s (\(healRounds) rounds) / \(s(totalSeconds)) s"),
+            ("scope warnings", scopeWarnings.isEmpty ? "none" : scopeWarnings.joined(separator: ", ")),
+            ("verification", verification.passed
+                ? "passed: \(n(verification.acknowledgedWrites)) acknowledged writes on the server once each, \(n(verification.villagesCompared)) village replicas equal"
+                : "FAILED: \(verification.failureCount) problems"),
+        ]
+        let width = rows.map(\.0.count).max() ?? 0
+        var out = rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
+        out += verification.failures.map { "  ✗ " + $0 }
+        return out.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// A `doorstep-server serve` process: started on a free port, found by its log line, stopped
+/// with SIGTERM (graceful) or SIGKILL. For tests, multi-instance runs and crash loops.
+public final class ServerProcess: Sendable {
+    public let process: Process
+    public let url: URL
+    public let port: Int
+    public let log: String
+    public let dataDirectory: String
+
+    /// Starts `executable serve --port 0 --data-dir dataDirectory` plus `arguments`, and waits
+    /// (up to 20 s) for its `listening … port=N` line.
+    public static func start(executable: URL, dataDirectory: String, arguments: [String] = [], log: String) async throws -> ServerProcess {
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["serve", "--port", "0", "--data-dir", dataDirectory] + arguments
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<400 {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.contains("listening") && $0.contains("port=") }),
+               let range = line.range(of: "port="), let port = Int(line[range.upperBound...].prefix { $0.isNumber }) {
+                return ServerProcess(process: process, port: port, log: log, dataDirectory: dataDirectory)
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        if process.isRunning { process.terminate() }
+        throw LoadError("doorstep-server did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "no log")")
+    }
+
+    private init(process: Process, port: Int, log: String, dataDirectory: String) {
+        self.process = process
+        self.port = port
+        self.url = URL(string: "http://127.0.0.1:\(port)")!
+        self.log = log
+        self.dataDirectory = dataDirectory
+    }
+
+    /// The administrator token the first start wrote.
+    public var adminToken: String {
+        get throws { try String(contentsOfFile: dataDirectory + "/admin.token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
+    /// The process's peak resident memory so far (VmHWM), bytes; nil once it has exited.
+    public var peakResidentBytes: Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return kb * 1024
+    }
+
+    /// SIGTERM, then waits for the exit; returns the exit status.
+    @discardableResult
+    public func stop() -> Int32 {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
