@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# The main job: sets up, builds the server and the command-line device in release, and starts
-# the sync server on the embedded SQLite database in ./doorstep-data (created on first start,
-# with an administrator token in doorstep-data/admin.token). Stop it with Ctrl-C or SIGTERM:
-# in-flight syncs finish first. Arguments go to `doorstep-server serve` (e.g. --port 9090).
+# The main job: sets up, builds in release, and shows the whole system in one command:
+# client-sim starts an embedded sync server on SQLite, enrols field devices (each a real
+# replica on its own SQLite file), plays the review-season scenario over modelled village
+# networks, heals, verifies every acknowledged write against the server and prints the report
+# (JSON in out/report.json). Any argument goes to `client-sim run` (e.g. --devices 1000,
+# --scenario conflict-storm, --server URL --admin-token-file FILE for a running server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-swift build -c release --product doorstep-server
-swift build -c release --product doorstep-device
-exec .build/release/doorstep-server serve "$@"
+swift build -c release --product client-sim
+mkdir -p out
+run_dir="out/client-sim-$(date +%Y%m%d-%H%M%S)"
+exec .build/release/client-sim run --devices "${DEVICES:-200}" --run-dir "$run_dir" --report out/report.json "$@"

@@ -25,6 +25,11 @@ struct Days {
             let dayStart = ContinuousClock.now
             let synced = try await bounded(devices, limit: configuration.concurrency) { [scenario, configuration] device in
                 await device.work(day: day, scenario: scenario)
+                if await device.stranded {
+                    // The last, partial sync: one change goes up, the server hears how many wait.
+                    guard day == 1 else { return false }
+                    return await device.sync(cutChance: 0, timeScale: 0, lossless: true, batchLimit: 1, signalFor: 1).succeeded
+                }
                 guard await device.isOnline(day: day, chance: scenario.offlineDayChance) else { return false }
                 return await device.sync(cutChance: scenario.cutChance, timeScale: configuration.timeScale).succeeded
             }
@@ -37,6 +42,9 @@ struct Days {
     /// device until the last day for the reconnect storm.
     func arrangeOffline(_ random: inout SeededGenerator) async throws {
         let allButLast = Set(0..<max(0, scenario.days - 1))
+        for device in devices where !device.isReviewer && Double.random(in: 0..<1, using: &random) < scenario.strandedShare {
+            await device.strand()
+        }
         for (i, device) in devices.enumerated() {
             switch scenario.behaviour {
             case .longOffline where i % 3 == 1: await device.setOffline(allButLast)

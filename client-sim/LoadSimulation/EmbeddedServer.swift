@@ -22,7 +22,7 @@ struct EmbeddedServer {
         var limits = ServerLimits()
         limits.enrolmentBurst = 100_000
         limits.enrolmentsPerSecond = 10_000
-        let running = try await RunningServer.start(DoorstepServer(engine: engine, access: access, limits: limits))
+        let running = try await RunningServer.start(DoorstepServer(engine: engine, access: access, ops: store, limits: limits))
         return EmbeddedServer(running: running, store: store, adminToken: token)
     }
 

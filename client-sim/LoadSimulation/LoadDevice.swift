@@ -28,6 +28,9 @@ actor LoadDevice {
     private(set) var stats = DeviceStats()
     /// Days this device is out of signal (besides chance).
     var offlineDays = Set<Int>()
+    /// Out of signal for good after its last, partial sync (see `Scenario.strandedShare`).
+    var stranded = false
+    func strand() { stranded = true }
 
     init(index: Int, enrolment: DeviceEnrolment.Result, server: URL, path: String, profile: NetworkProfile,
          devicesPerVillage: Int, slot: Int, seed: UInt64) throws {
@@ -49,15 +52,17 @@ actor LoadDevice {
 
     /// One sync through the modelled network; its latency and figures go into the device's stats.
     @discardableResult
-    func sync(cutChance: Double, timeScale: Double, lossless: Bool = false) async -> SyncReport {
+    /// With `signalFor`, the device goes out of signal after that many exchanges.
+    func sync(cutChance: Double, timeScale: Double, lossless: Bool = false, batchLimit: Int = 200, signalFor exchanges: Int? = nil) async -> SyncReport {
         let seed = generator.next()
         let random = LockedRandom(seed: seed)
         let network = lossless ? NetworkProfile(name: profile.name, latencyMilliseconds: profile.latencyMilliseconds,
                                                 kilobitsPerSecond: profile.kilobitsPerSecond, loss: 0) : profile
-        let transport = ModelledTransport(inner: HTTPTransport(server: server, token: token), profile: network,
+        let http = HTTPTransport(server: server, token: token)
+        let transport = ModelledTransport(inner: exchanges.map { LastExchanges(inner: http, left: $0) } ?? http, profile: network,
                                           cutChance: lossless ? 0 : cutChance, timeScale: timeScale, random: { random.next() })
-        let client = SyncClient(replica: replica, transport: transport, batchLimit: 200, pageLimit: 500,
-                                sleep: { ms in try? await Task.sleep(for: .milliseconds(min(ms, 2_000))) },
+        let client = SyncClient(replica: replica, transport: transport, batchLimit: batchLimit, pageLimit: 500,
+                                sleep: { ms in if exchanges == nil { try? await Task.sleep(for: .milliseconds(min(ms, 2_000))) } },
                                 jitter: { random.next() }, now: LoadClock.now)
         let started = ContinuousClock.now
         let report = await client.sync()
@@ -121,4 +126,24 @@ final class LockedRandom: Sendable {
     private let state: Mutex<SeededGenerator>
     init(seed: UInt64) { state = Mutex(SeededGenerator(seed: seed)) }
     func next() -> Double { state.withLock { Double.random(in: 0..<1, using: &$0) } }
+}
+
+/// A connection that carries `left` more exchanges, then is out of signal.
+final class LastExchanges: Transport {
+    let inner: any Transport
+    private let left: Mutex<Int>
+
+    init(inner: any Transport, left: Int) {
+        self.inner = inner
+        self.left = Mutex(left)
+    }
+
+    func exchange(_ request: [UInt8]) async throws(TransportError) -> [UInt8] {
+        let allowed = left.withLock { n -> Bool in
+            defer { n -= 1 }
+            return n > 0
+        }
+        guard allowed else { throw .unreachable("out of signal") }
+        return try await inner.exchange(request)
+    }
 }

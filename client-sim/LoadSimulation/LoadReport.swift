@@ -107,6 +107,8 @@ public struct LoadReport: Sendable, Codable {
             ("sync latency p50 / p95 / p99 / max", "\(s(latencyMilliseconds.p50)) / \(s(latencyMilliseconds.p95)) / \(s(latencyMilliseconds.p99)) / \(s(latencyMilliseconds.max)) ms"),
             ("scenario / convergence / total", "\(s(scenarioSeconds)) s / \(s(convergenceSeconds)) s (\(healRounds) rounds) / \(s(totalSeconds)) s"),
             ("scope warnings", scopeWarnings.isEmpty ? "none" : scopeWarnings.joined(separator: ", ")),
+            ("stranded devices", verification.strandedDevices.isEmpty ? "none"
+                : "\(verification.strandedDevices.count), holding \(n(verification.strandedChanges)) unsynced changes"),
             ("verification", verification.passed
                 ? "passed: \(n(verification.acknowledgedWrites)) acknowledged writes on the server once each, \(n(verification.villagesCompared)) village replicas equal"
                 : "FAILED: \(verification.failureCount) problems"),

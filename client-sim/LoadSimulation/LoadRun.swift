@@ -120,14 +120,16 @@ public final class LoadRun: Sendable {
     /// Syncs every device without faults until a quiet round: all succeed, none had anything
     /// to push, no outbox holds anything (at most 8 rounds; reviewers resolve what conflicts
     /// remain between rounds). Returns the rounds used.
-    func heal(_ devices: [LoadDevice], admins: [APIClient], tally: inout ConflictTally) async throws -> Int {
+    func heal(_ all: [LoadDevice], admins: [APIClient], tally: inout ConflictTally) async throws -> Int {
+        var devices: [LoadDevice] = []
+        for d in all where await !d.stranded { devices.append(d) }
         for round in 1...8 {
             let clean = try await bounded(devices, limit: configuration.concurrency) { device in
                 let report = await device.sync(cutChance: 0, timeScale: 0, lossless: true)
                 let pending = (try? await device.replica.outboxSummary().pending) ?? 1
                 return report.succeeded && report.pushed == 0 && pending == 0
             }.allSatisfy { $0 }
-            let resolved = try await ConflictTally.resolveAll(devices, admins: admins, tally: &tally)
+            let resolved = try await ConflictTally.resolveAll(all, admins: admins, tally: &tally)
             if clean && resolved == 0 { return round }
         }
         return 8

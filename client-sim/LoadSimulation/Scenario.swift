@@ -37,10 +37,14 @@ public struct Scenario: Codable, Sendable, Hashable {
     public var offlineDayChance: Double
     /// Chance a connection is cut mid-transfer (after the server committed, before the answer).
     public var cutChance: Double
+    /// Share of the assistants' devices that go out of signal for good on the second day, after
+    /// a last, partial sync: they hold unsynced work at the end, as phones in the field do, and
+    /// take no part in the heal. The verification still checks everything they had acknowledged.
+    public var strandedShare: Double
 
     public init(name: String, summary: String, behaviour: Behaviour, days: Int, assistantsPerVillage: Int = 2,
                 householdsPerVillage: Int = 40, writesPerDay: Int = 6, networks: [String: Double] = ["2g": 0.2, "3g": 0.5, "4g": 0.3],
-                offlineDayChance: Double = 0.2, cutChance: Double = 0.03) {
+                offlineDayChance: Double = 0.2, cutChance: Double = 0.03, strandedShare: Double = 0) {
         self.name = name
         self.summary = summary
         self.behaviour = behaviour
@@ -51,6 +55,7 @@ public struct Scenario: Codable, Sendable, Hashable {
         self.networks = networks
         self.offlineDayChance = offlineDayChance
         self.cutChance = cutChance
+        self.strandedShare = strandedShare
     }
 
     public static let builtIn: [Scenario] = [
@@ -91,7 +96,9 @@ public struct Scenario: Codable, Sendable, Hashable {
               networks.values.reduce(0, +) > 0 else {
             throw LoadError("networks must give non-negative shares of \(NetworkProfile.named.keys.sorted().joined(separator: ", "))")
         }
-        guard (0...1).contains(offlineDayChance), (0...1).contains(cutChance) else { throw LoadError("chances must lie in 0…1") }
+        guard (0...1).contains(offlineDayChance), (0...1).contains(cutChance), (0...1).contains(strandedShare) else {
+            throw LoadError("chances and shares must lie in 0…1")
+        }
     }
 }
 
