@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Shared libraries: what a device app links. Pure: no I/O.
@@ -70,7 +72,7 @@ let package = Package(
         .target(name: "ServerEngine", dependencies: ["FieldModel", "SyncCore", "SyncProtocol"], path: "server/Engine"),
         .target(
             name: "ServerSQLite",
-            dependencies: ["ServerEngine", "ServerDirectory", "SyncCore", "FieldModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ServerEngine", "ServerDirectory", "ServerOps", "SyncCore", "FieldModel", .product(name: "GRDB", package: "GRDB.swift")],
             path: "server/SQLiteStore"
         ),
         // Workers, devices, tokens and the security audit: who may do what.
@@ -79,12 +81,16 @@ let package = Package(
             dependencies: ["ServerEngine", "SyncCore", "FieldModel", .product(name: "Crypto", package: "swift-crypto")],
             path: "server/Directory"
         ),
+        // What ops reads: sync history, device status, the overview, alerts and the page. Pure.
+        .target(name: "ServerOps", dependencies: ["FieldModel", "SyncCore"], path: "server/Ops"),
         // The HTTP API over the engine and the directory.
         .target(
             name: "ServerHTTP",
             dependencies: [
-                "ServerEngine", "ServerDirectory", "SyncProtocol", "SyncCore", "FieldModel",
+                "ServerEngine", "ServerDirectory", "ServerOps", "SyncProtocol", "SyncCore", "FieldModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -96,8 +102,10 @@ let package = Package(
         .executableTarget(
             name: "doorstep-server",
             dependencies: [
-                "ServerHTTP", "ServerSQLite", "ServerEngine", "ServerDirectory", "SyncCore", "FieldModel",
+                "ServerHTTP", "ServerSQLite", "ServerEngine", "ServerDirectory", "ServerOps", "SyncCore", "FieldModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -119,7 +127,7 @@ let package = Package(
         // clock and network, driven by a seed.
         .target(
             name: "SyncSimulation",
-            dependencies: ["ServerEngine", "ServerSQLite", "ServerDirectory", "ServerHTTP", "Replica", "SyncClient", "SyncClientHTTP",
+            dependencies: ["ServerEngine", "ServerSQLite", "ServerDirectory", "ServerOps", "ServerHTTP", "Replica", "SyncClient", "SyncClientHTTP",
                            "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData"],
             path: "client-sim/SyncSimulation"
         ),
@@ -183,8 +191,8 @@ let package = Package(
         .testTarget(
             name: "ServerHTTPTests",
             dependencies: [
-                "ServerHTTP", "ServerSQLite", "ServerDirectory", "ServerEngine", "SyncClientHTTP", "SyncClient", "Replica",
-                "SyncSimulation", "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData",
+                "ServerHTTP", "ServerSQLite", "ServerDirectory", "ServerEngine", "ServerOps", "SyncClientHTTP", "SyncClient", "Replica",
+                "SyncSimulation", "LoadSimulation", "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs what building and testing Doorstep needs on a fresh Debian machine with Swift:
-# the system zlib and SQLite headers. Safe to run again: it installs only what is missing.
+# Installs what building and testing Doorstep needs on a fresh Debian machine with Swift: the
+# system zlib and SQLite headers; for the ops checks, promtool (prometheus), headless Chromium and
+# a CJK font for its screenshot. Safe to run again: it installs only what is missing.
 set -euo pipefail
-packages=(zlib1g-dev libsqlite3-dev)
+packages=(zlib1g-dev libsqlite3-dev prometheus chromium fonts-wqy-zenhei)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -7,5 +7,7 @@ scripts/setup.sh
 # dependencies (swift test orders some build flags differently from swift build).
 swift build --build-tests
 swift test --skip-build
+# promtool and headless Chromium check the metrics and the ops page the ops tests saved.
+scripts/check-ops.sh
 # The API description is valid OpenAPI (its routes are checked against the server by a test).
 scripts/check-openapi.sh

@@ -3,6 +3,7 @@ import Foundation
 import ServerDirectory
 import ServerEngine
 import ServerHTTP
+import ServerOps
 import SyncClient
 import SyncClientHTTP
 import SyncCore
@@ -29,13 +30,13 @@ final class SimHTTPEndpoint: SimEndpoint {
     }
 
     static func start(_ server: SimServer, _ clock: SimClock) async throws -> RunningServer {
-        guard let directory = server.current.store as? any DirectoryStore else {
-            throw SimulationError("the simulated server's store keeps no directory")
+        guard let directory = server.current.store as? any DirectoryStore, let ops = server.current.store as? any OpsStore else {
+            throw SimulationError("the simulated server's store keeps no directory or ops figures")
         }
         var limits = ServerLimits()
         limits.deviceBurst = 1_000_000  // the simulation's devices sync far faster than people do
         let http = DoorstepServer(engine: server.current, access: AccessControl(store: directory, serverReplica: server.configuration.serverReplica),
-                                  limits: limits, clock: { clock.milliseconds })
+                                  ops: ops, limits: limits, clock: { clock.milliseconds })
         return try await RunningServer.start(http)
     }
 

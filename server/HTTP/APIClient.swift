@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import ServerOps
 import SyncProtocol
 
 /// A client of the JSON endpoints (administrator and reviewer), for `doorstep-server admin`
@@ -51,6 +52,10 @@ public struct APIClient: Sendable {
         try await call(.GET, "/v1/admin/audit-log?replica=\(Self.escape(replica))&limit=\(limit)")
     }
     public func securityLog(limit: Int = 200) async throws -> [SecurityEventDocument] { try await call(.GET, "/v1/admin/security-log?limit=\(limit)") }
+    public func opsOverview() async throws -> OpsOverview { try await call(.GET, "/v1/ops/overview") }
+    public func deviceHistory(_ id: String, limit: Int = 100) async throws -> [SyncRecord] {
+        try await call(.GET, "/v1/ops/devices/\(Self.escape(id))/history?limit=\(limit)")
+    }
     public func conflicts() async throws -> ConflictListDocument { try await call(.GET, "/v1/conflicts") }
     public func resolve(_ r: ResolutionDocument) async throws -> ResolutionResultDocument { try await call(.POST, "/v1/conflicts/resolve", json: r) }
 

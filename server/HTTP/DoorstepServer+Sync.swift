@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import ServerDirectory
 import ServerEngine
+import ServerOps
 import SyncCore
 import SyncProtocol
 
@@ -35,32 +36,90 @@ extension DoorstepServer {
             guard let device = principal.device else {
                 throw APIError(.forbidden, "not_a_device", "credential \(principal.credential.id) is an administrator's; only an enrolled device syncs")
             }
-            guard request.headers[.contentEncoding]?.lowercased() == "deflate" else {
-                throw APIError(.unsupportedMediaType, "unsupported_encoding",
-                               "a sync body is sent with Content-Encoding: deflate, got \(request.headers[.contentEncoding] ?? "none")")
-            }
-            let bytes = try await body(request, limit: limits.maxSyncBodyBytes)
-            let sync = try SyncCodec.decodeRequest(bytes, limits: limits.message)
-            let now = clock()
-            let response: SyncResponse
+            // Every exchange of an enrolled device goes into its sync history, however it ends.
+            let started = ContinuousClock.now
+            var exchange = Exchange(record: SyncRecord(deviceID: device.deviceID, worker: device.worker.id, atMilliseconds: clock(), durationMilliseconds: 0,
+                                                       pushed: 0, rejected: 0, pulled: 0, bytesIn: 0, bytesOut: 0, result: "ok", reason: nil,
+                                                       health: nil, overBudget: false))
             do {
-                response = try await engine.sync(sync, device: device, now: now)
-            } catch let error as SyncEngineError where error.code == .replicaMismatch || error.code == .scopeBlocked {
-                try await access.recordRefusal(principal, route: route, error, now: now)
+                let response = try await sync(request, device: device, principal: principal, route: route, context: context, exchange: &exchange)
+                await finish(&exchange, started: started, context: context)
+                return response
+            } catch {
+                let answer = APIError(error)
+                exchange.record.result = answer.code
+                exchange.record.reason = answer.message
+                exchange.record.overBudget = exchange.record.overBudget || answer.code == "scope_blocked"
+                await finish(&exchange, started: started, context: context)
                 throw error
             }
-            let refused = response.rejections.filter { Self.authorityReasons.contains($0.reason) }
-            if let first = refused.first {
-                try await access.recordRefusal(principal, route: route,
-                                               "\(refused.count) changes refused for authority; first counter \(first.counter) \(first.reason): \(first.message)", now: now)
-            }
-            for warning in response.warnings {
-                context.logger.warning("scope budget", metadata: ["worker": "\(device.worker.id)", "device": "\(device.deviceID)", "warning": "\(warning.message)"])
-            }
-            var headers = HTTPFields()
-            headers[.contentType] = HTTPAPI.syncMediaType
-            headers[.contentEncoding] = "deflate"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: SyncCodec.encodeResponse(response))))
+        }
+    }
+
+    /// What one exchange did, gathered for its history row and the metrics.
+    struct Exchange {
+        var record: SyncRecord
+        var rejections: [String] = []
+        var pullsFromZero = 0
+    }
+
+    func sync(_ request: Request, device: DeviceContext, principal: Principal, route: String, context: BasicRequestContext,
+              exchange: inout Exchange) async throws -> Response {
+        guard request.headers[.contentEncoding]?.lowercased() == "deflate" else {
+            throw APIError(.unsupportedMediaType, "unsupported_encoding",
+                           "a sync body is sent with Content-Encoding: deflate, got \(request.headers[.contentEncoding] ?? "none")")
+        }
+        let bytes = try await body(request, limit: limits.maxSyncBodyBytes)
+        exchange.record.bytesIn = bytes.count
+        let sync = try SyncCodec.decodeRequest(bytes, limits: limits.message)
+        let h = sync.health
+        exchange.record.health = SyncRecord.Health(outboxCount: h.outboxCount, oldestUnsyncedMilliseconds: h.oldestUnsyncedMilliseconds,
+                                                   localRecords: h.localRecords, freeStorageBytes: h.freeStorageBytes,
+                                                   appVersion: sync.appVersion, schemaVersion: Int(sync.schemaVersion))
+        exchange.record.pushed = sync.changes.count
+        exchange.pullsFromZero = sync.cursors.values.filter { $0 == 0 }.count
+        let now = clock()
+        let response: SyncResponse
+        do {
+            response = try await engine.sync(sync, device: device, now: now)
+        } catch let error as SyncEngineError where error.code == .replicaMismatch || error.code == .scopeBlocked {
+            try await access.recordRefusal(principal, route: route, error, now: now)
+            throw error
+        }
+        // The device counted its outbox before this exchange; what was acknowledged is no longer unsynced.
+        if var health = exchange.record.health {
+            health.outboxCount = max(0, health.outboxCount - response.acked.count)
+            if health.outboxCount == 0 { health.oldestUnsyncedMilliseconds = nil }
+            exchange.record.health = health
+        }
+        exchange.rejections = response.rejections.map(\.reason)
+        exchange.record.rejected = response.rejections.count
+        exchange.record.pulled = response.page.count
+        let refused = response.rejections.filter { Self.authorityReasons.contains($0.reason) }
+        if let first = refused.first {
+            try await access.recordRefusal(principal, route: route,
+                                           "\(refused.count) changes refused for authority; first counter \(first.counter) \(first.reason): \(first.message)", now: now)
+        }
+        for warning in response.warnings {
+            exchange.record.overBudget = true
+            context.logger.warning("scope budget", metadata: ["worker": "\(device.worker.id)", "device": "\(device.deviceID)", "warning": "\(warning.message)"])
+        }
+        let body = SyncCodec.encodeResponse(response)
+        exchange.record.bytesOut = body.count
+        var headers = HTTPFields()
+        headers[.contentType] = HTTPAPI.syncMediaType
+        headers[.contentEncoding] = "deflate"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// Writes the exchange to the device's history and the metrics. A failure to write the
+    /// history is logged and never fails the sync itself.
+    func finish(_ exchange: inout Exchange, started: ContinuousClock.Instant, context: BasicRequestContext) async {
+        let elapsed = ContinuousClock.now - started
+        exchange.record.durationMilliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        metrics.record(exchange.record, rejections: exchange.rejections, pullsFromZero: exchange.pullsFromZero)
+        do { try await ops.recordSync(exchange.record) } catch {
+            context.logger.error("sync history not written", metadata: ["device": "\(exchange.record.deviceID)", "error": "\(error)"])
         }
     }
 }

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import ServerDirectory
 import ServerEngine
+import ServerOps
 import SyncProtocol
 
 /// The sync server's HTTP API (SPEC §10, `protocol/openapi.yaml`) over one engine and one
@@ -19,16 +20,24 @@ import SyncProtocol
 public struct DoorstepServer: Sendable {
     public let engine: SyncEngine
     public let access: AccessControl
+    /// Device sync history and status, for ops.
+    public let ops: any OpsStore
+    public let metrics: SyncMetrics
+    public let thresholds: OpsThresholds
     public let limits: ServerLimits
     /// The server's clock, ms since the epoch; injected so tests and the simulator control time.
     public let clock: @Sendable () -> Int64
     let deviceLimiter: RateLimiter
     let enrolmentLimiter: RateLimiter
 
-    public init(engine: SyncEngine, access: AccessControl, limits: ServerLimits = ServerLimits(),
+    public init(engine: SyncEngine, access: AccessControl, ops: any OpsStore, metrics: SyncMetrics = SyncMetrics(),
+                thresholds: OpsThresholds = OpsThresholds(), limits: ServerLimits = ServerLimits(),
                 clock: @escaping @Sendable () -> Int64 = DoorstepServer.systemClock) {
         self.engine = engine
         self.access = access
+        self.ops = ops
+        self.metrics = metrics
+        self.thresholds = thresholds
         self.limits = limits
         self.clock = clock
         deviceLimiter = RateLimiter(burst: limits.deviceBurst, perSecond: limits.deviceRequestsPerSecond)
@@ -40,11 +49,13 @@ public struct DoorstepServer: Sendable {
     /// Every route of the API, behind the middleware that answers every error as JSON.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
         addHealthRoutes(router)
         addSyncRoutes(router)
         addConflictRoutes(router)
         addAdminRoutes(router)
+        addOpsRoutes(router)
         return router
     }
 

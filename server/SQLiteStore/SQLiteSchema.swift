@@ -154,6 +154,40 @@ enum SQLiteSchema {
             try db.execute(sql: "CREATE TRIGGER security_log_no_update BEFORE UPDATE ON security_log BEGIN SELECT RAISE(ABORT, 'security_log is append-only'); END")
             try db.execute(sql: "CREATE TRIGGER security_log_no_delete BEFORE DELETE ON security_log BEGIN SELECT RAISE(ABORT, 'security_log is append-only'); END")
         }
+        m.registerMigration("v3-ops") { db in
+            try db.execute(sql: """
+                CREATE TABLE sync_history (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    device TEXT NOT NULL,
+                    worker TEXT NOT NULL,
+                    at_ms INTEGER NOT NULL,
+                    duration_ms INTEGER NOT NULL,
+                    pushed INTEGER NOT NULL,
+                    rejected INTEGER NOT NULL,
+                    pulled INTEGER NOT NULL,
+                    bytes_in INTEGER NOT NULL,
+                    bytes_out INTEGER NOT NULL,
+                    result TEXT NOT NULL,
+                    reason TEXT,
+                    health TEXT,
+                    over_budget INTEGER NOT NULL
+                )
+                """)
+            try db.execute(sql: "CREATE INDEX sync_history_by_device ON sync_history(device, id)")
+            try db.execute(sql: """
+                CREATE TABLE device_status (
+                    device TEXT PRIMARY KEY,
+                    worker TEXT NOT NULL,
+                    last_sync_ms INTEGER NOT NULL,
+                    last_success_ms INTEGER,
+                    last_failure_ms INTEGER,
+                    last_failure TEXT,
+                    last_duration_ms INTEGER NOT NULL,
+                    health TEXT,
+                    over_budget INTEGER NOT NULL
+                )
+                """)
+        }
         return m
     }
 }

@@ -23,14 +23,15 @@ extension SQLiteSyncStore {
     }
 
     /// SipHash-2-4 chained over every table's rows in a fixed order (tables by name, rows by all
-    /// columns), so equal content gives an equal hash whatever the physical layout. The security
-    /// log is left out: a refused request appends to it by design, and changes nothing else.
+    /// columns), so equal content gives an equal hash whatever the physical layout. The logs of
+    /// requests themselves (the security log, each device's sync history and status) are left
+    /// out: a refused request appends to them by design, and changes nothing else.
     /// - Complexity: O(size of the database); for tests and ops checks, not for the request path.
     public func stateHash() async throws -> Digest128 {
         try await guarded("stateHash") {
             try await pool.read { db in
                 var hasher = ChainedHasher()
-                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'security_log' ORDER BY name")
+                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('security_log', 'sync_history', 'device_status') ORDER BY name")
                 for table in tables {
                     hasher.add(text: table)
                     let columns = try Row.fetchAll(db, sql: "SELECT * FROM pragma_table_info(?)", arguments: [table]).count

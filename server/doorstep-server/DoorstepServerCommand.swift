@@ -13,7 +13,7 @@ struct DoorstepServerCommand: AsyncParsableCommand {
             Every option can also be set in the environment: DOORSTEP_DATA_DIR, DOORSTEP_HOST, DOORSTEP_PORT,
             DOORSTEP_LOG_LEVEL, DOORSTEP_SERVER, DOORSTEP_TOKEN.
             """,
-        subcommands: [Serve.self, Admin.self]
+        subcommands: [Serve.self, Admin.self, Status.self]
     )
 }
 

@@ -2,9 +2,12 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 import ServerDirectory
 import ServerEngine
 import ServerHTTP
+import ServerOps
 import ServerSQLite
 import SyncCore
 
@@ -50,6 +53,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Records in a worker's scope above which sync is refused until an administrator narrows the assignment.")
     var scopeBlocking = 60_000
 
+    @Option(help: "Days without a successful sync after which a device shows amber on the ops page.")
+    var staleAmberDays = 3.0
+
+    @Option(help: "Days without a successful sync after which a device shows red.")
+    var staleRedDays = 7.0
+
+    @Option(help: "Alert when a device holds unsynced changes older than this many days.")
+    var unsyncedAlertDays = 3.0
+
+    @Option(help: "Alert when a conflict has waited for a reviewer this many days.")
+    var conflictAlertDays = 7.0
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port \(port) is not a TCP port (0…65535)") }
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -88,7 +103,16 @@ struct Serve: AsyncParsableCommand {
         limits.deviceRequestsPerSecond = ratePerSecond
         limits.enrolmentBurst = enrolmentBurst
         limits.enrolmentsPerSecond = enrolmentsPerSecond
-        let server = DoorstepServer(engine: engine, access: access, limits: limits)
+        // One Prometheus registry for Doorstep's metrics and for anything reporting through
+        // swift-metrics (Hummingbird's request metrics among them).
+        let metrics = SyncMetrics()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
+        var thresholds = OpsThresholds()
+        thresholds.lastSyncAmberDays = staleAmberDays
+        thresholds.lastSyncRedDays = staleRedDays
+        thresholds.unsyncedAlertDays = unsyncedAlertDays
+        thresholds.conflictWaitingDays = conflictAlertDays
+        let server = DoorstepServer(engine: engine, access: access, ops: store, metrics: metrics, thresholds: thresholds, limits: limits)
         let app = Application(router: server.router(),
                               configuration: .init(address: .hostname(host, port: port), serverName: "doorstep"),
                               onServerRunning: { channel in

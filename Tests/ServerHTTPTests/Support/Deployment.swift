@@ -27,7 +27,7 @@ final class Deployment: Sendable {
 
     static let serverReplica = ServerDefaults.serverReplica
 
-    private init(directory: String, limits: ServerLimits, configure: (inout SyncEngine.Configuration) -> Void) async throws {
+    private init(directory: String, limits: ServerLimits, clockStart: Int64, configure: (inout SyncEngine.Configuration) -> Void) async throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         store = try SQLiteSyncStore(path: directory + "/server.sqlite")
@@ -35,18 +35,19 @@ final class Deployment: Sendable {
         configure(&configuration)
         engine = SyncEngine(store: store, configuration: configuration)
         access = AccessControl(store: store, serverReplica: Self.serverReplica)
-        let clock = TestClock(HTTPFixture.now)
+        let clock = TestClock(clockStart)
         self.clock = clock
         adminToken = try #require(try await access.bootstrap(now: clock.now))
-        running = try await RunningServer.start(DoorstepServer(engine: engine, access: access, limits: limits, clock: { clock.now }))
+        running = try await RunningServer.start(DoorstepServer(engine: engine, access: access, ops: store, limits: limits, clock: { clock.now }))
         admin = APIClient(server: running.url, token: adminToken)
     }
 
     /// Runs `body` against a fresh deployment, then stops the server and removes its files.
-    static func with(limits: ServerLimits = ServerLimits(), engine configure: (inout SyncEngine.Configuration) -> Void = { _ in },
+    static func with(limits: ServerLimits = ServerLimits(), clockStart: Int64 = HTTPFixture.now,
+                     engine configure: (inout SyncEngine.Configuration) -> Void = { _ in },
                      _ body: (Deployment) async throws -> Void) async throws {
         let directory = NSTemporaryDirectory() + "doorstep-http-\(UUID().uuidString)"
-        let deployment = try await Deployment(directory: directory, limits: limits, configure: configure)
+        let deployment = try await Deployment(directory: directory, limits: limits, clockStart: clockStart, configure: configure)
         do {
             try await body(deployment)
         } catch {

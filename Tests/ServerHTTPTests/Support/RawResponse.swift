@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import SyncClientHTTP
 import SyncProtocol
 
 /// A response as it came off the wire: status, headers, body and, for errors, the JSON document.
@@ -25,5 +24,11 @@ struct RawResponse {
         return RawResponse(status: Int(response.status.code), headers: fields, body: Array(buffer.readableBytesView))
     }
 
-    static var client: HTTPClient { HTTPTransport.sharedClient }
+    /// Never inflates and never follows a redirect: the test sees the server's own answer.
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.decompression = .disabled
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 }

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Checks what the ops tests saved in .build-tools/ops-check (run after the tests): the metrics
+# with `promtool check metrics`, and the ops page rendered by headless Chromium, whose DOM must
+# show every stranded device in a red row; a screenshot is kept beside them (ops.png).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=.build-tools/ops-check
+for f in metrics.txt ops.html stranded.txt; do
+  [[ -s $dir/$f ]] || { echo "check-ops: $dir/$f is missing; the ops tests write it (swift test --filter OpsTests)"; exit 1; }
+done
+promtool check metrics < "$dir/metrics.txt"
+echo "check-ops: promtool accepts the metrics ($(grep -c '^doorstep_' "$dir/metrics.txt") doorstep samples)"
+
+chrome=(chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --no-first-run)
+page="file://$PWD/$dir/ops.html"
+"${chrome[@]}" --window-size=1400,1600 --screenshot="$PWD/$dir/ops.png" "$page" >/dev/null 2>&1
+[[ -s $dir/ops.png ]] || { echo "check-ops: Chromium wrote no screenshot"; exit 1; }
+"${chrome[@]}" --dump-dom "$page" 2>/dev/null > "$dir/ops.dom.html"
+grep -q '同步状态 Sync health' "$dir/ops.dom.html" || { echo "check-ops: the rendered page lacks its title"; exit 1; }
+while read -r device || [[ -n $device ]]; do
+  grep -q "id=\"device-$device\" data-signal=\"red\"" "$dir/ops.dom.html" \
+    || { echo "check-ops: stranded device $device is not a red row in the rendered page"; exit 1; }
+done < "$dir/stranded.txt"
+echo "check-ops: Chromium rendered the ops page ($(grep -o 'class="device"' "$dir/ops.dom.html" | wc -l) device rows, $(grep -c . "$dir/stranded.txt") red as expected); screenshot $dir/ops.png"

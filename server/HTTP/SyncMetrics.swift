@@ -1,0 +1,71 @@
+import FieldModel
+import Prometheus
+import ServerDirectory
+import ServerEngine
+import ServerOps
+
+/// The server's Prometheus metrics (`/metrics`, text format 0.0.4). Counters of this instance's
+/// traffic are kept in memory; figures every instance shares (devices, conflicts, applied
+/// changes, the oldest unsynced change, the database) are read from the store at each scrape,
+/// so any instance reports the same.
+public final class SyncMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    let duration: DurationHistogram
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        duration = registry.makeDurationHistogram(
+            name: "doorstep_sync_duration_seconds",
+            buckets: [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+                      .seconds(2.5), .seconds(5), .seconds(10), .seconds(20), .seconds(60)],
+            help: "Time the server took for one sync exchange")
+    }
+
+    /// One exchange: its result, duration, bytes, rejections and whether it pulled a village from zero.
+    func record(_ r: SyncRecord, rejections: [String], pullsFromZero: Int) {
+        registry.makeCounter(name: "doorstep_sync_requests_total", labels: [("result", r.result)], help: "Sync exchanges by result").increment()
+        duration.record(.milliseconds(r.durationMilliseconds))
+        registry.makeCounter(name: "doorstep_bytes_received_total", help: "Sync request bytes received (deflated)").increment(by: Int64(r.bytesIn))
+        registry.makeCounter(name: "doorstep_bytes_sent_total", help: "Sync response bytes sent (deflated)").increment(by: Int64(r.bytesOut))
+        registry.makeCounter(name: "doorstep_changes_pushed_total", help: "Changes devices pushed").increment(by: Int64(r.pushed))
+        registry.makeCounter(name: "doorstep_records_pulled_total", help: "Records served in pulled pages").increment(by: Int64(r.pulled))
+        for reason in rejections {
+            registry.makeCounter(name: "doorstep_rejections_total", labels: [("reason", reason)], help: "Changes refused, by reason").increment()
+        }
+        if pullsFromZero > 0 {
+            registry.makeCounter(name: "doorstep_pulls_from_zero_total",
+                                 help: "Villages pulled from the start: first bootstraps, re-bootstraps after a purge, and digest repairs")
+                .increment(by: Int64(pullsFromZero))
+        }
+    }
+
+    /// Reads the shared figures and renders every metric.
+    func scrape(_ overview: OpsOverview, store: any OpsStore) async throws -> String {
+        let s = overview.summary
+        for (state, n) in [("enrolled", s.enrolled), ("active", s.active), ("stale", s.stale)] {
+            registry.makeGauge(name: "doorstep_devices", labels: [("state", state)],
+                               help: "Enrolled devices; active: synced within the amber threshold; stale: no sync within the red one").set(to: Double(n))
+        }
+        registry.makeGauge(name: "doorstep_devices_over_budget", help: "Devices whose scope is over its size budget").set(to: Double(s.overBudget))
+        registry.makeGauge(name: "doorstep_unsynced_changes", help: "Changes devices reported holding unsynced").set(to: Double(s.unsyncedChanges))
+        let oldest = s.oldestUnsyncedMilliseconds.map { Double(overview.generatedAtMilliseconds - $0) / 1000 } ?? 0
+        registry.makeGauge(name: "doorstep_oldest_unsynced_change_age_seconds", help: "Age of the oldest change any device reported unsynced").set(to: max(0, oldest))
+        registry.makeGauge(name: "doorstep_conflicts_waiting", help: "Records waiting for a reviewer").set(to: Double(s.conflictsWaiting))
+        for kind in OpsOverview.Alert.Kind.allCases {
+            registry.makeGauge(name: "doorstep_alerts", labels: [("kind", kind.rawValue)], help: "Current alerts by kind")
+                .set(to: Double(overview.alerts.filter { $0.kind == kind }.count))
+        }
+        let events = try await store.conflictEvents()
+        for kind in ["needs_review", "resolved", "auto_resolved", "delete_conflict"] {
+            registry.makeGauge(name: "doorstep_conflict_events", labels: [("kind", kind)],
+                               help: "Conflict-log entries by kind since the store was created: needs_review opened, resolved by reviewers")
+                .set(to: Double(events[kind] ?? 0))
+        }
+        for (collection, n) in try await store.appliedChanges() {
+            registry.makeGauge(name: "doorstep_changes_applied", labels: [("collection", collection)],
+                               help: "Changes applied since the store was created, by collection").set(to: Double(n))
+        }
+        registry.makeGauge(name: "doorstep_database_bytes", help: "Size of the database on disk").set(to: Double(try await store.databaseBytes()))
+        return registry.emitToString()
+    }
+}

@@ -1,0 +1,18 @@
+import FieldModel
+
+/// Where the server keeps what ops reads: each device's sync history and latest status, and
+/// counts over the logs. Every method commits completely or changes nothing.
+public protocol OpsStore: Sendable {
+    /// Appends one exchange to the device's history and folds it into its status.
+    func recordSync(_ record: SyncRecord) async throws
+    /// The latest status of every device that ever synced.
+    func deviceStatuses() async throws -> [DeviceStatus]
+    /// A device's latest `limit` exchanges, newest first.
+    func syncHistory(device: String, limit: Int) async throws -> [SyncRecord]
+    /// Applied changes by collection name, from the audit log.
+    func appliedChanges() async throws -> [String: Int]
+    /// Conflict-log entries by kind (`needs_review`, `resolved`, `auto_resolved`, `delete_conflict`).
+    func conflictEvents() async throws -> [String: Int]
+    /// The database's size on disk, bytes.
+    func databaseBytes() async throws -> Int64
+}

@@ -1,0 +1,97 @@
+import FieldModel
+import Foundation
+import GRDB
+import ServerEngine
+import ServerOps
+
+/// Device sync history and status in the same file as the records.
+extension SQLiteSyncStore: OpsStore {
+    public func recordSync(_ r: SyncRecord) async throws {
+        let health = try r.health.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        try await guarded("recordSync") {
+            try await pool.write { db in
+                try db.cachedStatement(sql: """
+                    INSERT INTO sync_history (device, worker, at_ms, duration_ms, pushed, rejected, pulled, bytes_in, bytes_out, result, reason, health, over_budget)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [r.deviceID, r.worker.rawValue, r.atMilliseconds, r.durationMilliseconds, r.pushed, r.rejected, r.pulled,
+                                             r.bytesIn, r.bytesOut, r.result, r.reason, health, r.overBudget])
+                // The status keeps the last success and the last failure apart; health only when sent.
+                try db.cachedStatement(sql: """
+                    INSERT INTO device_status (device, worker, last_sync_ms, last_success_ms, last_failure_ms, last_failure, last_duration_ms, health, over_budget)
+                    VALUES (?1, ?2, ?3, CASE WHEN ?4 THEN ?3 END, CASE WHEN ?4 THEN NULL ELSE ?3 END, CASE WHEN ?4 THEN NULL ELSE ?5 END, ?6, ?7, ?8)
+                    ON CONFLICT(device) DO UPDATE SET
+                        worker = excluded.worker,
+                        last_sync_ms = MAX(last_sync_ms, excluded.last_sync_ms),
+                        last_success_ms = COALESCE(MAX(last_success_ms, excluded.last_success_ms), last_success_ms, excluded.last_success_ms),
+                        last_failure_ms = COALESCE(MAX(last_failure_ms, excluded.last_failure_ms), last_failure_ms, excluded.last_failure_ms),
+                        last_failure = CASE WHEN excluded.last_failure_ms IS NOT NULL THEN excluded.last_failure ELSE last_failure END,
+                        last_duration_ms = excluded.last_duration_ms,
+                        health = COALESCE(excluded.health, health),
+                        over_budget = excluded.over_budget
+                    """).execute(arguments: [r.deviceID, r.worker.rawValue, r.atMilliseconds, r.succeeded,
+                                             [r.result, r.reason].compactMap { $0 }.joined(separator: ": "), r.durationMilliseconds, health, r.overBudget])
+            }
+        }
+    }
+
+    public func deviceStatuses() async throws -> [DeviceStatus] {
+        try await guarded("deviceStatuses") {
+            try await pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM device_status ORDER BY device").map { row in
+                    DeviceStatus(deviceID: row["device"], worker: WorkerID(unchecked: row["worker"]), lastSyncMilliseconds: row["last_sync_ms"],
+                                 lastSuccessMilliseconds: row["last_success_ms"], lastFailureMilliseconds: row["last_failure_ms"],
+                                 lastFailure: row["last_failure"], lastDurationMilliseconds: row["last_duration_ms"],
+                                 health: try Self.health(row["health"]), overBudget: row["over_budget"])
+                }
+            }
+        }
+    }
+
+    public func syncHistory(device: String, limit: Int) async throws -> [SyncRecord] {
+        try await guarded("syncHistory") {
+            try await pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM sync_history WHERE device = ? ORDER BY id DESC LIMIT ?", arguments: [device, max(0, limit)]).map { row in
+                    SyncRecord(deviceID: row["device"], worker: WorkerID(unchecked: row["worker"]), atMilliseconds: row["at_ms"],
+                               durationMilliseconds: row["duration_ms"], pushed: row["pushed"], rejected: row["rejected"], pulled: row["pulled"],
+                               bytesIn: row["bytes_in"], bytesOut: row["bytes_out"], result: row["result"], reason: row["reason"],
+                               health: try Self.health(row["health"]), overBudget: row["over_budget"])
+                }
+            }
+        }
+    }
+
+    public func appliedChanges() async throws -> [String: Int] {
+        try await guarded("appliedChanges") {
+            try await pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT collection, COUNT(*) AS n FROM audit_log WHERE outcome = 'applied' GROUP BY collection")
+                    .reduce(into: [:]) { out, row in
+                        let raw: Int64 = row["collection"]
+                        out[RecordCollection(rawValue: UInt8(clamping: raw))?.name ?? "#\(raw)"] = row["n"]
+                    }
+            }
+        }
+    }
+
+    public func conflictEvents() async throws -> [String: Int] {
+        try await guarded("conflictEvents") {
+            try await pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) AS n FROM conflict_log GROUP BY kind").reduce(into: [:]) { $0[$1["kind"]] = $1["n"] }
+            }
+        }
+    }
+
+    public func databaseBytes() async throws -> Int64 {
+        try await guarded("databaseBytes") {
+            try await pool.read { db in
+                (try Int64.fetchOne(db, sql: "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()") ?? 0)
+            }
+        }
+    }
+
+    static func health(_ text: String?) throws -> SyncRecord.Health? {
+        guard let text else { return nil }
+        do { return try JSONDecoder().decode(SyncRecord.Health.self, from: Data(text.utf8)) } catch {
+            throw SyncEngineError(.storage, "a stored device health is unreadable: \(error)")
+        }
+    }
+}
