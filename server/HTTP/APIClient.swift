@@ -22,6 +22,7 @@ public struct APIClient: Sendable {
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public let status: Int
         public let document: ErrorDocument
+        public var retryAfterSeconds: Int?
         public var description: String {
             var text = "\(status) \(document.code): \(document.message)"
             for p in document.problems ?? [] {
@@ -63,8 +64,18 @@ public struct APIClient: Sendable {
         try await call(method, path, body: Array(try JSONEncoder().encode(json)), contentType: "application/json")
     }
 
-    /// One request; a 2xx body decoded as `T`, any other status thrown as `Failure`.
+    /// One request; a 2xx body decoded as `T`, any other status thrown as `Failure`. A 429 is
+    /// retried after the `Retry-After` the server gave (at most 5 times).
     public func call<T: Decodable>(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, contentType: String? = nil) async throws -> T {
+        for _ in 0..<5 {
+            do { return try await once(method, path, body: body, contentType: contentType) } catch let failure as Failure where failure.status == 429 {
+                try await Task.sleep(for: .seconds(failure.retryAfterSeconds ?? 1))
+            }
+        }
+        return try await once(method, path, body: body, contentType: contentType)
+    }
+
+    func once<T: Decodable>(_ method: HTTPMethod, _ path: String, body: [UInt8]?, contentType: String?) async throws -> T {
         var request = HTTPClientRequest(url: server.absoluteString.trimmingTrailingSlash + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -77,7 +88,8 @@ public struct APIClient: Sendable {
         guard (200..<300).contains(Int(response.status.code)) else {
             let document = (try? JSONDecoder().decode(ErrorDocument.self, from: bytes))
                 ?? ErrorDocument(code: "http_\(response.status.code)", message: String(decoding: bytes.prefix(300), as: UTF8.self))
-            throw Failure(status: Int(response.status.code), document: document)
+            throw Failure(status: Int(response.status.code), document: document,
+                          retryAfterSeconds: response.headers["Retry-After"].first.flatMap(Int.init))
         }
         return try JSONDecoder().decode(T.self, from: bytes)
     }

@@ -28,6 +28,7 @@ public struct DoorstepServer: Sendable {
     /// The server's clock, ms since the epoch; injected so tests and the simulator control time.
     public let clock: @Sendable () -> Int64
     let deviceLimiter: RateLimiter
+    let administratorLimiter: RateLimiter
     let enrolmentLimiter: RateLimiter
 
     public init(engine: SyncEngine, access: AccessControl, ops: any OpsStore, metrics: SyncMetrics = SyncMetrics(),
@@ -41,6 +42,7 @@ public struct DoorstepServer: Sendable {
         self.limits = limits
         self.clock = clock
         deviceLimiter = RateLimiter(burst: limits.deviceBurst, perSecond: limits.deviceRequestsPerSecond)
+        administratorLimiter = RateLimiter(burst: limits.administratorBurst, perSecond: limits.administratorRequestsPerSecond)
         enrolmentLimiter = RateLimiter(burst: limits.enrolmentBurst, perSecond: limits.enrolmentsPerSecond)
     }
 
@@ -64,9 +66,11 @@ public struct DoorstepServer: Sendable {
     func principal(_ request: Request, route: String) async throws -> Principal {
         let now = clock()
         let principal = try await access.authenticate(authorization: request.headers[.authorization], now: now, route: route)
-        if let wait = deviceLimiter.take(principal.credential.id, now: now) {
+        let administrator = principal.credential.kind == .administrator
+        let limiter = administrator ? administratorLimiter : deviceLimiter
+        if let wait = limiter.take(principal.credential.id, now: now) {
             var error = APIError(.tooManyRequests, "rate_limited",
-                                 "credential \(principal.credential.id) is over \(limits.deviceRequestsPerSecond) requests per second (burst \(Int(limits.deviceBurst))); retry after \(wait) s")
+                                 "credential \(principal.credential.id) is over \(limiter.perSecond) requests per second (burst \(Int(limiter.burst))); retry after \(wait) s")
             error.retryAfterSeconds = wait
             throw error
         }

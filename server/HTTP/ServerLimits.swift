@@ -14,6 +14,10 @@ public struct ServerLimits: Sendable, Hashable {
     /// one request each, so the burst covers a bootstrap of 60 pages.
     public var deviceBurst = 60.0
     public var deviceRequestsPerSecond = 2.0
+    /// Requests of one administrator credential: setting up a county creates thousands of
+    /// workers and codes, so far more than a device.
+    public var administratorBurst = 1_000.0
+    public var administratorRequestsPerSecond = 200.0
     /// Enrolment attempts, all callers together: codes are unguessable, but a flood is refused.
     public var enrolmentBurst = 20.0
     public var enrolmentsPerSecond = 0.5
