@@ -1,4 +1,5 @@
 import Foundation
+import LoadSimulation
 import Testing
 
 /// The README's quick start, word for word, with the built executables: start the server,
@@ -22,7 +23,7 @@ struct CommandLineTests {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        try process.run()
+        try ServerProcess.launch(process)
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
@@ -37,7 +38,7 @@ struct CommandLineTests {
         process.arguments = ["serve", "--port", "0"]
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        try process.run()
+        try ServerProcess.launch(process)
         for _ in 0..<200 {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             if let line = text.split(separator: "\n").first(where: { $0.contains("listening") && $0.contains("port=") }),

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A `doorstep-server serve` process: started on a free port, found by its log line, stopped
 /// with SIGTERM (graceful) or SIGKILL. For tests, multi-instance runs and crash loops.
@@ -18,7 +19,7 @@ public final class ServerProcess: Sendable {
         process.arguments = ["serve", "--port", "0", "--data-dir", dataDirectory] + arguments
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        try launch(process)
         for _ in 0..<400 {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             if let line = text.split(separator: "\n").first(where: { $0.contains("listening") && $0.contains("port=") }),
@@ -31,6 +32,17 @@ public final class ServerProcess: Sendable {
         if process.isRunning { process.terminate() }
         throw LoadError("doorstep-server did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "no log")")
     }
+
+    /// Starts `process`, one launch at a time in this process: Foundation's `Process.run()` on
+    /// Linux copies the environment unguarded, and two launches at once have crashed in it.
+    public static func launch(_ process: Process) throws {
+        try launches.withLock { _ in
+            if process.environment == nil { process.environment = ProcessInfo.processInfo.environment }
+            try process.run()
+        }
+    }
+
+    private static let launches = Mutex(())
 
     private init(process: Process, port: Int, log: String, dataDirectory: String) {
         self.process = process
