@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "doorstep-server", targets: ["doorstep-server"]),
         .executable(name: "doorstep-device", targets: ["doorstep-device"]),
         .executable(name: "client-sim", targets: ["client-sim"]),
+        .executable(name: "doorstep-bench", targets: ["doorstep-bench"]),
         .executable(name: "doorstep-gen", targets: ["doorstep-gen"]),
         .executable(name: "doorstep-wirebench", targets: ["doorstep-wirebench"]),
         .executable(name: "doorstep-soak", targets: ["doorstep-soak"]),
@@ -156,6 +157,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "client-sim/doorstep-device"
+        ),
+        .executableTarget(
+            name: "doorstep-bench",
+            dependencies: [
+                "ServerEngine", "ServerSQLite", "Replica", "SyncClient", "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "benchmarks/doorstep-bench"
         ),
         .executableTarget(
             name: "doorstep-wirebench",

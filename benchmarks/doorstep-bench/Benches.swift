@@ -1,0 +1,139 @@
+import FieldModel
+import Foundation
+import GRDB
+import Replica
+import ServerEngine
+import SyncClient
+import SyncCore
+import SyncProtocol
+import SyntheticData
+
+/// A small sync against the server as it is: 50 income changes pushed and a page of 50 pulled.
+struct IncrementalBench {
+    let server: BenchServer
+    let now: Int64
+
+    /// Median seconds of 30 syncs, after 5 unmeasured.
+    func measure() async throws -> Double {
+        let device = server.device(replica: 0xC000 + UInt64(server.households.count))
+        let targets = server.townshipHouseholds
+        var counter: UInt64 = 0
+        var times: [Double] = []
+        for round in 0..<35 {
+            var request = try await server.incomeRequest(device: device, in: targets, counter: &counter, offset: round * 50, changes: 50, now: now)
+            request.pageLimit = 50
+            let started = ContinuousClock.now
+            let response = try await server.engine.sync(request, device: device, now: now)
+            let elapsed = (ContinuousClock.now - started).seconds
+            guard response.rejections.isEmpty else { throw BenchError("incremental sync refused: \(response.rejections[0].message)") }
+            if round >= 5 { times.append(elapsed) }
+        }
+        return times.sorted()[times.count / 2]
+    }
+}
+
+/// 50-record pushes into the big server, beside plain SQLite upserts of the same batches.
+struct IngestBench {
+    let server: BenchServer
+    let scratch: String
+    let now: Int64
+
+    func run() async throws -> BenchResult {
+        let device = server.device(replica: 0xB1)
+        // Every batch touches households no earlier batch did, so each context is current.
+        let targets = Array(server.townshipHouseholds.prefix(65 * 50))
+        guard targets.count == 65 * 50 else { throw BenchError("the township holds \(targets.count) households, 3,250 needed") }
+        var counter: UInt64 = 0
+        var requests: [SyncRequest] = []
+        for b in 0..<65 {
+            requests.append(try await server.incomeRequest(device: device, in: Array(targets[(b * 50)..<(b * 50 + 50)]), counter: &counter, offset: 0,
+                                                           changes: 50, now: now))
+        }
+        for r in requests.prefix(5) { _ = try await server.engine.sync(r, device: device, now: now) }
+        let started = ContinuousClock.now
+        for r in requests.dropFirst(5) {
+            let response = try await server.engine.sync(r, device: device, now: now)
+            guard response.rejections.isEmpty else { throw BenchError("ingest refused: \(response.rejections[0].message)") }
+        }
+        let doorstep = Double(60 * 50) / (ContinuousClock.now - started).seconds
+
+        // The baseline holds as many rows, with states of the server's average size.
+        let sample = try await server.store.record(RecordKey(.household, server.households[0].id, scope: server.households[0].village))
+        let size = sample.map { $0.encoded(includeSupersession: true).count } ?? 300
+        let plain = try PlainSQLite(path: scratch + "/plain.sqlite")
+        var seq: Int64 = 0
+        var generator = SystemRandomNumberGenerator()
+        let blob = Data((0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        for start in stride(from: 0, to: server.households.count, by: 10_000) {
+            let rows = server.households[start..<min(start + 10_000, server.households.count)].map { (Data($0.id.bytes), Int64($0.village.rawValue), blob) }
+            try plain.upsert(rows, seq: &seq)
+        }
+        let batches = requests.dropFirst(5).map { r in r.changes.map { (Data($0.record.id.bytes), Int64($0.record.scope.rawValue), blob) } }
+        let plainStarted = ContinuousClock.now
+        for rows in batches { try plain.upsert(rows, seq: &seq) }
+        let baseline = Double(60 * 50) / (ContinuousClock.now - plainStarted).seconds
+        return BenchResult(name: "server ingest: 50-record pushes into \(server.households.count.formatted()) households (a township reviewer's device)", unit: "records per second",
+                           doorstep: doorstep, baseline: baseline, baselineName: "plain SQLite upserts of the same batches, one transaction each, WAL + synchronous=FULL",
+                           note: "Doorstep also checks, merges, logs and indexes every change and answers with a page")
+    }
+}
+
+/// A device's bootstrap of a township (households, members, a year of visits) through the
+/// whole stack in process (encode, deflate, engine, decode, apply), beside plain inserts.
+struct BootstrapBench {
+    let scratch: String
+    let now: Int64
+
+    func run() async throws -> BenchResult {
+        let dataset = DatasetGenerator.generate(DatasetSpec(seed: 7, size: .township))
+        let server = try BenchServer(path: scratch + "/township.sqlite")
+        let records = dataset.households.map(ImportRecord.init) + dataset.members.map(ImportRecord.init) + dataset.visits.map(ImportRecord.init)
+        let imported = try await server.engine.importRecords(records, by: BenchServer.admin, now: now)
+        guard imported.rejected.isEmpty else { throw BenchError("township import refused \(imported.rejected.count)") }
+        let township = dataset.villages[0].code.township
+        let worker = Worker(id: WorkerID(unchecked: "bench-reviewer"), name: "审核", role: .townshipReviewer, assignment: Assignment(townships: [township]))
+        let identity = DeviceIdentity(replica: ReplicaID(0xD1), worker: worker, deviceID: "bench-phone")
+        let device = DeviceContext(worker: worker, deviceID: "bench-phone", replica: identity.replica)
+        let replica = try Replica(path: scratch + "/phone.sqlite", identity: identity, wallClock: { now })
+        let engine = server.engine
+        let transport = InMemoryTransport { body throws(TransportError) in
+            do { return SyncCodec.encodeResponse(try await engine.sync(try SyncCodec.decodeRequest(body), device: device, now: now)) } catch {
+                throw TransportError(.refused(status: 500, code: "bench"), "\(error)")
+            }
+        }
+        let client = SyncClient(replica: replica, transport: transport, pageLimit: 500, sleep: { _ in }, jitter: { 0.5 }, now: { now })
+        let residentBefore = Self.residentBytes()
+        let started = ContinuousClock.now
+        let report = await client.sync()
+        let doorstep = (ContinuousClock.now - started).seconds
+        let peakGrowth = max(0, Self.peakResidentBytes() - residentBefore)
+        guard report.succeeded else { throw BenchError("bootstrap failed: \(report.outcome)") }
+
+        var rows: [(Data, Int64, Data)] = []
+        for village in try replica.villages() {
+            for s in try replica.confirmedStates(in: village) { rows.append((Data(s.key.id.bytes), Int64(village.rawValue), Data(s.encoded(includeSupersession: true)))) }
+        }
+        try replica.close()
+        try await server.store.close()
+        let plain = try PlainSQLite(path: scratch + "/phone-plain.sqlite")
+        var seq: Int64 = 0
+        let plainStarted = ContinuousClock.now
+        try plain.upsert(rows, seq: &seq)
+        let baseline = (ContinuousClock.now - plainStarted).seconds
+        return BenchResult(name: "device bootstrap of a township (\(dataset.households.count.formatted()) households, \(rows.count.formatted()) records)",
+                           unit: "seconds", doorstep: doorstep, baseline: baseline, baselineName: "plain SQLite inserts of the same rows in one transaction",
+                           note: "\(report.exchanges) exchanges, \(report.bytesDown.formatted()) B down; peak memory growth \(peakGrowth / 1_048_576) MiB")
+    }
+
+    static func residentBytes() -> Int {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8), let pages = Int(statm.split(separator: " ")[1]) else { return 0 }
+        return pages * 4096
+    }
+
+    static func peakResidentBytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return kb * 1024
+    }
+}
