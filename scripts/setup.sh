@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs what building and testing Doorstep needs on a fresh Debian machine with Swift: the
-# system zlib and SQLite headers; for the ops checks, promtool (prometheus), headless Chromium and
-# a CJK font for its screenshot. Safe to run again: it installs only what is missing.
+# Installs what building Doorstep needs on a fresh Debian machine with Swift: the system zlib and
+# SQLite headers. With --test, also what the tests' checks use: promtool (prometheus), headless
+# Chromium and a CJK font for its screenshot of the ops page. Safe to run again: it installs only
+# what is missing.
 set -euo pipefail
-packages=(zlib1g-dev libsqlite3-dev prometheus chromium fonts-wqy-zenhei)
+packages=(zlib1g-dev libsqlite3-dev)
+[[ ${1:-} == --test ]] && packages+=(prometheus chromium fonts-wqy-zenhei)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

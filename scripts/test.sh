@@ -2,7 +2,7 @@
 # Sets up, builds and runs every test of Doorstep. This is what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --test
 # Building tests first and then running with --skip-build avoids a second compile of the
 # dependencies (swift test orders some build flags differently from swift build).
 swift build --build-tests
