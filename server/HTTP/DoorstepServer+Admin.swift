@@ -100,14 +100,6 @@ extension DoorstepServer {
         return principal
     }
 
-    /// A JSON document when the body has one, nil for an empty body.
-    func optionalJSON<T: Decodable>(_ request: Request, as type: T.Type) async throws -> T? {
-        if request.headers[.contentLength] == "0" { return nil }
-        let bytes = try await body(request, limit: limits.maxJSONBodyBytes)
-        guard !bytes.isEmpty else { return nil }
-        return try JSONDecoder().decode(T.self, from: Data(bytes))
-    }
-
     /// The filing a document describes, its staff member checked against the directory.
     func relativeFiling(_ d: FilingDocument) async throws -> RelativeFiling {
         let staff = try WorkerID(validating: d.staff)

@@ -92,9 +92,17 @@ public struct DoorstepServer: Sendable {
     }
 
     /// A JSON document of type `T` from the body.
-    func json<T: Decodable>(_ request: Request, as _: T.Type) async throws -> T {
+    func json<T: Decodable>(_ request: Request, as type: T.Type) async throws -> T {
+        guard let document = try await optionalJSON(request, as: type) else {
+            throw APIError(.badRequest, "malformed_json", "the body is empty; this endpoint takes a JSON document")
+        }
+        return document
+    }
+
+    /// A JSON document when the body has one, nil for an empty body.
+    func optionalJSON<T: Decodable>(_ request: Request, as _: T.Type) async throws -> T? {
         let bytes = try await body(request, limit: limits.maxJSONBodyBytes)
-        guard !bytes.isEmpty else { throw APIError(.badRequest, "malformed_json", "the body is empty; this endpoint takes a JSON document") }
+        guard !bytes.isEmpty else { return nil }
         return try JSONDecoder().decode(T.self, from: Data(bytes))
     }
 
