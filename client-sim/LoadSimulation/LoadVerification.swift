@@ -81,7 +81,7 @@ struct LoadVerification {
             }
             let replica = try Replica(path: "\(directory)/devices/verify-\(township)-\(result.identity.deviceID).sqlite", identity: result.identity,
                                       wallClock: LoadClock.now)
-            let report = await SyncClient(replica: replica, transport: HTTPTransport(server: servers[0], token: result.token), pageLimit: 2_000,
+            let report = await SyncClient(replica: replica, transport: FleetHTTPClient.transport(servers[0], token: result.token), pageLimit: 2_000,
                                           sleep: { try? await Task.sleep(for: .milliseconds($0)) }, jitter: { 0.5 }, now: LoadClock.now).sync()
             guard report.succeeded else { throw LoadError("the verifier of township \(township) could not pull the server's view: \(report.outcome)") }
             out[township] = replica
