@@ -2,10 +2,10 @@
 # A throwaway PostgreSQL cluster for the tests and for trying several server instances by hand.
 #
 #   scripts/postgres.sh start   # installs PostgreSQL from Debian's packages when absent, starts a
-#                               # cluster in .build-tools/postgres on 127.0.0.1:${DOORSTEP_PG_PORT:-54329},
+#                               # cluster in .build-tools/postgres-PORT on 127.0.0.1:${DOORSTEP_PG_PORT:-54329},
 #                               # and prints its URL (postgres://doorstep@127.0.0.1:54329/doorstep)
 #   scripts/postgres.sh url     # prints the URL
-#   scripts/postgres.sh stop    # stops it (the files stay until `rm -rf .build-tools/postgres`)
+#   scripts/postgres.sh stop    # stops it (the files stay in .build-tools/postgres-PORT)
 #
 # The cluster trusts local connections and runs as the `postgres` user when started by root.
 # fsync is off by default: it holds test data only, and the tests kill server processes, not
@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${DOORSTEP_PG_PORT:-54329}
-root="$PWD/.build-tools/postgres"
+root="$PWD/.build-tools/postgres-$port"
 data="$root/data"
 url="postgres://doorstep@127.0.0.1:$port/doorstep"
 fsync=${DOORSTEP_PG_FSYNC:-off}

@@ -20,7 +20,10 @@ extension PostgresSyncStore: DirectoryStore {
 
     public func workers() async throws -> [Worker] {
         try await read("workers", domain: .directory) { c in
-            try await c.rows("SELECT \(unescaped: Self.workerColumns) FROM workers ORDER BY id").map(Self.worker)
+            // A loop, not `.map(Self.worker)`: Swift 6.3.1's optimizer crashes splitting that closure in release builds.
+            var workers: [Worker] = []
+            for row in try await c.rows("SELECT \(unescaped: Self.workerColumns) FROM workers ORDER BY id") { workers.append(try Self.worker(row)) }
+            return workers
         }
     }
 
