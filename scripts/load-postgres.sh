@@ -47,7 +47,7 @@ for ((i = 0; i < instances; i++)); do
 done
 if [[ ${BASELINE:-} != sqlite ]]; then
   # PostgreSQL's own CPU: the postmaster and its backends (the instances' pooled connections).
-  postmaster=$(head -1 ".build-tools/postgres-$DOORSTEP_PG_PORT/data/postmaster.pid")
+  postmaster=$(head -1 "${TMPDIR:-/tmp}/doorstep-postgres-$DOORSTEP_PG_PORT/data/postmaster.pid")
   ticks=$(for pid in $postmaster $(pgrep -P "$postmaster"); do awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null; done | awk '{s += $1} END {print s + 0}')
   echo "postgresql: CPU $((ticks / $(getconf CLK_TCK))) s (postmaster and backends still running)"
 fi

@@ -2,10 +2,10 @@
 # A throwaway PostgreSQL cluster for the tests and for trying several server instances by hand.
 #
 #   scripts/postgres.sh start   # installs PostgreSQL from Debian's packages when absent, starts a
-#                               # cluster in .build-tools/postgres-PORT on 127.0.0.1:${DOORSTEP_PG_PORT:-54329},
+#                               # cluster in /tmp/doorstep-postgres-PORT on 127.0.0.1:${DOORSTEP_PG_PORT:-54329},
 #                               # and prints its URL (postgres://doorstep@127.0.0.1:54329/doorstep)
 #   scripts/postgres.sh url     # prints the URL
-#   scripts/postgres.sh stop    # stops it (the files stay in .build-tools/postgres-PORT)
+#   scripts/postgres.sh stop    # stops it (its files stay in /tmp/doorstep-postgres-PORT)
 #
 # The cluster trusts local connections and runs as the `postgres` user when started by root.
 # fsync is off by default: it holds test data only, and the tests kill server processes, not
@@ -13,7 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${DOORSTEP_PG_PORT:-54329}
-root="$PWD/.build-tools/postgres-$port"
+# Outside the checkout: the cluster runs as `postgres`, who may not enter a root-owned home.
+root=${DOORSTEP_PG_DIR:-${TMPDIR:-/tmp}/doorstep-postgres-$port}
 data="$root/data"
 url="postgres://doorstep@127.0.0.1:$port/doorstep"
 fsync=${DOORSTEP_PG_FSYNC:-off}
@@ -44,7 +45,7 @@ start() {
   install_postgres
   local bin; bin=$(bindir)
   mkdir -p "$root"
-  [[ $(id -u) -eq 0 ]] && chown postgres:postgres "$root"
+  if [[ $(id -u) -eq 0 ]]; then chown postgres:postgres "$root"; fi
   if [[ ! -s $data/PG_VERSION ]]; then
     as_owner "$bin/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$root/initdb.log" 2>&1 \
       || { cat "$root/initdb.log" >&2; exit 1; }
