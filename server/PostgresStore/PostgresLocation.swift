@@ -83,16 +83,30 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         return String((url.string ?? "").prefix(200))
     }
 
+    /// The socket file: a directory holds the server's, as libpq's `host=` does.
+    var socketFile: String? {
+        socketPath.map { $0.hasSuffix(".s.PGSQL.\(port)") ? $0 : $0 + "/.s.PGSQL.\(port)" }
+    }
+
+    /// One connection, to see at start whether the database answers at all.
+    var probeConfiguration: PostgresConnection.Configuration {
+        if let socketFile { return .init(unixSocketPath: socketFile, username: username, password: password, database: database) }
+        return .init(host: host, port: port, username: username, password: password, database: database, tls: .disable)
+    }
+
     var clientConfiguration: PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
-        if let socketPath {
-            // A directory holds the server's socket file, as libpq's host= does.
-            let path = socketPath.hasSuffix(".s.PGSQL.\(port)") ? socketPath : socketPath + "/.s.PGSQL.\(port)"
-            configuration = .init(unixSocketPath: path, username: username, password: password, database: database)
+        if let socketFile {
+            configuration = .init(unixSocketPath: socketFile, username: username, password: password, database: database)
         } else {
             configuration = .init(host: host, port: port, username: username, password: password, database: database, tls: .disable)
         }
-        configuration.options.additionalStartupParameters = [("search_path", schema), ("application_name", "doorstep-server")]
+        // A statement or a transaction left open (an instance cut off from the database mid-push)
+        // must not hold the sequence lock for long: PostgreSQL ends it after a minute.
+        configuration.options.additionalStartupParameters = [
+            ("search_path", schema), ("application_name", "doorstep-server"),
+            ("statement_timeout", "60s"), ("idle_in_transaction_session_timeout", "60s"),
+        ]
         configuration.options.maximumConnections = maxConnections
         return configuration
     }

@@ -31,6 +31,13 @@ public struct PostgresSyncStore: SyncStore {
 
     /// Connects, creates the schema if needed and applies missing migrations.
     public static func open(_ location: PostgresLocation, logger: Logger = Logger(label: "doorstep.postgres")) async throws -> PostgresSyncStore {
+        // One plain connection first: an unreachable or refusing database is reported at once,
+        // in PostgreSQL's words, rather than after the pool's minute of retries.
+        do {
+            try await PostgresConnection.connect(configuration: location.probeConfiguration, id: 0, logger: logger).close()
+        } catch {
+            throw SyncEngineError(.storage, "cannot open the server database (\(location)): \(Self.describe(error))")
+        }
         let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
         // The pool serves leases only once `run()` is going: start it before the first one.
         let (started, signal) = AsyncStream<Void>.makeStream()

@@ -79,6 +79,8 @@ extension PostgresSyncStore {
                     }
                 }
             } catch let error as SyncEngineError {
+                // A directory operation reports its own type, also for a row it could not read.
+                if domain == .directory, error.code == .storage { throw domain.failure(error.message) }
                 throw error
             } catch let error as DirectoryError {
                 throw error
