@@ -36,6 +36,14 @@ for ((i = 0; i < instances; i++)); do
   grep -q listening "$out/instance-$i.log" || { cat "$out/instance-$i.log"; exit 1; }
   servers+=(--server "http://127.0.0.1:$port")
 done
+# PostgreSQL's own CPU: the postmaster, its live backends, and those it reaped (cutime, cstime).
+pg_ticks() {
+  [[ ${BASELINE:-} == sqlite ]] && { echo 0; return; }
+  local postmaster; postmaster=$(head -1 "${TMPDIR:-/tmp}/doorstep-postgres-$DOORSTEP_PG_PORT/data/postmaster.pid")
+  (awk '{print $14 + $15 + $16 + $17}' "/proc/$postmaster/stat"
+   for pid in $(pgrep -P "$postmaster"); do awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null; done) | awk '{s += $1} END {print s + 0}'
+}
+pg_before=$(pg_ticks)
 status=0
 .build/release/client-sim run --devices "$devices" "${servers[@]}" --admin-token-file "$out/instance-0/admin.token" \
   --run-dir "$out/run" --report "$out/report.json" "$@" || status=$?
@@ -46,10 +54,7 @@ for ((i = 0; i < instances; i++)); do
   echo "instance $i: peak RSS $((hwm / 1024)) MB, CPU $((ticks / $(getconf CLK_TCK))) s"
 done
 if [[ ${BASELINE:-} != sqlite ]]; then
-  # PostgreSQL's own CPU: the postmaster and its backends (the instances' pooled connections).
-  postmaster=$(head -1 "${TMPDIR:-/tmp}/doorstep-postgres-$DOORSTEP_PG_PORT/data/postmaster.pid")
-  ticks=$(for pid in $postmaster $(pgrep -P "$postmaster"); do awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null; done | awk '{s += $1} END {print s + 0}')
-  echo "postgresql: CPU $((ticks / $(getconf CLK_TCK))) s (postmaster and backends still running)"
+  echo "postgresql: CPU $(( ($(pg_ticks) - pg_before) / $(getconf CLK_TCK) )) s during the run"
 fi
 [[ ${BASELINE:-} == sqlite ]] && { echo "database: $(du -sh "$out/instance-0" | cut -f1) in $out/instance-0"; exit $status; }
 echo "database: $("$(ls -d /usr/lib/postgresql/*/bin | head -1)/psql" "$base" -qtA -c \

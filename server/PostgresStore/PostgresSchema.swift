@@ -126,6 +126,9 @@ enum PostgresSchema {
         let schema = store.location.schema
         try await store.write("migrate") { c in
             // One key per schema, so shards in one database migrate independently.
+            // Waiting for another instance's migration, or migrating a large schema, is not a
+            // runaway statement: the session's statement timeout does not apply here.
+            try await c.run("SET LOCAL statement_timeout = 0")
             try await c.run("SELECT pg_advisory_xact_lock(hashtext(\("doorstep-migrations:" + schema)))")
             try await c.run(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(schema)\""))
             try await c.run(PostgresQuery(unsafeSQL: "SET LOCAL search_path TO \"\(schema)\""))
