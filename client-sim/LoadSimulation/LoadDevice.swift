@@ -43,7 +43,7 @@ actor LoadDevice {
         self.server = server
         self.profile = profile
         generator = SeededGenerator(seed: seed)
-        replica = try Replica(path: path, identity: enrolment.identity, wallClock: LoadClock.now)
+        replica = try enrolment.openReplica(at: path, wallClock: LoadClock.now)
     }
 
     func setOffline(_ days: Set<Int>) { offlineDays = days }

@@ -27,7 +27,7 @@ extension DoorstepServer {
             let enrolment = try await access.enrol(code: document.code, replica: replica, deviceName: document.deviceName, now: now)
             context.logger.info("device enrolled", metadata: ["device": "\(enrolment.credential.id)", "worker": "\(enrolment.worker.id)"])
             return try reply(EnrolmentResponse(token: enrolment.token, deviceID: enrolment.credential.id, replica: replica,
-                                               worker: WorkerDocument(enrolment.worker)), status: .created)
+                                               worker: WorkerDocument(enrolment.worker), serverTimeMilliseconds: clock()), status: .created)
         }
 
         router.post(RouterPath(stringLiteral: HTTPAPI.syncPath)) { request, context in
