@@ -86,6 +86,7 @@ extension DoorstepServer {
             try await access.recordRefusal(principal, route: route, error, now: now)
             throw error
         }
+        if !sync.changes.isEmpty { faults.afterCommit(logger: context.logger) }
         // The device counted its outbox before this exchange; what was acknowledged is no longer unsynced.
         if var health = exchange.record.health {
             health.outboxCount = max(0, health.outboxCount - response.acked.count)
