@@ -22,7 +22,7 @@ struct DoorstepDevice: AsyncParsableCommand {
               doorstep-device sync
               doorstep-device status
             """,
-        subcommands: [Enrol.self, AddHousehold.self, UpdateHousehold.self, Sync.self, Status.self]
+        subcommands: [Enrol.self, AddHousehold.self, UpdateHousehold.self, Sync.self, Status.self, Work.self]
     )
 }
 
