@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "SyncClient", targets: ["SyncClient"]),
         .library(name: "ServerEngine", targets: ["ServerEngine"]),
         .library(name: "ServerSQLite", targets: ["ServerSQLite"]),
+        .library(name: "ServerPostgres", targets: ["ServerPostgres"]),
         .library(name: "ServerDirectory", targets: ["ServerDirectory"]),
         .library(name: "ServerHTTP", targets: ["ServerHTTP"]),
         .library(name: "SyncClientHTTP", targets: ["SyncClientHTTP"]),
@@ -36,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Shared libraries: what a device app links. Pure: no I/O.
@@ -76,6 +78,17 @@ let package = Package(
             dependencies: ["ServerEngine", "ServerDirectory", "ServerOps", "SyncCore", "FieldModel", .product(name: "GRDB", package: "GRDB.swift")],
             path: "server/SQLiteStore"
         ),
+        // The backend for several server instances sharing one PostgreSQL database.
+        .target(
+            name: "ServerPostgres",
+            dependencies: [
+                "ServerEngine", "ServerDirectory", "ServerOps", "SyncCore", "FieldModel",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "server/PostgresStore"
+        ),
         // Workers, devices, tokens and the security audit: who may do what.
         .target(
             name: "ServerDirectory",
@@ -103,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "doorstep-server",
             dependencies: [
-                "ServerHTTP", "ServerSQLite", "ServerEngine", "ServerDirectory", "ServerOps", "SyncCore", "FieldModel",
+                "ServerHTTP", "ServerSQLite", "ServerPostgres", "ServerEngine", "ServerDirectory", "ServerOps", "SyncCore", "FieldModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -141,7 +154,8 @@ let package = Package(
         .target(
             name: "LoadSimulation",
             dependencies: ["ServerHTTP", "ServerSQLite", "ServerDirectory", "ServerEngine", "SyncClientHTTP", "SyncClient", "Replica",
-                           "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData"],
+                           "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio")],
             path: "client-sim/LoadSimulation"
         ),
         .executableTarget(
@@ -195,7 +209,7 @@ let package = Package(
         .testTarget(name: "SyncSimulationTests", dependencies: ["SyncSimulation"], path: "Tests/SyncSimulationTests"),
         .testTarget(
             name: "ServerEngineTests",
-            dependencies: ["ServerEngine", "ServerSQLite", "SyncCore", "FieldModel", "SyncProtocol", "SyntheticData"],
+            dependencies: ["ServerEngine", "ServerSQLite", "ServerPostgres", "SyncCore", "FieldModel", "SyncProtocol", "SyntheticData"],
             path: "Tests/ServerEngineTests"
         ),
         .testTarget(
@@ -217,7 +231,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerDirectoryTests",
-            dependencies: ["ServerDirectory", "ServerSQLite", "ServerEngine", "SyncCore", "FieldModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ServerDirectory", "ServerSQLite", "ServerPostgres", "ServerEngine", "SyncCore", "FieldModel",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/ServerDirectoryTests"
         ),
     ],

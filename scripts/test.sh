@@ -6,6 +6,11 @@ scripts/setup.sh --test
 # Building tests first and then running with --skip-build avoids a second compile of the
 # dependencies (swift test orders some build flags differently from swift build).
 swift build --build-tests
+# Every storage suite runs on SQLite and on a real PostgreSQL: a throwaway cluster, installed from
+# Debian's packages when absent, stopped when the tests end.
+DOORSTEP_TEST_POSTGRES_URL=$(scripts/postgres.sh start)
+export DOORSTEP_TEST_POSTGRES_URL
+trap 'scripts/postgres.sh stop' EXIT
 swift test --skip-build
 # promtool and headless Chromium check the metrics and the ops page the ops tests saved.
 scripts/check-ops.sh

@@ -1,31 +1,42 @@
 import FieldModel
 import Foundation
-import GRDB
 import ServerDirectory
-import ServerSQLite
 import SyncCore
 import Testing
 
-@Suite("Enrolment and authentication against a real SQLite directory")
+@Suite("Enrolment and authentication against a real directory, on every backend")
 struct AccessControlTests {
     static let now: Int64 = 1_800_000_000_000
     let worker = Worker(id: WorkerID(unchecked: "va-1"), name: "协理员", role: .villageAssistant,
                         assignment: Assignment(villages: [try! VillageCode(validating: "140821100201")]))
 
-    func withAccess(_ body: (AccessControl, Principal, String) async throws -> Void) async throws {
-        let path = NSTemporaryDirectory() + "doorstep-dir-\(UUID().uuidString).sqlite"
-        let store = try SQLiteSyncStore(path: path)
-        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
-        let access = AccessControl(store: store, serverReplica: ReplicaID(0x5E))
+    func withAccess(_ backend: DirectoryBackend, _ body: (AccessControl, Principal, DirectoryBackend.Opened) async throws -> Void) async throws {
+        let opened = try await backend.open()
+        let access = AccessControl(store: opened.store, serverReplica: ReplicaID(0x5E))
         let token = try #require(try await access.bootstrap(now: Self.now))
         #expect(try await access.bootstrap(now: Self.now) == nil, "bootstrapped once")
         let admin = try await access.authenticate(authorization: "Bearer \(token)", now: Self.now, route: "test")
-        try await body(access, admin, path)
-        try await store.close()
+        try await body(access, admin, opened)
+        try await opened.close()
     }
 
-    @Test func aCodeBecomesADeviceTokenThatWorksUntilRevoked() async throws {
-        try await withAccess { access, admin, _ in
+    @Test("instances starting together bootstrap one administrator", arguments: DirectoryBackend.all)
+    func concurrentBootstrap(backend: DirectoryBackend) async throws {
+        let opened = try await backend.open()
+        let tokens = try await withThrowingTaskGroup(of: String?.self) { group in
+            for _ in 0..<6 {
+                group.addTask { try await AccessControl(store: opened.store, serverReplica: ReplicaID(0x5E)).bootstrap(now: Self.now) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(tokens.compactMap { $0 }.count == 1, "one token written, the others found it")
+        #expect(try await opened.store.credentials(worker: AccessControl.bootstrapAdministrator).count == 1)
+        try await opened.close()
+    }
+
+    @Test(arguments: DirectoryBackend.all)
+    func aCodeBecomesADeviceTokenThatWorksUntilRevoked(backend: DirectoryBackend) async throws {
+        try await withAccess(backend) { access, admin, _ in
             try await access.createWorker(worker, by: admin, now: Self.now)
             let code = try await access.issueEnrolmentCode(for: worker.id, by: admin, lifetimeMilliseconds: nil, now: Self.now)
             let enrolment = try await access.enrol(code: code.code, replica: ReplicaID(7), deviceName: "phone", now: Self.now + 1)
@@ -45,8 +56,9 @@ struct AccessControlTests {
         }
     }
 
-    @Test func administratorActionsNeedAnAdministrator() async throws {
-        try await withAccess { access, admin, _ in
+    @Test(arguments: DirectoryBackend.all)
+    func administratorActionsNeedAnAdministrator(backend: DirectoryBackend) async throws {
+        try await withAccess(backend) { access, admin, _ in
             try await access.createWorker(worker, by: admin, now: Self.now)
             let code = try await access.issueEnrolmentCode(for: worker.id, by: admin, lifetimeMilliseconds: 60_000, now: Self.now)
             let device = try await access.enrol(code: code.code, replica: ReplicaID(9), deviceName: "phone", now: Self.now)
@@ -62,17 +74,18 @@ struct AccessControlTests {
         }
     }
 
-    @Test func theSecurityLogIsAppendOnlyAndNamesNoSecret() async throws {
-        try await withAccess { access, admin, path in
+    @Test(arguments: DirectoryBackend.all)
+    func theSecurityLogIsAppendOnlyAndNamesNoSecret(backend: DirectoryBackend) async throws {
+        try await withAccess(backend) { access, admin, opened in
             try await access.createWorker(worker, by: admin, now: Self.now)
             let code = try await access.issueEnrolmentCode(for: worker.id, by: admin, lifetimeMilliseconds: nil, now: Self.now)
             let enrolment = try await access.enrol(code: code.code, replica: ReplicaID(11), deviceName: "phone", now: Self.now)
             let events = try await access.store.securityEvents(limit: 100)
             #expect(events.map(\.kind) == [.bootstrap, .adminAction, .adminAction, .enrolment])
             for e in events { #expect(!e.detail.contains(code.code) && !e.detail.contains(enrolment.token)) }
-            let db = try DatabaseQueue(path: path)
-            #expect(throws: (any Error).self) { try db.write { try $0.execute(sql: "UPDATE security_log SET detail = 'x'") } }
-            #expect(throws: (any Error).self) { try db.write { try $0.execute(sql: "DELETE FROM security_log") } }
+            for statement in ["UPDATE security_log SET detail = 'x'", "DELETE FROM security_log"] {
+                await #expect(throws: (any Error).self, "\(statement)") { try await opened.execute(statement) }
+            }
             #expect(try await access.store.securityEvents(limit: 100) == events)
         }
     }

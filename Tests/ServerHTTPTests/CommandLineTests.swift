@@ -86,4 +86,21 @@ struct CommandLineTests {
         let status = try run("doorstep-device", ["status"], in: dir)
         #expect(status.output.contains("village 140821100201: 1 households"), "\(status.output)")
     }
+
+    /// A database the server cannot use stops it at start with what is wrong, and never a crash
+    /// or a password in the output.
+    @Test(arguments: [
+        (["--database", "mysql://u@h/db"], "neither sqlite nor a postgres:// URL"),
+        (["--database", "postgres://u:hunter2@h/db?pool=0"], "pool=0"),
+        (["--database", "postgres://doorstep:hunter2@127.0.0.1:9/doorstep"], "cannot open the server database"),
+    ])
+    func aDatabaseTheServerCannotUseStopsItAtStart(arguments: [String], problem: String) throws {
+        let dir = NSTemporaryDirectory() + "doorstep-db-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try run("doorstep-server", ["serve", "--port", "0"] + arguments, in: dir)
+        #expect(result.status != 0 && result.status < 128, "exits with an error, not a signal: \(result.status)")
+        #expect(result.output.contains(problem), "\(result.output)")
+        #expect(!result.output.contains("hunter2"), "the password stays out of the output")
+    }
 }

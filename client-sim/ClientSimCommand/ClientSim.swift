@@ -34,7 +34,7 @@ struct Run: AsyncParsableCommand {
 
     @Option(help: "A built-in scenario (see `client-sim scenarios`) or a scenario JSON file.") var scenario = "review-season"
     @Option(help: "Devices: village assistants and one township reviewer per 30 villages.") var devices = 50
-    @Option(name: .customLong("server"), help: "A server's base URL; repeat for several. None: an embedded server.") var servers: [String] = []
+    @Option(name: .customLong("server"), help: "A server's base URL; repeat for instances sharing one database: devices enrol round-robin, each sync starts at the next instance and fails over to the others while one is down. None: an embedded server.") var servers: [String] = []
     @Option(help: "An administrator token of the servers.") var adminToken: String?
     @Option(help: "A file holding the administrator token (a server's data-dir/admin.token).") var adminTokenFile: String?
     @Option(help: "The run directory (device replicas, the embedded server's data); must not hold an earlier run.") var runDir = "client-sim-run"

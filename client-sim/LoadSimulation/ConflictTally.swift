@@ -12,14 +12,14 @@ struct ConflictTally: Sendable, Codable {
     static func resolveAll(_ devices: [LoadDevice], admins: [APIClient], tally: inout ConflictTally) async throws -> Int {
         var resolved = 0
         for device in devices where device.isReviewer {
-            let api = APIClient(server: device.server, token: device.token)
-            let listed = try await api.conflicts().conflicts
+            let listed = try await device.withAPI { try await $0.conflicts().conflicts }
             for conflict in listed {
                 tally.opened.insert("\(conflict.collection)/\(conflict.id)")
                 for field in conflict.fields {
                     guard let keep = field.values.first else { continue }
-                    let result = try await api.resolve(ResolutionDocument(collection: conflict.collection, id: conflict.id, village: conflict.village,
-                                                                          field: field.field, value: keep.value))
+                    let resolution = ResolutionDocument(collection: conflict.collection, id: conflict.id, village: conflict.village,
+                                                        field: field.field, value: keep.value)
+                    let result = try await device.withAPI { try await $0.resolve(resolution) }
                     if result.outcome == "applied" { resolved += 1 }
                 }
             }

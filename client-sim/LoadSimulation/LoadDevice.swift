@@ -1,6 +1,7 @@
 import FieldModel
 import Foundation
 import Replica
+import ServerHTTP
 import SyncClient
 import SyncClientHTTP
 import SyncCore
@@ -17,7 +18,13 @@ actor LoadDevice {
     let replica: Replica
     let profile: NetworkProfile
     let token: String
-    let server: URL
+    /// The servers sharing one database; each sync starts at the next one, and an exchange
+    /// whose server is down moves on to the following one.
+    let servers: [URL]
+    /// The server of the latest exchange: where the device's API calls (a reviewer's) go.
+    private(set) var server: URL
+    /// Servers this device found down lately, skipped for a while by its next syncs.
+    let availability = ServerAvailability(downMilliseconds: 600_000, now: LoadClock.now)
     /// Devices sharing this device's village, and this one's place among them: they split the
     /// village's households.
     let devicesPerVillage: Int
@@ -32,7 +39,7 @@ actor LoadDevice {
     var stranded = false
     func strand() { stranded = true }
 
-    init(index: Int, enrolment: DeviceEnrolment.Result, server: URL, path: String, profile: NetworkProfile,
+    init(index: Int, enrolment: DeviceEnrolment.Result, servers: [URL], path: String, profile: NetworkProfile,
          devicesPerVillage: Int, slot: Int, seed: UInt64) throws {
         self.index = index
         self.devicesPerVillage = devicesPerVillage
@@ -40,7 +47,8 @@ actor LoadDevice {
         deviceID = enrolment.identity.deviceID
         worker = enrolment.identity.worker
         token = enrolment.token
-        self.server = server
+        self.servers = servers
+        server = servers[index % servers.count]
         self.profile = profile
         generator = SeededGenerator(seed: seed)
         replica = try enrolment.openReplica(at: path, wallClock: LoadClock.now)
@@ -58,8 +66,9 @@ actor LoadDevice {
         let random = LockedRandom(seed: seed)
         let network = lossless ? NetworkProfile(name: profile.name, latencyMilliseconds: profile.latencyMilliseconds,
                                                 kilobitsPerSecond: profile.kilobitsPerSecond, loss: 0) : profile
-        let http = HTTPTransport(server: server, token: token)
-        let transport = ModelledTransport(inner: exchanges.map { LastExchanges(inner: http, left: $0) } ?? http, profile: network,
+        let failover = FailoverTransport(servers.map { FleetHTTPClient.transport($0, token: token) }, start: index + stats.syncs,
+                                         availability: availability)
+        let transport = ModelledTransport(inner: exchanges.map { LastExchanges(inner: failover, left: $0) } ?? failover, profile: network,
                                           cutChance: lossless ? 0 : cutChance, timeScale: timeScale, random: { random.next() })
         let client = SyncClient(replica: replica, transport: transport, batchLimit: batchLimit, pageLimit: 500,
                                 sleep: { ms in if exchanges == nil { try? await Task.sleep(for: .milliseconds(min(ms, 2_000))) } },
@@ -68,7 +77,29 @@ actor LoadDevice {
         let report = await client.sync()
         let elapsed = ContinuousClock.now - started
         stats.record(report, milliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+        stats.failovers += failover.failovers
+        server = servers[failover.current]
         return report
+    }
+
+    /// Runs `body` with the device's API client on its latest server, moving on to the next
+    /// server while one does not answer (a refusal with a status is an answer).
+    func withAPI<T: Sendable>(_ body: @Sendable (APIClient) async throws -> T) async throws -> T {
+        let start = servers.firstIndex(of: server) ?? 0
+        var lastError: (any Error)?
+        for offset in 0..<servers.count {
+            let candidate = servers[(start + offset) % servers.count]
+            do {
+                let result = try await body(APIClient(server: candidate, token: token))
+                server = candidate
+                return result
+            } catch let failure as APIClient.Failure where failure.status < 500 {
+                throw failure
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError!
     }
 
     /// Commits `changes` to the ledger.
@@ -94,6 +125,8 @@ struct DeviceStats: Sendable {
     var bytesUp = 0
     var bytesDown = 0
     var refusedWrites = 0
+    /// Exchanges that found their server down and went on to another.
+    var failovers = 0
     var latencies: [Double] = []
     var failures: [String: Int] = [:]
     var warnings = Set<String>()

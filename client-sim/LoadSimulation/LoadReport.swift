@@ -10,6 +10,8 @@ public struct LoadReport: Sendable, Codable {
     public var syncs = 0
     public var failedSyncs = 0
     public var failuresByCode: [String: Int] = [:]
+    /// Exchanges that found their server down and were carried by another one.
+    public var failovers = 0
     public var changesPushed = 0
     public var changesAcknowledged = 0
     public var recordsPulled = 0
@@ -62,6 +64,7 @@ public struct LoadReport: Sendable, Codable {
             syncs += s.syncs
             failedSyncs += s.failedSyncs
             for (k, v) in s.failures { failuresByCode[k, default: 0] += v }
+            failovers += s.failovers
             changesPushed += s.pushed
             changesAcknowledged += s.acked
             recordsPulled += s.pulled
@@ -97,6 +100,7 @@ public struct LoadReport: Sendable, Codable {
             ("scenario", "\(scenario) (\(days) days, seed \(seed))"),
             ("devices / servers", "\(n(devices)) / \(servers)"),
             ("syncs (failed)", "\(n(syncs)) (\(n(failedSyncs))\(failuresByCode.isEmpty ? "" : ": " + failuresByCode.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))"),
+            ("exchanges failed over to another server", n(failovers)),
             ("changes pushed / acknowledged", "\(n(changesPushed)) / \(n(changesAcknowledged))"),
             ("records pulled", n(recordsPulled)),
             ("bytes up / down", "\(n(bytesUp)) / \(n(bytesDown))"),

@@ -111,7 +111,7 @@ public final class LoadRun: Sendable {
             let code = try await admin.issueCode(worker: spec.worker.id.rawValue)
             let result = try await Self.retryingRateLimits { try await DeviceEnrolment.enrol(server: server, code: code.code, replica: replica,
                                                                                            deviceName: "client-sim \(index)") }
-            return try LoadDevice(index: index, enrolment: result, server: server, path: "\(self.configuration.directory)/devices/\(result.identity.deviceID).sqlite",
+            return try LoadDevice(index: index, enrolment: result, servers: servers, path: "\(self.configuration.directory)/devices/\(result.identity.deviceID).sqlite",
                                   profile: chosen[index], devicesPerVillage: spec.devicesPerVillage, slot: spec.slot,
                                   seed: self.configuration.seed &* 1_000_003 &+ UInt64(index))
         }

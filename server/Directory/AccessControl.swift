@@ -26,15 +26,14 @@ public struct AccessControl: Sendable {
     public func bootstrap(now: Int64) async throws -> String? {
         guard try await !store.hasAdministratorCredential() else { return nil }
         let id = Self.bootstrapAdministrator
-        if try await store.worker(id) == nil {
-            try await store.insertWorker(Worker(id: id, name: "系统管理员", role: .administrator, assignment: Assignment()), at: now)
-        }
         let token = Secrets.token()
         let credential = Credential(id: "admin-\(Self.randomHex(8))", kind: .administrator, worker: id, replica: nil,
                                     name: "bootstrap", tokenHash: TokenHash(of: token), issuedAtMilliseconds: now)
-        try await store.insertCredential(credential)
-        try await store.appendSecurityEvents([SecurityEvent(atMilliseconds: now, kind: .bootstrap, actor: nil, credential: credential.id,
-                                                            subject: id.rawValue, detail: "administrator token issued from the command line")])
+        let event = SecurityEvent(atMilliseconds: now, kind: .bootstrap, actor: nil, credential: credential.id, subject: id.rawValue,
+                                  detail: "administrator token issued from the command line")
+        // Another instance sharing the store may have bootstrapped since the check: then its token stands.
+        guard try await store.bootstrapAdministrator(Worker(id: id, name: "系统管理员", role: .administrator, assignment: Assignment()),
+                                                     credential: credential, event: event, at: now) else { return nil }
         return token
     }
 

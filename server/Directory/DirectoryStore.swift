@@ -17,6 +17,13 @@ public protocol DirectoryStore: Sendable {
     /// Whether any unrevoked administrator credential exists.
     func hasAdministratorCredential() async throws -> Bool
 
+    /// In one transaction, serialized with every other bootstrap on the same store (several
+    /// server instances may start at once): when no unrevoked administrator credential exists,
+    /// adds `administrator` unless that worker exists, stores `credential` and appends `event`,
+    /// and returns true; otherwise changes nothing and returns false.
+    func bootstrapAdministrator(_ administrator: Worker, credential: Credential, event: SecurityEvent,
+                                at milliseconds: Int64) async throws -> Bool
+
     func insertEnrolmentCode(_ code: EnrolmentCode) async throws
 
     /// In one transaction: takes the unused, unexpired code with `codeHash` (else `invalid_code`),

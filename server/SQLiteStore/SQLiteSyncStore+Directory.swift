@@ -33,7 +33,7 @@ extension SQLiteSyncStore: DirectoryStore {
         try await directory("insertWorker") {
             try await pool.write { db in
                 guard try Bool.fetchOne(db, sql: "SELECT 1 FROM workers WHERE id = ?", arguments: [worker.id.rawValue]) == nil else {
-                    throw DirectoryError(.workerExists, "worker \(worker.id) exists already; change it with an update")
+                    throw StoredDirectoryColumns.workerExists(worker.id)
                 }
                 try db.execute(sql: "INSERT INTO workers (id, name, role, assignment, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
                                arguments: [worker.id.rawValue, worker.name, worker.role.rawValue, try Self.assignmentJSON(worker.assignment),
@@ -47,7 +47,7 @@ extension SQLiteSyncStore: DirectoryStore {
             try await pool.write { db in
                 try db.execute(sql: "UPDATE workers SET name = ?, role = ?, assignment = ?, updated_at_ms = ? WHERE id = ?",
                                arguments: [worker.name, worker.role.rawValue, try Self.assignmentJSON(worker.assignment), milliseconds, worker.id.rawValue])
-                guard db.changesCount == 1 else { throw DirectoryError(.unknownWorker, "no worker \(worker.id)") }
+                guard db.changesCount == 1 else { throw StoredDirectoryColumns.unknownWorker(worker.id) }
             }
         }
     }
@@ -55,10 +55,25 @@ extension SQLiteSyncStore: DirectoryStore {
     public func hasAdministratorCredential() async throws -> Bool {
         try await directory("hasAdministratorCredential") {
             try await pool.read { db in
-                try Bool.fetchOne(db, sql: """
-                    SELECT 1 FROM credentials c JOIN workers w ON w.id = c.worker
-                    WHERE c.kind = 'administrator' AND c.revoked_at_ms IS NULL AND w.role = 'administrator' LIMIT 1
-                    """) ?? false
+                try Bool.fetchOne(db, sql: Self.unrevokedAdministratorSQL) ?? false
+            }
+        }
+    }
+
+    public func bootstrapAdministrator(_ administrator: Worker, credential: Credential, event: SecurityEvent,
+                                       at milliseconds: Int64) async throws -> Bool {
+        try await directory("bootstrapAdministrator") {
+            try await pool.write { db in
+                // The pool's single writer serializes this with every other write to the file.
+                guard try Bool.fetchOne(db, sql: Self.unrevokedAdministratorSQL) == nil else { return false }
+                if try Bool.fetchOne(db, sql: "SELECT 1 FROM workers WHERE id = ?", arguments: [administrator.id.rawValue]) == nil {
+                    try db.execute(sql: "INSERT INTO workers (id, name, role, assignment, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                                   arguments: [administrator.id.rawValue, administrator.name, administrator.role.rawValue,
+                                               try Self.assignmentJSON(administrator.assignment), milliseconds, milliseconds])
+                }
+                try Self.insert(credential, db)
+                try Self.append([event], db)
+                return true
             }
         }
     }
@@ -77,24 +92,24 @@ extension SQLiteSyncStore: DirectoryStore {
         try await directory("redeemEnrolmentCode") {
             try await pool.write { db in
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM enrolment_codes WHERE code_hash = ?", arguments: [codeHash.hex]) else {
-                    throw DirectoryError(.invalidCode, "the enrolment code was not issued by this server; check it with the administrator")
+                    throw StoredDirectoryColumns.codeNotIssued()
                 }
                 let workerID = WorkerID(unchecked: row["worker"])
                 if let used: Int64 = row["used_at_ms"] {
-                    throw DirectoryError(.invalidCode, "the enrolment code for worker \(workerID) was used at \(used); ask the administrator for a new one")
+                    throw StoredDirectoryColumns.codeUsed(worker: workerID, at: used)
                 }
                 let expires: Int64 = row["expires_at_ms"]
                 guard milliseconds < expires else {
-                    throw DirectoryError(.invalidCode, "the enrolment code for worker \(workerID) expired at \(expires); ask the administrator for a new one")
+                    throw StoredDirectoryColumns.codeExpired(worker: workerID, at: expires)
                 }
                 guard let worker = try Row.fetchOne(db, sql: "SELECT * FROM workers WHERE id = ?", arguments: [workerID.rawValue]).map(Self.worker) else {
-                    throw DirectoryError(.unknownWorker, "the code's worker \(workerID) no longer exists")
+                    throw StoredDirectoryColumns.codeWorkerGone(workerID)
                 }
                 let credential = make(worker.id)
                 if let replica = credential.replica,
                    let owner = try String.fetchOne(db, sql: "SELECT worker FROM credentials WHERE replica = ? AND worker <> ? LIMIT 1",
                                                    arguments: [replica.int64, worker.id.rawValue]) {
-                    throw DirectoryError(.replicaTaken, "replica \(replica) is enrolled for worker \(owner); a device re-enrols only for its own worker")
+                    throw StoredDirectoryColumns.replicaTaken(replica, owner: owner)
                 }
                 if let replica = credential.replica {
                     // A re-enrolled device keeps its replica (and its outbox); its old tokens stop working.
@@ -121,7 +136,7 @@ extension SQLiteSyncStore: DirectoryStore {
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM credentials WHERE token_hash = ?", arguments: [tokenHash.hex]) else { return nil }
                 let credential = try Self.credential(row)
                 guard let worker = try Row.fetchOne(db, sql: "SELECT * FROM workers WHERE id = ?", arguments: [credential.worker.rawValue]).map(Self.worker) else {
-                    throw DirectoryError(.storage, "credential \(credential.id) names worker \(credential.worker), who is missing")
+                    throw StoredDirectoryColumns.credentialWithoutWorker(credential)
                 }
                 return (credential, worker)
             }
@@ -145,7 +160,7 @@ extension SQLiteSyncStore: DirectoryStore {
         try await directory("revokeCredential") {
             try await pool.write { db in
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM credentials WHERE id = ?", arguments: [id]) else {
-                    throw DirectoryError(.unknownDevice, "no device or credential \(id)")
+                    throw StoredDirectoryColumns.unknownDevice(id)
                 }
                 var credential = try Self.credential(row)
                 if credential.revokedAtMilliseconds == nil {
@@ -170,12 +185,7 @@ extension SQLiteSyncStore: DirectoryStore {
     public func appendSecurityEvents(_ events: [SecurityEvent]) async throws {
         guard !events.isEmpty else { return }
         try await directory("appendSecurityEvents") {
-            try await pool.write { db in
-                for e in events {
-                    try db.cachedStatement(sql: "INSERT INTO security_log (at_ms, kind, actor, credential, subject, detail) VALUES (?, ?, ?, ?, ?, ?)")
-                        .execute(arguments: [e.atMilliseconds, e.kind.rawValue, e.actor?.rawValue, e.credential, e.subject, e.detail])
-                }
-            }
+            try await pool.write { db in try Self.append(events, db) }
         }
     }
 
@@ -184,13 +194,22 @@ extension SQLiteSyncStore: DirectoryStore {
             try await pool.read { db in
                 try Row.fetchAll(db, sql: "SELECT * FROM (SELECT * FROM security_log ORDER BY id DESC LIMIT ?) ORDER BY id", arguments: [max(0, limit)])
                     .map { row in
-                        guard let kind = SecurityEvent.Kind(rawValue: row["kind"]) else {
-                            throw DirectoryError(.storage, "security log row \(row["id"] as Int64? ?? -1) has an unknown kind")
-                        }
-                        return SecurityEvent(atMilliseconds: row["at_ms"], kind: kind, actor: (row["actor"] as String?).map(WorkerID.init(unchecked:)),
-                                             credential: row["credential"], subject: row["subject"], detail: row["detail"])
+                        try StoredDirectoryColumns.securityEvent(id: row["id"], atMilliseconds: row["at_ms"], kind: row["kind"], actor: row["actor"],
+                                                                 credential: row["credential"], subject: row["subject"], detail: row["detail"])
                     }
             }
+        }
+    }
+
+    static let unrevokedAdministratorSQL = """
+        SELECT 1 FROM credentials c JOIN workers w ON w.id = c.worker
+        WHERE c.kind = 'administrator' AND c.revoked_at_ms IS NULL AND w.role = 'administrator' LIMIT 1
+        """
+
+    static func append(_ events: [SecurityEvent], _ db: Database) throws {
+        for e in events {
+            try db.cachedStatement(sql: "INSERT INTO security_log (at_ms, kind, actor, credential, subject, detail) VALUES (?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [e.atMilliseconds, e.kind.rawValue, e.actor?.rawValue, e.credential, e.subject, e.detail])
         }
     }
 
@@ -201,28 +220,14 @@ extension SQLiteSyncStore: DirectoryStore {
     }
 
     static func worker(_ row: Row) throws -> Worker {
-        let id: String = row["id"]
-        guard let role = Role(rawValue: row["role"]) else { throw DirectoryError(.storage, "worker \(id) has an unknown role") }
-        let json: String = row["assignment"]
-        let assignment: Assignment
-        do { assignment = try JSONDecoder().decode(Assignment.self, from: Data(json.utf8)) } catch {
-            throw DirectoryError(.storage, "worker \(id)'s stored assignment is unreadable: \(error)")
-        }
-        return Worker(id: WorkerID(unchecked: id), name: row["name"], role: role, assignment: assignment)
+        try StoredDirectoryColumns.worker(id: row["id"], name: row["name"], role: row["role"], assignmentJSON: row["assignment"])
     }
 
     static func credential(_ row: Row) throws -> Credential {
-        let id: String = row["id"]
-        guard let kind = Credential.Kind(rawValue: row["kind"]) else { throw DirectoryError(.storage, "credential \(id) has an unknown kind") }
-        return Credential(id: id, kind: kind, worker: WorkerID(unchecked: row["worker"]),
-                          replica: (row["replica"] as Int64?).map { ReplicaID(UInt64(bitPattern: $0)) }, name: row["name"],
-                          tokenHash: TokenHash(hex: row["token_hash"]), issuedAtMilliseconds: row["issued_at_ms"],
-                          revokedAtMilliseconds: row["revoked_at_ms"])
+        try StoredDirectoryColumns.credential(id: row["id"], kind: row["kind"], worker: row["worker"], replica: row["replica"], name: row["name"],
+                                              tokenHash: row["token_hash"], issuedAtMilliseconds: row["issued_at_ms"],
+                                              revokedAtMilliseconds: row["revoked_at_ms"])
     }
 
-    static func assignmentJSON(_ assignment: Assignment) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(assignment), as: UTF8.self)
-    }
+    static func assignmentJSON(_ assignment: Assignment) throws -> String { try StoredDirectoryColumns.assignmentJSON(assignment) }
 }

@@ -23,7 +23,7 @@ extension SQLiteSyncStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                     c.atMilliseconds, Int64(c.record.collection.rawValue), c.record.id.blob, c.record.scope.int64, c.kind.rawValue,
-                    c.field.map { Int64($0.rawValue) }, c.dots.map(\.description).joined(separator: ","), c.winner?.description,
+                    c.field.map { Int64($0.rawValue) }, StoredColumns.dotsText(c.dots), c.winner?.description,
                     c.cause.description,
                 ])
         }
@@ -59,35 +59,17 @@ extension SQLiteSyncStore {
     }
 
     static func key(_ row: Row) throws -> RecordKey {
-        let raw: Int64 = row["collection"]
-        guard let collection = RecordCollection(rawValue: UInt8(truncatingIfNeeded: raw)) else {
-            throw SyncEngineError(.storage, "a log row names unknown collection \(raw)")
-        }
-        return RecordKey(collection, try RecordID.fromBlob(row["record"]), scope: VillageCode(uncheckedRawValue: UInt64(row["village"] as Int64)))
-    }
-
-    static func field(_ row: Row) -> FieldID? {
-        (row["field"] as Int64?).map { FieldID(UInt16(truncatingIfNeeded: $0)) }
+        try StoredColumns.key(collection: row["collection"], record: [UInt8](row["record"] as Data), village: row["village"])
     }
 
     static func auditEntry(_ row: Row) throws -> AuditEntry {
-        let name: String = row["action"], outcomeName: String = row["outcome"]
-        guard let action = AuditEntry.Action(name: name, field: field(row)), let outcome = AuditEntry.Outcome(rawValue: outcomeName) else {
-            throw SyncEngineError(.storage, "an audit row has unreadable action \"\(name.prefix(20))\" or outcome \"\(outcomeName.prefix(20))\"")
-        }
-        return AuditEntry(atMilliseconds: row["at_ms"], worker: WorkerID(unchecked: row["worker"]), deviceID: row["device"],
-                          dot: Dot(ReplicaID(UInt64(bitPattern: row["replica"])), UInt64(bitPattern: row["counter"])),
-                          record: try key(row), action: action, outcome: outcome)
+        try StoredColumns.auditEntry(atMilliseconds: row["at_ms"], worker: row["worker"], device: row["device"], replica: row["replica"],
+                                     counter: row["counter"], key: try key(row), action: row["action"], field: row["field"],
+                                     outcome: row["outcome"])
     }
 
     static func conflictEntry(_ row: Row) throws -> ConflictLogEntry {
-        let kindName: String = row["kind"]
-        guard let kind = ConflictLogEntry.Kind(rawValue: kindName) else {
-            throw SyncEngineError(.storage, "a conflict-log row has unknown kind \"\(kindName.prefix(20))\"")
-        }
-        let winner: String? = row["winner"]
-        return ConflictLogEntry(atMilliseconds: row["at_ms"], record: try key(row), kind: kind, field: field(row),
-                                dots: try Dot.parseList(row["dots"]), winner: try winner.map { try Dot.parse(Substring($0)) },
-                                cause: try Dot.parse(Substring(row["cause"] as String)))
+        try StoredColumns.conflictEntry(atMilliseconds: row["at_ms"], key: try key(row), kind: row["kind"], field: row["field"],
+                                        dots: row["dots"], winner: row["winner"], cause: row["cause"])
     }
 }

@@ -7,7 +7,7 @@ import ServerOps
 /// Device sync history and status in the same file as the records.
 extension SQLiteSyncStore: OpsStore {
     public func recordSync(_ r: SyncRecord) async throws {
-        let health = try r.health.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        let health = try r.health.map { try $0.storedJSON }
         try await guarded("recordSync") {
             try await pool.write { db in
                 try db.cachedStatement(sql: """
@@ -88,10 +88,5 @@ extension SQLiteSyncStore: OpsStore {
         }
     }
 
-    static func health(_ text: String?) throws -> SyncRecord.Health? {
-        guard let text else { return nil }
-        do { return try JSONDecoder().decode(SyncRecord.Health.self, from: Data(text.utf8)) } catch {
-            throw SyncEngineError(.storage, "a stored device health is unreadable: \(error)")
-        }
-    }
+    static func health(_ text: String?) throws -> SyncRecord.Health? { try SyncRecord.Health.fromStoredJSON(text) }
 }

@@ -63,19 +63,12 @@ extension SQLiteSyncStore {
     }
 
     static func processedDot(_ row: Row) throws -> ProcessedDot {
-        let digest = try Digest128.fromBlob(row[1])
-        guard (row[2] as Int64) != 0 else { return ProcessedDot(digest: digest, verdict: .acknowledged) }
-        let raw: String = row[3] ?? ""
-        guard let reason = RejectionReason(rawValue: raw) else { throw SyncEngineError(.storage, "a processed dot has unknown reason \"\(raw.prefix(40))\"") }
-        return ProcessedDot(digest: digest, verdict: .rejected(reason, row[4] ?? ""))
+        try StoredColumns.processedDot(digest: [UInt8](row[1] as Data), rejected: (row[2] as Int64) != 0, reason: row[3], message: row[4])
     }
 
     static func filing(_ row: Row) throws -> RelativeFiling {
-        let relation: String = row[4]
-        guard let r = CloseRelation(rawValue: relation) else { throw SyncEngineError(.storage, "a filing has unknown relation \"\(relation.prefix(40))\"") }
-        return RelativeFiling(id: try RecordID.fromBlob(row[0]), village: VillageCode(uncheckedRawValue: UInt64(row[1] as Int64)),
-                              staff: WorkerID(unchecked: row[2]), household: try RecordID.fromBlob(row[3]), relation: r,
-                              filedOn: CalendarDate(daysSinceEpoch: Int32(row[5] as Int64)))
+        try StoredColumns.filing(id: [UInt8](row[0] as Data), village: row[1], staff: row[2], household: [UInt8](row[3] as Data),
+                                 relation: row[4], filedOnDays: row[5])
     }
 
     /// Writes a plan: record states with fresh sequences, digests, processed dots, counters,
@@ -99,8 +92,7 @@ extension SQLiteSyncStore {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO villages (village) VALUES (?)").execute(arguments: [village.int64])
         }
         for (dot, processed) in plan.processed {
-            var reason: String?, message: String?
-            if case .rejected(let r, let m) = processed.verdict { (reason, message) = (r.rawValue, m) }
+            let (reason, message) = StoredColumns.verdictColumns(processed.verdict)
             try db.cachedStatement(sql: """
                 INSERT INTO processed_dots (replica, counter, digest, rejected, reason, message) VALUES (?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [dot.replica.int64, Int64(bitPattern: dot.counter), processed.digest.blob, reason == nil ? 0 : 1, reason, message])

@@ -47,11 +47,7 @@ public struct SQLiteSyncStore: SyncStore {
     }
 
     public func villages(coveredBy assignment: Assignment) async throws -> [VillageCode] {
-        // Townships, counties and cities are code ranges: a township's villages are t·1000 + 1…999.
-        let ranges: [(Int64, Int64)] =
-            assignment.townships.map { (Int64($0.rawValue) * 1000, Int64($0.rawValue) * 1000 + 999) }
-            + assignment.counties.map { (Int64($0.rawValue) * 1_000_000, Int64($0.rawValue) * 1_000_000 + 999_999) }
-            + assignment.cities.map { (Int64($0.rawValue) * 100_000_000, Int64($0.rawValue) * 100_000_000 + 99_999_999) }
+        let ranges = StoredColumns.villageRanges(assignment).map { ($0.lowerBound, $0.upperBound) }
         let known: [Int64] = ranges.isEmpty ? [] : try await guarded("villages") {
             try await pool.read { db in
                 var out: [Int64] = []

@@ -4,62 +4,23 @@ import GRDB
 import ServerEngine
 import SyncCore
 
-/// How the store's values map to SQLite columns, and back (checking what it reads).
+/// Column values in SQLite's types; the forms themselves are `StoredColumns`, shared by every backend.
 extension RecordID {
     var blob: Data { Data(bytes) }
 
-    static func fromBlob(_ data: Data) throws -> RecordID {
-        guard let id = RecordID(bytes: data) else { throw SyncEngineError(.storage, "a stored record id has \(data.count) bytes, not 16") }
-        return id
-    }
+    static func fromBlob(_ data: Data) throws -> RecordID { try StoredColumns.recordID([UInt8](data)) }
 }
 
 extension Digest128 {
-    var blob: Data {
-        Data((0..<8).map { UInt8(truncatingIfNeeded: high >> (56 - 8 * $0)) } + (0..<8).map { UInt8(truncatingIfNeeded: low >> (56 - 8 * $0)) })
-    }
+    var blob: Data { Data(StoredColumns.digestBytes(self)) }
 
-    static func fromBlob(_ data: Data) throws -> Digest128 {
-        guard data.count == 16 else { throw SyncEngineError(.storage, "a stored digest has \(data.count) bytes, not 16") }
-        let b = [UInt8](data)
-        return Digest128(high: b[0..<8].reduce(0) { $0 << 8 | UInt64($1) }, low: b[8..<16].reduce(0) { $0 << 8 | UInt64($1) })
-    }
-}
-
-extension ReplicaID {
-    var int64: Int64 { Int64(bitPattern: rawValue) }
-}
-
-extension VillageCode {
-    var int64: Int64 { Int64(rawValue) }
-}
-
-extension Dot {
-    /// `replica:counter` in hexadecimal and decimal, as logs show dots.
-    static func parse(_ text: Substring) throws -> Dot {
-        let parts = text.split(separator: ":")
-        guard parts.count == 2, let replica = ReplicaID(hex: String(parts[0])), let counter = UInt64(parts[1]) else {
-            throw SyncEngineError(.storage, "a stored dot \"\(text.prefix(40))\" is unreadable")
-        }
-        return Dot(replica, counter)
-    }
-
-    static func parseList(_ text: String) throws -> [Dot] {
-        try text.split(separator: ",").map(parse)
-    }
+    static func fromBlob(_ data: Data) throws -> Digest128 { try StoredColumns.digest([UInt8](data)) }
 }
 
 enum StoredState {
-    /// A record state as the `state` column holds it (with supersession contexts).
-    static func blob(_ state: RecordState) -> Data { Data(state.encoded(includeSupersession: true)) }
+    static func blob(_ state: RecordState) -> Data { Data(StoredColumns.stateBytes(state)) }
 
-    static func decode(_ data: Data) throws -> RecordState {
-        do {
-            return try RecordState(decoding: [UInt8](data), includesSupersession: true)
-        } catch {
-            throw SyncEngineError(.storage, "a stored record state is unreadable: \(error)")
-        }
-    }
+    static func decode(_ data: Data) throws -> RecordState { try StoredColumns.state([UInt8](data)) }
 }
 
 /// The store's counters in `meta`.

@@ -10,8 +10,11 @@ struct DoorstepServerCommand: AsyncParsableCommand {
             SQLite database) and an administrator token, written to <data-dir>/admin.token. With that token,
             `doorstep-server admin` creates workers, issues enrolment codes, revokes devices and imports rosters.
 
-            Every option can also be set in the environment: DOORSTEP_DATA_DIR, DOORSTEP_HOST, DOORSTEP_PORT,
-            DOORSTEP_LOG_LEVEL, DOORSTEP_SERVER, DOORSTEP_TOKEN.
+            With `serve --database postgres://…` the records, logs and directory live in PostgreSQL, and several
+            instances behind one load balancer share them (server/SCALING.md).
+
+            Every option can also be set in the environment: DOORSTEP_DATA_DIR, DOORSTEP_DATABASE, DOORSTEP_HOST,
+            DOORSTEP_PORT, DOORSTEP_LOG_LEVEL, DOORSTEP_SERVER, DOORSTEP_TOKEN.
             """,
         subcommands: [Serve.self, Admin.self, Status.self]
     )

@@ -8,7 +8,6 @@ import ServerDirectory
 import ServerEngine
 import ServerHTTP
 import ServerOps
-import ServerSQLite
 import SyncCore
 
 struct Serve: AsyncParsableCommand {
@@ -18,8 +17,13 @@ struct Serve: AsyncParsableCommand {
             The data directory holds server.sqlite (records, change logs, workers, devices, the audit and
             security logs) and, after the first start, admin.token. Back up the whole directory.
 
-            Example:
+            With --database postgres://…, the records, logs and directory live in PostgreSQL instead, and
+            several instances (behind one load balancer) share them; the first instance to start on an
+            empty database writes admin.token into its data directory.
+
+            Examples:
               doorstep-server serve --data-dir /var/lib/doorstep --host 0.0.0.0 --port 8080
+              doorstep-server serve --database postgres://doorstep@db.internal/doorstep --port 8080
 
             For the crash tests only: DOORSTEP_FAULT_CRASH_AFTER_COMMIT=P makes the process kill itself
             (SIGKILL) with probability P after a push commits and before its response is written.
@@ -28,6 +32,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "The data directory, created on first start. [env: DOORSTEP_DATA_DIR]")
     var dataDir = environment("DOORSTEP_DATA_DIR", "doorstep-data")
+
+    @Option(help: ArgumentHelp(DatabaseChoice.help))
+    var database = environment("DOORSTEP_DATABASE", "sqlite")
 
     @Option(help: "The address to listen on; 0.0.0.0 for every interface. [env: DOORSTEP_HOST]")
     var host = environment("DOORSTEP_HOST", "127.0.0.1")
@@ -69,6 +76,7 @@ struct Serve: AsyncParsableCommand {
     var conflictAlertDays = 7.0
 
     func validate() throws {
+        do { try DatabaseChoice.validate(database) } catch { throw ValidationError(error.message) }
         guard (0...65_535).contains(port) else { throw ValidationError("--port \(port) is not a TCP port (0…65535)") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")
@@ -90,7 +98,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "doorstep-server")
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        let store = try SQLiteSyncStore(path: dataDir + "/server.sqlite")
+        let store = try await DatabaseChoice.open(database, dataDir: dataDir, logger: logger)
         var engineConfiguration = SyncEngine.Configuration(serverReplica: ServerDefaults.serverReplica)
         engineConfiguration.scopeWarningRecords = scopeWarning
         engineConfiguration.scopeBlockingRecords = scopeBlocking

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for the tests and for trying several server instances by hand.
+#
+#   scripts/postgres.sh start   # installs PostgreSQL from Debian's packages when absent, starts a
+#                               # cluster in /tmp/doorstep-postgres-PORT on 127.0.0.1:${DOORSTEP_PG_PORT:-54329},
+#                               # and prints its URL (postgres://doorstep@127.0.0.1:54329/doorstep)
+#   scripts/postgres.sh url     # prints the URL
+#   scripts/postgres.sh stop    # stops it (its files stay in /tmp/doorstep-postgres-PORT)
+#
+# The cluster trusts local connections and runs as the `postgres` user when started by root.
+# fsync is off by default: it holds test data only, and the tests kill server processes, not
+# PostgreSQL. DOORSTEP_PG_FSYNC=on starts it durable, as measurements of a deployment need.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+port=${DOORSTEP_PG_PORT:-54329}
+# Outside the checkout: the cluster runs as `postgres`, who may not enter a root-owned home.
+root=${DOORSTEP_PG_DIR:-${TMPDIR:-/tmp}/doorstep-postgres-$port}
+data="$root/data"
+url="postgres://doorstep@127.0.0.1:$port/doorstep"
+fsync=${DOORSTEP_PG_FSYNC:-off}
+
+bindir() {
+  local dir
+  for dir in /usr/lib/postgresql/*/bin; do
+    [[ -x $dir/initdb && -x $dir/pg_ctl ]] && { echo "$dir"; return 0; }
+  done
+  return 1
+}
+
+install_postgres() {
+  bindir >/dev/null && return 0
+  echo "postgres: installing PostgreSQL from Debian's packages" >&2
+  local sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+  bindir >/dev/null || { echo "postgres: no initdb after installing postgresql" >&2; exit 1; }
+}
+
+# Runs a PostgreSQL program as the cluster's owner: root may not run the server itself.
+as_owner() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start() {
+  install_postgres
+  local bin; bin=$(bindir)
+  mkdir -p "$root"
+  if [[ $(id -u) -eq 0 ]]; then chown postgres:postgres "$root"; fi
+  if [[ ! -s $data/PG_VERSION ]]; then
+    as_owner "$bin/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$root/initdb.log" 2>&1 \
+      || { cat "$root/initdb.log" >&2; exit 1; }
+  fi
+  if ! as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    as_owner "$bin/pg_ctl" -D "$data" -l "$root/server.log" -w -t 60 start \
+      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$root -c fsync=$fsync -c synchronous_commit=$fsync -c full_page_writes=$fsync -c max_connections=300 -c shared_buffers=256MB" >/dev/null \
+      || { tail -n 30 "$root/server.log" >&2; exit 1; }
+  fi
+  local psql=("$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -v ON_ERROR_STOP=1 -qtA)
+  "${psql[@]}" -d postgres -c "SELECT 1 FROM pg_roles WHERE rolname = 'doorstep'" | grep -q 1 \
+    || "${psql[@]}" -d postgres -c "CREATE ROLE doorstep LOGIN"
+  "${psql[@]}" -d postgres -c "SELECT 1 FROM pg_database WHERE datname = 'doorstep'" | grep -q 1 \
+    || "${psql[@]}" -d postgres -c "CREATE DATABASE doorstep OWNER doorstep"
+  echo "$url"
+}
+
+stop() {
+  local bin; bin=$(bindir) || exit 0
+  [[ -s $data/PG_VERSION ]] || exit 0
+  as_owner "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+case ${1:-} in
+  start) start ;;
+  stop) stop ;;
+  url) echo "$url" ;;
+  *) echo "usage: scripts/postgres.sh start|stop|url" >&2; exit 2 ;;
+esac

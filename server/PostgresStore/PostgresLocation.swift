@@ -1,0 +1,113 @@
+import Foundation
+import PostgresNIO
+import ServerEngine
+
+/// Where a PostgreSQL store lives, read from a URL:
+///
+///     postgres://doorstep:secret@db.internal:5432/doorstep?schema=county_140821&pool=20
+///     postgres://doorstep@/doorstep?host=/var/run/postgresql          (a Unix socket)
+///
+/// `schema` (default `public`) is the PostgreSQL schema holding the tables, created on first
+/// open: one database can hold several stores, e.g. one per county shard. `pool` is the most
+/// connections one server instance opens (default 16). TLS is not used: keep the database on a
+/// private network or behind a local socket.
+public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    /// A Unix socket directory or path; when set, `host` and `port` are not used.
+    public var socketPath: String?
+    public var username: String
+    public var password: String?
+    public var database: String
+    public var schema: String
+    public var maxConnections: Int
+
+    public init(url text: String) throws(SyncEngineError) {
+        guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? "") else {
+            throw SyncEngineError(.invalidArgument, "\(Self.redacted(text)) is not a postgres:// URL (postgres://user:password@host:port/database?schema=NAME)")
+        }
+        let query = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
+        let known: Set = ["schema", "pool", "host", "sslmode"]
+        if let unknown = query.keys.sorted().first(where: { !known.contains($0) }) {
+            throw SyncEngineError(.invalidArgument, "unknown option \(unknown) in \(Self.redacted(text)); known: \(known.sorted().joined(separator: ", "))")
+        }
+        if let mode = query["sslmode"], mode != "disable" {
+            throw SyncEngineError(.invalidArgument, "sslmode=\(mode) in \(Self.redacted(text)): this server connects without TLS (sslmode=disable); keep the database on a private network")
+        }
+        host = url.host ?? ""
+        port = url.port ?? 5432
+        socketPath = query["host"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+        if host.isEmpty, socketPath == nil { host = "127.0.0.1" }
+        guard let user = url.user, !user.isEmpty else {
+            throw SyncEngineError(.invalidArgument, "\(Self.redacted(text)) names no user (postgres://USER@host/database)")
+        }
+        username = user
+        password = url.password
+        database = String(url.path.drop(while: { $0 == "/" }))
+        guard !database.isEmpty else {
+            throw SyncEngineError(.invalidArgument, "\(Self.redacted(text)) names no database (postgres://user@host/DATABASE)")
+        }
+        schema = query["schema"] ?? "public"
+        guard Self.isPlainIdentifier(schema) else {
+            throw SyncEngineError(.invalidArgument, "schema \"\(schema.prefix(70))\": use 1–63 lower-case letters, digits and underscores, not starting with a digit")
+        }
+        maxConnections = Int(query["pool"] ?? "16") ?? 0
+        guard (1...1_000).contains(maxConnections) else {
+            throw SyncEngineError(.invalidArgument, "pool=\(query["pool"] ?? "") in \(Self.redacted(text)): give 1…1000 connections")
+        }
+    }
+
+    /// The same location with another schema: a test's or a shard's own tables.
+    public func withSchema(_ name: String) throws(SyncEngineError) -> PostgresLocation {
+        guard Self.isPlainIdentifier(name) else { throw SyncEngineError(.invalidArgument, "schema \"\(name.prefix(70))\" is not a plain identifier") }
+        var copy = self
+        copy.schema = name
+        return copy
+    }
+
+    /// For logs: never the password.
+    public var description: String {
+        let endpoint = socketPath.map { "socket \($0)" } ?? "\(host):\(port)"
+        return "postgres \(username)@\(endpoint)/\(database) schema \(schema)"
+    }
+
+    static func isPlainIdentifier(_ name: String) -> Bool {
+        guard let first = name.utf8.first, (1...63).contains(name.utf8.count), !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return false }
+        return name.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_") }
+    }
+
+    /// A URL with its password replaced, for error messages.
+    static func redacted(_ text: String) -> String {
+        guard var url = URLComponents(string: text), url.password != nil else { return String(text.prefix(200)) }
+        url.password = "***"
+        return String((url.string ?? "").prefix(200))
+    }
+
+    /// The socket file: a directory holds the server's, as libpq's `host=` does.
+    var socketFile: String? {
+        socketPath.map { $0.hasSuffix(".s.PGSQL.\(port)") ? $0 : $0 + "/.s.PGSQL.\(port)" }
+    }
+
+    /// One connection, to see at start whether the database answers at all.
+    var probeConfiguration: PostgresConnection.Configuration {
+        if let socketFile { return .init(unixSocketPath: socketFile, username: username, password: password, database: database) }
+        return .init(host: host, port: port, username: username, password: password, database: database, tls: .disable)
+    }
+
+    var clientConfiguration: PostgresClient.Configuration {
+        var configuration: PostgresClient.Configuration
+        if let socketFile {
+            configuration = .init(unixSocketPath: socketFile, username: username, password: password, database: database)
+        } else {
+            configuration = .init(host: host, port: port, username: username, password: password, database: database, tls: .disable)
+        }
+        // A statement or a transaction left open (an instance cut off from the database mid-push)
+        // must not hold the sequence lock for long: PostgreSQL ends it after a minute.
+        configuration.options.additionalStartupParameters = [
+            ("search_path", schema), ("application_name", "doorstep-server"),
+            ("statement_timeout", "60s"), ("idle_in_transaction_session_timeout", "60s"),
+        ]
+        configuration.options.maximumConnections = maxConnections
+        return configuration
+    }
+}

@@ -1,0 +1,143 @@
+import PostgresNIO
+import ServerEngine
+
+/// The store's tables in PostgreSQL: the SQLite store's, in PostgreSQL's types.
+///
+/// Migrations are applied in order, each once, recorded in `schema_migrations`; a new one is
+/// appended, never edited. Instances opening the store together take turns under an advisory
+/// lock keyed by the schema's name, so a migration never runs twice.
+enum PostgresSchema {
+    static let migrations: [(id: String, sql: [String])] = [
+        ("v1", [
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+            "INSERT INTO meta (key, value) VALUES ('last_seq', 0), ('purged_through', 0), ('purge_generation', 0), ('server_counter', 0)",
+            """
+            CREATE TABLE records (
+                id BYTEA PRIMARY KEY CHECK (length(id) = 16),
+                collection BIGINT NOT NULL,
+                village BIGINT NOT NULL,
+                seq BIGINT NOT NULL UNIQUE,
+                state BYTEA NOT NULL,
+                digest BYTEA NOT NULL,
+                is_deleted BOOLEAN NOT NULL,
+                needs_review BOOLEAN NOT NULL,
+                deleted_at_ms BIGINT,
+                household_id BYTEA
+            )
+            """,
+            // The pull's per-village range scans read this index alone (index-only), then fetch
+            // the page's states by sequence.
+            "CREATE INDEX records_by_village_seq ON records (village, seq)",
+            "CREATE INDEX records_needing_review ON records (village, seq) WHERE needs_review",
+            "CREATE INDEX records_deleted ON records (deleted_at_ms) WHERE is_deleted",
+            "CREATE INDEX records_by_household ON records (household_id) WHERE household_id IS NOT NULL",
+            """
+            CREATE TABLE processed_dots (
+                replica BIGINT NOT NULL, counter BIGINT NOT NULL, digest BYTEA NOT NULL, rejected BOOLEAN NOT NULL,
+                reason TEXT, message TEXT, PRIMARY KEY (replica, counter)
+            )
+            """,
+            "CREATE TABLE replica_counters (replica BIGINT PRIMARY KEY, highest BIGINT NOT NULL)",
+            "CREATE TABLE village_digests (village BIGINT PRIMARY KEY, high BIGINT NOT NULL, low BIGINT NOT NULL, record_count BIGINT NOT NULL)",
+            "CREATE TABLE villages (village BIGINT PRIMARY KEY)",
+            """
+            CREATE TABLE filings (
+                filing_id BYTEA PRIMARY KEY REFERENCES records (id) DEFERRABLE INITIALLY DEFERRED, staff TEXT NOT NULL, household BYTEA NOT NULL,
+                relation TEXT NOT NULL, filed_on BIGINT NOT NULL, village BIGINT NOT NULL
+            )
+            """,
+            // A push writes filings before taking the sequence lock, their records after it: the
+            // reference is checked at commit.
+            "CREATE INDEX filings_by_staff ON filings (staff, household)",
+            """
+            CREATE TABLE audit_log (
+                id BIGSERIAL PRIMARY KEY, at_ms BIGINT NOT NULL, worker TEXT NOT NULL, device TEXT NOT NULL,
+                replica BIGINT NOT NULL, counter BIGINT NOT NULL, collection BIGINT NOT NULL, record BYTEA NOT NULL,
+                village BIGINT NOT NULL, action TEXT NOT NULL, field BIGINT, outcome TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX audit_log_by_dot ON audit_log (replica, counter)",
+            """
+            CREATE TABLE conflict_log (
+                id BIGSERIAL PRIMARY KEY, at_ms BIGINT NOT NULL, collection BIGINT NOT NULL, record BYTEA NOT NULL,
+                village BIGINT NOT NULL, kind TEXT NOT NULL, field BIGINT, dots TEXT NOT NULL, winner TEXT, cause TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX conflict_log_by_record ON conflict_log (record)",
+            """
+            CREATE TABLE workers (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, assignment TEXT NOT NULL,
+                created_at_ms BIGINT NOT NULL, updated_at_ms BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE credentials (
+                id TEXT PRIMARY KEY, kind TEXT NOT NULL, worker TEXT NOT NULL REFERENCES workers (id), replica BIGINT,
+                name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, issued_at_ms BIGINT NOT NULL, revoked_at_ms BIGINT
+            )
+            """,
+            "CREATE INDEX credentials_by_worker ON credentials (worker)",
+            "CREATE INDEX credentials_by_replica ON credentials (replica)",
+            """
+            CREATE TABLE enrolment_codes (
+                code_hash TEXT PRIMARY KEY, worker TEXT NOT NULL REFERENCES workers (id), issued_by TEXT NOT NULL,
+                issued_at_ms BIGINT NOT NULL, expires_at_ms BIGINT NOT NULL, used_at_ms BIGINT, used_by TEXT
+            )
+            """,
+            """
+            CREATE TABLE security_log (
+                id BIGSERIAL PRIMARY KEY, at_ms BIGINT NOT NULL, kind TEXT NOT NULL, actor TEXT, credential TEXT,
+                subject TEXT NOT NULL, detail TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE sync_history (
+                id BIGSERIAL PRIMARY KEY, device TEXT NOT NULL, worker TEXT NOT NULL, at_ms BIGINT NOT NULL,
+                duration_ms BIGINT NOT NULL, pushed BIGINT NOT NULL, rejected BIGINT NOT NULL, pulled BIGINT NOT NULL,
+                bytes_in BIGINT NOT NULL, bytes_out BIGINT NOT NULL, result TEXT NOT NULL, reason TEXT, health TEXT,
+                over_budget BOOLEAN NOT NULL
+            )
+            """,
+            "CREATE INDEX sync_history_by_device ON sync_history (device, id)",
+            """
+            CREATE TABLE device_status (
+                device TEXT PRIMARY KEY, worker TEXT NOT NULL, last_sync_ms BIGINT NOT NULL, last_success_ms BIGINT,
+                last_failure_ms BIGINT, last_failure TEXT, last_duration_ms BIGINT NOT NULL, health TEXT,
+                over_budget BOOLEAN NOT NULL
+            )
+            """,
+            // The audit and security logs are append-only, as in the SQLite store.
+            """
+            CREATE FUNCTION doorstep_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$
+            """,
+            "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION doorstep_append_only()",
+            "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION doorstep_append_only()",
+            "CREATE TRIGGER security_log_append_only BEFORE UPDATE OR DELETE ON security_log FOR EACH ROW EXECUTE FUNCTION doorstep_append_only()",
+            "CREATE TRIGGER security_log_no_truncate BEFORE TRUNCATE ON security_log FOR EACH STATEMENT EXECUTE FUNCTION doorstep_append_only()",
+        ]),
+    ]
+
+    /// Tables left out of the state hash: logs of requests, which a refused request appends to
+    /// by design, and the migration record.
+    static let unhashedTables: Set = ["security_log", "sync_history", "device_status", "schema_migrations"]
+
+    static func migrate(_ store: PostgresSyncStore) async throws {
+        let schema = store.location.schema
+        try await store.write("migrate") { c in
+            // One key per schema, so shards in one database migrate independently.
+            try await c.run("SELECT pg_advisory_xact_lock(hashtext(\("doorstep-migrations:" + schema)))")
+            try await c.run(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(schema)\""))
+            try await c.run(PostgresQuery(unsafeSQL: "SET LOCAL search_path TO \"\(schema)\""))
+            try await c.run("CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+            let applied = Set(try await c.all("SELECT id FROM schema_migrations", as: String.self))
+            if let unknown = applied.subtracting(migrations.map(\.id)).sorted().first {
+                throw SyncEngineError(.storage, "schema \(schema) has migration \(unknown), which this server does not know: it was written by a newer server")
+            }
+            for migration in migrations where !applied.contains(migration.id) {
+                for statement in migration.sql { try await c.run(PostgresQuery(unsafeSQL: statement)) }
+                try await c.run("INSERT INTO schema_migrations (id) VALUES (\(migration.id))")
+            }
+        }
+    }
+}

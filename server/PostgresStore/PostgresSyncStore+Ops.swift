@@ -1,0 +1,95 @@
+import FieldModel
+import NIOCore
+import PostgresNIO
+import ServerOps
+import SyncCore
+
+/// Device sync history and status in the shared database: ops sees every instance's exchanges.
+extension PostgresSyncStore: OpsStore {
+    public func recordSync(_ r: SyncRecord) async throws {
+        let health = try r.health.map { try $0.storedJSON }
+        let failure = r.succeeded ? nil : [r.result, r.reason].compactMap { $0 }.joined(separator: ": ")
+        try await write("recordSync") { c in
+            try await c.run("""
+                INSERT INTO sync_history (device, worker, at_ms, duration_ms, pushed, rejected, pulled, bytes_in, bytes_out, result, reason, health, over_budget)
+                VALUES (\(r.deviceID), \(r.worker.rawValue), \(r.atMilliseconds), \(r.durationMilliseconds), \(Int64(r.pushed)), \(Int64(r.rejected)),
+                        \(Int64(r.pulled)), \(Int64(r.bytesIn)), \(Int64(r.bytesOut)), \(r.result), \(r.reason), \(health), \(r.overBudget))
+                """)
+            // The status keeps the last success and the last failure apart; health only when sent.
+            // GREATEST and COALESCE skip NULLs, so an older exchange reported late changes nothing.
+            try await c.run("""
+                INSERT INTO device_status AS s (device, worker, last_sync_ms, last_success_ms, last_failure_ms, last_failure, last_duration_ms, health, over_budget)
+                VALUES (\(r.deviceID), \(r.worker.rawValue), \(r.atMilliseconds), \(r.succeeded ? r.atMilliseconds : nil),
+                        \(r.succeeded ? nil : r.atMilliseconds), \(failure), \(r.durationMilliseconds), \(health), \(r.overBudget))
+                ON CONFLICT (device) DO UPDATE SET
+                    worker = excluded.worker,
+                    last_sync_ms = GREATEST(s.last_sync_ms, excluded.last_sync_ms),
+                    last_success_ms = GREATEST(s.last_success_ms, excluded.last_success_ms),
+                    last_failure_ms = GREATEST(s.last_failure_ms, excluded.last_failure_ms),
+                    last_failure = CASE WHEN excluded.last_failure_ms IS NOT NULL THEN excluded.last_failure ELSE s.last_failure END,
+                    last_duration_ms = excluded.last_duration_ms,
+                    health = COALESCE(excluded.health, s.health),
+                    over_budget = excluded.over_budget
+                """)
+        }
+    }
+
+    public func deviceStatuses() async throws -> [DeviceStatus] {
+        try await read("deviceStatuses") { c in
+            try await c.rows("""
+                SELECT device, worker, last_sync_ms, last_success_ms, last_failure_ms, last_failure, last_duration_ms, health, over_budget
+                FROM device_status ORDER BY device
+                """).map { row in
+                    let (device, worker, last, success, failureAt, failure, duration, health, over) =
+                        try row.decode((String, String, Int64, Int64?, Int64?, String?, Int64, String?, Bool).self)
+                    return DeviceStatus(deviceID: device, worker: WorkerID(unchecked: worker), lastSyncMilliseconds: last,
+                                        lastSuccessMilliseconds: success, lastFailureMilliseconds: failureAt, lastFailure: failure,
+                                        lastDurationMilliseconds: duration, health: try SyncRecord.Health.fromStoredJSON(health), overBudget: over)
+                }
+        }
+    }
+
+    public func syncHistory(device: String, limit: Int) async throws -> [SyncRecord] {
+        try await read("syncHistory") { c in
+            try await c.rows("""
+                SELECT device, worker, at_ms, duration_ms, pushed, rejected, pulled, bytes_in, bytes_out, result, reason, health, over_budget
+                FROM sync_history WHERE device = \(device) ORDER BY id DESC LIMIT \(Int64(max(0, limit)))
+                """).map { row in
+                    let (device, worker, at, duration, pushed, rejected, pulled, bytesIn, bytesOut, result, reason, health, over) =
+                        try row.decode((String, String, Int64, Int64, Int64, Int64, Int64, Int64, Int64, String, String?, String?, Bool).self)
+                    return SyncRecord(deviceID: device, worker: WorkerID(unchecked: worker), atMilliseconds: at, durationMilliseconds: duration,
+                                      pushed: Int(pushed), rejected: Int(rejected), pulled: Int(pulled), bytesIn: Int(bytesIn), bytesOut: Int(bytesOut),
+                                      result: result, reason: reason, health: try SyncRecord.Health.fromStoredJSON(health), overBudget: over)
+                }
+        }
+    }
+
+    public func appliedChanges() async throws -> [String: Int] {
+        try await read("appliedChanges") { c in
+            try await c.rows("SELECT collection, COUNT(*) FROM audit_log WHERE outcome = 'applied' GROUP BY collection").reduce(into: [:]) { out, row in
+                let (raw, n) = try row.decode((Int64, Int64).self)
+                out[RecordCollection(rawValue: UInt8(clamping: raw))?.name ?? "#\(raw)"] = Int(n)
+            }
+        }
+    }
+
+    public func conflictEvents() async throws -> [String: Int] {
+        try await read("conflictEvents") { c in
+            try await c.rows("SELECT kind, COUNT(*) FROM conflict_log GROUP BY kind").reduce(into: [:]) { out, row in
+                let (kind, n) = try row.decode((String, Int64).self)
+                out[kind] = Int(n)
+            }
+        }
+    }
+
+    /// The size of the store's tables with their indexes and TOAST, in its schema only (a
+    /// database may hold several shards).
+    public func databaseBytes() async throws -> Int64 {
+        try await read("databaseBytes") { c in
+            try await c.one("""
+                SELECT COALESCE(SUM(pg_total_relation_size(t.oid)), 0)::bigint FROM pg_class t
+                JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = current_schema() AND t.relkind = 'r'
+                """, as: Int64.self)
+        }
+    }
+}

@@ -1,0 +1,206 @@
+import FieldModel
+import NIOCore
+import PostgresNIO
+import ServerEngine
+import SyncCore
+
+extension PostgresSyncStore {
+    /// One `READ COMMITTED` transaction: lock and read the snapshot, plan, take the sequence
+    /// lock, write (see the type's note on concurrency).
+    public func push(_ input: PushInput, plan: @Sendable (PushSnapshot) throws -> PushPlan) async throws -> PushResult {
+        try await write("push") { c in
+            let snapshot = try await Self.snapshot(for: input, c)
+            let decided: PushPlan
+            do { decided = try plan(snapshot) } catch { throw PlanFailure(error: error) }
+            return try await Self.write(decided, snapshot: snapshot, now: input.nowMilliseconds, c)
+        }
+    }
+
+    /// Locks the batch's records (in id order, so two pushes never wait on each other in a
+    /// cycle) before reading anything else: a push that waited here reads the dots and
+    /// counters the other committed.
+    static func snapshot(for input: PushInput, _ c: PostgresSession) async throws -> PushSnapshot {
+        var records = try await states(input.touchedRecords, lock: true, c)
+        let households = input.referencedHouseholds(stored: records.values).subtracting(records.keys)
+        // A household is read for its collection and village, which never change: no lock.
+        records.merge(try await states(Array(households), lock: false, c)) { stored, _ in stored }
+
+        var processed: [Dot: ProcessedDot] = [:]
+        let counters = Array(Set(input.counters)).map { Int64(bitPattern: $0) }
+        for row in try await c.rows("""
+            SELECT counter, digest, rejected, reason, message FROM processed_dots
+            WHERE replica = \(input.replica.int64) AND counter = ANY(\(counters)::bigint[])
+            """) {
+            let (counter, digest, rejected, reason, message) = try row.decode((Int64, ByteBuffer, Bool, String?, String?).self)
+            processed[Dot(input.replica, UInt64(bitPattern: counter))] =
+                try StoredColumns.processedDot(digest: digest.bytes, rejected: rejected, reason: reason, message: message)
+        }
+        let highest = try await c.all("SELECT highest FROM replica_counters WHERE replica = \(input.replica.int64)", as: Int64.self).first ?? 0
+        var filings: [RelativeFiling] = []
+        for row in try await c.rows("SELECT filing_id, village, staff, household, relation, filed_on FROM filings WHERE staff = \(input.staff.rawValue)") {
+            let (id, village, staff, household, relation, filedOn) = try row.decode((ByteBuffer, Int64, String, ByteBuffer, String, Int64).self)
+            filings.append(try StoredColumns.filing(id: id.bytes, village: village, staff: staff, household: household.bytes,
+                                                    relation: relation, filedOnDays: filedOn))
+        }
+        return PushSnapshot(records: records, processed: processed, highestProcessedCounter: UInt64(bitPattern: highest),
+                            filings: filings, today: input.today)
+    }
+
+    static func states(_ ids: [RecordID], lock: Bool, _ c: PostgresSession) async throws -> [RecordID: RecordState] {
+        guard !ids.isEmpty else { return [:] }
+        let query: PostgresQuery = lock
+            ? "SELECT state FROM records WHERE id = ANY(\(ids.map(\.buffer))::bytea[]) ORDER BY id FOR UPDATE"
+            : "SELECT state FROM records WHERE id = ANY(\(ids.map(\.buffer))::bytea[])"
+        var out: [RecordID: RecordState] = [:]
+        for buffer in try await c.all(query, as: ByteBuffer.self) {
+            let state = try StoredColumns.state(buffer)
+            out[state.key.id] = state
+        }
+        return out
+    }
+
+    /// Writes a plan with one statement per table. What needs no sequence number goes first;
+    /// the sequence lock is taken last, so the part of a push that waits for every other
+    /// instance's commit is only the record rows, the digests and the commit itself.
+    ///
+    /// New records are plain inserts: when another transaction created the same id since the
+    /// snapshot, the unique key fails and the push runs again on the other's commit.
+    static func write(_ plan: PushPlan, snapshot: PushSnapshot, now: Int64, _ c: PostgresSession) async throws -> PushResult {
+        try await insertProcessed(plan.processed, c)
+        if !plan.filings.isEmpty {
+            let f = plan.filings
+            try await c.run("""
+                INSERT INTO filings (filing_id, staff, household, relation, filed_on, village)
+                SELECT * FROM unnest(\(f.map(\.id.buffer))::bytea[], \(f.map(\.staff.rawValue))::text[], \(f.map(\.household.buffer))::bytea[],
+                                     \(f.map(\.relation.rawValue))::text[], \(f.map { Int64($0.filedOn.daysSinceEpoch) })::bigint[],
+                                     \(f.map(\.village.int64))::bigint[])
+                ON CONFLICT (filing_id) DO NOTHING
+                """)
+        }
+        try await appendLogs(audit: plan.audit, conflicts: plan.conflicts, c)
+        guard !plan.records.isEmpty else {
+            return PushResult(outcomes: plan.outcomes, recordsWritten: 0, lastSequence: try await Meta.lastSequence.get(c))
+        }
+        let last = UInt64(bitPattern: try await Meta.add(.lastSequence, Int64(plan.records.count), c))
+        let rows = RecordRows(plan.records, firstSequence: last - UInt64(plan.records.count) + 1)
+        let (new, existing) = rows.split { snapshot.records[$0.state.key.id] == nil }
+        try await insertRecords(new, c)
+        try await updateRecords(existing, c)
+        try await updateDigests(plan.records, c)
+        return PushResult(outcomes: plan.outcomes, recordsWritten: plan.records.count, lastSequence: last)
+    }
+
+    static func insertRecords(_ r: RecordRows, _ c: PostgresSession) async throws {
+        guard !r.ids.isEmpty else { return }
+        try await c.run("""
+            INSERT INTO records (id, collection, village, seq, state, digest, is_deleted, needs_review, deleted_at_ms, household_id)
+            SELECT id, collection, village, seq, state, digest, is_deleted, needs_review, NULLIF(deleted_at_ms, -1), NULLIF(household_id, ''::bytea)
+            FROM unnest(\(r.ids)::bytea[], \(r.collections)::bigint[], \(r.villages)::bigint[], \(r.sequences)::bigint[], \(r.states)::bytea[],
+                        \(r.digests)::bytea[], \(r.deleted)::boolean[], \(r.needsReview)::boolean[], \(r.deletedAt)::bigint[], \(r.households)::bytea[])
+                 AS u(id, collection, village, seq, state, digest, is_deleted, needs_review, deleted_at_ms, household_id)
+            """)
+    }
+
+    /// Updates rows this transaction holds locked. A record deleted before keeps its first
+    /// deletion time, so re-deleting it does not postpone its purge.
+    static func updateRecords(_ r: RecordRows, _ c: PostgresSession) async throws {
+        guard !r.ids.isEmpty else { return }
+        let updated = try await c.all("""
+            UPDATE records SET collection = u.collection, village = u.village, seq = u.seq, state = u.state, digest = u.digest,
+                needs_review = u.needs_review, household_id = NULLIF(u.household_id, ''::bytea),
+                deleted_at_ms = CASE WHEN NOT u.is_deleted THEN NULL
+                                     WHEN records.is_deleted THEN records.deleted_at_ms
+                                     ELSE NULLIF(u.deleted_at_ms, -1) END,
+                is_deleted = u.is_deleted
+            FROM unnest(\(r.ids)::bytea[], \(r.collections)::bigint[], \(r.villages)::bigint[], \(r.sequences)::bigint[], \(r.states)::bytea[],
+                        \(r.digests)::bytea[], \(r.deleted)::boolean[], \(r.needsReview)::boolean[], \(r.deletedAt)::bigint[], \(r.households)::bytea[])
+                 AS u(id, collection, village, seq, state, digest, is_deleted, needs_review, deleted_at_ms, household_id)
+            WHERE records.id = u.id
+            RETURNING records.seq
+            """, as: Int64.self)
+        guard updated.count == r.ids.count else {
+            throw SyncEngineError(.storage, "a push updated \(updated.count) of the \(r.ids.count) records it held locked")
+        }
+    }
+
+    /// Village digests change by XOR and by counts, which commute: each push adds its own delta.
+    static func updateDigests(_ records: [RecordWrite], _ c: PostgresSession) async throws {
+        var deltas: [VillageCode: ScopeDigest] = [:]
+        for record in records { deltas[record.state.key.scope, default: ScopeDigest()].replace(record.previousContribution, with: record.contribution) }
+        let villages = deltas.keys.sorted()
+        let d = villages.map { deltas[$0]! }
+        try await c.run("""
+            WITH changed AS (
+            INSERT INTO village_digests (village, high, low, record_count)
+            SELECT * FROM unnest(\(villages.map(\.int64))::bigint[], \(d.map { Int64(bitPattern: $0.value.high) })::bigint[],
+                                 \(d.map { Int64(bitPattern: $0.value.low) })::bigint[], \(d.map { Int64($0.recordCount) })::bigint[])
+            ON CONFLICT (village) DO UPDATE SET high = village_digests.high # excluded.high, low = village_digests.low # excluded.low,
+                                                record_count = village_digests.record_count + excluded.record_count
+            RETURNING village
+            ), known AS (INSERT INTO villages (village) SELECT village FROM changed ON CONFLICT DO NOTHING RETURNING village)
+            SELECT count(*) FROM known
+            """)
+    }
+
+    /// Plain inserts, with the sender's highest counter raised in the same statement: a dot
+    /// another instance processed since the snapshot fails the key, and the push runs again and
+    /// finds it processed.
+    static func insertProcessed(_ processed: [(dot: Dot, processed: ProcessedDot)], _ c: PostgresSession) async throws {
+        guard !processed.isEmpty else { return }
+        let verdicts = processed.map { StoredColumns.verdictColumns($0.processed.verdict) }
+        try await c.run("""
+            WITH done AS (
+                INSERT INTO processed_dots (replica, counter, digest, rejected, reason, message)
+                SELECT replica, counter, digest, reason <> '', NULLIF(reason, ''), CASE WHEN reason <> '' THEN message END
+                FROM unnest(\(processed.map(\.dot.replica.int64))::bigint[], \(processed.map { Int64(bitPattern: $0.dot.counter) })::bigint[],
+                            \(processed.map(\.processed.digest.buffer))::bytea[], \(verdicts.map { $0.reason ?? "" })::text[],
+                            \(verdicts.map { $0.message ?? "" })::text[]) AS u(replica, counter, digest, reason, message)
+                RETURNING replica, counter
+            )
+            INSERT INTO replica_counters (replica, highest) SELECT replica, max(counter) FROM done GROUP BY replica
+            ON CONFLICT (replica) DO UPDATE SET highest = GREATEST(replica_counters.highest, excluded.highest)
+            """)
+    }
+}
+
+/// A plan's record writes as columns, with their fresh sequence numbers. Nulls travel as
+/// sentinels (-1, an empty id) that the statements turn back into NULL: the driver's arrays
+/// have no null elements.
+struct RecordRows {
+    var ids: [ByteBuffer] = [], collections: [Int64] = [], villages: [Int64] = [], sequences: [Int64] = []
+    var states: [ByteBuffer] = [], digests: [ByteBuffer] = [], deleted: [Bool] = [], needsReview: [Bool] = []
+    var deletedAt: [Int64] = [], households: [ByteBuffer] = []
+    private var writes: [RecordWrite] = []
+    private var assigned: [UInt64] = []
+
+    init(_ writes: [RecordWrite], firstSequence: UInt64) {
+        for (offset, write) in writes.enumerated() { append(write, sequence: firstSequence + UInt64(offset)) }
+    }
+
+    private init() {}
+
+    private mutating func append(_ w: RecordWrite, sequence: UInt64) {
+        writes.append(w)
+        assigned.append(sequence)
+        let key = w.state.key
+        ids.append(key.id.buffer)
+        collections.append(Int64(key.collection.rawValue))
+        villages.append(key.scope.int64)
+        sequences.append(Int64(bitPattern: sequence))
+        states.append(ByteBuffer(bytes: StoredColumns.stateBytes(w.state)))
+        digests.append(w.digest.buffer)
+        deleted.append(w.isDeleted)
+        needsReview.append(w.needsReview)
+        deletedAt.append(w.deletedAtMilliseconds ?? -1)
+        households.append(w.householdID?.buffer ?? ByteBuffer())
+    }
+
+    /// The rows for which `isNew` holds, and the others.
+    func split(_ isNew: (RecordWrite) -> Bool) -> (RecordRows, RecordRows) {
+        var new = RecordRows(), existing = RecordRows()
+        for (w, s) in zip(writes, assigned) {
+            if isNew(w) { new.append(w, sequence: s) } else { existing.append(w, sequence: s) }
+        }
+        return (new, existing)
+    }
+}

@@ -1,0 +1,56 @@
+import FieldModel
+import NIOCore
+import PostgresNIO
+import ServerEngine
+import SyncCore
+
+/// Column values in PostgreSQL's types (`bytea` as `ByteBuffer`, integers as `bigint`); the
+/// forms themselves are `StoredColumns`, shared with the SQLite store.
+extension RecordID {
+    var buffer: ByteBuffer { ByteBuffer(bytes: bytes) }
+}
+
+extension Digest128 {
+    var buffer: ByteBuffer { ByteBuffer(bytes: StoredColumns.digestBytes(self)) }
+}
+
+extension ByteBuffer {
+    var bytes: [UInt8] { Array(readableBytesView) }
+}
+
+extension StoredColumns {
+    static func state(_ buffer: ByteBuffer) throws -> RecordState { try state(buffer.bytes) }
+}
+
+/// The store's counters, one row each in `meta`.
+enum Meta: String {
+    case lastSequence = "last_seq"
+    case purgedThrough = "purged_through"
+    case purgeGeneration = "purge_generation"
+    case serverCounter = "server_counter"
+
+    func get(_ c: PostgresSession) async throws -> UInt64 {
+        UInt64(bitPattern: try await c.one("SELECT value FROM meta WHERE key = \(rawValue)", as: Int64.self))
+    }
+
+    /// Adds `n` and returns the new value; the row stays locked until the transaction ends, so
+    /// every other writer of this counter waits for this one's commit.
+    static func add(_ counter: Meta, _ n: Int64, _ c: PostgresSession) async throws -> Int64 {
+        try await c.one("UPDATE meta SET value = value + \(n) WHERE key = \(counter.rawValue) RETURNING value", as: Int64.self)
+    }
+
+    /// Every counter, read in the caller's snapshot.
+    static func all(_ c: PostgresSession) async throws -> [Meta: UInt64] {
+        var out: [Meta: UInt64] = [:]
+        for row in try await c.rows("SELECT key, value FROM meta") {
+            let (key, value) = try row.decode((String, Int64).self)
+            if let meta = Meta(rawValue: key) { out[meta] = UInt64(bitPattern: value) }
+        }
+        return out
+    }
+
+    static func purgeMark(_ c: PostgresSession) async throws -> PurgeMark {
+        let all = try await all(c)
+        return PurgeMark(generation: all[.purgeGeneration] ?? 0, sequence: all[.purgedThrough] ?? 0)
+    }
+}
