@@ -223,6 +223,12 @@ let package = Package(
             path: "Tests/ServerHTTPTests"
         ),
         .testTarget(name: "LoadSimulationTests", dependencies: ["LoadSimulation"], path: "Tests/LoadSimulationTests"),
+        // Real processes killed at random instants, full disks, clocks a year off.
+        .testTarget(
+            name: "FaultTests",
+            dependencies: ["LoadSimulation", "SyncSimulation", "ServerHTTP", "SyncClientHTTP", "SyncClient", "Replica", "SyncCore", "FieldModel", "SyntheticData"],
+            path: "Tests/FaultTests"
+        ),
         .testTarget(
             name: "ServerDirectoryTests",
             dependencies: ["ServerDirectory", "ServerSQLite", "ServerPostgres", "ServerEngine", "SyncCore", "FieldModel",

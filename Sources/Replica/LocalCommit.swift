@@ -75,9 +75,8 @@ extension Replica {
 
     /// Today in China Standard Time by the corrected clock (the wall clock plus the offset
     /// measured against the server), so a phone set a year wrong still dates visits right.
-    func today() throws(ReplicaError) -> CalendarDate {
+    public func today() throws(ReplicaError) -> CalendarDate {
         let wall = wallClock()
-        let offset = try read { db in try Meta.int(db, "clock_offset") }
-        return CalendarDate.chinaStandard(millisecondsSinceEpoch: wall &+ offset)
+        return CalendarDate.chinaStandard(millisecondsSinceEpoch: wall &+ (try clockOffsetMilliseconds()))
     }
 }

@@ -19,7 +19,12 @@ public final class Replica: Sendable {
     ///
     /// An existing file must belong to the same replica id; its stored identity is kept (the
     /// worker's assignment may have been refreshed since enrolment).
-    public init(path: String, identity: DeviceIdentity, wallClock: @escaping @Sendable () -> Int64) throws(ReplicaError) {
+    public convenience init(path: String, identity: DeviceIdentity, wallClock: @escaping @Sendable () -> Int64) throws(ReplicaError) {
+        try self.init(path: path, expected: identity, wallClock: wallClock)
+    }
+
+    /// Opens (or, given an identity, creates) the replica; without one the file must hold one.
+    private init(path: String, expected identity: DeviceIdentity?, wallClock: @escaping @Sendable () -> Int64) throws(ReplicaError) {
         self.path = path
         self.wallClock = wallClock
         var config = Configuration()
@@ -33,11 +38,12 @@ public final class Replica: Sendable {
             try ReplicaSchema.migrator.migrate(queue)
             let stored: DeviceIdentity = try queue.write { db in
                 if let existing = try Meta.identity(db) {
-                    guard existing.replica == identity.replica else {
+                    if let identity, existing.replica != identity.replica {
                         throw ReplicaError(.incompatible, "\(path) belongs to replica \(existing.replica), not \(identity.replica)")
                     }
                     return existing
                 }
+                guard let identity else { throw ReplicaError(.incompatible, "\(path) holds no enrolled replica") }
                 try Meta.setIdentity(db, identity)
                 return identity
             }
@@ -48,6 +54,30 @@ public final class Replica: Sendable {
         } catch {
             throw ReplicaError(.storage, "cannot open replica \(path): \(error)")
         }
+    }
+
+    /// Opens the enrolled replica at `path` with the identity stored in it.
+    public convenience init(existingAt path: String, wallClock: @escaping @Sendable () -> Int64) throws(ReplicaError) {
+        guard FileManager.default.fileExists(atPath: path) else { throw ReplicaError(.notFound, "no replica at \(path)") }
+        try self.init(path: path, expected: nil, wallClock: wallClock)
+    }
+
+    /// Learns how far the device clock is from the server's, as the server answered at
+    /// `serverMilliseconds` (enrolment does this before the first write, so a phone set a year
+    /// wrong stamps and dates even its first records as the server would).
+    public func correctClock(serverMilliseconds: Int64) throws(ReplicaError) {
+        let wallClock = self.wallClock
+        try write { db in
+            var clock = try Meta.clock(db, wallClock: wallClock)
+            clock.correct(serverMilliseconds: serverMilliseconds)
+            try Meta.saveClock(db, clock)
+        }
+    }
+
+    /// Server time minus device time as last measured (at enrolment or a sync), milliseconds:
+    /// how wrong the phone's clock is.
+    public func clockOffsetMilliseconds() throws(ReplicaError) -> Int64 {
+        try read { db in try Meta.int(db, "clock_offset") }
     }
 
     /// Runs `body` in one write transaction, mapping storage failures to `ReplicaError`.

@@ -51,6 +51,11 @@ extension Replica {
         try read { db in try Row.fetchAll(db, sql: "SELECT change FROM outbox ORDER BY counter").map(Outbox.decode) }
     }
 
+    /// The changes not yet acknowledged by the server, in dot order.
+    public func pendingChanges() throws(ReplicaError) -> [Change] {
+        try read { db in try Outbox.pending(db, limit: Int.max) }
+    }
+
     /// The dot counter of the last local write.
     public func lastCounter() throws(ReplicaError) -> UInt64 {
         try read { db in UInt64(bitPattern: try Meta.int(db, "counter")) }

@@ -13,6 +13,9 @@ public struct ApplyReport: Sendable, Hashable {
     public var rebootstrapped: [VillageCode] = []
     /// Villages whose digest differs from the server's after the last page: repair them.
     public var mismatched: [VillageCode] = []
+    /// Changes refused as stamped in the future (`clock_ahead`) and written again under new
+    /// dots with the corrected clock; the next exchange sends them.
+    public var restamped: Int = 0
     public init() {}
 }
 
@@ -39,6 +42,7 @@ extension Replica {
     /// then compares digests when the response carries them.
     public func apply(_ response: SyncResponse) throws(ReplicaError) -> ApplyReport {
         let wallClock = self.wallClock
+        let me = identity.replica
         return try write { db in
             var report = ApplyReport()
             var clock = try Meta.clock(db, wallClock: wallClock)
@@ -49,6 +53,9 @@ extension Replica {
                 if let key = try Outbox.reject(db, counter: r.counter, reason: r.reason, message: r.message) { touched.insert(key) }
                 report.rejected.append(r)
             }
+            let restamped = try Restamp.clockAhead(db, rejections: response.rejections, clock: &clock, replica: me)
+            touched.formUnion(restamped.keys)
+            report.restamped = restamped.count
             for village in response.droppedVillages {
                 for key in try RecordRows.keys(db, village: village) { try RecordRows.delete(db, key) }
                 try db.execute(sql: "DELETE FROM cursors WHERE village = ?", arguments: [Int64(village.rawValue)])

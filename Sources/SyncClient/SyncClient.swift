@@ -10,6 +10,8 @@ public struct SyncReport: Sendable, Hashable {
     public var pushed = 0
     public var acked = 0
     public var rejected = 0
+    /// Of the rejected, changes refused as stamped in the future and re-sent under new dots.
+    public var restamped = 0
     public var pulled = 0
     public var bytesUp = 0
     public var bytesDown = 0
@@ -116,6 +118,7 @@ public struct SyncClient: Sendable {
         report.pushed += request.changes.count
         report.acked += applied.acked
         report.rejected += applied.rejected.count
+        report.restamped += applied.restamped
         report.pulled += applied.pulled
         report.rebootstraps += applied.rebootstrapped
         report.dropped += applied.dropped

@@ -13,6 +13,16 @@ public enum DeviceEnrolment {
     public struct Result: Sendable, Hashable {
         public let token: String
         public let identity: DeviceIdentity
+        /// The server's clock when it answered (nil from an older server).
+        public let serverTimeMilliseconds: Int64?
+
+        /// The device's replica at `path` (created, or reopened after a re-enrolment, keeping
+        /// its outbox), its clock corrected by the server's before any write.
+        public func openReplica(at path: String, wallClock: @escaping @Sendable () -> Int64) throws(ReplicaError) -> Replica {
+            let replica = try Replica(path: path, identity: identity, wallClock: wallClock)
+            if let serverTimeMilliseconds { try replica.correctClock(serverMilliseconds: serverTimeMilliseconds) }
+            return replica
+        }
     }
 
     /// Enrols `replica` (the id the device drew at install) with `code`.
@@ -34,7 +44,8 @@ public enum DeviceEnrolment {
                 throw TransportError(.refused(status: status, code: "bad_response"), "the server enrolled replica \(document.replica), not \(replica)")
             }
             let worker = try document.worker.worker()
-            return Result(token: document.token, identity: DeviceIdentity(replica: replica, worker: worker, deviceID: document.deviceID))
+            return Result(token: document.token, identity: DeviceIdentity(replica: replica, worker: worker, deviceID: document.deviceID),
+                          serverTimeMilliseconds: document.serverTimeMilliseconds)
         } catch let error as TransportError {
             throw error
         } catch {

@@ -65,6 +65,14 @@ public struct HybridLogicalClock: Sendable {
         }
     }
 
+    /// Forgets readings ahead of the corrected wall clock. Only for when the server refused
+    /// changes as stamped in the future: the device re-stamps them, and the readings that
+    /// follow must come from the corrected clock, not from the bad reading.
+    public mutating func forgetReadingsAhead() {
+        let wall = wallClock() &+ offset
+        if last.milliseconds > wall { last = HLCTimestamp(milliseconds: wall, logical: 0) }
+    }
+
     /// Learns how far the device clock is from the server's.
     public mutating func correct(serverMilliseconds: Int64) {
         offset = serverMilliseconds &- wallClock()

@@ -51,18 +51,22 @@ public struct EnrolmentRequest: Codable, Sendable, Hashable {
     }
 }
 
-/// The answer to an enrolment: the bearer token (shown once) and who the device works for.
+/// The answer to an enrolment: the bearer token (shown once), who the device works for, and
+/// the server's clock, so the device's first records are stamped right even on a wrong clock.
 public struct EnrolmentResponse: Codable, Sendable, Hashable {
     public let token: String
     public let deviceID: String
     public let replica: String
     public let worker: WorkerDocument
+    /// Absent from servers older than this field.
+    public let serverTimeMilliseconds: Int64?
 
-    public init(token: String, deviceID: String, replica: ReplicaID, worker: WorkerDocument) {
+    public init(token: String, deviceID: String, replica: ReplicaID, worker: WorkerDocument, serverTimeMilliseconds: Int64?) {
         self.token = token
         self.deviceID = deviceID
         self.replica = replica.description
         self.worker = worker
+        self.serverTimeMilliseconds = serverTimeMilliseconds
     }
 }
 

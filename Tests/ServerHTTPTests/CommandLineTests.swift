@@ -15,18 +15,8 @@ struct CommandLineTests {
     }
 
     func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:], in directory: String) throws -> Run {
-        let process = Process()
-        process.executableURL = Self.binaries.appendingPathComponent(tool)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try ServerProcess.launch(process)
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        let run = try ChildProcess.run(Self.binaries.appendingPathComponent(tool), arguments, environment: environment, in: directory)
+        return Run(status: run.status, output: run.output)
     }
 
     /// Starts `doorstep-server serve` on a free port; returns the process, its log file and port.

@@ -51,7 +51,7 @@ actor LoadDevice {
         server = servers[index % servers.count]
         self.profile = profile
         generator = SeededGenerator(seed: seed)
-        replica = try Replica(path: path, identity: enrolment.identity, wallClock: LoadClock.now)
+        replica = try enrolment.openReplica(at: path, wallClock: LoadClock.now)
     }
 
     func setOffline(_ days: Set<Int>) { offlineDays = days }

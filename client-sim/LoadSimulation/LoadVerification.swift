@@ -79,8 +79,7 @@ struct LoadVerification {
             let result = try await LoadRun.retryingRateLimits {
                 try await DeviceEnrolment.enrol(server: servers[0], code: code.code, replica: ReplicaID(using: &replicas), deviceName: "client-sim verifier")
             }
-            let replica = try Replica(path: "\(directory)/devices/verify-\(township)-\(result.identity.deviceID).sqlite", identity: result.identity,
-                                      wallClock: LoadClock.now)
+            let replica = try result.openReplica(at: "\(directory)/devices/verify-\(township)-\(result.identity.deviceID).sqlite", wallClock: LoadClock.now)
             let report = await SyncClient(replica: replica, transport: FleetHTTPClient.transport(servers[0], token: result.token), pageLimit: 2_000,
                                           sleep: { try? await Task.sleep(for: .milliseconds($0)) }, jitter: { 0.5 }, now: LoadClock.now).sync()
             guard report.succeeded else { throw LoadError("the verifier of township \(township) could not pull the server's view: \(report.outcome)") }

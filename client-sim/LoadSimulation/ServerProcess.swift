@@ -10,13 +10,15 @@ public final class ServerProcess: Sendable {
     public let log: String
     public let dataDirectory: String
 
-    /// Starts `executable serve --port 0 --data-dir dataDirectory` plus `arguments`, and waits
-    /// (up to 20 s) for its `listening … port=N` line.
-    public static func start(executable: URL, dataDirectory: String, arguments: [String] = [], log: String) async throws -> ServerProcess {
+    /// Starts `executable serve --port 0 --data-dir dataDirectory` plus `arguments`, with
+    /// `environment` added to this process's, and waits (up to 20 s) for its `listening … port=N` line.
+    public static func start(executable: URL, dataDirectory: String, arguments: [String] = [], environment: [String: String] = [:],
+                             log: String) async throws -> ServerProcess {
         FileManager.default.createFile(atPath: log, contents: nil)
         let process = Process()
         process.executableURL = executable
         process.arguments = ["serve", "--port", "0", "--data-dir", dataDirectory] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = FileHandle.nullDevice
         try launch(process)
@@ -65,6 +67,12 @@ public final class ServerProcess: Sendable {
         return kb * 1024
     }
 
+    /// SIGKILL (nothing runs after it: no graceful stop, no flush), then waits for the exit.
+    public func kill() {
+        if process.isRunning { sendSIGKILL(process.processIdentifier) }
+        process.waitUntilExit()
+    }
+
     /// SIGTERM, then waits for the exit; returns the exit status.
     @discardableResult
     public func stop() -> Int32 {
@@ -72,4 +80,9 @@ public final class ServerProcess: Sendable {
         process.waitUntilExit()
         return process.terminationStatus
     }
+}
+
+/// SIGKILL to `pid` (outside the class, whose `kill()` would shadow the system call).
+func sendSIGKILL(_ pid: Int32) {
+    _ = kill(pid, SIGKILL)
 }

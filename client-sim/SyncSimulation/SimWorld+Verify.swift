@@ -92,6 +92,8 @@ public struct SimulationResult: Sendable, CustomStringConvertible {
     public let config: SimulationConfig
     public let violations: [Violation]
     public let stats: SimulationStats
+    /// Every record the server holds at the end, in key order.
+    public let serverRecords: [RecordState]
 
     public var passed: Bool { violations.isEmpty }
 

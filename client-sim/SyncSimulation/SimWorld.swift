@@ -96,6 +96,7 @@ public actor SimWorld {
         for _ in 0..<config.steps { try await step() }
         let converged = try await heal()
         let violations = try await verify(healed: converged)
+        let records = try await server.current.store.pull(Dictionary(uniqueKeysWithValues: villages.map { ($0, 0) }), limit: 1_000_000).records
         try await endpoint.close()
         try await server.close()
         for d in devices { try? d.replica.close() }
@@ -104,7 +105,8 @@ public actor SimWorld {
         stats.lostRequests = n.lostRequests
         stats.lostResponses = n.lostResponses
         stats.duplicates = n.duplicates
-        return SimulationResult(seed: seed, config: config, violations: violations, stats: stats)
+        return SimulationResult(seed: seed, config: config, violations: violations, stats: stats,
+                                serverRecords: records.sorted { $0.key < $1.key })
     }
 
     /// The server's view of a device changes: the registry for the checks, the endpoint for auth.

@@ -22,7 +22,7 @@ struct DoorstepDevice: AsyncParsableCommand {
               doorstep-device sync
               doorstep-device status
             """,
-        subcommands: [Enrol.self, AddHousehold.self, Sync.self, Status.self]
+        subcommands: [Enrol.self, AddHousehold.self, UpdateHousehold.self, Sync.self, Status.self, Work.self]
     )
 }
 
@@ -35,15 +35,12 @@ struct DeviceDirectory: ParsableArguments {
 
     static let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
 
-    /// The enrolled replica: its identity is read from the file, so any value will do here.
+    /// The enrolled replica, with the identity stored in it.
     func openReplica() throws -> Replica {
         guard FileManager.default.fileExists(atPath: replicaPath) else {
             throw ValidationError("\(dir) holds no enrolled device; run `doorstep-device enrol` first")
         }
-        let placeholder = DeviceIdentity(replica: try storedReplica(),
-                                         worker: Worker(id: WorkerID(unchecked: "-"), name: "-", role: .villageAssistant, assignment: Assignment()),
-                                         deviceID: "-")
-        return try Replica(path: replicaPath, identity: placeholder, wallClock: Self.clock)
+        return try Replica(existingAt: replicaPath, wallClock: Self.clock)
     }
 
     func storedReplica() throws -> ReplicaID {
@@ -52,6 +49,15 @@ struct DeviceDirectory: ParsableArguments {
             throw ValidationError("\(dir)/replica is missing or unreadable; enrol again")
         }
         return replica
+    }
+
+    /// One sync of `replica` with the stored server and token.
+    func sync(_ replica: Replica) async throws -> SyncReport {
+        guard let url = URL(string: try read(serverPath)) else { throw ValidationError("\(serverPath) holds no URL") }
+        let transport = HTTPTransport(server: url, token: try read(tokenPath))
+        let client = SyncClient(replica: replica, transport: transport, sleep: { try? await Task.sleep(for: .milliseconds($0)) },
+                                jitter: { Double.random(in: 0..<1) }, now: Self.clock)
+        return await client.sync()
     }
 
     func read(_ path: String) throws -> String {
@@ -82,8 +88,7 @@ struct Enrol: AsyncParsableCommand {
             device.write(replica.description, to: device.dir + "/replica", mode: 0o600)
         }
         let result = try await DeviceEnrolment.enrol(server: url, code: code, replica: replica, deviceName: name)
-        let replicaFile = try Replica(path: device.replicaPath, identity: result.identity, wallClock: DeviceDirectory.clock)
-        try replicaFile.close()
+        try result.openReplica(at: device.replicaPath, wallClock: DeviceDirectory.clock).close()
         device.write(result.token, to: device.tokenPath, mode: 0o600)
         device.write(server, to: device.serverPath, mode: 0o600)
         print("enrolled \(result.identity.deviceID) (replica \(replica)) for \(result.identity.worker.id) \(result.identity.worker.name), \(result.identity.jurisdiction.assignment.summary)")
@@ -107,16 +112,41 @@ struct AddHousehold: AsyncParsableCommand {
         let village = try village.map { try VillageCode(validating: $0) } ?? identity.worker.assignment.villages.sorted().first
         guard let village else { throw ValidationError("the worker has no village of their own; pass --village") }
         guard let category = HouseholdCategory(rawValue: category) else { throw ValidationError("--category \(category) is not urbanDibao, ruralDibao or extremePoverty") }
-        let now = DeviceDirectory.clock()
-        let today = CalendarDate.chinaStandard(millisecondsSinceEpoch: now)
+        // Dated by the clock corrected against the server's, not the phone's own.
+        let today = try replica.today()
         var generator = SystemRandomNumberGenerator()
-        let household = Household(id: RecordID(milliseconds: now, using: &generator), village: village, headName: headName,
+        let household = Household(id: RecordID(milliseconds: DeviceDirectory.clock(), using: &generator), village: village, headName: headName,
                                   headIDNumber: try IDCardNumber(validating: headId, asOf: today, field: "household.headIDNumber"),
                                   addressDetail: address, phone: nil, category: category, classification: .stable, status: .applied,
                                   monthlyStandardFen: 0, monthlyAmountFen: 0, monthlyIncomeFen: Int64(income) * 100, assetsFen: 0,
                                   appliedOn: today, coveredSince: nil, lastReviewedOn: nil, notes: "")
         let change = try replica.createHousehold(household)
         print("saved household \(household.id) in \(village) (change \(change.dot)); it waits in the outbox until the next sync")
+    }
+}
+
+struct UpdateHousehold: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Change fields of a household the device holds, offline; it syncs later.")
+    @OptionGroup var device: DeviceDirectory
+    @Option(help: "The household's record id (as `status --households` lists it).") var household: String
+    @Option(help: "Monthly household income in yuan (a review field: concurrent values wait for a reviewer).") var income: Int?
+    @Option(help: "联系电话 (the latest write wins; the other is logged).") var phone: String?
+    @Option(help: "备注 (the latest write wins; the other is logged).") var notes: String?
+
+    func validate() throws {
+        guard income != nil || phone != nil || notes != nil else { throw ValidationError("give at least one of --income, --phone, --notes") }
+        guard RecordID(uuidString: household) != nil else { throw ValidationError("--household \(household) is not a record id (a UUID)") }
+    }
+
+    func run() async throws {
+        let replica = try device.openReplica()
+        defer { try? replica.close() }
+        var values: [String: FieldValue] = [:]
+        if let income { values["monthlyIncomeFen"] = .int(Int64(income) * 100) }
+        if let phone { values["phone"] = .text(phone) }
+        if let notes { values["notes"] = .text(notes) }
+        let changes = try replica.updateHousehold(RecordID(uuidString: household)!, values)
+        print("saved \(changes.count) changes of household \(household) (\(changes.map(\.dot.description).joined(separator: ", "))); they wait in the outbox until the next sync")
     }
 }
 
@@ -127,20 +157,23 @@ struct Sync: AsyncParsableCommand {
     func run() async throws {
         let replica = try device.openReplica()
         defer { try? replica.close() }
-        guard let url = URL(string: try device.read(device.serverPath)) else { throw ValidationError("\(device.serverPath) holds no URL") }
-        let transport = HTTPTransport(server: url, token: try device.read(device.tokenPath))
-        let client = SyncClient(replica: replica, transport: transport, sleep: { try? await Task.sleep(for: .milliseconds($0)) },
-                                jitter: { Double.random(in: 0..<1) }, now: DeviceDirectory.clock)
-        let report = await client.sync()
-        print("sync \(report.outcome): pushed \(report.pushed), acknowledged \(report.acked), rejected \(report.rejected), pulled \(report.pulled), \(report.exchanges) exchanges, \(report.bytesUp) B up, \(report.bytesDown) B down")
+        let report = try await device.sync(replica)
+        print(report.line)
         for warning in report.warnings { print("warning from the server: \(warning.code): \(warning.message)") }
         if !report.succeeded { throw ExitCode(1) }
+    }
+}
+
+extension SyncReport {
+    var line: String {
+        "sync \(outcome): pushed \(pushed), acknowledged \(acked), rejected \(rejected)\(restamped > 0 ? " (\(restamped) re-stamped and re-sent)" : ""), pulled \(pulled), \(exchanges) exchanges, \(bytesUp) B up, \(bytesDown) B down"
     }
 }
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Who the device serves, what waits in the outbox, the last sync.")
     @OptionGroup var device: DeviceDirectory
+    @Flag(name: .customLong("households"), help: "List each household with its id.") var listHouseholds = false
 
     func run() async throws {
         let replica = try device.openReplica()
@@ -150,7 +183,9 @@ struct Status: AsyncParsableCommand {
         let outbox = try replica.outboxSummary()
         print("outbox: \(outbox)")
         for village in try replica.villages() {
-            print("village \(village): \(try replica.households(in: village).count) households")
+            let households = try replica.households(in: village)
+            print("village \(village): \(households.count) households")
+            if listHouseholds { for h in households { print("  household \(h.id) \(h.headName) income \(h.monthlyIncomeFen / 100) phone \(h.phone ?? "-")") } }
         }
         print("open conflicts: \(try replica.openConflicts().count)")
         if let last = try replica.lastSync() { print("last sync: \(last.result) at \(last.finishedMilliseconds)\(last.reason.map { " (\($0))" } ?? "")") }

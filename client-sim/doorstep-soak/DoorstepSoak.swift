@@ -25,6 +25,9 @@ struct DoorstepSoak: AsyncParsableCommand {
     @Option(help: "Where seeds run (default: a directory on /dev/shm when present). A failing seed's files are kept.")
     var directory: String?
 
+    @Flag(help: "Play each seed twice, with clocks a year off and with every clock correct, and require identical outcomes.")
+    var compareClocks = false
+
     func validate() throws {
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
         guard let d = range(devices), d.lowerBound >= 2, d.upperBound <= 20 else {
@@ -45,12 +48,20 @@ struct DoorstepSoak: AsyncParsableCommand {
         var failures: [UInt64] = []
         for seed in from..<(from + UInt64(seeds)) {
             let config = SimulationConfig.draw(seed: seed, devices: range(devices)!, steps: range(steps)!)
-            let result = try await SimWorld.runSeed(seed, config: config, parent: parent)
-            if !result.passed {
+            let passed: Bool
+            let report: String
+            if compareClocks {
+                let comparison = try await SkewComparison.run(seed, config: config, directory: parent + "/seed-\(seed)-clocks")
+                (passed, report) = (comparison.identical, "\(comparison)")
+            } else {
+                let result = try await SimWorld.runSeed(seed, config: config, parent: parent)
+                (passed, report) = (result.passed, "\(result)")
+            }
+            if !passed {
                 failures.append(seed)
-                print(result)
+                print(report)
             } else if seeds <= 20 || (seed - from) % 50 == 0 {
-                print(result)
+                print(report)
             }
         }
         if (try? FileManager.default.contentsOfDirectory(atPath: parent))?.isEmpty == true {

@@ -27,7 +27,7 @@ extension DoorstepServer {
             let enrolment = try await access.enrol(code: document.code, replica: replica, deviceName: document.deviceName, now: now)
             context.logger.info("device enrolled", metadata: ["device": "\(enrolment.credential.id)", "worker": "\(enrolment.worker.id)"])
             return try reply(EnrolmentResponse(token: enrolment.token, deviceID: enrolment.credential.id, replica: replica,
-                                               worker: WorkerDocument(enrolment.worker)), status: .created)
+                                               worker: WorkerDocument(enrolment.worker), serverTimeMilliseconds: clock()), status: .created)
         }
 
         router.post(RouterPath(stringLiteral: HTTPAPI.syncPath)) { request, context in
@@ -86,6 +86,7 @@ extension DoorstepServer {
             try await access.recordRefusal(principal, route: route, error, now: now)
             throw error
         }
+        if !sync.changes.isEmpty { faults.afterCommit(logger: context.logger) }
         // The device counted its outbox before this exchange; what was acknowledged is no longer unsynced.
         if var health = exchange.record.health {
             health.outboxCount = max(0, health.outboxCount - response.acked.count)

@@ -27,6 +27,8 @@ public struct DoorstepServer: Sendable {
     public let limits: ServerLimits
     /// The server's clock, ms since the epoch; injected so tests and the simulator control time.
     public let clock: @Sendable () -> Int64
+    /// Crashes the crash tests ask for; off by default.
+    public var faults = FaultInjection.off
     let deviceLimiter: RateLimiter
     let administratorLimiter: RateLimiter
     let enrolmentLimiter: RateLimiter

@@ -22,6 +22,13 @@ extension SQLiteSyncStore {
         }
     }
 
+    /// `PRAGMA integrity_check`: "ok" for a sound file (the crash tests ask it after every kill).
+    public func integrityCheck() async throws -> String {
+        try await guarded("integrityCheck") {
+            try await pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+        }
+    }
+
     /// SipHash-2-4 chained over every table's rows in a fixed order (tables by name, rows by all
     /// columns), so equal content gives an equal hash whatever the physical layout. The logs of
     /// requests themselves (the security log, each device's sync history and status) are left

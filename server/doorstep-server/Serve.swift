@@ -24,6 +24,9 @@ struct Serve: AsyncParsableCommand {
             Examples:
               doorstep-server serve --data-dir /var/lib/doorstep --host 0.0.0.0 --port 8080
               doorstep-server serve --database postgres://doorstep@db.internal/doorstep --port 8080
+
+            For the crash tests only: DOORSTEP_FAULT_CRASH_AFTER_COMMIT=P makes the process kill itself
+            (SIGKILL) with probability P after a push commits and before its response is written.
             """
     )
 
@@ -120,7 +123,9 @@ struct Serve: AsyncParsableCommand {
         thresholds.lastSyncRedDays = staleRedDays
         thresholds.unsyncedAlertDays = unsyncedAlertDays
         thresholds.conflictWaitingDays = conflictAlertDays
-        let server = DoorstepServer(engine: engine, access: access, ops: store, metrics: metrics, thresholds: thresholds, limits: limits)
+        var server = DoorstepServer(engine: engine, access: access, ops: store, metrics: metrics, thresholds: thresholds, limits: limits)
+        server.faults = try FaultInjection(environment: ProcessInfo.processInfo.environment)
+        if server.faults.isOn { logger.warning("fault injection is on: the crash tests' setting, never for production", metadata: ["crash_after_commit": "\(server.faults.crashAfterCommitProbability)"]) }
         let app = Application(router: server.router(),
                               configuration: .init(address: .hostname(host, port: port), serverName: "doorstep"),
                               onServerRunning: { channel in

@@ -19,13 +19,16 @@ struct TestDevice: Sendable {
     var configuration = SyncSession.Configuration()
     /// Every wait the client asked for, in milliseconds.
     let sleeps = WaitLog()
+    /// How far the phone's own clock is from the shared clock; a test may move it.
+    let clockError = ClockError()
 
     init(_ worker: Worker, replica n: UInt64, on server: TestServer, pageLimit: Int = 500) throws {
         self.server = server
         identity = DeviceIdentity(replica: Fixture.replicaID(n), worker: worker, deviceID: "device-\(n)")
         path = server.directory.file("device-\(n).sqlite")
         let clock = server.clock
-        replica = try Replica(path: path, identity: identity, wallClock: { clock.milliseconds })
+        let clockError = self.clockError
+        replica = try Replica(path: path, identity: identity, wallClock: { clock.milliseconds + clockError.milliseconds })
         self.pageLimit = pageLimit
         server.track(replica)
         server.enrol(DeviceContext(worker: worker, deviceID: identity.deviceID, replica: identity.replica))
@@ -53,6 +56,15 @@ struct TestDevice: Sendable {
     }
 
     var waits: [Int64] { sleeps.all }
+}
+
+/// A phone clock's error, in milliseconds.
+final class ClockError: Sendable {
+    private let ms = Mutex<Int64>(0)
+    var milliseconds: Int64 {
+        get { ms.withLock { $0 } }
+        set { ms.withLock { $0 = newValue } }
+    }
 }
 
 /// The waits a client asked for.

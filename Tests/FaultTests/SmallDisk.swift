@@ -1,0 +1,48 @@
+import Foundation
+import LoadSimulation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real size-limited file system: a tmpfs mounted for one test (the tests run as root), which
+/// a filler file fills to the last byte, so SQLite meets a real ENOSPC.
+final class SmallDisk {
+    let path: String
+    var filler: String { path + "/filler" }
+
+    init(megabytes: Int) throws {
+        path = try scratchDirectory("disk")
+        let mount = try ChildProcess.run(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", path])
+        guard mount.status == 0 else {
+            throw FaultTestError("mounting a \(megabytes) MB tmpfs at \(path) failed (the storage tests need root with CAP_SYS_ADMIN): \(mount.output)")
+        }
+    }
+
+    /// Writes the filler until the file system refuses with ENOSPC; returns the bytes written.
+    @discardableResult
+    func fill() throws -> Int {
+        let fd = open(filler, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        guard fd >= 0 else { throw FaultTestError("cannot create \(filler): errno \(errno)") }
+        defer { close(fd) }
+        var written = 0
+        var chunk = 1 << 16
+        let bytes = [UInt8](repeating: 0x5A, count: chunk)
+        while chunk > 0 {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, chunk) }
+            if n > 0 { written += n; continue }
+            guard n < 0, errno == ENOSPC else { throw FaultTestError("writing \(filler) failed: errno \(errno)") }
+            chunk /= 2
+        }
+        return written
+    }
+
+    /// Space returns.
+    func free() throws {
+        try FileManager.default.removeItem(atPath: filler)
+    }
+
+    func unmount() {
+        _ = try? ChildProcess.run(URL(fileURLWithPath: "/bin/umount"), [path])
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}

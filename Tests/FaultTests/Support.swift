@@ -1,0 +1,16 @@
+import Foundation
+
+/// The executables beside the test bundle (`swift build --build-tests` builds them).
+let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+
+/// A fresh scratch directory for one test.
+func scratchDirectory(_ name: String) throws -> String {
+    let dir = NSTemporaryDirectory() + "doorstep-faults-\(name)-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+struct FaultTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,81 @@
+import FieldModel
+import Foundation
+import SyncCore
+
+/// One `doorstep-device` directory in the crash loop: enrolled once, then run as a `work`
+/// process and killed with SIGKILL, again and again, on the same files.
+struct CrashLoopDevice {
+    let name: String
+    let directory: String
+    let replica: ReplicaID
+    /// Every write a killed process printed as committed, by dot counter: what the device owes.
+    var ledger: [UInt64: (RecordCollection, RecordID)] = [:]
+
+    var replicaPath: String { directory + "/replica.sqlite" }
+
+    /// Enrols with `doorstep-device enrol`, the command a worker runs.
+    static func enrol(name: String, directory: String, server: URL, code: String, binaries: URL) throws -> CrashLoopDevice {
+        let run = try ChildProcess.run(binaries.appendingPathComponent("doorstep-device"),
+                                       ["enrol", "--dir", directory, "--server", server.absoluteString, "--code", code, "--name", name])
+        guard run.status == 0 else { throw LoadError("doorstep-device enrol of \(name) failed (\(run.status)): \(run.output)") }
+        let text = try String(contentsOfFile: directory + "/replica", encoding: .utf8)
+        guard let replica = ReplicaID(hex: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw LoadError("\(directory)/replica holds no replica id: \(text)")
+        }
+        return CrashLoopDevice(name: name, directory: directory, replica: replica)
+    }
+
+    /// Points the device at the server's new address after a restart.
+    func use(server: URL) throws {
+        try (server.absoluteString + "\n").write(toFile: directory + "/server", atomically: true, encoding: .utf8)
+    }
+
+    /// Starts `doorstep-device work`, its output to `log`.
+    func startWork(binaries: URL, log: String) throws -> Process {
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let process = Process()
+        process.executableURL = binaries.appendingPathComponent("doorstep-device")
+        process.arguments = ["work", "--dir", directory, "--rounds", "100000", "--writes-per-sync", "3"]
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        try ServerProcess.launch(process)
+        return process
+    }
+
+    /// Adds the writes a finished `work` process printed; a line cut by the kill is not one.
+    /// Returns how many it printed.
+    mutating func learn(fromLog log: String) throws -> Int {
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if !text.hasSuffix("\n") { lines.removeLast() }
+        var count = 0
+        for line in lines where line.hasPrefix("committed ") {
+            let parts = line.split(separator: " ")
+            guard parts.count == 4, let counter = UInt64(parts[1]), let collection = RecordCollection(name: String(parts[2])),
+                  let id = RecordID(uuidString: String(parts[3])) else { throw LoadError("\(log): unreadable line \(line)") }
+            ledger[counter] = (collection, id)
+            count += 1
+        }
+        return count
+    }
+}
+
+/// A short-lived child process run to its end, its output and errors captured together.
+public enum ChildProcess {
+    public static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
+                           in directory: String? = nil) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try ServerProcess.launch(process)
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
