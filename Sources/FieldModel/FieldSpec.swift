@@ -12,8 +12,9 @@ public enum ValueKind: Sendable, Hashable {
     /// Integer fen (or a count), inclusive bounds.
     case money(max: Int64)
     case integer(ClosedRange<Int64>)
-    /// Free text, at most `maxLength` characters, no control characters except newline.
-    case text(maxLength: Int)
+    /// Free text, at most `maxLength` characters, no control characters except newline; with
+    /// `required`, not empty (or only spaces): an address, unlike a note, must say something.
+    case text(maxLength: Int, required: Bool = false)
     /// A person's name: 1–`maxLength` characters, no digits or control characters.
     case personName(maxLength: Int)
     /// A mainland mobile or landline number: 7–20 digits, `+`, `-` or spaces.

@@ -18,7 +18,8 @@ extension FieldSpec {
             guard range.contains(v) else {
                 throw ValidationError(field: path, problem: .outOfRange, message: "\(v) is outside \(range.lowerBound)…\(range.upperBound)")
             }
-        case (.text(let maxLength), .text(let t)):
+        case (.text(let maxLength, let required), .text(let t)):
+            guard !required || !t.trimmingSpaces.isEmpty else { throw ValidationError(field: path, problem: .empty, message: "a text is required") }
             try TextRules.checkText(t, maxLength: maxLength, field: path)
         case (.personName(let maxLength), .text(let t)):
             try TextRules.checkName(t, maxLength: maxLength, field: path)

@@ -29,7 +29,7 @@ public enum Schema {
     public static let household = CollectionSchema(.household, creators: fieldStaff, deletable: true, fields: [
         FieldSpec(1, "headName", .personName(maxLength: 40), .lww),
         FieldSpec(2, "headIDNumber", .idCard, .review),
-        FieldSpec(3, "addressDetail", .text(maxLength: 200), .lww),
+        FieldSpec(3, "addressDetail", .text(maxLength: 200, required: true), .lww),
         FieldSpec(4, "phone", .phone, .lww, optional: true),
         FieldSpec(5, "category", .enumeration(HouseholdCategory.allCases.map(\.rawValue)), .review),
         FieldSpec(6, "classification", .enumeration(EconomicClassification.allCases.map(\.rawValue)), .review),

@@ -130,6 +130,8 @@ enum ChangeBatchCodec {
         changes.reserveCapacity(changeCount)
         var scope: Int64 = 0, counter: UInt64 = 0, hlc: UInt64 = 0
         var ctxAt = 0, opAt = 0, createAt = 0, createFieldAt = 0
+        // A sender's outbox holds one change per counter: a batch naming a dot twice is not one.
+        var counters = Set<UInt64>(minimumCapacity: changeCount)
         for g in 0..<groupCount {
             guard let collection = RecordCollection(rawValue: collections[g]) else {
                 throw ProtocolError(.invalidValue, "group \(g) names unknown collection \(collections[g])")
@@ -145,6 +147,9 @@ enum ChangeBatchCodec {
             for _ in 0..<Int(batch.changeCounts[g]) {
                 counter = counter &+ UInt64(bitPattern: batch.counterDeltas[opAt])
                 guard counter > 0 else { throw ProtocolError(.invalidValue, "change \(opAt) has counter 0") }
+                guard counters.insert(counter).inserted else {
+                    throw ProtocolError(.inconsistent, "change \(opAt) repeats dot \(sender):\(counter) of the batch")
+                }
                 hlc = hlc &+ UInt64(bitPattern: batch.hlcDeltas[opAt])
                 let authorIndex = Int(batch.authorIndexes[opAt])
                 guard authorIndex < authors.count else {

@@ -27,6 +27,8 @@ struct RecordRoundTripTests {
         }
         mutating func name() -> String { pick(["张三", "李四", "王一博", "万里", "欧阳娜娜", "买买提·艾力", "Anne-Marie"]) }
         mutating func text() -> String { pick(["", "低保户", "第一行\n第二行", "门口有狗\t注意", String(repeating: "困", count: 200)]) }
+        /// A household's address: required, so never empty.
+        mutating func address() -> String { pick(["三组12号", "第一行\n第二行", String(repeating: "困", count: 200)]) }
         mutating func worker() throws -> WorkerID { try WorkerID(validating: pick(["xie.li-07", "wang_k", "A1", "zhao.9"])) }
         mutating func idNumber() throws -> IDCardNumber {
             let year = Int.random(in: 1920...2020, using: &rng), month = Int.random(in: 1...12, using: &rng)
@@ -36,7 +38,7 @@ struct RecordRoundTripTests {
         }
 
         mutating func household() throws -> Household {
-            Household(id: id(), village: village(), headName: name(), headIDNumber: try idNumber(), addressDetail: text(),
+            Household(id: id(), village: village(), headName: name(), headIDNumber: try idNumber(), addressDetail: address(),
                       phone: maybe(pick(["13812345678", "+86 138-1234-5678", "0359-2345678"])),
                       category: pick(HouseholdCategory.allCases), classification: pick(EconomicClassification.allCases),
                       status: pick(WorkflowStatus.allCases), monthlyStandardFen: fen(1_000_000_000),

@@ -86,8 +86,9 @@ struct ValidationSweepTests {
             }
             // What was accepted must satisfy the field's rule.
             switch field.spec.kind {
-            case .text(let max):
+            case .text(let max, let required):
                 #expect(text.count <= max)
+                #expect(!required || text.contains { $0 != " " })
                 #expect(!text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\t" })
             case .personName(let max):
                 #expect(text.count <= max && !text.isEmpty)

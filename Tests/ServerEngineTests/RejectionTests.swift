@@ -99,7 +99,15 @@ struct RejectionTests {
     }
 
     @Test(arguments: StoreBackend.all) func duplicateCreate(backend: StoreBackend) async throws {
-        try await Self.expectRejection(.duplicateCreate, backend: backend) { d in [d.create(Self.house)] }
+        try await Self.expectRejection(.duplicateCreate, backend: backend) { d in
+            // A new application as an assistant may make it, but under an existing household's id.
+            var application = Self.house
+            application.status = .applied
+            application.monthlyStandardFen = 0
+            application.monthlyAmountFen = 0
+            application.coveredSince = nil
+            return [d.create(application)]
+        }
     }
 
     @Test(arguments: StoreBackend.all) func notDeletable(backend: StoreBackend) async throws {
@@ -123,6 +131,17 @@ struct RejectionTests {
             var forged = d.held[Self.house.id]!.version
             forged.add(Dot(ReplicaID(0xBAD), 99))
             return [d.write(.set(Fixture.field(.household, "phone"), .text("13900000000")), to: Self.houseKey, seeing: forged)]
+        }
+    }
+
+    @Test(arguments: StoreBackend.all) func contextRegressed(backend: StoreBackend) async throws {
+        try await Self.expectRejection(.contextRegressed, backend: backend, prepare: { d, engine in
+            let response = try await d.sync(engine, [d.set(Self.houseKey, "notes", .text("first"))])
+            #expect(response.acked.count == 1)
+        }) { d in
+            // The device's own applied write is left out of the context it claims to have seen.
+            let before = d.held[Self.house.id]!.version
+            return [d.write(.set(Fixture.field(.household, "phone"), .text("13900000000")), to: Self.houseKey, seeing: VersionVector(before.entries.filter { $0.replica != d.replica }.map { ($0.replica, $0.counter) }))]
         }
     }
 

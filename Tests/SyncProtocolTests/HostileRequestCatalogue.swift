@@ -146,6 +146,7 @@ let hostileRequests: [HostileMessage] = {
         H.batch("context-counter-0", .invalidValue) { $0.contextCounters[0] = 0 },
         H.batch("change-counter-0", .invalidValue) { $0.counterDeltas[0] = 0 },
         H.batch("change-counter-wraps-to-0", .invalidValue) { $0.counterDeltas[1] = -7 },
+        H.batch("change-repeats-the-previous-dot", .inconsistent) { $0.counterDeltas[1] = 0 },
         H.batch("set-names-field-65536", .invalidValue) { $0.ops[1] = 65_536 << 2 },
         H.batch("transition-names-field-beyond-uint16", .invalidValue) { $0.ops[4] = (1 << 30 - 1) << 2 | 1 },
         H.batch("create-names-a-field-in-its-op", .invalidValue) { $0.ops[0] = 5 << 2 | 2 },

@@ -158,7 +158,10 @@ struct MessageGenerator {
         var next = counter(), clock = hlc()
         var last: [RecordKey: Change] = [:]
         var changes: [Change] = []
+        // Counters jump about but never repeat: an outbox holds one change per counter.
+        var used = Set<UInt64>()
         for _ in 0..<pick([0, 1, 2, 3, 8, 20, below(60)]) {
+            while !used.insert(next).inserted { next = counter(after: next) }
             let record = pick(records)
             var seen = context(pool)
             if let previous = last[record], below(10) < 6 {

@@ -140,3 +140,18 @@ struct BatchRun {
         return plan
     }
 }
+
+/// How a push treats its refused changes.
+enum PushMode: Sendable {
+    /// Each change is applied or rejected on its own (a device's batch, SPEC §6).
+    case apply
+    /// Any refused change writes nothing and throws `ImportRefused` (an import).
+    case allOrNothing
+    /// Nothing is written: the plan's outcomes are thrown as a `Rehearsal`.
+    case rehearse
+}
+
+/// The outcomes of a rehearsed push, thrown out of its transaction so that nothing is written.
+struct Rehearsal: Error {
+    let outcomes: [PushOutcome]
+}

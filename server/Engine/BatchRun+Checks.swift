@@ -26,9 +26,13 @@ extension BatchRun {
             throw ChangeRejection(.clockAhead,
                                   "\(c.dot) is stamped \(c.hlc.milliseconds) ms, \(c.hlc.milliseconds - now) ms ahead of the server's \(now)")
         }
+        if case .worker(let w) = planner.authority { try checkScope(c, stored: stored, Jurisdiction(w)) }
+        if let stored, stored.key.collection != c.record.collection || stored.key.scope != c.record.scope {
+            throw ChangeRejection(.wrongRecord, "\(c.dot) names \(c.record), but the server holds that id as \(stored.key)")
+        }
         if case .worker(let w) = planner.authority {
-            try checkScope(c, stored: stored, Jurisdiction(w))
             try checkRole(c, w.role)
+            try checkCreate(c, w)
             try checkResolution(c, stored: stored, w.role)
         }
         try checkValues(c)
@@ -66,6 +70,16 @@ extension BatchRun {
             guard Workflow.roles(into: target).contains(role) else {
                 throw ChangeRejection(.roleNotAllowed, "a \(role.rawValue) may not move a \(name) into \(target.rawValue)")
             }
+        }
+    }
+
+    /// A create holds only what its writer may set (`CollectionSchema.checkCreate`).
+    func checkCreate(_ c: Change, _ worker: Worker) throws(ChangeRejection) {
+        guard case .create(let values) = c.operation else { return }
+        do throws(RuleViolation) {
+            try c.record.collection.schema.checkCreate(values, by: worker)
+        } catch {
+            throw ChangeRejection(error.code == .invalidTransition ? .invalidTransition : .roleNotAllowed, error.message)
         }
     }
 
@@ -172,6 +186,12 @@ extension BatchRun {
                 throw ChangeRejection(.contextAhead,
                                       "\(c.dot)'s context claims \(entry.replica):\(entry.counter); the server holds \(c.record.id) at \(entry.replica):\(version[entry.replica])")
             }
+        }
+        // A writer always sees its own earlier writes to the record: a context that forgets one
+        // the server applied goes backwards (a forged or corrupted context, or a restored device).
+        if !c.isCreate, version[c.dot.replica] > c.context[c.dot.replica] {
+            throw ChangeRejection(.contextRegressed,
+                                  "\(c.dot)'s context holds \(c.dot.replica):\(c.context[c.dot.replica]) of \(c.record.id), but the server applied its write \(c.dot.replica):\(version[c.dot.replica])")
         }
     }
 }

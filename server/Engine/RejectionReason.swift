@@ -15,6 +15,8 @@ public enum RejectionReason: String, Sendable, Hashable, CaseIterable {
     case notDeletable = "not_deletable"
     case wrongRecord = "wrong_record"
     case contextAhead = "context_ahead"
+    /// The context forgets a write of the sender to the record that the server applied.
+    case contextRegressed = "context_regressed"
     case counterRegressed = "counter_regressed"
     case clockAhead = "clock_ahead"
     case unknownSchemaVersion = "unknown_schema_version"

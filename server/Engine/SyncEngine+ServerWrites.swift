@@ -19,14 +19,34 @@ extension SyncEngine {
         } else {
             operation = .set(field, value)
         }
-        let counter = try await store.allocateServerCounters(1).lowerBound
         // The server's hybrid clock, taken from the record: later than every write it holds.
         var clock = HybridLogicalClock(last: stored?.lastModified ?? .zero, wallClock: { now })
-        let change = Change(dot: Dot(configuration.serverReplica, counter), record: key, operation: operation,
-                            context: stored?.version ?? VersionVector(), hlc: clock.now(), author: reviewer.id)
-        let result = try await push([change], replica: configuration.serverReplica, authority: .worker(reviewer),
+        let hlc = clock.now()
+        func change(_ counter: UInt64) -> Change {
+            Change(dot: Dot(configuration.serverReplica, counter), record: key, operation: operation,
+                   context: stored?.version ?? VersionVector(), hlc: hlc, author: reviewer.id)
+        }
+        // A refused resolution changes nothing: not even a server counter is reserved for it.
+        let trial = try await rehearse([change(Self.rehearsalCounter)], authority: .worker(reviewer), deviceID: "server", now: now)[0]
+        if case .rejected = trial.status { return trial }
+        let counter = try await store.allocateServerCounters(1).lowerBound
+        let result = try await push([change(counter)], replica: configuration.serverReplica, authority: .worker(reviewer),
                                     deviceID: "server", now: now)
         return result.outcomes[0]
+    }
+
+    /// Counters no server write ever takes, for a rehearsal's provisional dots.
+    static let rehearsalCounter = UInt64.max - UInt64(Int32.max)
+
+    /// The outcomes `changes` of the server's replica would get, decided against the store as it
+    /// is now, in a transaction that writes nothing.
+    func rehearse(_ changes: [Change], authority: Authority, deviceID: String, now: Int64) async throws -> [PushOutcome] {
+        do {
+            _ = try await push(changes, replica: configuration.serverReplica, authority: authority, deviceID: deviceID, now: now, mode: .rehearse)
+        } catch let rehearsal as Rehearsal {
+            return rehearsal.outcomes
+        }
+        throw SyncEngineError(.storage, "a rehearsed push of \(changes.count) changes was written")
     }
 
     static func transitionOrigin(to target: FieldValue, among field: FieldState?) -> FieldValue {
@@ -69,15 +89,27 @@ extension SyncEngine {
     /// record (a duplicate, a value the schema refuses) when any is.
     public func importAll(_ records: [ImportRecord], by admin: WorkerID, now: Int64) async throws -> Int {
         guard !records.isEmpty else { return 0 }
+        // Rehearsed first, so a refused import reserves no server counters: it changes nothing.
+        let rehearsal = Self.rehearsalCounter...(Self.rehearsalCounter + UInt64(records.count) - 1)
+        let trial = try await rehearse(creates(records[...], counters: rehearsal, by: admin, now: now),
+                                       authority: .administrator(admin), deviceID: "import", now: now)
+        let refused = zip(records, trial).compactMap { record, outcome -> ImportRefused.Refusal? in
+            guard case .rejected(let reason, let message) = outcome.status else { return nil }
+            return ImportRefused.Refusal(key: record.key, reason: reason, message: message)
+        }
+        if !refused.isEmpty { throw ImportRefused(refusals: refused) }
         let changes = try await serverCreates(records[...], by: admin, now: now)
         let result = try await push(changes, replica: configuration.serverReplica, authority: .administrator(admin),
-                                    deviceID: "import", now: now, allOrNothing: true)
+                                    deviceID: "import", now: now, mode: .allOrNothing)
         return result.outcomes.count
     }
 
     /// Creates of `records` from the server's replica, on freshly reserved counters.
     func serverCreates(_ records: ArraySlice<ImportRecord>, by admin: WorkerID, now: Int64) async throws -> [Change] {
-        let counters = try await store.allocateServerCounters(records.count)
+        creates(records, counters: try await store.allocateServerCounters(records.count), by: admin, now: now)
+    }
+
+    func creates(_ records: ArraySlice<ImportRecord>, counters: ClosedRange<UInt64>, by admin: WorkerID, now: Int64) -> [Change] {
         let hlc = HLCTimestamp(milliseconds: now, logical: 0)
         return zip(records, counters).map { record, counter in
             Change(dot: Dot(configuration.serverReplica, counter), record: record.key, operation: .create(record.values),

@@ -104,10 +104,10 @@ public struct SyncEngine: Sendable {
         }
     }
 
-    /// Applies a batch in one store transaction under `authority`'s checks.
-    /// With `allOrNothing`, a batch with any refused change writes nothing and throws `ImportRefused`.
+    /// Applies a batch in one store transaction under `authority`'s checks (`mode`: what a
+    /// refused change does to the rest).
     func push(_ changes: [Change], replica: ReplicaID, authority: Authority, deviceID: String, now: Int64,
-              allOrNothing: Bool = false) async throws -> PushResult {
+              mode: PushMode = .apply) async throws -> PushResult {
         // A batch travels grouped by record; its meaning is dot order (the order the device made
         // the writes), which the counter check and causality within a record rely on.
         let ordered = changes.enumerated().sorted { ($0.element.dot.counter, $0.offset) < ($1.element.dot.counter, $1.offset) }.map(\.element)
@@ -117,7 +117,8 @@ public struct SyncEngine: Sendable {
                                    clockAheadTolerance: configuration.clockAheadToleranceMilliseconds)
         return try await store.push(input) { snapshot in
             let plan = planner.plan(snapshot)
-            if allOrNothing {
+            if mode == .rehearse { throw Rehearsal(outcomes: plan.outcomes) }
+            if mode == .allOrNothing {
                 let refused = zip(ordered, plan.outcomes).compactMap { change, outcome -> ImportRefused.Refusal? in
                     guard case .rejected(let reason, let message) = outcome.status else { return nil }
                     return ImportRefused.Refusal(key: change.record, reason: reason, message: message)

@@ -36,8 +36,12 @@ extension DoorstepServer {
             let principal = try await administrator(request, route: "POST /v1/admin/workers/:id/enrolment-codes")
             let options = try await optionalJSON(request, as: CodeRequestDocument.self) ?? CodeRequestDocument()
             let worker = WorkerID(unchecked: try context.parameters.require("id"))
-            let issued = try await access.issueEnrolmentCode(for: worker, by: principal,
-                                                             lifetimeMilliseconds: options.lifetimeHours.map { Int64($0) * 3_600_000 }, now: clock())
+            let lifetime = try options.lifetimeHours.map { hours in
+                let (milliseconds, overflow) = Int64(hours).multipliedReportingOverflow(by: 3_600_000)
+                guard !overflow else { throw APIError(.badRequest, "invalid_argument", "code lifetime \(hours) hours is outside 1 minute … 30 days") }
+                return milliseconds
+            }
+            let issued = try await access.issueEnrolmentCode(for: worker, by: principal, lifetimeMilliseconds: lifetime, now: clock())
             return try reply(CodeDocument(code: issued.code, worker: issued.worker.rawValue, expiresAtMilliseconds: issued.expiresAtMilliseconds),
                              status: .created)
         }
@@ -70,8 +74,9 @@ extension DoorstepServer {
             let now = clock()
             let parsed = try RosterImport().parse(bytes, today: CalendarDate.chinaStandard(millisecondsSinceEpoch: now))
             let villages = Set(parsed.records.map(\.key.scope)).sorted()
-            try await engine.store.registerVillages(villages)
             _ = try await engine.importAll(parsed.records, by: principal.worker.id, now: now)
+            // After the import: a refused roster leaves no trace, not even its villages.
+            try await engine.store.registerVillages(villages)
             try await access.log(principal, subject: "roster",
                                  "imported \(parsed.households) households and \(parsed.members) members in \(villages.count) villages", now: now)
             return try reply(RosterResultDocument(households: parsed.households, members: parsed.members, villages: villages.map(\.description)),
@@ -82,14 +87,12 @@ extension DoorstepServer {
             guard let text = request.uri.queryParameters["replica"], let replica = ReplicaID(hex: String(text)) else {
                 throw APIError(.badRequest, "invalid_argument", "audit-log needs ?replica=<16 hexadecimal digits>: the device whose applied changes to list")
             }
-            let limit = request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 10_000
-            guard (1...100_000).contains(limit) else { throw APIError(.badRequest, "invalid_argument", "limit \(limit) is outside 1…100000") }
+            let limit = try queryInteger(request, "limit", in: 1...100_000, default: 10_000)
             return try reply(try await engine.store.auditEntries(replica: replica, limit: limit).map(AuditEntryDocument.init))
         }
         admin.get("/security-log") { request, _ in
             _ = try await administrator(request, route: "GET /v1/admin/security-log")
-            let limit = request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 200
-            guard (1...10_000).contains(limit) else { throw APIError(.badRequest, "invalid_argument", "limit \(limit) is outside 1…10000") }
+            let limit = try queryInteger(request, "limit", in: 1...10_000, default: 200)
             return try reply(try await access.store.securityEvents(limit: limit).map(SecurityEventDocument.init))
         }
     }
@@ -115,8 +118,18 @@ extension DoorstepServer {
             guard let date = CalendarDate(iso: text) else { throw APIError(.badRequest, "invalid_argument", "filedOn \"\(text.prefix(20))\" is not a date like 2024-03-05") }
             return date
         } ?? today
+        let village = try VillageCode(validating: d.village)
+        // The household must exist where the filing says: a filing binds recusal at once.
+        guard let stored = try await engine.store.record(RecordKey(.household, household, scope: village)) else {
+            throw APIError(.notFound, RejectionReason.unknownRecord.rawValue, "no household \(household) on the server")
+        }
+        guard stored.key.scope == village else {
+            throw APIError(.badRequest, RejectionReason.wrongRecord.rawValue, "household \(household) is in village \(stored.key.scope), not \(village)")
+        }
         var generator = SystemRandomNumberGenerator()
-        return RelativeFiling(id: RecordID(milliseconds: clock(), using: &generator), village: try VillageCode(validating: d.village),
-                              staff: staff, household: household, relation: relation, filedOn: filedOn)
+        let filing = RelativeFiling(id: RecordID(milliseconds: clock(), using: &generator), village: village,
+                                    staff: staff, household: household, relation: relation, filedOn: filedOn)
+        try Schema.relativeFiling.validateCreate(filing.fieldValues, asOf: today)
+        return filing
     }
 }

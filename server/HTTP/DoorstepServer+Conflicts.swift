@@ -65,7 +65,8 @@ extension DoorstepServer {
         switch reason {
         case .outsideScope, .roleNotAllowed, .recusal, .authorMismatch: .forbidden
         case .unknownRecord: .notFound
-        case .invalidValue, .unknownField, .invalidTransition, .immutable: .unprocessableContent
+        // What the document names does not fit the record or field: the request is wrong.
+        case .invalidValue, .unknownField, .invalidTransition, .immutable, .wrongRecord: .badRequest
         default: .conflict
         }
     }

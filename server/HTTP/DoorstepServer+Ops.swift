@@ -27,7 +27,12 @@ extension DoorstepServer {
         }
         router.get("/v1/ops/devices/:id/history") { request, context in
             _ = try await administrator(request, route: "GET /v1/ops/devices/:id/history")
-            return try reply(try await ops.syncHistory(device: try context.parameters.require("id"), limit: historyLimit(request)))
+            let id = try context.parameters.require("id")
+            let limit = try historyLimit(request)
+            guard try await access.store.credentials(worker: nil).contains(where: { $0.id == id }) else {
+                throw DirectoryError(.unknownDevice, "no device or credential \(id.prefix(40))")
+            }
+            return try reply(try await ops.syncHistory(device: id, limit: limit))
         }
         router.get("/ops") { request, _ in
             guard try await opsViewer(request) else { return html(Self.loginPage(failed: false), status: .unauthorized) }
@@ -36,7 +41,7 @@ extension DoorstepServer {
         router.get("/ops/devices/:id") { request, context in
             guard try await opsViewer(request) else { return html(Self.loginPage(failed: false), status: .unauthorized) }
             let id = try context.parameters.require("id")
-            return html(OpsPage.history(device: id, try await ops.syncHistory(device: id, limit: historyLimit(request)), thresholds: thresholds))
+            return html(OpsPage.history(device: id, try await ops.syncHistory(device: id, limit: try historyLimit(request)), thresholds: thresholds))
         }
         router.post("/ops/login") { request, _ in
             let form = String(decoding: try await body(request, limit: 4_096), as: UTF8.self)
@@ -87,8 +92,8 @@ extension DoorstepServer {
         }
     }
 
-    func historyLimit(_ request: Request) -> Int {
-        min(1_000, max(1, request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 100))
+    func historyLimit(_ request: Request) throws -> Int {
+        try queryInteger(request, "limit", in: 1...1_000, default: 100)
     }
 
     func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {

@@ -101,11 +101,31 @@ public struct DoorstepServer: Sendable {
         return document
     }
 
-    /// A JSON document when the body has one, nil for an empty body.
+    /// A JSON document when the body has one, nil for an empty body. A member the document
+    /// does not have is refused (400 `unknown_field`), not ignored: a client that sends a
+    /// `status` or a `worker` it may not set learns so, rather than believing it was applied.
     func optionalJSON<T: Decodable>(_ request: Request, as _: T.Type) async throws -> T? {
         let bytes = try await body(request, limit: limits.maxJSONBodyBytes)
         guard !bytes.isEmpty else { return nil }
-        return try JSONDecoder().decode(T.self, from: Data(bytes))
+        let data = Data(bytes)
+        let document = try JSONDecoder().decode(T.self, from: data)
+        // The documents' coding keys are their stored properties' names (synthesized Codable).
+        let known = Set(Mirror(reflecting: document).children.compactMap(\.label))
+        if let members = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+           let unknown = members.keys.sorted().first(where: { !known.contains($0) }) {
+            throw APIError(.badRequest, "unknown_field",
+                           "the document has no member \"\(unknown.prefix(40))\"; it takes \(known.sorted().joined(separator: ", "))")
+        }
+        return document
+    }
+
+    /// An integer query parameter in `range`, `defaultValue` when absent; anything else is a 400.
+    func queryInteger(_ request: Request, _ name: String, in range: ClosedRange<Int>, default defaultValue: Int) throws -> Int {
+        guard let text = request.uri.queryParameters[Substring(name)] else { return defaultValue }
+        guard let value = Int(String(text)), range.contains(value) else {
+            throw APIError(.badRequest, "invalid_argument", "\(name) \"\(text.prefix(40))\" is not an integer in \(range.lowerBound)…\(range.upperBound)")
+        }
+        return value
     }
 
     /// A JSON response.

@@ -35,11 +35,18 @@ extension SQLiteSyncStore {
     /// out: a refused request appends to them by design, and changes nothing else.
     /// - Complexity: O(size of the database); for tests and ops checks, not for the request path.
     public func stateHash() async throws -> Digest128 {
-        try await guarded("stateHash") {
+        try await stateHash(leavingOut: [])
+    }
+
+    /// The state hash without `tables` as well: `["processed_dots", "replica_counters"]` leaves
+    /// out what a rejected change records, so a test can show a rejection changed nothing else.
+    public func stateHash(leavingOut tables: Set<String>) async throws -> Digest128 {
+        let left = Self.requestLogTables.union(tables)
+        return try await guarded("stateHash") {
             try await pool.read { db in
                 var hasher = ChainedHasher()
-                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('security_log', 'sync_history', 'device_status') ORDER BY name")
-                for table in tables {
+                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+                for table in tables where !left.contains(table) {
                     hasher.add(text: table)
                     let columns = try Row.fetchAll(db, sql: "SELECT * FROM pragma_table_info(?)", arguments: [table]).count
                     let order = (1...max(1, columns)).map(String.init).joined(separator: ", ")
@@ -52,6 +59,11 @@ extension SQLiteSyncStore {
             }
         }
     }
+}
+
+extension SQLiteSyncStore {
+    /// What a refused request appends to by design: left out of every state hash.
+    static let requestLogTables: Set<String> = ["security_log", "sync_history", "device_status"]
 }
 
 /// Hashes a long stream in pieces: each piece is hashed with the previous piece's digest in front.

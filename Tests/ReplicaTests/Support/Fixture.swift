@@ -58,7 +58,7 @@ enum Fixture {
         Household(id: freshID(n), village: village, headName: "张" + name(n),
                   headIDNumber: IDCardNumber.make(region: village.county, birth: CalendarDate(year: 1970, month: 3, day: 8)!, sequence: Int(n % 1000)),
                   addressDetail: "一组\(n)号", phone: "13800138000", category: .ruralDibao, classification: .stable,
-                  status: .applied, monthlyStandardFen: 60_000, monthlyAmountFen: 0, monthlyIncomeFen: income,
+                  status: .applied, monthlyStandardFen: 0, monthlyAmountFen: 0, monthlyIncomeFen: income,
                   assetsFen: 500_000, appliedOn: today, coveredSince: nil, lastReviewedOn: nil, notes: "")
     }
 

@@ -79,9 +79,13 @@ final class Deployment: Sendable {
 
     /// Seeds `village`'s households and members from the fixture, as a county's existing roster.
     func seed(_ village: VillageCode) async throws {
-        try await store.registerVillages([village])
-        let records = HTTPFixture.households(in: village).map(ImportRecord.init)
-            + HTTPFixture.dataset.members.filter { $0.village == village }.map(ImportRecord.init)
+        try await seed(HTTPFixture.households(in: village).map(ImportRecord.init)
+            + HTTPFixture.dataset.members.filter { $0.village == village }.map(ImportRecord.init), villages: [village])
+    }
+
+    /// Seeds `records` of `villages` as the county's existing data.
+    func seed(_ records: [ImportRecord], villages: [VillageCode]) async throws {
+        try await store.registerVillages(villages)
         let result = try await engine.importRecords(records, by: AccessControl.bootstrapAdministrator, now: clock.now)
         precondition(result.rejected.isEmpty, "seed refused \(result.rejected.prefix(2))")
     }

@@ -1,0 +1,1 @@
+// Nothing to import: FuzzMain only provides the executable's entry point.

@@ -1,0 +1,1 @@
+../../../Tests/SyncProtocolTests/DecoderFuzzing.swift
