@@ -30,7 +30,7 @@ extension Replica {
                 try Outbox.insert(db, change, createdAt: wallClock())
                 changes.append(change)
             }
-            try RecordRows.save(db, row, confirmedChanged: false)
+            try RecordRows.saveView(db, row)
             try Meta.setInt(db, "counter", Int64(bitPattern: counter))
             try Meta.saveClock(db, clock)
             return changes

@@ -22,8 +22,16 @@ enum Outbox {
     }
 
     static func unrejectedChanges(_ db: Database, for key: RecordKey) throws -> [Change] {
-        try Row.fetchAll(db, sql: "SELECT change FROM outbox WHERE collection = ? AND record_id = ? AND status != ? ORDER BY counter",
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT change FROM outbox WHERE collection = ? AND record_id = ? AND status != ? ORDER BY counter"),
                          arguments: [Int64(key.collection.rawValue), Data(key.id.bytes), OutboxStatus.rejected.rawValue]).map(decode)
+    }
+
+    /// Every record the outbox holds a change of, in any state.
+    static func recordsWithChanges(_ db: Database) throws -> Set<OutboxRecord> {
+        Set(try Row.fetchAll(db, sql: "SELECT DISTINCT collection, record_id FROM outbox").map { row in
+            let collection: Int64 = row["collection"], id: Data = row["record_id"]
+            return OutboxRecord(collection: collection, id: id)
+        })
     }
 
     /// The oldest `limit` changes not yet acknowledged, in dot order.
@@ -56,7 +64,7 @@ enum Outbox {
 
     /// Drops acknowledged changes of `key` that `confirmed` now includes.
     static func dropConfirmed(_ db: Database, _ key: RecordKey, confirmed: VersionVector) throws {
-        let rows = try Row.fetchAll(db, sql: "SELECT counter, change FROM outbox WHERE collection = ? AND record_id = ? AND status = ?",
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT counter, change FROM outbox WHERE collection = ? AND record_id = ? AND status = ?"),
                                     arguments: [Int64(key.collection.rawValue), Data(key.id.bytes), OutboxStatus.acked.rawValue])
         for row in rows where confirmed.covers(try decode(row).dot) {
             let counter: Int64 = row["counter"]
@@ -80,4 +88,17 @@ enum Outbox {
         Set(try Row.fetchAll(db, sql: "SELECT change FROM outbox WHERE village = ? AND status != ?",
                              arguments: [Int64(village.rawValue), OutboxStatus.rejected.rawValue]).map { try decode($0).record })
     }
+}
+
+/// A record as the outbox names it: collection and id (a moved record keeps both).
+struct OutboxRecord: Hashable {
+    let collection: Int64
+    let id: Data
+
+    init(collection: Int64, id: Data) {
+        self.collection = collection
+        self.id = id
+    }
+
+    init(_ key: RecordKey) { self.init(collection: Int64(key.collection.rawValue), id: Data(key.id.bytes)) }
 }

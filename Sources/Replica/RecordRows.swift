@@ -8,6 +8,9 @@ struct RecordRow {
     let key: RecordKey
     var confirmed: RecordState?
     var view: RecordState
+    /// The digest of the confirmed state as the row holds it (nil for a new row or none): what
+    /// the village digest must lose when the confirmed state is replaced.
+    var storedDigest: Digest128? = nil
 
     /// The household a member, visit or filing belongs to (for lookups by household).
     var household: RecordID? {
@@ -21,10 +24,15 @@ struct RecordRow {
 }
 
 /// Reading and writing `records` rows, keeping per-village digests of confirmed states.
+///
+/// Statements are cached: a page applies hundreds of rows in one transaction, and preparing
+/// each statement anew cost more than running it.
 enum RecordRows {
     static func load(_ db: Database, _ collection: RecordCollection, _ id: RecordID) throws -> RecordRow? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT village, confirmed, view FROM records WHERE collection = ? AND id = ?",
-                                         arguments: [Int64(collection.rawValue), Data(id.bytes)]) else { return nil }
+        let statement = try db.cachedStatement(sql: """
+            SELECT village, confirmed, view, confirmed_digest_high, confirmed_digest_low FROM records WHERE collection = ? AND id = ?
+            """)
+        guard let row = try Row.fetchOne(statement, arguments: [Int64(collection.rawValue), Data(id.bytes)]) else { return nil }
         return try decode(row, collection, id)
     }
 
@@ -35,41 +43,41 @@ enum RecordRows {
         if let c: Data = row["confirmed"] {
             confirmed = try RecordState(decoding: [UInt8](c), includesSupersession: false)
         }
-        return RecordRow(key: view.key, confirmed: confirmed, view: view)
+        var digest: Digest128? = nil
+        if let h: Int64 = row["confirmed_digest_high"], let l: Int64 = row["confirmed_digest_low"] {
+            digest = Digest128(high: UInt64(bitPattern: h), low: UInt64(bitPattern: l))
+        }
+        return RecordRow(key: view.key, confirmed: confirmed, view: view, storedDigest: digest)
     }
 
-    /// Writes the row's view (and confirmed state when `confirmedChanged`).
-    static func save(_ db: Database, _ row: RecordRow, confirmedChanged: Bool) throws {
-        let view = Data(row.view.encoded(includeSupersession: true))
-        let household = row.household.map { Data($0.bytes) }
-        if confirmedChanged {
-            let confirmed = row.confirmed.map { $0.encoded(includeSupersession: false) }
-            let digest = row.confirmed.flatMap { $0.isDeleted ? nil : StableHash.hash128($0.encoded(includeSupersession: false)) }
-            let old = try Row.fetchOne(db, sql: "SELECT confirmed_digest_high, confirmed_digest_low FROM records WHERE collection = ? AND id = ?",
-                                       arguments: [Int64(row.key.collection.rawValue), Data(row.key.id.bytes)])
-            let oldDigest: Digest128? = old.flatMap { r in
-                guard let h: Int64 = r["confirmed_digest_high"], let l: Int64 = r["confirmed_digest_low"] else { return nil }
-                return Digest128(high: UInt64(bitPattern: h), low: UInt64(bitPattern: l))
-            }
-            try VillageDigests.replace(db, row.key.scope, oldDigest, with: digest)
-            try db.execute(sql: """
-                INSERT INTO records (collection, id, village, household, confirmed, confirmed_digest_high, confirmed_digest_low, view, is_deleted, needs_review)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(collection, id) DO UPDATE SET household = excluded.household, confirmed = excluded.confirmed,
-                  confirmed_digest_high = excluded.confirmed_digest_high, confirmed_digest_low = excluded.confirmed_digest_low,
-                  view = excluded.view, is_deleted = excluded.is_deleted, needs_review = excluded.needs_review
-                """, arguments: [Int64(row.key.collection.rawValue), Data(row.key.id.bytes), Int64(row.key.scope.rawValue), household,
-                                 confirmed.map { Data($0) }, digest.map { Int64(bitPattern: $0.high) }, digest.map { Int64(bitPattern: $0.low) },
-                                 view, row.view.isDeleted, row.view.needsReview])
-        } else {
-            try db.execute(sql: """
-                INSERT INTO records (collection, id, village, household, confirmed, view, is_deleted, needs_review)
-                VALUES (?, ?, ?, ?, NULL, ?, ?, ?)
-                ON CONFLICT(collection, id) DO UPDATE SET household = excluded.household, view = excluded.view,
-                  is_deleted = excluded.is_deleted, needs_review = excluded.needs_review
-                """, arguments: [Int64(row.key.collection.rawValue), Data(row.key.id.bytes), Int64(row.key.scope.rawValue), household,
-                                 view, row.view.isDeleted, row.view.needsReview])
-        }
+    /// Writes the row's view, leaving its confirmed state as stored.
+    static func saveView(_ db: Database, _ row: RecordRow) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO records (collection, id, village, household, confirmed, view, is_deleted, needs_review)
+            VALUES (?, ?, ?, ?, NULL, ?, ?, ?)
+            ON CONFLICT(collection, id) DO UPDATE SET household = excluded.household, view = excluded.view,
+              is_deleted = excluded.is_deleted, needs_review = excluded.needs_review
+            """).execute(arguments: [Int64(row.key.collection.rawValue), Data(row.key.id.bytes), Int64(row.key.scope.rawValue),
+                                     row.household.map { Data($0.bytes) }, Data(row.view.encoded(includeSupersession: true)),
+                                     row.view.isDeleted, row.view.needsReview])
+    }
+
+    /// Writes the row's confirmed state and view, moving the village digest in `digests` from
+    /// the row's stored digest to the new state's.
+    static func saveConfirmed(_ db: Database, _ row: RecordRow, digests: inout VillageDigestBatch) throws {
+        let confirmed = row.confirmed.map { $0.encoded(includeSupersession: false) }
+        let digest = row.confirmed.flatMap { $0.isDeleted ? nil : StableHash.hash128(confirmed!) }
+        try digests.replace(db, row.key.scope, row.storedDigest, with: digest)
+        try db.cachedStatement(sql: """
+            INSERT INTO records (collection, id, village, household, confirmed, confirmed_digest_high, confirmed_digest_low, view, is_deleted, needs_review)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(collection, id) DO UPDATE SET household = excluded.household, confirmed = excluded.confirmed,
+              confirmed_digest_high = excluded.confirmed_digest_high, confirmed_digest_low = excluded.confirmed_digest_low,
+              view = excluded.view, is_deleted = excluded.is_deleted, needs_review = excluded.needs_review
+            """).execute(arguments: [Int64(row.key.collection.rawValue), Data(row.key.id.bytes), Int64(row.key.scope.rawValue),
+                                     row.household.map { Data($0.bytes) }, confirmed.map { Data($0) },
+                                     digest.map { Int64(bitPattern: $0.high) }, digest.map { Int64(bitPattern: $0.low) },
+                                     Data(row.view.encoded(includeSupersession: true)), row.view.isDeleted, row.view.needsReview])
     }
 
     /// Removes a record row, taking its confirmed state out of the village digest.
@@ -107,7 +115,7 @@ enum RecordRows {
 /// Per-village digests of the confirmed states (deleted records count for nothing).
 enum VillageDigests {
     static func get(_ db: Database, _ village: VillageCode) throws -> ScopeDigest {
-        guard let r = try Row.fetchOne(db, sql: "SELECT high, low, count FROM digests WHERE village = ?", arguments: [Int64(village.rawValue)]) else {
+        guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT high, low, count FROM digests WHERE village = ?"), arguments: [Int64(village.rawValue)]) else {
             return ScopeDigest()
         }
         let h: Int64 = r["high"], l: Int64 = r["low"], c: Int64 = r["count"]
@@ -132,12 +140,32 @@ enum VillageDigests {
     }
 
     static func replace(_ db: Database, _ village: VillageCode, _ old: Digest128?, with new: Digest128?) throws {
-        guard old != nil || new != nil else { return }
-        var d = try get(db, village)
-        d.replace(old, with: new)
-        try db.execute(sql: """
+        var batch = VillageDigestBatch()
+        try batch.replace(db, village, old, with: new)
+        try batch.write(db)
+    }
+
+    static func set(_ db: Database, _ village: VillageCode, _ d: ScopeDigest) throws {
+        try db.cachedStatement(sql: """
             INSERT INTO digests (village, high, low, count) VALUES (?, ?, ?, ?)
             ON CONFLICT(village) DO UPDATE SET high = excluded.high, low = excluded.low, count = excluded.count
-            """, arguments: [Int64(village.rawValue), Int64(bitPattern: d.value.high), Int64(bitPattern: d.value.low), d.recordCount])
+            """).execute(arguments: [Int64(village.rawValue), Int64(bitPattern: d.value.high), Int64(bitPattern: d.value.low), d.recordCount])
+    }
+}
+
+/// Village digests changed in memory over a page and written once at its end, instead of a read
+/// and a write of the village's digest per record. Write it before anything else reads them.
+struct VillageDigestBatch {
+    private var changed: [VillageCode: ScopeDigest] = [:]
+
+    mutating func replace(_ db: Database, _ village: VillageCode, _ old: Digest128?, with new: Digest128?) throws {
+        guard old != nil || new != nil else { return }
+        var d = try changed[village] ?? VillageDigests.get(db, village)
+        d.replace(old, with: new)
+        changed[village] = d
+    }
+
+    func write(_ db: Database) throws {
+        for (village, d) in changed { try VillageDigests.set(db, village, d) }
     }
 }

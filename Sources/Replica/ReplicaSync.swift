@@ -66,16 +66,22 @@ extension Replica {
                 try Self.forgetConfirmed(db, village: village)
                 report.rebootstrapped.append(village)
             }
+            // Most pulled records hold no local change (all of them in a bootstrap): their view is
+            // the server's state, and the outbox need not be asked about them.
+            let local = try Outbox.recordsWithChanges(db)
+            var digests = VillageDigestBatch()
             for state in response.page {
                 var row = try RecordRows.load(db, state.key.collection, state.key.id)
                     ?? RecordRow(key: state.key, confirmed: nil, view: RecordState(key: state.key))
                 row.confirmed = state
-                row.view = try RecordRows.rebuiltView(db, key: state.key, confirmed: state)
-                try RecordRows.save(db, row, confirmedChanged: true)
-                try Outbox.dropConfirmed(db, state.key, confirmed: state.version)
+                let hasLocal = local.contains(OutboxRecord(state.key))
+                row.view = hasLocal ? try RecordRows.rebuiltView(db, key: state.key, confirmed: state) : state
+                try RecordRows.saveConfirmed(db, row, digests: &digests)
+                if hasLocal { try Outbox.dropConfirmed(db, state.key, confirmed: state.version) }
                 clock.observe(state.lastModified)
                 touched.remove(state.key)
             }
+            try digests.write(db)
             report.pulled = response.page.count
             for key in touched { try Self.refreshView(db, key) }
             for (village, position) in response.cursors {
@@ -109,7 +115,7 @@ extension Replica {
             try RecordRows.delete(db, key)
             if awaiting.contains(key) {
                 let view = try RecordRows.rebuiltView(db, key: key, confirmed: nil)
-                try RecordRows.save(db, RecordRow(key: key, confirmed: nil, view: view), confirmedChanged: false)
+                try RecordRows.saveView(db, RecordRow(key: key, confirmed: nil, view: view))
             }
         }
         try db.execute(sql: "DELETE FROM cursors WHERE village = ?", arguments: [Int64(village.rawValue)])
@@ -123,7 +129,7 @@ extension Replica {
         if row.confirmed == nil && row.view.created == nil && row.view.fields.isEmpty && row.view.tombstones.isEmpty {
             try RecordRows.delete(db, key)
         } else {
-            try RecordRows.save(db, row, confirmedChanged: false)
+            try RecordRows.saveView(db, row)
         }
     }
 
