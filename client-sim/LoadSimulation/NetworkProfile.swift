@@ -13,6 +13,8 @@ public struct NetworkProfile: Sendable, Hashable {
         "2g": NetworkProfile(name: "2g", latencyMilliseconds: 650, kilobitsPerSecond: 40, loss: 0.05),
         "3g": NetworkProfile(name: "3g", latencyMilliseconds: 200, kilobitsPerSecond: 700, loss: 0.02),
         "4g": NetworkProfile(name: "4g", latencyMilliseconds: 60, kilobitsPerSecond: 8_000, loss: 0.005),
+        // No modelled delay or loss: a round trip is the loopback's and the server's alone (benchmarks).
+        "loopback": NetworkProfile(name: "loopback", latencyMilliseconds: 0, kilobitsPerSecond: .infinity, loss: 0),
     ]
 
     /// How long `bytes` take each way, ms.

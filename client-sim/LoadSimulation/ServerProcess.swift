@@ -60,12 +60,10 @@ public final class ServerProcess: Sendable {
     }
 
     /// The process's peak resident memory so far (VmHWM), bytes; nil once it has exited.
-    public var peakResidentBytes: Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
-        return kb * 1024
-    }
+    public var peakResidentBytes: Int? { ProcessStatus.kilobytes("VmHWM:", pid: "\(process.processIdentifier)").map { $0 * 1024 } }
+
+    /// The process's resident memory now (VmRSS), bytes; nil once it has exited.
+    public var residentBytes: Int? { ProcessStatus.kilobytes("VmRSS:", pid: "\(process.processIdentifier)").map { $0 * 1024 } }
 
     /// SIGKILL (nothing runs after it: no graceful stop, no flush), then waits for the exit.
     public func kill() {
