@@ -36,7 +36,7 @@ public struct LoadReport: Sendable, Codable {
         public var p99: Double
         public var max: Double
 
-        init(_ values: [Double]) {
+        public init(_ values: [Double]) {
             let s = values.sorted()
             // The nearest-rank percentile.
             func at(_ q: Double) -> Double {

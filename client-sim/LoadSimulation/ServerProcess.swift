@@ -65,6 +65,9 @@ public final class ServerProcess: Sendable {
     /// The process's resident memory now (VmRSS), bytes; nil once it has exited.
     public var residentBytes: Int? { ProcessStatus.kilobytes("VmRSS:", pid: "\(process.processIdentifier)").map { $0 * 1024 } }
 
+    /// CPU time the process has used so far, seconds; nil once it has exited.
+    public var cpuSeconds: Double? { ProcessStatus.cpuSeconds(pid: "\(process.processIdentifier)") }
+
     /// SIGKILL (nothing runs after it: no graceful stop, no flush), then waits for the exit.
     public func kill() {
         if process.isRunning { sendSIGKILL(process.processIdentifier) }
