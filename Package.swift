@@ -21,7 +21,6 @@ let package = Package(
         .executable(name: "client-sim", targets: ["client-sim"]),
         .executable(name: "doorstep-bench", targets: ["doorstep-bench"]),
         .executable(name: "doorstep-gen", targets: ["doorstep-gen"]),
-        .executable(name: "doorstep-wirebench", targets: ["doorstep-wirebench"]),
         .executable(name: "doorstep-soak", targets: ["doorstep-soak"]),
     ],
     dependencies: [
@@ -172,22 +171,18 @@ let package = Package(
             ],
             path: "client-sim/doorstep-device"
         ),
+        // SQLite's session extension, for the benchmarks' patchset baseline.
+        .systemLibrary(name: "CSQLiteSession", path: "benchmarks/CSQLiteSession"),
+        .systemLibrary(name: "CMalloc", path: "benchmarks/CMalloc"),
         .executableTarget(
             name: "doorstep-bench",
             dependencies: [
                 "ServerEngine", "ServerSQLite", "Replica", "SyncClient", "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData",
+                "LoadSimulation", "CSQLiteSession", "CMalloc",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "benchmarks/doorstep-bench"
-        ),
-        .executableTarget(
-            name: "doorstep-wirebench",
-            dependencies: [
-                "SyntheticData", "SyncCore", "SyncProtocol",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "benchmarks/doorstep-wirebench"
         ),
 
         .testTarget(name: "FieldModelTests", dependencies: ["FieldModel"], path: "Tests/FieldModelTests"),
