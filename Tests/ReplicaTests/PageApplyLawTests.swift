@@ -65,6 +65,13 @@ struct PageApplyLawTests {
             try h.replica.receive(SyncResponse(serverTimeMilliseconds: Fixture.now, page: chunk, cursors: [A: UInt64(2 + i)],
                                                hasMore: !last, digests: last ? [A: live] : [:]))
         }
+        // Whatever the page said, a pending local edit still shows in the worker's view.
+        let income = Fixture.field(.household, "monthlyIncomeFen")
+        let deleted = Set(world.next.filter(\.isDeleted).map(\.key.id))
+        for (id, values) in world.localEdits where !deleted.contains(id) {
+            let shown = try h.replica.record(.household, id)?.fields[income]?.siblings.map(\.value) ?? []
+            #expect(shown.contains(values["monthlyIncomeFen"]!), "household \(id) lost its pending income \(values)")
+        }
         return (try ReplicaSnapshot.of(h.replica), try h.replica.digest(of: A))
     }
 
