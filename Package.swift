@@ -227,7 +227,8 @@ let package = Package(
         .testTarget(
             name: "ServerDirectoryTests",
             dependencies: ["ServerDirectory", "ServerSQLite", "ServerPostgres", "ServerEngine", "SyncCore", "FieldModel",
-                           .product(name: "GRDB", package: "GRDB.swift")],
+                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "Logging", package: "swift-log")],
             path: "Tests/ServerDirectoryTests"
         ),
     ],

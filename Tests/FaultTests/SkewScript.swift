@@ -57,41 +57,41 @@ struct SkewScript {
                                                                townships: [village.township.description]))
         for name in ["a", "b", "r"] {
             let code = try await server.admin.issueCode(worker: "skew.\(name)").code
-            try device(name, ["enrol", "--server", server.process.url.absoluteString, "--code", code, "--name", "phone \(name)"])
+            try await device(name, ["enrol", "--server", server.process.url.absoluteString, "--code", code, "--name", "phone \(name)"])
         }
         // Recorded offline right after enrolment, before any sync.
-        try device("a", ["add-household", "--head-name", "王建国", "--head-id", Self.heads["a"]!, "--address", "三组12号", "--income", "300"])
-        try device("b", ["add-household", "--head-name", "李秀英", "--head-id", Self.heads["b"]!, "--address", "五组3号", "--income", "400"])
-        for name in ["a", "b", "r", "a"] { try device(name, ["sync"]) }
+        try await device("a", ["add-household", "--head-name", "王建国", "--head-id", Self.heads["a"]!, "--address", "三组12号", "--income", "300"])
+        try await device("b", ["add-household", "--head-name", "李秀英", "--head-id", Self.heads["b"]!, "--address", "五组3号", "--income", "400"])
+        for name in ["a", "b", "r", "a"] { try await device(name, ["sync"]) }
         let ha = try householdID(on: "a", head: Self.heads["a"]!), hb = try householdID(on: "a", head: Self.heads["b"]!)
         // Concurrent: a and b change b's household without seeing each other's change.
-        try device("a", ["update-household", "--household", hb, "--income", "450", "--phone", "13800000001"])
-        try device("b", ["update-household", "--household", hb, "--income", "480", "--phone", "13800000002"])
+        try await device("a", ["update-household", "--household", hb, "--income", "450", "--phone", "13800000001"])
+        try await device("b", ["update-household", "--household", hb, "--income", "480", "--phone", "13800000002"])
         // The reviewer and a change a's household, different fields, concurrently.
-        try device("r", ["update-household", "--household", ha, "--income", "320", "--notes", "乡镇复核"])
-        try device("a", ["update-household", "--household", ha, "--phone", "13900000003"])
-        for name in ["a", "b", "r"] { try device(name, ["sync"]) }
+        try await device("r", ["update-household", "--household", ha, "--income", "320", "--notes", "乡镇复核"])
+        try await device("a", ["update-household", "--household", ha, "--phone", "13900000003"])
+        for name in ["a", "b", "r"] { try await device(name, ["sync"]) }
         // Causally after: b has seen a's phone for its household and changes it again.
-        try device("b", ["update-household", "--household", ha, "--phone", "13900000004"])
-        for name in ["b", "a", "r"] { try device(name, ["sync"]) }
+        try await device("b", ["update-household", "--household", ha, "--phone", "13900000004"])
+        for name in ["b", "a", "r"] { try await device(name, ["sync"]) }
         // a's clock jumps ahead for one write, and is right again for the next, all before a sync:
         // the server refuses both as stamped in the future, and the device re-stamps and re-sends them.
-        try device("a", ["update-household", "--household", hb, "--notes", "钟表拨快了"], clock: jump.flatMap { $0.device == "a" ? $0.clock : nil })
-        try device("a", ["update-household", "--household", ha, "--income", "330"])
-        for name in ["a", "b", "r", "a", "b", "r"] { try device(name, ["sync"]) }
+        try await device("a", ["update-household", "--household", hb, "--notes", "钟表拨快了"], clock: jump.flatMap { $0.device == "a" ? $0.clock : nil })
+        try await device("a", ["update-household", "--household", ha, "--income", "330"])
+        for name in ["a", "b", "r", "a", "b", "r"] { try await device(name, ["sync"]) }
         return try outcome()
     }
 
     /// Runs `doorstep-device` for device `name`, under its clock; a failure stops the script.
     @discardableResult
-    func device(_ name: String, _ arguments: [String], clock jumped: String? = nil) throws -> String {
+    func device(_ name: String, _ arguments: [String], clock jumped: String? = nil) async throws -> String {
         let executable = binaries.appendingPathComponent("doorstep-device").path
         let all = arguments + ["--dir", "\(directory)/\(name)"]
         let run = if let clock = jumped ?? clocks[name] ?? nil {
-            try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/faketime"), ["-f", clock, executable] + all,
+            try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/faketime"), ["-f", clock, executable] + all,
                                  environment: ["FAKETIME_DONT_FAKE_MONOTONIC": "1"])
         } else {
-            try ChildProcess.run(URL(fileURLWithPath: executable), all)
+            try await ChildProcess.run(URL(fileURLWithPath: executable), all)
         }
         guard run.status == 0 else { throw FaultTestError("doorstep-device \(arguments.joined(separator: " ")) on \(name) failed (\(run.status)): \(run.output)") }
         return run.output

@@ -14,8 +14,8 @@ struct CommandLineTests {
         let output: String
     }
 
-    func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:], in directory: String) throws -> Run {
-        let run = try ChildProcess.run(Self.binaries.appendingPathComponent(tool), arguments, environment: environment, in: directory)
+    func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:], in directory: String) async throws -> Run {
+        let run = try await ChildProcess.run(Self.binaries.appendingPathComponent(tool), arguments, environment: environment, in: directory)
         return Run(status: run.status, output: run.output)
     }
 
@@ -54,21 +54,21 @@ struct CommandLineTests {
         let token = try String(contentsOfFile: dir + "/doorstep-data/admin.token", encoding: .utf8)
         #expect(token.hasPrefix("dst_"))
 
-        let worker = try run("doorstep-server", ["admin", "add-worker", "--id", "li.hua", "--name", "李华", "--role", "villageAssistant",
+        let worker = try await run("doorstep-server", ["admin", "add-worker", "--id", "li.hua", "--name", "李华", "--role", "villageAssistant",
                                                  "--villages", "140821100201"], environment: env, in: dir)
         #expect(worker.status == 0 && worker.output.contains("\"li.hua\""), "\(worker.output)")
-        let issued = try run("doorstep-server", ["admin", "issue-code", "--worker", "li.hua"], environment: env, in: dir)
+        let issued = try await run("doorstep-server", ["admin", "issue-code", "--worker", "li.hua"], environment: env, in: dir)
         let code = try #require(try JSONSerialization.jsonObject(with: Data(issued.output.utf8)) as? [String: Any])["code"] as? String
-        let enrol = try run("doorstep-device", ["enrol", "--server", "http://127.0.0.1:\(port)", "--code", try #require(code), "--name", "李华的手机"], in: dir)
+        let enrol = try await run("doorstep-device", ["enrol", "--server", "http://127.0.0.1:\(port)", "--code", try #require(code), "--name", "李华的手机"], in: dir)
         #expect(enrol.status == 0 && enrol.output.contains("enrolled dev-"), "\(enrol.output)")
-        let add = try run("doorstep-device", ["add-household", "--head-name", "王建国", "--head-id", "140821196503121239", "--address", "三组12号",
+        let add = try await run("doorstep-device", ["add-household", "--head-name", "王建国", "--head-id", "140821196503121239", "--address", "三组12号",
                                               "--income", "420"], in: dir)
         #expect(add.status == 0, "\(add.output)")
-        let sync = try run("doorstep-device", ["sync"], in: dir)
+        let sync = try await run("doorstep-device", ["sync"], in: dir)
         #expect(sync.status == 0 && sync.output.contains("pushed 1, acknowledged 1"), "\(sync.output)")
 
         // A refused admin action exits non-zero with the server's code.
-        let bad = try run("doorstep-server", ["admin", "add-worker", "--id", "x y", "--name", "王", "--role", "villageAssistant", "--villages", "140821100201"],
+        let bad = try await run("doorstep-server", ["admin", "add-worker", "--id", "x y", "--name", "王", "--role", "villageAssistant", "--villages", "140821100201"],
                           environment: env, in: dir)
         #expect(bad.status != 0 && bad.output.contains("400 invalid_value"), "\(bad.output)")
 
@@ -81,9 +81,9 @@ struct CommandLineTests {
         (server, log, port) = try await serve(in: dir)
         defer { server.terminate(); server.waitUntilExit() }
         try "http://127.0.0.1:\(port)\n".write(toFile: dir + "/doorstep-device/server", atomically: true, encoding: .utf8)
-        let again = try run("doorstep-device", ["sync"], in: dir)
+        let again = try await run("doorstep-device", ["sync"], in: dir)
         #expect(again.status == 0 && again.output.contains("pushed 0"), "\(again.output)")
-        let status = try run("doorstep-device", ["status"], in: dir)
+        let status = try await run("doorstep-device", ["status"], in: dir)
         #expect(status.output.contains("village 140821100201: 1 households"), "\(status.output)")
     }
 
@@ -94,11 +94,11 @@ struct CommandLineTests {
         (["--database", "postgres://u:hunter2@h/db?pool=0"], "pool=0"),
         (["--database", "postgres://doorstep:hunter2@127.0.0.1:9/doorstep"], "cannot open the server database"),
     ])
-    func aDatabaseTheServerCannotUseStopsItAtStart(arguments: [String], problem: String) throws {
+    func aDatabaseTheServerCannotUseStopsItAtStart(arguments: [String], problem: String) async throws {
         let dir = NSTemporaryDirectory() + "doorstep-db-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let result = try run("doorstep-server", ["serve", "--port", "0"] + arguments, in: dir)
+        let result = try await run("doorstep-server", ["serve", "--port", "0"] + arguments, in: dir)
         #expect(result.status != 0 && result.status < 128, "exits with an error, not a signal: \(result.status)")
         #expect(result.output.contains(problem), "\(result.output)")
         #expect(!result.output.contains("hunter2"), "the password stays out of the output")

@@ -112,7 +112,7 @@ public actor CrashLoop {
             let worker = WorkerDocument(id: "crash-\(i)", name: "协理员" + String(repeating: "甲", count: i + 1), role: Role.villageAssistant.rawValue, villages: [Self.village])
             _ = try await withServer { try await $0.createWorker(worker) }
             let code = try await withServer { try await $0.issueCode(worker: worker.id) }
-            devices.append(try CrashLoopDevice.enrol(name: "crash-\(i)", directory: "\(configuration.directory)/device-\(i)", server: server!.url,
+            devices.append(try await CrashLoopDevice.enrol(name: "crash-\(i)", directory: "\(configuration.directory)/device-\(i)", server: server!.url,
                                                      code: code.code, binaries: configuration.binaries))
         }
     }

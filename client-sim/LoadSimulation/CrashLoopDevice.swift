@@ -14,8 +14,8 @@ struct CrashLoopDevice {
     var replicaPath: String { directory + "/replica.sqlite" }
 
     /// Enrols with `doorstep-device enrol`, the command a worker runs.
-    static func enrol(name: String, directory: String, server: URL, code: String, binaries: URL) throws -> CrashLoopDevice {
-        let run = try ChildProcess.run(binaries.appendingPathComponent("doorstep-device"),
+    static func enrol(name: String, directory: String, server: URL, code: String, binaries: URL) async throws -> CrashLoopDevice {
+        let run = try await ChildProcess.run(binaries.appendingPathComponent("doorstep-device"),
                                        ["enrol", "--dir", directory, "--server", server.absoluteString, "--code", code, "--name", name])
         guard run.status == 0 else { throw LoadError("doorstep-device enrol of \(name) failed (\(run.status)): \(run.output)") }
         let text = try String(contentsOfFile: directory + "/replica", encoding: .utf8)
@@ -58,24 +58,5 @@ struct CrashLoopDevice {
             count += 1
         }
         return count
-    }
-}
-
-/// A short-lived child process run to its end, its output and errors captured together.
-public enum ChildProcess {
-    public static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
-                           in directory: String? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try ServerProcess.launch(process)
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

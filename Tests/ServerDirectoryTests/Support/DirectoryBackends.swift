@@ -1,8 +1,10 @@
 import Foundation
 import GRDB
+import Logging
+import PostgresNIO
 import ServerDirectory
 import ServerEngine
-import ServerPostgres
+@testable import ServerPostgres
 import ServerSQLite
 import Testing
 
@@ -39,26 +41,26 @@ struct DirectoryBackend: Sendable, CustomTestStringConvertible {
     static let postgres = DirectoryBackend(name: "PostgreSQL") {
         let base = postgresURL!
         let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
-        let store = try await PostgresSyncStore.open(try PostgresLocation(url: base).withSchema(String(schema)))
-        return Opened(store: store, execute: { sql in try runPSQL(base, "SET search_path TO \(schema); \(sql)") }, cleanUp: {})
+        let location = try PostgresLocation(url: base).withSchema(String(schema))
+        let store = try await PostgresSyncStore.open(location)
+        return Opened(store: store, execute: { sql in try await executeBehindTheStore(location, sql) }, cleanUp: {})
     }
 
     static let all: [DirectoryBackend] = postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
 }
 
-/// `psql` with the statement, failing on its first error.
-func runPSQL(_ url: String, _ sql: String) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["psql", url, "-v", "ON_ERROR_STOP=1", "-qtA", "-c", sql]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw PSQLFailed(status: process.terminationStatus, sql: sql) }
-}
-
-struct PSQLFailed: Error {
-    let status: Int32
-    let sql: String
+/// Runs `sql` in the store's schema on a connection of its own, beside the store's pool: what
+/// the store must refuse, tried behind its back. A connection, not a `psql` process: a child
+/// process waited for here would park one of the few threads the test process's tasks share.
+func executeBehindTheStore(_ location: PostgresLocation, _ sql: String) async throws {
+    let logger = Logger(label: "doorstep.tests.behind-the-store")
+    let connection = try await PostgresConnection.connect(configuration: location.probeConfiguration, id: 1, logger: logger)
+    do {
+        try await connection.query(PostgresQuery(unsafeSQL: "SET search_path TO \(location.schema)"), logger: logger).collect()
+        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect()
+    } catch {
+        try? await connection.close()
+        throw error
+    }
+    try await connection.close()
 }
