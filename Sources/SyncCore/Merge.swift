@@ -24,7 +24,12 @@ extension RecordState {
                 guard c.dot == change.dot else {
                     return .refused(.duplicateCreate, "\(key) was created by \(c.dot); \(change.dot) creates it again")
                 }
-                return .duplicate
+                // What the create wrote and no later write superseded is what a true replay writes.
+                // (A superseded value is gone: a replay differing only there cannot be told apart.)
+                let sameContent = c == sibling(.null) && fields.allSatisfy { id, state in
+                    state.siblings.allSatisfy { $0.dot != change.dot || values[id].map(sibling) == $0 }
+                }
+                return sameContent ? .duplicate : .refused(.dotReused, "\(change.dot) created \(key) with different content")
             }
             for id in values.keys where schema.field(id) == nil {
                 return .refused(.unknownField, "\(key.collection.name) has no field \(id)")
