@@ -89,7 +89,7 @@ struct SkewScript {
         let all = arguments + ["--dir", "\(directory)/\(name)"]
         let run = if let clock = jumped ?? clocks[name] ?? nil {
             try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/faketime"), ["-f", clock, executable] + all,
-                                 environment: ["FAKETIME_DONT_FAKE_MONOTONIC": "1"])
+                                       environment: ["FAKETIME_DONT_FAKE_MONOTONIC": "1"])
         } else {
             try await ChildProcess.run(URL(fileURLWithPath: executable), all)
         }

@@ -1,5 +1,4 @@
 import Foundation
-import LoadSimulation
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -55,21 +55,21 @@ struct CommandLineTests {
         #expect(token.hasPrefix("dst_"))
 
         let worker = try await run("doorstep-server", ["admin", "add-worker", "--id", "li.hua", "--name", "李华", "--role", "villageAssistant",
-                                                 "--villages", "140821100201"], environment: env, in: dir)
+                                                       "--villages", "140821100201"], environment: env, in: dir)
         #expect(worker.status == 0 && worker.output.contains("\"li.hua\""), "\(worker.output)")
         let issued = try await run("doorstep-server", ["admin", "issue-code", "--worker", "li.hua"], environment: env, in: dir)
         let code = try #require(try JSONSerialization.jsonObject(with: Data(issued.output.utf8)) as? [String: Any])["code"] as? String
         let enrol = try await run("doorstep-device", ["enrol", "--server", "http://127.0.0.1:\(port)", "--code", try #require(code), "--name", "李华的手机"], in: dir)
         #expect(enrol.status == 0 && enrol.output.contains("enrolled dev-"), "\(enrol.output)")
         let add = try await run("doorstep-device", ["add-household", "--head-name", "王建国", "--head-id", "140821196503121239", "--address", "三组12号",
-                                              "--income", "420"], in: dir)
+                                                    "--income", "420"], in: dir)
         #expect(add.status == 0, "\(add.output)")
         let sync = try await run("doorstep-device", ["sync"], in: dir)
         #expect(sync.status == 0 && sync.output.contains("pushed 1, acknowledged 1"), "\(sync.output)")
 
         // A refused admin action exits non-zero with the server's code.
         let bad = try await run("doorstep-server", ["admin", "add-worker", "--id", "x y", "--name", "王", "--role", "villageAssistant", "--villages", "140821100201"],
-                          environment: env, in: dir)
+                                environment: env, in: dir)
         #expect(bad.status != 0 && bad.output.contains("400 invalid_value"), "\(bad.output)")
 
         server.terminate()   // SIGTERM

@@ -19,17 +19,15 @@ public enum ChildProcess {
         process.standardOutput = pipe
         process.standardError = pipe
         try ServerProcess.launch(process)
-        // The reading end is read to its end before the exit is awaited: a child filling the pipe
-        // would otherwise never exit.
-        let output = await onOwnThread { pipe.fileHandleForReading.readDataToEndOfFile() }
-        await onOwnThread { process.waitUntilExit() }
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-    }
-
-    /// Runs blocking `work` on a new thread and resumes the caller with its result.
-    public static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: work()) }.start()
+        // The pipe is read to its end before the exit is awaited: a child filling it would
+        // otherwise never exit.
+        let output = await withCheckedContinuation { continuation in
+            Thread {
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: data)
+            }.start()
         }
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
     }
 }

@@ -113,7 +113,7 @@ public actor CrashLoop {
             _ = try await withServer { try await $0.createWorker(worker) }
             let code = try await withServer { try await $0.issueCode(worker: worker.id) }
             devices.append(try await CrashLoopDevice.enrol(name: "crash-\(i)", directory: "\(configuration.directory)/device-\(i)", server: server!.url,
-                                                     code: code.code, binaries: configuration.binaries))
+                                                           code: code.code, binaries: configuration.binaries))
         }
     }
 

@@ -16,7 +16,7 @@ struct CrashLoopDevice {
     /// Enrols with `doorstep-device enrol`, the command a worker runs.
     static func enrol(name: String, directory: String, server: URL, code: String, binaries: URL) async throws -> CrashLoopDevice {
         let run = try await ChildProcess.run(binaries.appendingPathComponent("doorstep-device"),
-                                       ["enrol", "--dir", directory, "--server", server.absoluteString, "--code", code, "--name", name])
+                                             ["enrol", "--dir", directory, "--server", server.absoluteString, "--code", code, "--name", name])
         guard run.status == 0 else { throw LoadError("doorstep-device enrol of \(name) failed (\(run.status)): \(run.output)") }
         let text = try String(contentsOfFile: directory + "/replica", encoding: .utf8)
         guard let replica = ReplicaID(hex: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
