@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "FieldModel", targets: ["FieldModel"]),
         .library(name: "SyncCore", targets: ["SyncCore"]),
         .library(name: "SyncProtocol", targets: ["SyncProtocol"]),
+        .library(name: "DataProtection", targets: ["DataProtection"]),
         .library(name: "Replica", targets: ["Replica"]),
         .library(name: "SyncClient", targets: ["SyncClient"]),
         .library(name: "ServerEngine", targets: ["ServerEngine"]),
@@ -27,8 +28,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        // Server only: no TLS (a reverse proxy terminates it) and no swift-configuration.
+        // Server only: no swift-configuration. TLS through HummingbirdTLS (`serve --tls-certificate`),
+        // or a proxy in front terminates it.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -37,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // TLS for PostgreSQL connections and for the server itself (`serve --tls-certificate`).
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Shared libraries: what a device app links. Pure: no I/O.
@@ -52,9 +58,12 @@ let package = Package(
             path: "Sources/SyncProtocol"
         ),
 
+        // Keys, sealing (AES-GCM), blind indexes and key stores: personal data at rest, on the
+        // device and the server.
+        .target(name: "DataProtection", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Sources/DataProtection"),
         .target(
             name: "Replica",
-            dependencies: ["FieldModel", "SyncCore", "SyncProtocol", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["FieldModel", "SyncCore", "SyncProtocol", "DataProtection", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Sources/Replica"
         ),
         .target(name: "SyncClient", dependencies: ["Replica", "SyncProtocol", "SyncCore", "FieldModel"], path: "Sources/SyncClient"),
@@ -62,7 +71,7 @@ let package = Package(
         .target(
             name: "SyncClientHTTP",
             dependencies: [
-                "SyncClient", "Replica", "SyncProtocol", "SyncCore", "FieldModel",
+                "SyncClient", "Replica", "SyncProtocol", "SyncCore", "FieldModel", "DataProtection",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -71,18 +80,19 @@ let package = Package(
         ),
 
         // The sync server: the engine (no HTTP) and its storage backends.
-        .target(name: "ServerEngine", dependencies: ["FieldModel", "SyncCore", "SyncProtocol"], path: "server/Engine"),
+        .target(name: "ServerEngine", dependencies: ["FieldModel", "SyncCore", "SyncProtocol", "DataProtection"], path: "server/Engine"),
         .target(
             name: "ServerSQLite",
-            dependencies: ["ServerEngine", "ServerDirectory", "ServerOps", "SyncCore", "FieldModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ServerEngine", "ServerDirectory", "ServerOps", "SyncCore", "FieldModel", "DataProtection", .product(name: "GRDB", package: "GRDB.swift")],
             path: "server/SQLiteStore"
         ),
         // The backend for several server instances sharing one PostgreSQL database.
         .target(
             name: "ServerPostgres",
             dependencies: [
-                "ServerEngine", "ServerDirectory", "ServerOps", "SyncCore", "FieldModel",
+                "ServerEngine", "ServerDirectory", "ServerOps", "SyncCore", "FieldModel", "DataProtection",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -102,12 +112,17 @@ let package = Package(
             dependencies: [
                 "ServerEngine", "ServerDirectory", "ServerOps", "SyncProtocol", "SyncCore", "FieldModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "server/HTTP"
@@ -115,8 +130,9 @@ let package = Package(
         .executableTarget(
             name: "doorstep-server",
             dependencies: [
-                "ServerHTTP", "ServerSQLite", "ServerPostgres", "ServerEngine", "ServerDirectory", "ServerOps", "SyncCore", "FieldModel",
+                "ServerHTTP", "ServerSQLite", "ServerPostgres", "ServerEngine", "ServerDirectory", "ServerOps", "SyncCore", "FieldModel", "DataProtection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -166,7 +182,9 @@ let package = Package(
         .executableTarget(
             name: "doorstep-device",
             dependencies: [
-                "SyncClientHTTP", "SyncClient", "Replica", "SyncCore", "FieldModel",
+                "SyncClientHTTP", "SyncClient", "Replica", "SyncCore", "FieldModel", "DataProtection",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "client-sim/doorstep-device"
@@ -194,7 +212,8 @@ let package = Package(
             path: "Tests/SyncProtocolTests",
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "SyncCore", "FieldModel", "SyncProtocol", "SyntheticData"], path: "Tests/ReplicaTests"),
+        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "SyncCore", "FieldModel", "SyncProtocol", "SyntheticData", "DataProtection"],
+                    path: "Tests/ReplicaTests"),
         .testTarget(
             name: "SyncClientTests",
             dependencies: ["SyncClient", "Replica", "ServerEngine", "ServerSQLite", "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData",
@@ -204,20 +223,21 @@ let package = Package(
         .testTarget(name: "SyncSimulationTests", dependencies: ["SyncSimulation"], path: "Tests/SyncSimulationTests"),
         .testTarget(
             name: "ServerEngineTests",
-            dependencies: ["ServerEngine", "ServerSQLite", "ServerPostgres", "SyncCore", "FieldModel", "SyncProtocol", "SyntheticData"],
+            dependencies: ["ServerEngine", "ServerSQLite", "ServerPostgres", "SyncCore", "FieldModel", "SyncProtocol", "SyntheticData", "DataProtection"],
             path: "Tests/ServerEngineTests"
         ),
         .testTarget(
             name: "ServerHTTPTests",
             dependencies: [
                 "ServerHTTP", "ServerSQLite", "ServerDirectory", "ServerEngine", "ServerOps", "SyncClientHTTP", "SyncClient", "Replica",
-                "SyncSimulation", "LoadSimulation", "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData",
+                "SyncSimulation", "LoadSimulation", "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData", "DataProtection",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/ServerHTTPTests"
         ),
-        .testTarget(name: "LoadSimulationTests", dependencies: ["LoadSimulation"], path: "Tests/LoadSimulationTests"),
+        .testTarget(name: "LoadSimulationTests", dependencies: ["LoadSimulation", "DataProtection"], path: "Tests/LoadSimulationTests"),
         // Real processes killed at random instants, full disks, clocks a year off.
         .testTarget(
             name: "FaultTests",
@@ -226,7 +246,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerDirectoryTests",
-            dependencies: ["ServerDirectory", "ServerSQLite", "ServerPostgres", "ServerEngine", "SyncCore", "FieldModel",
+            dependencies: ["ServerDirectory", "ServerSQLite", "ServerPostgres", "ServerEngine", "SyncCore", "FieldModel", "DataProtection",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/ServerDirectoryTests"

@@ -3,11 +3,15 @@
 #
 #   scripts/postgres.sh start   # installs PostgreSQL from Debian's packages when absent, starts a
 #                               # cluster in /tmp/doorstep-postgres-PORT on 127.0.0.1:${DOORSTEP_PG_PORT:-54329},
-#                               # and prints its URL (postgres://doorstep@127.0.0.1:54329/doorstep)
+#                               # and prints its URL (postgres://doorstep@127.0.0.1:54329/doorstep?sslmode=verify-full&sslrootcert=…)
 #   scripts/postgres.sh url     # prints the URL
 #   scripts/postgres.sh stop    # stops it (its files stay in /tmp/doorstep-postgres-PORT)
 #
 # The cluster trusts local connections and runs as the `postgres` user when started by root.
+# TCP connections must use TLS: the script makes a throwaway CA and a server certificate for
+# 127.0.0.1 and localhost with openssl (in /tmp/doorstep-postgres-PORT/tls), and the URL it prints
+# verifies the server against that CA (sslmode=verify-full). DOORSTEP_PG_TLS=off starts it
+# without TLS and prints a URL with sslmode=disable.
 # fsync is off by default: it holds test data only, and the tests kill server processes, not
 # PostgreSQL. DOORSTEP_PG_FSYNC=on starts it durable, as measurements of a deployment need.
 set -euo pipefail
@@ -16,7 +20,13 @@ port=${DOORSTEP_PG_PORT:-54329}
 # Outside the checkout: the cluster runs as `postgres`, who may not enter a root-owned home.
 root=${DOORSTEP_PG_DIR:-${TMPDIR:-/tmp}/doorstep-postgres-$port}
 data="$root/data"
-url="postgres://doorstep@127.0.0.1:$port/doorstep"
+tls=${DOORSTEP_PG_TLS:-on}
+certs="$root/tls"
+if [[ $tls == on ]]; then
+  url="postgres://doorstep@127.0.0.1:$port/doorstep?sslmode=verify-full&sslrootcert=$certs/ca.crt"
+else
+  url="postgres://doorstep@127.0.0.1:$port/doorstep?sslmode=disable"
+fi
 fsync=${DOORSTEP_PG_FSYNC:-off}
 
 bindir() {
@@ -41,6 +51,21 @@ as_owner() {
   if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# A CA and a server certificate signed by it, for 127.0.0.1 and localhost (made once per cluster).
+make_certificates() {
+  [[ -s $certs/server.crt && -s $certs/ca.crt ]] && return 0
+  mkdir -p "$certs"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Doorstep test CA" \
+    -keyout "$certs/ca.key" -out "$certs/ca.crt" >/dev/null 2>&1
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$certs/server.key" -out "$certs/server.csr" >/dev/null 2>&1
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$certs/server.ext"
+  openssl x509 -req -in "$certs/server.csr" -CA "$certs/ca.crt" -CAkey "$certs/ca.key" -CAcreateserial -days 3650 \
+    -extfile "$certs/server.ext" -out "$certs/server.crt" >/dev/null 2>&1
+  chmod 600 "$certs/server.key" "$certs/ca.key"
+  chmod 644 "$certs/ca.crt" "$certs/server.crt"
+  if [[ $(id -u) -eq 0 ]]; then chown postgres:postgres "$certs/server.key" "$certs/server.crt"; fi
+}
+
 start() {
   install_postgres
   local bin; bin=$(bindir)
@@ -50,9 +75,19 @@ start() {
     as_owner "$bin/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$root/initdb.log" 2>&1 \
       || { cat "$root/initdb.log" >&2; exit 1; }
   fi
+  local ssl=""
+  if [[ $tls == on ]]; then
+    make_certificates
+    ssl="-c ssl=on -c ssl_cert_file=$certs/server.crt -c ssl_key_file=$certs/server.key"
+    # Over TCP, TLS or nothing; the Unix socket stays for the owner's tools.
+    printf 'local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n' >"$root/pg_hba.conf"
+  else
+    printf 'local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n' >"$root/pg_hba.conf"
+  fi
+  if [[ $(id -u) -eq 0 ]]; then chown postgres:postgres "$root/pg_hba.conf"; fi
   if ! as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     as_owner "$bin/pg_ctl" -D "$data" -l "$root/server.log" -w -t 60 start \
-      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$root -c fsync=$fsync -c synchronous_commit=$fsync -c full_page_writes=$fsync -c max_connections=300 -c shared_buffers=256MB" >/dev/null \
+      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$root -c fsync=$fsync -c synchronous_commit=$fsync -c full_page_writes=$fsync -c max_connections=300 -c shared_buffers=256MB -c hba_file=$root/pg_hba.conf $ssl" >/dev/null \
       || { tail -n 30 "$root/server.log" >&2; exit 1; }
   fi
   local psql=("$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -v ON_ERROR_STOP=1 -qtA)

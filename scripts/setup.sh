@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building Doorstep needs on a fresh Debian machine with Swift: the system zlib and
 # SQLite headers. With --test, also what the tests' checks use: promtool (prometheus), headless
-# Chromium and a CJK font for its screenshot of the ops page, and faketime (libfaketime) for the
-# devices whose clocks are a year off. Safe to run again: it installs only what is missing.
+# Chromium and a CJK font for its screenshot of the ops page, faketime (libfaketime) for the
+# devices whose clocks are a year off, and openssl for the certificates of the TLS tests (the
+# PostgreSQL cluster's and the server's own). Safe to run again: it installs only what is missing.
 set -euo pipefail
 packages=(zlib1g-dev libsqlite3-dev)
-[[ ${1:-} == --test ]] && packages+=(prometheus chromium fonts-wqy-zenhei faketime)
+[[ ${1:-} == --test ]] && packages+=(prometheus chromium fonts-wqy-zenhei faketime openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

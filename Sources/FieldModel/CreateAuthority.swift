@@ -17,7 +17,7 @@ extension CollectionSchema {
                 }
             case .review, .lww:
                 guard spec.writers.contains(worker.role) || value == .null || value == .int(0) else {
-                    throw RuleViolation(.roleNotAllowed, "a \(worker.role.rawValue) may not set \(collection.name).\(spec.name) (\(value)); a new record leaves it empty")
+                    throw RuleViolation(.roleNotAllowed, "a \(worker.role.rawValue) may not set \(collection.name).\(spec.name) (\(Schema.isSensitive(collection, spec.id) ? "a value" : "\(value)")); a new record leaves it empty")
                 }
             case .immutable:
                 guard Self.authorFields[collection] == spec.name else { continue }

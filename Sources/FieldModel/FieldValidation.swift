@@ -1,8 +1,15 @@
 extension FieldSpec {
     /// Checks `value` against the field's kind, as of the device's `today`.
     ///
-    /// `null` is accepted only for optional fields. The error names `collection.field`.
+    /// `null` is accepted only for optional fields. The error names `collection.field`; for a
+    /// sensitive field (`Schema.isSensitive`) it says what is wrong without repeating the value.
     public func validate(_ value: FieldValue, in collection: RecordCollection, asOf today: CalendarDate) throws(ValidationError) {
+        do { try check(value, in: collection, asOf: today) } catch {
+            throw Schema.isSensitive(collection, id) ? error.withoutValue : error
+        }
+    }
+
+    private func check(_ value: FieldValue, in collection: RecordCollection, asOf today: CalendarDate) throws(ValidationError) {
         let path = "\(collection.name).\(name)"
         if case .null = value {
             guard optional else { throw ValidationError(field: path, problem: .empty, message: "a value is required") }

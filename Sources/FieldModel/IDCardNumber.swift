@@ -1,8 +1,9 @@
 /// A resident identity card number (公民身份号码, GB 11643-1999), checked in full.
 ///
 /// 18 characters: a six-digit region code, the birth date as `YYYYMMDD`, a three-digit sequence
-/// (odd for men), and a check digit (`0`–`9` or `X`) from ISO 7064 MOD 11-2. The full number
-/// never appears in a message or log: `masked` keeps the region and the last four characters.
+/// (odd for men), and a check digit (`0`–`9` or `X`) from ISO 7064 MOD 11-2. No part of the
+/// number appears in a validation message; `masked` (region and last four characters) is for a
+/// worker's own screen, never a log.
 public struct IDCardNumber: Sendable, Hashable, Codable, CustomStringConvertible {
     public let rawValue: String
 
@@ -31,24 +32,24 @@ public struct IDCardNumber: Sendable, Hashable, Codable, CustomStringConvertible
         let region = digits[0..<6].reduce(0) { $0 * 10 + $1 }
         guard CountyCode(uncheckedRawValue: UInt32(region)).isStructurallyValid else {
             throw ValidationError(field: field, problem: .unknownRegion,
-                                  message: "ID number region prefix \(region) is not a known division code")
+                                  message: "the ID number's region prefix is not a known division code")
         }
         let year = digits[6..<10].reduce(0) { $0 * 10 + $1 }
         let month = digits[10..<12].reduce(0) { $0 * 10 + $1 }
         let day = digits[12..<14].reduce(0) { $0 * 10 + $1 }
         guard let birth = CalendarDate(year: year, month: month, day: day) else {
             throw ValidationError(field: field, problem: .impossibleDate,
-                                  message: "ID number birth date \(year)-\(month)-\(day) does not exist")
+                                  message: "the birth date in the ID number does not exist")
         }
         guard year >= 1900, birth <= today else {
             throw ValidationError(field: field, problem: .implausibleBirthDate,
-                                  message: "ID number birth date \(birth) is outside 1900…\(today)")
+                                  message: "the birth date in the ID number is before 1900 or after \(today)")
         }
         let expected = IDCardNumber.checkCharacter(forFirst17: digits)
         let actual = bytes[17] == 0x78 ? UInt8(ascii: "X") : bytes[17]
         guard actual == expected else {
             throw ValidationError(field: field, problem: .badCheckDigit,
-                                  message: "ID number \(IDCardNumber.mask(text)) has check character \(Character(Unicode.Scalar(actual))), expected \(Character(Unicode.Scalar(expected)))")
+                                  message: "the ID number's check character does not match its first 17 digits")
         }
         self.rawValue = String(decoding: bytes.prefix(17) + [actual], as: UTF8.self)
     }

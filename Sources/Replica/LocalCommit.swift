@@ -12,10 +12,11 @@ extension Replica {
     func commit(_ key: RecordKey, _ operations: [Change.Operation]) throws(ReplicaError) -> [Change] {
         let me = identity
         let wallClock = self.wallClock
+        let codec = self.codec
         return try write { db in
             var clock = try Meta.clock(db, wallClock: wallClock)
             var counter = UInt64(bitPattern: try Meta.int(db, "counter"))
-            var row = try RecordRows.load(db, key.collection, key.id) ?? RecordRow(key: key, confirmed: nil, view: RecordState(key: key))
+            var row = try RecordRows.load(db, codec, key.collection, key.id) ?? RecordRow(key: key, confirmed: nil, view: RecordState(key: key))
             guard row.key.scope == key.scope else {
                 throw ReplicaError(.inconsistent, "\(key.collection.name) \(key.id) is in village \(row.key.scope), not \(key.scope)")
             }
@@ -27,10 +28,10 @@ extension Replica {
                 if case .refused(let refusal) = row.view.apply(change).outcome {
                     throw ReplicaError(.ruleViolation, refusal.description)
                 }
-                try Outbox.insert(db, change, createdAt: wallClock())
+                try Outbox.insert(db, codec, change, createdAt: wallClock())
                 changes.append(change)
             }
-            try RecordRows.saveView(db, row)
+            try RecordRows.saveView(db, codec, row)
             try Meta.setInt(db, "counter", Int64(bitPattern: counter))
             try Meta.saveClock(db, clock)
             return changes
@@ -39,7 +40,7 @@ extension Replica {
 
     /// The record as the worker sees it, if the device holds it.
     public func record(_ collection: RecordCollection, _ id: RecordID) throws(ReplicaError) -> RecordState? {
-        try read { db in try RecordRows.load(db, collection, id)?.view }
+        try read { db in try RecordRows.load(db, self.codec, collection, id)?.view }
     }
 
     /// Like `record`, failing with `.notFound` (or `.notFound` for a deleted one).
@@ -56,8 +57,7 @@ extension Replica {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT id, village, view FROM records WHERE collection = ?",
                              arguments: [Int64(RecordCollection.relativeFiling.rawValue)]).compactMap { row -> RelativeFiling? in
-                let data: Data = row["view"]
-                let state = try RecordState(decoding: [UInt8](data), includesSupersession: true)
+                let state = try self.codec.state(row["view"], includesSupersession: true)
                 guard !state.isDeleted else { return nil }
                 return try? RelativeFiling(id: state.key.id, village: state.key.scope, fields: state.values)
             }

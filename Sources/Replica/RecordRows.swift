@@ -28,20 +28,19 @@ struct RecordRow {
 /// Statements are cached: a page applies hundreds of rows in one transaction, and preparing
 /// each statement anew cost more than running it.
 enum RecordRows {
-    static func load(_ db: Database, _ collection: RecordCollection, _ id: RecordID) throws -> RecordRow? {
+    static func load(_ db: Database, _ codec: ReplicaCodec, _ collection: RecordCollection, _ id: RecordID) throws -> RecordRow? {
         let statement = try db.cachedStatement(sql: """
             SELECT village, confirmed, view, confirmed_digest_high, confirmed_digest_low FROM records WHERE collection = ? AND id = ?
             """)
         guard let row = try Row.fetchOne(statement, arguments: [Int64(collection.rawValue), Data(id.bytes)]) else { return nil }
-        return try decode(row, collection, id)
+        return try decode(row, codec, collection, id)
     }
 
-    static func decode(_ row: Row, _ collection: RecordCollection, _ id: RecordID) throws -> RecordRow {
-        let viewBytes: Data = row["view"]
-        let view = try RecordState(decoding: [UInt8](viewBytes), includesSupersession: true)
+    static func decode(_ row: Row, _ codec: ReplicaCodec, _ collection: RecordCollection, _ id: RecordID) throws -> RecordRow {
+        let view = try codec.state(row["view"], includesSupersession: true)
         var confirmed: RecordState? = nil
         if let c: Data = row["confirmed"] {
-            confirmed = try RecordState(decoding: [UInt8](c), includesSupersession: false)
+            confirmed = try codec.state(c, includesSupersession: false)
         }
         var digest: Digest128? = nil
         if let h: Int64 = row["confirmed_digest_high"], let l: Int64 = row["confirmed_digest_low"] {
@@ -51,20 +50,20 @@ enum RecordRows {
     }
 
     /// Writes the row's view, leaving its confirmed state as stored.
-    static func saveView(_ db: Database, _ row: RecordRow) throws {
+    static func saveView(_ db: Database, _ codec: ReplicaCodec, _ row: RecordRow) throws {
         try db.cachedStatement(sql: """
             INSERT INTO records (collection, id, village, household, confirmed, view, is_deleted, needs_review)
             VALUES (?, ?, ?, ?, NULL, ?, ?, ?)
             ON CONFLICT(collection, id) DO UPDATE SET household = excluded.household, view = excluded.view,
               is_deleted = excluded.is_deleted, needs_review = excluded.needs_review
             """).execute(arguments: [Int64(row.key.collection.rawValue), Data(row.key.id.bytes), Int64(row.key.scope.rawValue),
-                                     row.household.map { Data($0.bytes) }, Data(row.view.encoded(includeSupersession: true)),
+                                     row.household.map { Data($0.bytes) }, codec.stateBlob(row.view, includeSupersession: true),
                                      row.view.isDeleted, row.view.needsReview])
     }
 
     /// Writes the row's confirmed state and view, moving the village digest in `digests` from
     /// the row's stored digest to the new state's.
-    static func saveConfirmed(_ db: Database, _ row: RecordRow, digests: inout VillageDigestBatch) throws {
+    static func saveConfirmed(_ db: Database, _ codec: ReplicaCodec, _ row: RecordRow, digests: inout VillageDigestBatch) throws {
         let confirmed = row.confirmed.map { $0.encoded(includeSupersession: false) }
         let digest = row.confirmed.flatMap { $0.isDeleted ? nil : StableHash.hash128(confirmed!) }
         try digests.replace(db, row.key.scope, row.storedDigest, with: digest)
@@ -75,9 +74,9 @@ enum RecordRows {
               confirmed_digest_high = excluded.confirmed_digest_high, confirmed_digest_low = excluded.confirmed_digest_low,
               view = excluded.view, is_deleted = excluded.is_deleted, needs_review = excluded.needs_review
             """).execute(arguments: [Int64(row.key.collection.rawValue), Data(row.key.id.bytes), Int64(row.key.scope.rawValue),
-                                     row.household.map { Data($0.bytes) }, confirmed.map { Data($0) },
+                                     row.household.map { Data($0.bytes) }, row.confirmed.map { codec.stateBlob($0, includeSupersession: false) },
                                      digest.map { Int64(bitPattern: $0.high) }, digest.map { Int64(bitPattern: $0.low) },
-                                     Data(row.view.encoded(includeSupersession: true)), row.view.isDeleted, row.view.needsReview])
+                                     codec.stateBlob(row.view, includeSupersession: true), row.view.isDeleted, row.view.needsReview])
     }
 
     /// Removes a record row, taking its confirmed state out of the village digest.
@@ -94,9 +93,9 @@ enum RecordRows {
     /// The view rebuilt from the confirmed state and every local change the server has not yet
     /// folded into it (pending or acknowledged, never rejected), in dot order. A change whose dot
     /// the confirmed version covers is already part of the server's state, or was superseded there.
-    static func rebuiltView(_ db: Database, key: RecordKey, confirmed: RecordState?) throws -> RecordState {
+    static func rebuiltView(_ db: Database, _ codec: ReplicaCodec, key: RecordKey, confirmed: RecordState?) throws -> RecordState {
         var view = confirmed ?? RecordState(key: key)
-        for change in try Outbox.unrejectedChanges(db, for: key) where !(confirmed?.version.covers(change.dot) ?? false) {
+        for change in try Outbox.unrejectedChanges(db, codec, for: key) where !(confirmed?.version.covers(change.dot) ?? false) {
             view.apply(change)
         }
         return view

@@ -1,3 +1,4 @@
+import DataProtection
 import FieldModel
 import Foundation
 import GRDB
@@ -9,24 +10,46 @@ import SyncCore
 /// Every local write commits the record's new state and its change in one transaction with
 /// `synchronous=FULL`: what the worker saw as saved survives a power cut. One connection per
 /// file; it never leaves this type.
+///
+/// Record states and outbox changes are sealed under a key ring kept in `keys`
+/// (`ReplicaCodec`): the file alone gives away no ID number, income or disability, and a remote
+/// wipe (`wipe()`) that removes the keys leaves nothing readable even before the file is gone.
 public final class Replica: Sendable {
     let queue: DatabaseQueue
     public let path: String
     public let identity: DeviceIdentity
     let wallClock: @Sendable () -> Int64
+    /// Where the replica's key ring lives (and, on a device, its token): a wipe empties it.
+    public let keys: any KeyStore
+    let codec: ReplicaCodec
 
-    /// Opens the replica at `path`, creating it for `identity` if it does not exist yet.
+    /// Opens the replica at `path`, creating it for `identity` if it does not exist yet, sealed
+    /// under the key ring in `keys` (created there on first use; by default a 0600 file store
+    /// beside the replica, `<path>.keys/` — on a phone, pass the keychain's).
     ///
     /// An existing file must belong to the same replica id; its stored identity is kept (the
     /// worker's assignment may have been refreshed since enrolment).
-    public convenience init(path: String, identity: DeviceIdentity, wallClock: @escaping @Sendable () -> Int64) throws(ReplicaError) {
-        try self.init(path: path, expected: identity, wallClock: wallClock)
+    public convenience init(path: String, identity: DeviceIdentity, keys: (any KeyStore)? = nil,
+                            wallClock: @escaping @Sendable () -> Int64) throws(ReplicaError) {
+        try self.init(path: path, expected: identity, keys: keys ?? FileKeyStore.beside(path), sealing: true, wallClock: wallClock)
+    }
+
+    /// A replica whose rows are not sealed: only for measuring what sealing costs (`doorstep-bench`).
+    package convenience init(unsealedAt path: String, identity: DeviceIdentity, wallClock: @escaping @Sendable () -> Int64) throws(ReplicaError) {
+        try self.init(path: path, expected: identity, keys: FileKeyStore.beside(path), sealing: false, wallClock: wallClock)
     }
 
     /// Opens (or, given an identity, creates) the replica; without one the file must hold one.
-    private init(path: String, expected identity: DeviceIdentity?, wallClock: @escaping @Sendable () -> Int64) throws(ReplicaError) {
+    private init(path: String, expected identity: DeviceIdentity?, keys: any KeyStore, sealing: Bool,
+                 wallClock: @escaping @Sendable () -> Int64) throws(ReplicaError) {
         self.path = path
         self.wallClock = wallClock
+        self.keys = keys
+        do {
+            codec = ReplicaCodec(sealer: sealing ? Sealer(ring: try keys.keyRing(ReplicaCodec.keyItem)) : nil)
+        } catch {
+            throw ReplicaError(.storage, "cannot read the keys of replica \(path): \(error.message)")
+        }
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
@@ -56,10 +79,11 @@ public final class Replica: Sendable {
         }
     }
 
-    /// Opens the enrolled replica at `path` with the identity stored in it.
-    public convenience init(existingAt path: String, wallClock: @escaping @Sendable () -> Int64) throws(ReplicaError) {
+    /// Opens the enrolled replica at `path` with the identity stored in it, its key ring in
+    /// `keys` (by default `<path>.keys/`).
+    public convenience init(existingAt path: String, keys: (any KeyStore)? = nil, wallClock: @escaping @Sendable () -> Int64) throws(ReplicaError) {
         guard FileManager.default.fileExists(atPath: path) else { throw ReplicaError(.notFound, "no replica at \(path)") }
-        try self.init(path: path, expected: nil, wallClock: wallClock)
+        try self.init(path: path, expected: nil, keys: keys ?? FileKeyStore.beside(path), sealing: true, wallClock: wallClock)
     }
 
     /// Learns how far the device clock is from the server's, as the server answered at
@@ -101,6 +125,17 @@ public final class Replica: Sendable {
     /// Closes the file. Any later call fails with `.storage`.
     public func close() throws(ReplicaError) {
         do { try queue.close() } catch { throw ReplicaError(.storage, "closing \(path) failed: \(error)") }
+    }
+
+    /// A remote wipe (SPEC §11.7): closes the replica, deletes its file (with its WAL and shared
+    /// memory) and empties its key store — its key ring, and the token an app keeps there.
+    /// Nothing the worker recorded is readable afterwards; any later call fails.
+    public func wipe() throws(ReplicaError) {
+        try? queue.close()
+        for file in [path, path + "-wal", path + "-shm", path + "-journal"] where FileManager.default.fileExists(atPath: file) {
+            do { try FileManager.default.removeItem(atPath: file) } catch { throw ReplicaError(.storage, "cannot delete \(file): \(error)") }
+        }
+        do { try keys.removeAll() } catch { throw ReplicaError(.storage, "cannot delete the keys of \(path): \(error.message)") }
     }
 
     /// `PRAGMA integrity_check`: "ok" for a sound file.

@@ -39,7 +39,7 @@ extension Replica {
             let health = try ReplicaHealth.figures(db)
             let acked = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE status = 1") ?? 0
             let rejected = try Row.fetchAll(db, sql: "SELECT change, reason, message FROM outbox WHERE status = 2 ORDER BY counter").map { row in
-                RejectedChange(change: try Outbox.decode(row), reason: row["reason"] ?? "", message: row["message"] ?? "")
+                RejectedChange(change: try Outbox.decode(row, self.codec), reason: row["reason"] ?? "", message: row["message"] ?? "")
             }
             return OutboxSummary(pending: health.outboxCount, oldestPendingMilliseconds: health.oldestUnsyncedMilliseconds,
                                  acknowledgedAwaitingPull: acked, rejected: rejected)
@@ -48,12 +48,12 @@ extension Replica {
 
     /// Every change made on this device that is still in the outbox, in dot order.
     public func outboxChanges() throws(ReplicaError) -> [Change] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT change FROM outbox ORDER BY counter").map(Outbox.decode) }
+        try read { db in try Row.fetchAll(db, sql: "SELECT change FROM outbox ORDER BY counter").map { try Outbox.decode($0, self.codec) } }
     }
 
     /// The changes not yet acknowledged by the server, in dot order.
     public func pendingChanges() throws(ReplicaError) -> [Change] {
-        try read { db in try Outbox.pending(db, limit: Int.max) }
+        try read { db in try Outbox.pending(db, self.codec, limit: Int.max) }
     }
 
     /// The dot counter of the last local write.

@@ -37,8 +37,7 @@ extension Replica {
         var args: [any DatabaseValueConvertible] = [Int64(collection.rawValue)]
         if let village { sql += " AND village = ?"; args.append(Int64(village.rawValue)) }
         return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: StatementArguments(args)).map { row in
-            let d: Data = row["view"]
-            return try RecordState(decoding: [UInt8](d), includesSupersession: true)
+            try codec.state(row["view"], includesSupersession: true)
         }
     }
 
@@ -60,8 +59,7 @@ extension Replica {
         return try read { db in
             let related = try Row.fetchAll(db, sql: "SELECT view FROM records WHERE household = ? AND is_deleted = 0",
                                            arguments: [Data(id.bytes)]).map { row -> RecordState in
-                let d: Data = row["view"]
-                return try RecordState(decoding: [UInt8](d), includesSupersession: true)
+                try self.codec.state(row["view"], includesSupersession: true)
             }
             let members = self.decoded(related.filter { $0.key.collection == .member }, as: Member.self)
             let visits = self.decoded(related.filter { $0.key.collection == .visit }, as: Visit.self).sorted { $0.date > $1.date }
@@ -86,8 +84,7 @@ extension Replica {
     public func openConflicts() throws(ReplicaError) -> [OpenConflict] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT view FROM records WHERE needs_review = 1 ORDER BY collection, id").map { row in
-                let d: Data = row["view"]
-                let state = try RecordState(decoding: [UInt8](d), includesSupersession: true)
+                let state = try self.codec.state(row["view"], includesSupersession: true)
                 let fields = state.conflictedFields.map { id in
                     OpenConflict.FieldConflict(field: state.schema.field(id)?.name ?? "#\(id)", values: state.fields[id]?.siblings ?? [])
                 }
@@ -101,8 +98,7 @@ extension Replica {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT confirmed FROM records WHERE village = ? AND confirmed IS NOT NULL ORDER BY collection, id",
                              arguments: [Int64(village.rawValue)]).map { row in
-                let d: Data = row["confirmed"]
-                return try RecordState(decoding: [UInt8](d), includesSupersession: false)
+                try self.codec.state(row["confirmed"], includesSupersession: false)
             }
         }
     }
@@ -111,8 +107,7 @@ extension Replica {
     public func viewStates(in village: VillageCode) throws(ReplicaError) -> [RecordState] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT view FROM records WHERE village = ? ORDER BY collection, id", arguments: [Int64(village.rawValue)]).map { row in
-                let d: Data = row["view"]
-                return try RecordState(decoding: [UInt8](d), includesSupersession: true)
+                try self.codec.state(row["view"], includesSupersession: true)
             }
         }
     }

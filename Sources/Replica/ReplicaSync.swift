@@ -24,8 +24,9 @@ extension Replica {
     public func makeRequest(batchLimit: Int, pageLimit: Int, appVersion: String) throws(ReplicaError) -> SyncRequest {
         let me = identity
         let now = wallClock()
+        let codec = self.codec
         return try read { db in
-            let changes = try Outbox.pending(db, limit: batchLimit)
+            let changes = try Outbox.pending(db, codec, limit: batchLimit)
             var cursors: [VillageCode: UInt64] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT village, position FROM cursors") {
                 let v: Int64 = row["village"], p: Int64 = row["position"]
@@ -43,17 +44,18 @@ extension Replica {
     public func apply(_ response: SyncResponse) throws(ReplicaError) -> ApplyReport {
         let wallClock = self.wallClock
         let me = identity.replica
+        let codec = self.codec
         return try write { db in
             var report = ApplyReport()
             var clock = try Meta.clock(db, wallClock: wallClock)
             clock.correct(serverMilliseconds: response.serverTimeMilliseconds)
-            var touched = try Outbox.acknowledge(db, response.acked, at: wallClock())
+            var touched = try Outbox.acknowledge(db, codec, response.acked, at: wallClock())
             report.acked = response.acked.count
             for r in response.rejections {
-                if let key = try Outbox.reject(db, counter: r.counter, reason: r.reason, message: r.message) { touched.insert(key) }
+                if let key = try Outbox.reject(db, codec, counter: r.counter, reason: r.reason, message: r.message) { touched.insert(key) }
                 report.rejected.append(r)
             }
-            let restamped = try Restamp.clockAhead(db, rejections: response.rejections, clock: &clock, replica: me)
+            let restamped = try Restamp.clockAhead(db, codec, rejections: response.rejections, clock: &clock, replica: me)
             touched.formUnion(restamped.keys)
             report.restamped = restamped.count
             for village in response.droppedVillages {
@@ -63,7 +65,7 @@ extension Replica {
                 report.dropped.append(village)
             }
             for village in response.rebootstrapVillages {
-                try Self.forgetConfirmed(db, village: village)
+                try Self.forgetConfirmed(db, codec, village: village)
                 report.rebootstrapped.append(village)
             }
             // Most pulled records hold no local change (all of them in a bootstrap): their view is
@@ -71,25 +73,25 @@ extension Replica {
             let local = try Outbox.recordsWithChanges(db)
             var digests = VillageDigestBatch()
             for state in response.page {
-                var row = try RecordRows.load(db, state.key.collection, state.key.id)
+                var row = try RecordRows.load(db, codec, state.key.collection, state.key.id)
                     ?? RecordRow(key: state.key, confirmed: nil, view: RecordState(key: state.key))
                 row.confirmed = state
                 let hasLocal = local.contains(OutboxRecord(state.key))
-                row.view = hasLocal ? try RecordRows.rebuiltView(db, key: state.key, confirmed: state) : state
-                try RecordRows.saveConfirmed(db, row, digests: &digests)
-                if hasLocal { try Outbox.dropConfirmed(db, state.key, confirmed: state.version) }
+                row.view = hasLocal ? try RecordRows.rebuiltView(db, codec, key: state.key, confirmed: state) : state
+                try RecordRows.saveConfirmed(db, codec, row, digests: &digests)
+                if hasLocal { try Outbox.dropConfirmed(db, codec, state.key, confirmed: state.version) }
                 clock.observe(state.lastModified)
                 touched.remove(state.key)
             }
             try digests.write(db)
             report.pulled = response.page.count
-            for key in touched { try Self.refreshView(db, key) }
+            for key in touched { try Self.refreshView(db, codec, key) }
             for (village, position) in response.cursors {
                 try db.execute(sql: "INSERT INTO cursors (village, position) VALUES (?, ?) ON CONFLICT(village) DO UPDATE SET position = excluded.position",
                                arguments: [Int64(village.rawValue), Int64(bitPattern: position)])
             }
             if !response.hasMore {
-                for key in try Outbox.dropAcknowledged(db) { try Self.refreshView(db, key) }
+                for key in try Outbox.dropAcknowledged(db, codec) { try Self.refreshView(db, codec, key) }
                 for (village, digest) in response.digests.sorted(by: { $0.key < $1.key })
                 where try VillageDigests.get(db, village) != digest || VillageDigests.held(db, village) != digest {
                     report.mismatched.append(village)
@@ -104,18 +106,19 @@ extension Replica {
     /// Forgets the server's state of `villages` and resets their cursors, keeping the outbox: the
     /// next syncs pull them again from position 0 (repair after a digest mismatch).
     public func resetVillages(_ villages: [VillageCode]) throws(ReplicaError) {
+        let codec = self.codec
         try write { db in
-            for village in villages { try Self.forgetConfirmed(db, village: village) }
+            for village in villages { try Self.forgetConfirmed(db, codec, village: village) }
         }
     }
 
-    static func forgetConfirmed(_ db: Database, village: VillageCode) throws {
-        let awaiting = try Outbox.keysAwaitingConfirmation(db, village: village)
+    static func forgetConfirmed(_ db: Database, _ codec: ReplicaCodec, village: VillageCode) throws {
+        let awaiting = try Outbox.keysAwaitingConfirmation(db, codec, village: village)
         for key in try RecordRows.keys(db, village: village) {
             try RecordRows.delete(db, key)
             if awaiting.contains(key) {
-                let view = try RecordRows.rebuiltView(db, key: key, confirmed: nil)
-                try RecordRows.saveView(db, RecordRow(key: key, confirmed: nil, view: view))
+                let view = try RecordRows.rebuiltView(db, codec, key: key, confirmed: nil)
+                try RecordRows.saveView(db, codec, RecordRow(key: key, confirmed: nil, view: view))
             }
         }
         try db.execute(sql: "DELETE FROM cursors WHERE village = ?", arguments: [Int64(village.rawValue)])
@@ -123,13 +126,13 @@ extension Replica {
     }
 
     /// Rebuilds one record's view after its outbox changed (a rejection drops a change from it).
-    static func refreshView(_ db: Database, _ key: RecordKey) throws {
-        guard var row = try RecordRows.load(db, key.collection, key.id) else { return }
-        row.view = try RecordRows.rebuiltView(db, key: key, confirmed: row.confirmed)
+    static func refreshView(_ db: Database, _ codec: ReplicaCodec, _ key: RecordKey) throws {
+        guard var row = try RecordRows.load(db, codec, key.collection, key.id) else { return }
+        row.view = try RecordRows.rebuiltView(db, codec, key: key, confirmed: row.confirmed)
         if row.confirmed == nil && row.view.created == nil && row.view.fields.isEmpty && row.view.tombstones.isEmpty {
             try RecordRows.delete(db, key)
         } else {
-            try RecordRows.saveView(db, row)
+            try RecordRows.saveView(db, codec, row)
         }
     }
 

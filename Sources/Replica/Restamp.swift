@@ -18,7 +18,7 @@ enum Restamp {
     static let reason = "clock_ahead"
 
     /// Returns the keys of the records whose changes were re-stamped, and how many changes.
-    static func clockAhead(_ db: Database, rejections: [Rejection], clock: inout HybridLogicalClock,
+    static func clockAhead(_ db: Database, _ codec: ReplicaCodec, rejections: [Rejection], clock: inout HybridLogicalClock,
                            replica: ReplicaID) throws -> (keys: Set<RecordKey>, count: Int) {
         guard rejections.contains(where: { $0.reason == reason }) else { return ([], 0) }
         let refused = try Row.fetchAll(db, sql: "SELECT counter FROM outbox WHERE status = ? AND reason = ?",
@@ -33,7 +33,7 @@ enum Restamp {
         // Per record: the old counters re-stamped so far and their new ones, ascending.
         var renumbered: [RecordKey: [(old: UInt64, new: UInt64)]] = [:]
         for row in rows {
-            let old = try Outbox.decode(row)
+            let old = try Outbox.decode(row, codec)
             counter += 1
             var context = old.context
             if let covered = renumbered[old.record]?.last(where: { $0.old <= old.context[replica] }) {
@@ -43,7 +43,7 @@ enum Restamp {
                                 hlc: clock.now(), author: old.author, schemaVersion: old.schemaVersion)
             renumbered[old.record, default: []].append((old.dot.counter, counter))
             try db.execute(sql: "DELETE FROM outbox WHERE counter = ?", arguments: [row["counter"] as Int64])
-            try Outbox.insert(db, change, createdAt: row["created_ms"])
+            try Outbox.insert(db, codec, change, createdAt: row["created_ms"])
         }
         try Meta.setInt(db, "counter", Int64(bitPattern: counter))
         return (Set(renumbered.keys), rows.count)

@@ -23,6 +23,9 @@ public struct SyncReport: Sendable, Hashable {
     public var warnings: [ScopeWarning] = []
     public var startedMilliseconds: Int64 = 0
     public var finishedMilliseconds: Int64 = 0
+    /// The server revoked the device and told it to wipe, and the replica was wiped: its file
+    /// and key store are gone (the app's token with them).
+    public var wiped = false
 
     public var succeeded: Bool { outcome == .success }
 }
@@ -104,6 +107,7 @@ public struct SyncClient: Sendable {
         let answer: [UInt8]
         do { answer = try await transport.exchange(body) } catch {
             report.failedAttempts += 1
+            if let wipe = error.wipe { report.wiped = wipeIfAllowed(wipe) }
             return session.failed(error, jitter: jitter())
         }
         report.bytesDown += answer.count
@@ -127,6 +131,17 @@ public struct SyncClient: Sendable {
         }
         let pending: Int
         do { pending = try replica.outboxSummary().pending } catch { return session.broken(code: "storage", message: error.message) }
-        return session.applied(hasMore: response.hasMore, mismatched: applied.mismatched, pending: pending)
+        let retired = response.warnings.contains { $0.code == HTTPAPI.retiredWarning }
+        return session.applied(hasMore: response.hasMore, mismatched: applied.mismatched, pending: pending, retired: retired)
+    }
+
+    /// Wipes the replica as the server instructed: a lost device at once, a retired one only
+    /// when its outbox holds nothing unacknowledged (it never loses an unsynced change).
+    private func wipeIfAllowed(_ instruction: String) -> Bool {
+        if instruction != "lost" {
+            guard let pending = try? replica.outboxSummary().pending, pending == 0 else { return false }
+        }
+        do { try replica.wipe() } catch { return false }
+        return true
     }
 }

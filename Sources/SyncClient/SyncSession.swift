@@ -41,8 +41,10 @@ public struct SyncSession: Sendable {
 
     public mutating func start() -> Action { .send }
 
-    /// A response was applied. `pending` is what the outbox still holds unacknowledged.
-    public mutating func applied(hasMore: Bool, mismatched: [VillageCode], pending: Int) -> Action {
+    /// A response was applied. `pending` is what the outbox still holds unacknowledged;
+    /// `retired`: the server took the changes of a device revoked as retired, and the next
+    /// exchange, once nothing is pending, is answered with the instruction to wipe.
+    public mutating func applied(hasMore: Bool, mismatched: [VillageCode], pending: Int, retired: Bool = false) -> Action {
         attempt = 0
         rounds += 1
         guard rounds < configuration.maxRounds else {
@@ -56,7 +58,7 @@ public struct SyncSession: Sendable {
             repaired.formUnion(mismatched)
             return .repair(mismatched)
         }
-        if hasMore || pending > 0 { return .send }
+        if hasMore || pending > 0 || retired { return .send }
         return finish(.success)
     }
 

@@ -19,10 +19,14 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
 
     public let kind: Kind
     public let message: String
+    /// With a refusal as `revoked`: the server's instruction to wipe the device — `lost` (at
+    /// once) or `retired` (once nothing is left unsynced). SPEC §11.7.
+    public var wipe: String?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, wipe: String? = nil) {
         self.kind = kind
         self.message = message
+        self.wipe = wipe
     }
 
     public static func unreachable(_ message: String) -> TransportError { TransportError(.unreachable, message) }

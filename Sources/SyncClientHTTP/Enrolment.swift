@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DataProtection
 import FieldModel
 import Foundation
 import NIOCore
@@ -17,17 +18,20 @@ public enum DeviceEnrolment {
         public let serverTimeMilliseconds: Int64?
 
         /// The device's replica at `path` (created, or reopened after a re-enrolment, keeping
-        /// its outbox), its clock corrected by the server's before any write.
-        public func openReplica(at path: String, wallClock: @escaping @Sendable () -> Int64) throws(ReplicaError) -> Replica {
-            let replica = try Replica(path: path, identity: identity, wallClock: wallClock)
+        /// its outbox), sealed under a key ring in `keys` (by default beside the file), its clock
+        /// corrected by the server's before any write.
+        public func openReplica(at path: String, keys: (any KeyStore)? = nil, wallClock: @escaping @Sendable () -> Int64) throws(ReplicaError) -> Replica {
+            let replica = try Replica(path: path, identity: identity, keys: keys, wallClock: wallClock)
             if let serverTimeMilliseconds { try replica.correctClock(serverMilliseconds: serverTimeMilliseconds) }
             return replica
         }
     }
 
-    /// Enrols `replica` (the id the device drew at install) with `code`.
+    /// Enrols `replica` (the id the device drew at install) with `code`; over plain `http` only
+    /// to loopback unless `allowInsecureHTTP` (`ServerAddressPolicy`).
     public static func enrol(server: URL, code: String, replica: ReplicaID, deviceName: String,
-                             client: HTTPClient = HTTPTransport.sharedClient) async throws(TransportError) -> Result {
+                             client: HTTPClient = HTTPTransport.sharedClient, allowInsecureHTTP: Bool = false) async throws(TransportError) -> Result {
+        try ServerAddressPolicy.check(server, allowInsecureHTTP: allowInsecureHTTP)
         var request = HTTPClientRequest(url: server.appendingPathComponent(HTTPAPI.enrolPath).absoluteString)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")

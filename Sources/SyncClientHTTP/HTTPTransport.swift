@@ -13,7 +13,8 @@ import SyncProtocol
 ///     let report = await SyncClient(replica: replica, transport: transport).sync()
 ///
 /// A connection failure or timeout is `unreachable` (try later); an error status is `refused`
-/// with the server's code, and 429 is `rateLimited` with its `Retry-After`.
+/// with the server's code, and 429 is `rateLimited` with its `Retry-After`. Plain `http` is
+/// refused except to loopback (`ServerAddressPolicy`) unless `allowInsecureHTTP`.
 public struct HTTPTransport: Transport {
     public let server: URL
     public let token: String
@@ -21,6 +22,8 @@ public struct HTTPTransport: Transport {
     public var timeout: TimeAmount
     /// The largest response body accepted (deflated).
     public var maxResponseBytes: Int
+    /// Plain `http` to a machine other than this one: only on a closed test network.
+    public var allowInsecureHTTP = false
 
     public init(server: URL, token: String, client: HTTPClient = HTTPTransport.sharedClient, timeout: TimeAmount = .seconds(60),
                 maxResponseBytes: Int = 8 << 20) {
@@ -41,6 +44,7 @@ public struct HTTPTransport: Transport {
     }()
 
     public func exchange(_ body: [UInt8]) async throws(TransportError) -> [UInt8] {
+        try ServerAddressPolicy.check(server, allowInsecureHTTP: allowInsecureHTTP)
         var request = HTTPClientRequest(url: server.appendingPathComponent(HTTPAPI.syncPath).absoluteString)
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -84,6 +88,6 @@ public enum APICall {
             // The server could not answer now; the exchange may be repeated as it is.
             return TransportError(.unreachable, "\(status) \(document?.code ?? "server_error"): \(message)")
         }
-        return TransportError(.refused(status: status, code: document?.code ?? "http_\(status)"), message)
+        return TransportError(.refused(status: status, code: document?.code ?? "http_\(status)"), message, wipe: document?.wipe)
     }
 }

@@ -8,6 +8,11 @@ public enum HTTPAPI {
     public static let enrolPath = "/v1/enrol"
     /// A sync body: a deflated protobuf message, sent with `Content-Encoding: deflate`.
     public static let syncMediaType = "application/x-protobuf"
+    /// With a `revoked` answer: what the device is to wipe, as the body's `wipe` says (SPEC §11.7).
+    public static let wipeHeader = "Doorstep-Wipe"
+    /// The warning of a sync answered for a device revoked as retired: its changes are taken,
+    /// nothing is sent to it, and once its outbox is empty its next exchange tells it to wipe.
+    public static let retiredWarning = "device_retired"
 }
 
 /// The body of every error response: a stable code and a message naming the values; for a
@@ -16,6 +21,9 @@ public struct ErrorDocument: Codable, Sendable, Hashable {
     public let code: String
     public let message: String
     public let problems: [Problem]?
+    /// With `revoked`: `lost` (wipe the replica, keys and token now) or `retired` (wipe once
+    /// nothing is left unsynced). SPEC §11.7.
+    public let wipe: String?
 
     public struct Problem: Codable, Sendable, Hashable {
         public let line: Int?
@@ -29,10 +37,11 @@ public struct ErrorDocument: Codable, Sendable, Hashable {
         }
     }
 
-    public init(code: String, message: String, problems: [Problem]? = nil) {
+    public init(code: String, message: String, problems: [Problem]? = nil, wipe: String? = nil) {
         self.code = code
         self.message = message
         self.problems = problems
+        self.wipe = wipe
     }
 }
 

@@ -21,8 +21,8 @@ struct PostgresConcurrencyTests {
     /// Two open stores on one fresh schema, closed after `body`.
     static func withInstances<T>(_ body: (PostgresSyncStore, PostgresSyncStore) async throws -> T) async throws -> T {
         let location = try PostgresTestCluster.freshLocation()
-        let one = try await PostgresSyncStore.open(location)
-        let two = try await PostgresSyncStore.open(location)
+        let one = try await PostgresSyncStore.open(location, keys: TestKeys.ring)
+        let two = try await PostgresSyncStore.open(location, keys: TestKeys.ring)
         do {
             let result = try await body(one, two)
             try await one.close()
@@ -39,7 +39,7 @@ struct PostgresConcurrencyTests {
     func concurrentMigration() async throws {
         let location = try PostgresTestCluster.freshLocation()
         let stores = try await withThrowingTaskGroup(of: PostgresSyncStore.self) { group in
-            for _ in 0..<4 { group.addTask { try await PostgresSyncStore.open(location) } }
+            for _ in 0..<4 { group.addTask { try await PostgresSyncStore.open(location, keys: TestKeys.ring) } }
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(stores.count == 4)

@@ -13,7 +13,7 @@ struct RosterImportTests {
     var members: [Member] { Fixture.dataset.members.filter { $0.village == village } }
 
     func parse(_ text: String) throws(RosterImport.Failure) -> RosterImport.Parsed {
-        try RosterImport().parse(Array(text.utf8), today: today)
+        try RosterImport(ids: StoredRecordCodec(keys: TestKeys.ring).rosterIDs).parse(Array(text.utf8), today: today)
     }
 
     func problems(_ text: String) -> [RosterError] {

@@ -1,6 +1,9 @@
 import ArgumentParser
+import AsyncHTTPClient
+import DataProtection
 import FieldModel
 import Foundation
+import NIOSSL
 import Replica
 import SyncClient
 import SyncClientHTTP
@@ -14,10 +17,12 @@ struct DoorstepDevice: AsyncParsableCommand {
         commandName: "doorstep-device",
         abstract: "A Doorstep field device: enrol with a code, record households offline, sync.",
         discussion: """
-            The device directory holds replica.sqlite (the local replica and its outbox), token (the bearer
-            token, mode 0600) and server (the server's URL).
+            The device directory holds replica.sqlite (the local replica and its outbox, sealed), keys/ (the
+            replica's key ring and the bearer token, mode 0600: the keychain of a phone) and server (the
+            server's URL). A server that revokes the device as lost (or as retired, once its outbox is
+            synced) makes the next sync wipe all of it.
 
-              doorstep-device enrol --server http://127.0.0.1:8080 --code K7QM-2XD9-HP4R --name "李华的手机"
+              doorstep-device enrol --server https://doorstep.example.gov.cn --code K7QM-2XD9-HP4R --name "李华的手机"
               doorstep-device add-household --head-name 王建国 --head-id 14082119650312123X --address 三组12号 --income 420
               doorstep-device sync
               doorstep-device status
@@ -30,8 +35,14 @@ struct DeviceDirectory: ParsableArguments {
     @Option(help: "The device directory.") var dir = "doorstep-device"
 
     var replicaPath: String { dir + "/replica.sqlite" }
-    var tokenPath: String { dir + "/token" }
     var serverPath: String { dir + "/server" }
+    /// Where the CA certificate a private server's certificate chains to is named, if any.
+    var caPath: String { dir + "/ca-file" }
+    /// Present when plain http to another machine was allowed at enrolment.
+    var insecurePath: String { dir + "/allow-insecure-http" }
+    /// The device's key store: the replica's key ring and the token.
+    var keys: FileKeyStore { FileKeyStore(directory: dir + "/keys") }
+    static let tokenItem = "token"
 
     static let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
 
@@ -40,7 +51,7 @@ struct DeviceDirectory: ParsableArguments {
         guard FileManager.default.fileExists(atPath: replicaPath) else {
             throw ValidationError("\(dir) holds no enrolled device; run `doorstep-device enrol` first")
         }
-        return try Replica(existingAt: replicaPath, wallClock: Self.clock)
+        return try Replica(existingAt: replicaPath, keys: keys, wallClock: Self.clock)
     }
 
     func storedReplica() throws -> ReplicaID {
@@ -51,13 +62,42 @@ struct DeviceDirectory: ParsableArguments {
         return replica
     }
 
-    /// One sync of `replica` with the stored server and token.
+    /// The token, from the key store (moved there from a plain `token` file of an older version).
+    func token() throws -> String {
+        if let text = try keys.text(Self.tokenItem) { return text }
+        let legacy = dir + "/token"
+        guard let text = try? String(contentsOfFile: legacy, encoding: .utf8) else { throw ValidationError("no token in \(dir)/keys; enrol first") }
+        try keys.setText(Self.tokenItem, text.trimmingCharacters(in: .whitespacesAndNewlines))
+        try FileManager.default.removeItem(atPath: legacy)
+        return try token()
+    }
+
+    /// An HTTP client trusting the stored CA file, if any, besides the system's roots.
+    func client() throws -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.decompression = .disabled
+        configuration.timeout = .init(connect: .seconds(15), read: .seconds(60))
+        if let ca = try? read(caPath) {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .file(ca)
+            configuration.tlsConfiguration = tls
+        }
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    /// One sync of `replica` with the stored server and token. When the server told the device
+    /// to wipe and the replica did, everything else the directory holds goes too.
     func sync(_ replica: Replica) async throws -> SyncReport {
         guard let url = URL(string: try read(serverPath)) else { throw ValidationError("\(serverPath) holds no URL") }
-        let transport = HTTPTransport(server: url, token: try read(tokenPath))
+        let http = try client()
+        var transport = HTTPTransport(server: url, token: try token(), client: http)
+        transport.allowInsecureHTTP = FileManager.default.fileExists(atPath: insecurePath)
         let client = SyncClient(replica: replica, transport: transport, sleep: { try? await Task.sleep(for: .milliseconds($0)) },
                                 jitter: { Double.random(in: 0..<1) }, now: Self.clock)
-        return await client.sync()
+        let report = await client.sync()
+        try await http.shutdown()
+        if report.wiped { try FileManager.default.removeItem(atPath: dir) }
+        return report
     }
 
     func read(_ path: String) throws -> String {
@@ -76,10 +116,15 @@ struct Enrol: AsyncParsableCommand {
     @Option(help: "The server's base URL.") var server: String
     @Option(help: "The enrolment code, as the administrator gave it.") var code: String
     @Option(help: "What the device is called, for ops.") var name = "doorstep-device"
+    @Option(help: "A PEM file of the CA certificate a private server's certificate chains to (besides the system's roots).") var caFile: String?
+    @Flag(help: "Allow plain http to another machine (a closed test network only; loopback is always allowed).") var allowInsecureHttp = false
 
     func run() async throws {
-        guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https" else { throw ValidationError("--server \(server) is not an http(s) URL") }
+        guard let url = URL(string: server) else { throw ValidationError("--server \(server) is not a URL") }
+        do { try ServerAddressPolicy.check(url, allowInsecureHTTP: allowInsecureHttp) } catch { throw ValidationError("--server: \(error.message)") }
         try FileManager.default.createDirectory(atPath: device.dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if let caFile { device.write(caFile, to: device.caPath, mode: 0o600) }
+        if allowInsecureHttp { device.write("yes", to: device.insecurePath, mode: 0o600) }
         // The replica id is drawn once per install and kept, so a re-enrolment keeps the outbox.
         let replica: ReplicaID
         if let stored = try? device.storedReplica() { replica = stored } else {
@@ -87,9 +132,15 @@ struct Enrol: AsyncParsableCommand {
             replica = ReplicaID(using: &generator)
             device.write(replica.description, to: device.dir + "/replica", mode: 0o600)
         }
-        let result = try await DeviceEnrolment.enrol(server: url, code: code, replica: replica, deviceName: name)
-        try result.openReplica(at: device.replicaPath, wallClock: DeviceDirectory.clock).close()
-        device.write(result.token, to: device.tokenPath, mode: 0o600)
+        let http = try device.client()
+        let result: DeviceEnrolment.Result
+        do { result = try await DeviceEnrolment.enrol(server: url, code: code, replica: replica, deviceName: name, client: http, allowInsecureHTTP: allowInsecureHttp) } catch {
+            try await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+        try result.openReplica(at: device.replicaPath, keys: device.keys, wallClock: DeviceDirectory.clock).close()
+        try device.keys.setText(DeviceDirectory.tokenItem, result.token)
         device.write(server, to: device.serverPath, mode: 0o600)
         print("enrolled \(result.identity.deviceID) (replica \(replica)) for \(result.identity.worker.id) \(result.identity.worker.name), \(result.identity.jurisdiction.assignment.summary)")
     }
@@ -160,13 +211,14 @@ struct Sync: AsyncParsableCommand {
         let report = try await device.sync(replica)
         print(report.line)
         for warning in report.warnings { print("warning from the server: \(warning.code): \(warning.message)") }
+        if report.wiped { print("the server revoked this device and told it to wipe: \(device.dir) is deleted (replica, keys, token)") }
         if !report.succeeded { throw ExitCode(1) }
     }
 }
 
 extension SyncReport {
     var line: String {
-        "sync \(outcome): pushed \(pushed), acknowledged \(acked), rejected \(rejected)\(restamped > 0 ? " (\(restamped) re-stamped and re-sent)" : ""), pulled \(pulled), \(exchanges) exchanges, \(bytesUp) B up, \(bytesDown) B down"
+        "\(wiped ? "wiped; " : "")sync \(outcome): pushed \(pushed), acknowledged \(acked), rejected \(rejected)\(restamped > 0 ? " (\(restamped) re-stamped and re-sent)" : ""), pulled \(pulled), \(exchanges) exchanges, \(bytesUp) B up, \(bytesDown) B down"
     }
 }
 

@@ -36,28 +36,38 @@ extension AccessControl {
             throw DirectoryError(.invalidArgument, "code lifetime \(lifetime / 1000) s is outside 1 minute … 30 days")
         }
         let code = Secrets.enrolmentCode()
-        let issued = IssuedCode(code: code, worker: workerID, expiresAtMilliseconds: now + lifetime)
-        try await store.insertEnrolmentCode(EnrolmentCode(codeHash: TokenHash(of: code), worker: workerID, issuedBy: admin.worker.id,
+        let issued = IssuedCode(id: "code-\(Self.randomHex(16))", code: code, worker: workerID, expiresAtMilliseconds: now + lifetime)
+        try await store.insertEnrolmentCode(EnrolmentCode(id: issued.id, codeHash: TokenHash(of: code), worker: workerID, issuedBy: admin.worker.id,
                                                           issuedAtMilliseconds: now, expiresAtMilliseconds: issued.expiresAtMilliseconds))
-        try await log(admin, subject: workerID.rawValue, "issued an enrolment code for worker \(workerID), valid until \(issued.expiresAtMilliseconds)", now: now)
+        try await log(admin, subject: workerID.rawValue, "issued enrolment code \(issued.id) for worker \(workerID), valid until \(issued.expiresAtMilliseconds)", now: now)
         return issued
     }
 
-    /// Revokes one device: its next request gets 401.
-    public func revokeDevice(_ id: String, by admin: Principal, now: Int64) async throws -> Credential {
-        let credential = try await store.revokeCredential(id: id, at: now)
+    /// Revokes one unused code: it no longer enrols anything.
+    public func revokeEnrolmentCode(_ id: String, by admin: Principal, now: Int64) async throws -> EnrolmentCode {
+        let code = try await store.revokeEnrolmentCode(id: id, at: now)
+        try await log(admin, subject: code.worker.rawValue, "revoked enrolment code \(id) of worker \(code.worker)", now: now)
+        return code
+    }
+
+    /// Revokes one credential: a device (`lost`: its next contact wipes it; `retired`: its
+    /// outbox is accepted, then it wipes) or an administrator token (never the last one).
+    public func revokeDevice(_ id: String, reason: Credential.Revocation = .lost, by admin: Principal, now: Int64) async throws -> Credential {
+        let credential = try await store.revokeCredential(id: id, reason: reason, at: now)
         try await store.appendSecurityEvents([SecurityEvent(atMilliseconds: now, kind: .revocation, actor: admin.worker.id, credential: admin.credential.id,
-                                                            subject: id, detail: "revoked \(credential.kind.rawValue) \(id) of worker \(credential.worker)")])
+                                                            subject: id, detail: "revoked \(credential.kind.rawValue) \(id) of worker \(credential.worker) as \(reason.rawValue)")])
         return credential
     }
 
-    /// Revokes every device of a worker (a lost phone, a worker leaving); returns how many.
-    public func revokeWorkerDevices(_ worker: WorkerID, by admin: Principal, now: Int64) async throws -> Int {
+    /// Revokes every device of a worker (a lost phone, a worker leaving) and voids their unused
+    /// enrolment codes.
+    public func revokeWorkerDevices(_ worker: WorkerID, reason: Credential.Revocation = .lost, by admin: Principal, now: Int64) async throws -> WorkerRevocation {
         guard try await store.worker(worker) != nil else { throw DirectoryError(.unknownWorker, "no worker \(worker)") }
-        let n = try await store.revokeCredentials(worker: worker, at: now)
+        let done = try await store.revokeCredentials(worker: worker, reason: reason, at: now)
         try await store.appendSecurityEvents([SecurityEvent(atMilliseconds: now, kind: .revocation, actor: admin.worker.id, credential: admin.credential.id,
-                                                            subject: worker.rawValue, detail: "revoked all \(n) credentials of worker \(worker)")])
-        return n
+                                                            subject: worker.rawValue,
+                                                            detail: "revoked all \(done.credentials) credentials of worker \(worker) as \(reason.rawValue) and voided \(done.codes) unused enrolment codes")])
+        return done
     }
 
     /// Appends an `admin_action` event.
@@ -77,8 +87,9 @@ extension AccessControl {
     }
 }
 
-/// An enrolment code as the administrator receives it: shown once.
+/// An enrolment code as the administrator receives it: shown once. `id` names it afterwards.
 public struct IssuedCode: Sendable, Hashable, Codable {
+    public let id: String
     public let code: String
     public let worker: WorkerID
     public let expiresAtMilliseconds: Int64

@@ -2,16 +2,21 @@ import FieldModel
 import SyncCore
 
 /// Enrolment, authentication and the directory's administrator actions, over a `DirectoryStore`.
-/// Every enrolment, revocation, administrator action and failed authentication is appended to
-/// the security log.
+/// Every enrolment, revocation and administrator action is appended to the security log; failed
+/// authentications and refused enrolments are tallied by client address and minute
+/// (`SecurityLogCoalescer`) and written by `flushSecurityLog`.
 ///
 ///     let access = AccessControl(store: store, serverReplica: replica)
-///     let principal = try await access.authenticate(authorization: request.headers[.authorization], now: now)
+///     let principal = try await access.authenticate(authorization: request.headers[.authorization], now: now, route: route, client: address)
 public struct AccessControl: Sendable {
     public let store: any DirectoryStore
     public let serverReplica: ReplicaID
     /// How long an enrolment code stays valid by default: three days, time to reach a village.
     public var codeLifetimeMilliseconds: Int64 = 72 * 3_600_000
+    /// How long an ops page session lasts from its login (a working day).
+    public var opsSessionMilliseconds: Int64 = 8 * 3_600_000
+    /// Refused requests waiting to be written, one entry per address and minute.
+    public let refusals = SecurityLogCoalescer()
 
     public init(store: any DirectoryStore, serverReplica: ReplicaID) {
         self.store = store
@@ -32,14 +37,33 @@ public struct AccessControl: Sendable {
         let event = SecurityEvent(atMilliseconds: now, kind: .bootstrap, actor: nil, credential: credential.id, subject: id.rawValue,
                                   detail: "administrator token issued from the command line")
         // Another instance sharing the store may have bootstrapped since the check: then its token stands.
-        guard try await store.bootstrapAdministrator(Worker(id: id, name: "系统管理员", role: .administrator, assignment: Assignment()),
-                                                     credential: credential, event: event, at: now) else { return nil }
+        guard try await store.bootstrapAdministrator(Self.administratorWorker, credential: credential, event: event, at: now) else { return nil }
         return token
     }
 
-    /// The principal of an `Authorization: Bearer …` header. Failures are logged and thrown as
-    /// `unauthenticated`, `invalid_token` or `revoked`.
-    public func authenticate(authorization: String?, now: Int64, route: String) async throws -> Principal {
+    /// Issues a new administrator token from the host, whatever credentials exist (all revoked,
+    /// the worker demoted): `doorstep-server admin recover`. `host` says who ran it (user
+    /// and host), for the security log.
+    public func recover(by host: String, now: Int64) async throws -> (token: String, credential: Credential) {
+        let token = Secrets.token()
+        let credential = Credential(id: "admin-\(Self.randomHex(8))", kind: .administrator, worker: Self.bootstrapAdministrator, replica: nil,
+                                    name: "recovery", tokenHash: TokenHash(of: token), issuedAtMilliseconds: now)
+        let event = SecurityEvent(atMilliseconds: now, kind: .recovery, actor: nil, credential: credential.id,
+                                  subject: Self.bootstrapAdministrator.rawValue,
+                                  detail: "administrator credential \(credential.id) issued from the host by \(host.prefix(100))")
+        try await store.recoverAdministrator(Self.administratorWorker, credential: credential, event: event, at: now)
+        return (token, credential)
+    }
+
+    static let administratorWorker = Worker(id: bootstrapAdministrator, name: "系统管理员", role: .administrator, assignment: Assignment())
+
+    /// The principal of an `Authorization: Bearer …` header. Failures are tallied for the
+    /// security log by `client` (the request's address) and thrown as `unauthenticated`,
+    /// `invalid_token` or `revoked`; a revoked credential's error says whether the device is to
+    /// wipe itself. A credential revoked as `retired` is accepted when `acceptingRetired` (the
+    /// sync route, which takes its outbox and nothing more).
+    public func authenticate(authorization: String?, now: Int64, route: String, client: String = "unknown",
+                             acceptingRetired: Bool = false) async throws -> Principal {
         do {
             guard let header = authorization, header.hasPrefix("Bearer ") else {
                 throw DirectoryError(.unauthenticated, "\(route) needs an `Authorization: Bearer <token>` header")
@@ -48,19 +72,21 @@ public struct AccessControl: Sendable {
             guard let (credential, worker) = try await store.credential(tokenHash: TokenHash(of: token)) else {
                 throw DirectoryError(.invalidToken, "the bearer token was not issued by this server")
             }
-            guard !credential.isRevoked else {
-                throw DirectoryError(.revoked, "credential \(credential.id) of worker \(worker.id) was revoked; enrol the device again with a new code")
+            if credential.isRevoked, !(acceptingRetired && credential.revocation == .retired) {
+                var error = DirectoryError(.revoked, "credential \(credential.id) of worker \(worker.id) was revoked; enrol the device again with a new code")
+                if let reason = credential.revocation, reason != .reenrolled { error.wipe = reason }
+                throw error
             }
             return Principal(credential: credential, worker: worker)
         } catch let error as DirectoryError where error.code != .storage {
-            try await store.appendSecurityEvents([SecurityEvent(atMilliseconds: now, kind: .authenticationFailure, actor: nil, credential: nil,
-                                                                subject: route, detail: error.description)])
+            refusals.record(.authenticationFailure, address: client, reason: error.code.rawValue, detail: "\(route): \(error.message)", now: now)
             throw error
         }
     }
 
-    /// Redeems a code: the device receives a token (once; the server keeps its hash).
-    public func enrol(code: String, replica: ReplicaID, deviceName: String, now: Int64) async throws -> Enrolment {
+    /// Redeems a code: the device receives a token (once; the server keeps its hash). A refusal
+    /// is tallied for the security log by `client`.
+    public func enrol(code: String, replica: ReplicaID, deviceName: String, now: Int64, client: String = "unknown") async throws -> Enrolment {
         let name = String(deviceName.trimmingSpaces)
         do {
             guard replica != ReplicaID(0), replica != serverReplica else {
@@ -76,13 +102,21 @@ public struct AccessControl: Sendable {
                            tokenHash: TokenHash(of: token), issuedAtMilliseconds: now)
             }, at: now)
             try await store.appendSecurityEvents([SecurityEvent(atMilliseconds: now, kind: .enrolment, actor: worker.id, credential: credential.id,
-                                                                subject: credential.id, detail: "device \"\(name)\" enrolled with replica \(replica)")])
+                                                                subject: credential.id, detail: "device \"\(name)\" enrolled with replica \(replica) from \(client)")])
             return Enrolment(token: token, credential: credential, worker: worker)
         } catch let error as DirectoryError where error.code != .storage {
-            try await store.appendSecurityEvents([SecurityEvent(atMilliseconds: now, kind: .enrolmentRefused, actor: nil, credential: nil,
-                                                                subject: "replica \(replica)", detail: error.description)])
+            refusals.record(.enrolmentRefused, address: client, reason: error.code.rawValue, detail: "replica \(replica): \(error.message)", now: now)
             throw error
         }
+    }
+
+    /// Writes the tallied refusals of minutes over by `now` (all of them when nil, at
+    /// shutdown): one security-log entry per address and minute. Returns how many entries.
+    @discardableResult
+    public func flushSecurityLog(now: Int64?) async throws -> Int {
+        let events = refusals.drain(before: now)
+        try await store.appendSecurityEvents(events)
+        return events.count
     }
 
     /// Records an authorization failure: an authenticated worker asked for what their role or

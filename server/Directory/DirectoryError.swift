@@ -20,6 +20,10 @@ public struct DirectoryError: Error, Sendable, Hashable, CustomStringConvertible
         case unknownWorker = "unknown_worker"
         /// No device with this id. HTTP 404.
         case unknownDevice = "unknown_device"
+        /// No enrolment code with this id. HTTP 404.
+        case unknownCode = "unknown_code"
+        /// The change would leave no unrevoked administrator credential. HTTP 409.
+        case lastAdministrator = "last_administrator"
         /// A value out of its domain. HTTP 400.
         case invalidArgument = "invalid_argument"
         /// The storage backend failed. HTTP 500.
@@ -28,6 +32,9 @@ public struct DirectoryError: Error, Sendable, Hashable, CustomStringConvertible
 
     public let code: Code
     public let message: String
+    /// For `revoked`: why, when the device is to wipe itself (lost: at once; retired: once
+    /// nothing is left unsynced).
+    public var wipe: Credential.Revocation?
 
     public init(_ code: Code, _ message: String) {
         self.code = code

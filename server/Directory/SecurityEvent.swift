@@ -1,10 +1,13 @@
 import FieldModel
+import SyncCore
 
-/// One entry of the append-only security log: enrolments, revocations, administrator actions
-/// and authorization failures. Applied changes have their own audit log (`AuditEntry`).
+/// One entry of the append-only, hash-chained security log: enrolments, revocations,
+/// administrator actions, recoveries and refused requests. Applied changes have their own audit
+/// log (`AuditEntry`).
 ///
 /// Never an ID-card number, a token or a code: `detail` names workers, devices, villages and
-/// record ids only.
+/// record ids only. Failed authentications and refused enrolments are coalesced: one entry per
+/// client address and minute, `count` saying how many (`SecurityLogCoalescer`).
 public struct SecurityEvent: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         case enrolment
@@ -14,6 +17,8 @@ public struct SecurityEvent: Sendable, Hashable, Codable {
         case authenticationFailure = "authentication_failure"
         case authorizationFailure = "authorization_failure"
         case bootstrap
+        /// A new administrator credential issued from the host (`doorstep-server admin recover`).
+        case recovery
     }
 
     public var atMilliseconds: Int64
@@ -25,13 +30,29 @@ public struct SecurityEvent: Sendable, Hashable, Codable {
     /// What the event is about: a worker id, a device id, a route.
     public var subject: String
     public var detail: String
+    /// How many events this entry stands for: 1, or more for a coalesced entry.
+    public var count: Int
 
-    public init(atMilliseconds: Int64, kind: Kind, actor: WorkerID?, credential: String?, subject: String, detail: String) {
+    public init(atMilliseconds: Int64, kind: Kind, actor: WorkerID?, credential: String?, subject: String, detail: String, count: Int = 1) {
         self.atMilliseconds = atMilliseconds
         self.kind = kind
         self.actor = actor
         self.credential = credential
         self.subject = subject
         self.detail = detail
+        self.count = count
+    }
+
+    /// The bytes the log chain commits to: every column in a fixed order.
+    public var chainBytes: [UInt8] {
+        var w = BinaryWriter(capacity: 128)
+        w.signed(atMilliseconds)
+        w.string(kind.rawValue)
+        w.string(actor?.rawValue ?? "")
+        w.string(credential ?? "")
+        w.string(subject)
+        w.string(detail)
+        w.signed(Int64(count))
+        return w.bytes
     }
 }

@@ -1,8 +1,8 @@
 import FieldModel
 import SyncCore
 
-/// One accepted change, as the append-only audit log keeps it: who, which device, when, which
-/// record and what kind of write. Never a field value: values may be ID-card numbers, incomes
+/// One accepted change, as the append-only, hash-chained audit log keeps it: who, which device,
+/// when, which record and what kind of write. Never a field value: values may be ID-card numbers, incomes
 /// or names, and the audit log outlives every record it mentions.
 public struct AuditEntry: Sendable, Hashable {
     /// Server time of the push, ms since the epoch.
@@ -61,6 +61,23 @@ public struct AuditEntry: Sendable, Hashable {
     public enum Outcome: String, Sendable, Hashable {
         case applied
         case superseded
+    }
+
+    /// The bytes the log chain commits to: every column in a fixed order.
+    public var chainBytes: [UInt8] {
+        var w = BinaryWriter(capacity: 96)
+        w.signed(atMilliseconds)
+        w.string(worker.rawValue)
+        w.string(deviceID)
+        w.varint(dot.replica.rawValue)
+        w.varint(dot.counter)
+        w.byte(record.collection.rawValue)
+        w.recordID(record.id)
+        w.varint(record.scope.rawValue)
+        w.string(action.name)
+        w.varint(action.field.map { UInt64($0.rawValue) + 1 } ?? 0)
+        w.string(outcome.rawValue)
+        return w.bytes
     }
 
     public init(atMilliseconds: Int64, worker: WorkerID, deviceID: String, dot: Dot, record: RecordKey,

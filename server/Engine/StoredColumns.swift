@@ -6,19 +6,9 @@ import SyncCore
 /// bytes, and a row damaged on disk is refused the same way (`storage`) by both.
 ///
 /// Integers are Int64: replica ids and counters by bit pattern, village codes as they are.
-/// Record ids are their 16 UUID bytes; digests 16 bytes (high, low, big-endian).
+/// Record ids are their 16 UUID bytes; digests 16 bytes (high, low, big-endian). Record states
+/// are sealed: `StoredRecordCodec`.
 public enum StoredColumns {
-    /// A record state as the `state` column holds it (with supersession contexts).
-    public static func stateBytes(_ state: RecordState) -> [UInt8] { state.encoded(includeSupersession: true) }
-
-    public static func state(_ bytes: [UInt8]) throws(SyncEngineError) -> RecordState {
-        do {
-            return try RecordState(decoding: bytes, includesSupersession: true)
-        } catch {
-            throw SyncEngineError(.storage, "a stored record state is unreadable: \(error)")
-        }
-    }
-
     public static func recordID(_ bytes: [UInt8]) throws(SyncEngineError) -> RecordID {
         guard let id = RecordID(bytes: bytes) else { throw SyncEngineError(.storage, "a stored record id has \(bytes.count) bytes, not 16") }
         return id

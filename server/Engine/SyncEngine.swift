@@ -62,19 +62,28 @@ public struct SyncEngine: Sendable {
         if !request.changes.isEmpty {
             let result = try await push(request.changes, replica: device.replica, authority: .worker(device.worker),
                                         deviceID: device.deviceID, now: now)
-            for outcome in result.outcomes {
-                if case .rejected(let reason, let message) = outcome.status {
-                    response.rejections.append(Rejection(counter: outcome.dot.counter, reason: reason.rawValue, message: message))
-                } else {
-                    response.acked.append(outcome.dot.counter)
-                }
-            }
+            response.answer(result)
         }
         try await pull(into: &response, request: request, scope: scope)
         if size > configuration.scopeWarningRecords {
             response.warnings.append(ScopeWarning(code: "scope_budget_warning",
                                                   message: "\(size) records in scope, over the warning level \(configuration.scopeWarningRecords) (blocking at \(configuration.scopeBlockingRecords))"))
         }
+        return response
+    }
+
+    /// An exchange of a device revoked as retired (a reassigned or replaced phone): its batch is
+    /// applied as any device's, and nothing is sent back but the answers to it and the
+    /// `device_retired` warning — no page, no cursor, no digest. Once its outbox is empty, the
+    /// HTTP layer answers its next exchange `revoked` with the instruction to wipe (SPEC §11.7).
+    public func acceptOutbox(_ request: SyncRequest, device: DeviceContext, now: Int64) async throws -> SyncResponse {
+        try checkRequest(request, device: device)
+        var response = SyncResponse(serverTimeMilliseconds: now)
+        if !request.changes.isEmpty {
+            response.answer(try await push(request.changes, replica: device.replica, authority: .worker(device.worker), deviceID: device.deviceID, now: now))
+        }
+        response.warnings.append(ScopeWarning(code: HTTPAPI.retiredWarning,
+                                              message: "device \(device.deviceID) was retired: its changes are taken, nothing more is sent, and it wipes itself once they are all answered"))
         return response
     }
 
@@ -138,5 +147,18 @@ public struct SyncEngine: Sendable {
     /// role that sees nothing (an administrator).
     func villagesInScope(_ jurisdiction: Jurisdiction) async throws -> [VillageCode] {
         try await store.villages(coveredBy: jurisdiction.assignment).filter(jurisdiction.canSee)
+    }
+}
+
+extension SyncResponse {
+    /// Acknowledges or rejects each change of a push, in order.
+    mutating func answer(_ result: PushResult) {
+        for outcome in result.outcomes {
+            if case .rejected(let reason, let message) = outcome.status {
+                rejections.append(Rejection(counter: outcome.dot.counter, reason: reason.rawValue, message: message))
+            } else {
+                acked.append(outcome.dot.counter)
+            }
+        }
     }
 }

@@ -38,13 +38,27 @@ public struct APIClient: Sendable {
     public func issueCode(worker: String, lifetimeHours: Int? = nil) async throws -> CodeDocument {
         try await call(.POST, "/v1/admin/workers/\(Self.escape(worker))/enrolment-codes", json: CodeRequestDocument(lifetimeHours: lifetimeHours))
     }
-    public func revokeWorkerDevices(_ worker: String) async throws -> RevokedDocument {
-        try await call(.POST, "/v1/admin/workers/\(Self.escape(worker))/revoke-devices")
+    /// Revokes every device of a worker (`lost` or `retired`; the server's default, `lost`, when nil).
+    public func revokeWorkerDevices(_ worker: String, reason: String? = nil) async throws -> RevokedDocument {
+        try await call(.POST, "/v1/admin/workers/\(Self.escape(worker))/revoke-devices", json: RevocationDocument(reason: reason))
     }
+    public func enrolmentCodes(worker: String? = nil) async throws -> [EnrolmentCodeDocument] {
+        try await call(.GET, "/v1/admin/enrolment-codes" + (worker.map { "?worker=\(Self.escape($0))" } ?? ""))
+    }
+    public func revokeEnrolmentCode(_ id: String) async throws -> EnrolmentCodeDocument {
+        try await call(.POST, "/v1/admin/enrolment-codes/\(Self.escape(id))/revoke")
+    }
+    public func lookUpPeople(idNumbers: [String]) async throws -> PersonLookupResultDocument {
+        try await call(.POST, "/v1/admin/people/lookup", json: PersonLookupDocument(idNumbers: idNumbers))
+    }
+    public func logChains() async throws -> [LogChainDocument] { try await call(.GET, "/v1/admin/log-chains") }
     public func devices(worker: String? = nil) async throws -> [DeviceDocument] {
         try await call(.GET, "/v1/admin/devices" + (worker.map { "?worker=\(Self.escape($0))" } ?? ""))
     }
-    public func revokeDevice(_ id: String) async throws -> DeviceDocument { try await call(.POST, "/v1/admin/devices/\(Self.escape(id))/revoke") }
+    /// Revokes one device (`lost` or `retired`; the server's default, `lost`, when nil).
+    public func revokeDevice(_ id: String, reason: String? = nil) async throws -> DeviceDocument {
+        try await call(.POST, "/v1/admin/devices/\(Self.escape(id))/revoke", json: RevocationDocument(reason: reason))
+    }
     public func file(_ filing: FilingDocument) async throws -> CreatedDocument { try await call(.POST, "/v1/admin/filings", json: filing) }
     public func importRoster(csv: [UInt8]) async throws -> RosterResultDocument {
         try await call(.POST, "/v1/admin/roster", body: csv, contentType: "text/csv; charset=utf-8")

@@ -1,4 +1,5 @@
 import FieldModel
+import Foundation
 import ServerDirectory
 import ServerEngine
 import SyncCore
@@ -76,6 +77,8 @@ public struct DeviceDocument: Codable, Sendable, Hashable {
     public let name: String
     public let issuedAtMilliseconds: Int64
     public let revokedAtMilliseconds: Int64?
+    /// Why it was revoked: `lost`, `retired` or `reenrolled`.
+    public let revocation: String?
 
     public init(_ c: Credential) {
         id = c.id
@@ -85,7 +88,14 @@ public struct DeviceDocument: Codable, Sendable, Hashable {
         name = c.name
         issuedAtMilliseconds = c.issuedAtMilliseconds
         revokedAtMilliseconds = c.revokedAtMilliseconds
+        revocation = c.revocation?.rawValue
     }
+}
+
+/// Why a device is revoked (optional body of the revocations; `lost` when absent).
+public struct RevocationDocument: Codable, Sendable, Hashable {
+    public let reason: String?
+    public init(reason: String?) { self.reason = reason }
 }
 
 public struct CodeRequestDocument: Codable, Sendable, Hashable {
@@ -95,13 +105,81 @@ public struct CodeRequestDocument: Codable, Sendable, Hashable {
 }
 
 public struct CodeDocument: Codable, Sendable, Hashable {
+    public let id: String
     public let code: String
     public let worker: String
     public let expiresAtMilliseconds: Int64
 }
 
+/// An issued code as lists show it: never the code itself.
+public struct EnrolmentCodeDocument: Codable, Sendable, Hashable {
+    public let id: String
+    public let worker: String
+    public let issuedBy: String
+    public let issuedAtMilliseconds: Int64
+    public let expiresAtMilliseconds: Int64
+    public let usedAtMilliseconds: Int64?
+    public let usedBy: String?
+    public let revokedAtMilliseconds: Int64?
+    /// `unused`, `used`, `revoked` or `expired`.
+    public let state: String
+
+    public init(_ c: EnrolmentCode, now: Int64) {
+        id = c.id
+        worker = c.worker.rawValue
+        issuedBy = c.issuedBy.rawValue
+        issuedAtMilliseconds = c.issuedAtMilliseconds
+        expiresAtMilliseconds = c.expiresAtMilliseconds
+        usedAtMilliseconds = c.usedAtMilliseconds
+        usedBy = c.usedBy
+        revokedAtMilliseconds = c.revokedAtMilliseconds
+        state = c.usedAtMilliseconds != nil ? "used" : c.revokedAtMilliseconds != nil ? "revoked" : now >= c.expiresAtMilliseconds ? "expired" : "unused"
+    }
+}
+
 public struct RevokedDocument: Codable, Sendable, Hashable {
     public let revoked: Int
+    /// Unused enrolment codes of the worker that no longer enrol anything.
+    public let codesVoided: Int
+}
+
+/// ID numbers to look up by blind index.
+public struct PersonLookupDocument: Codable, Sendable, Hashable {
+    public let idNumbers: [String]
+    public init(idNumbers: [String]) { self.idNumbers = idNumbers }
+}
+
+/// The records holding each looked-up ID number, by its position in the request.
+public struct PersonLookupResultDocument: Codable, Sendable, Hashable {
+    public let results: [Result]
+
+    public struct Result: Codable, Sendable, Hashable {
+        public let index: Int
+        public let records: [Record]
+    }
+
+    public struct Record: Codable, Sendable, Hashable {
+        public let collection: String
+        public let id: String
+        public let village: String
+    }
+}
+
+/// Where a hash-chained log's chain starts (its anchor) and ends (its head), links in hex.
+public struct LogChainDocument: Codable, Sendable, Hashable {
+    public let log: String
+    public let anchorID: Int64
+    public let anchor: String
+    public let headID: Int64
+    public let head: String
+
+    public init(_ s: LogChainState) {
+        log = s.log.rawValue
+        anchorID = s.anchorID
+        anchor = s.anchor.map { String(format: "%02x", $0) }.joined()
+        headID = s.headID
+        head = s.head.map { String(format: "%02x", $0) }.joined()
+    }
 }
 
 /// 近亲属备案: an administrator files that a staff member is a close relative of a household.
@@ -139,6 +217,8 @@ public struct SecurityEventDocument: Codable, Sendable, Hashable {
     public let credential: String?
     public let subject: String
     public let detail: String
+    /// How many events the entry stands for (failed authentications are coalesced per address and minute).
+    public let count: Int
 
     public init(_ e: SecurityEvent) {
         atMilliseconds = e.atMilliseconds
@@ -147,6 +227,7 @@ public struct SecurityEventDocument: Codable, Sendable, Hashable {
         credential = e.credential
         subject = e.subject
         detail = e.detail
+        count = e.count
     }
 }
 

@@ -1,5 +1,6 @@
 import FieldModel
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import ServerDirectory
@@ -14,6 +15,11 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     public let message: String
     public var retryAfterSeconds: Int?
     public var problems: [ErrorDocument.Problem]?
+    /// For `revoked`: the device is to wipe itself (`lost`: at once; `retired`: once nothing is
+    /// left unsynced). Sent as the body's `wipe` and the `Doorstep-Wipe` header.
+    public var wipe: Credential.Revocation?
+    /// `Strict-Transport-Security`, when clients reach the server over HTTPS.
+    var strictTransportSecurity: String?
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
         self.status = status
@@ -28,7 +34,9 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         headers[.contentType] = "application/json; charset=utf-8"
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"doorstep\"" }
-        let body = try JSONEncoder().encode(ErrorDocument(code: code, message: message, problems: problems))
+        if let wipe { headers[HTTPField.Name(HTTPAPI.wipeHeader)!] = wipe.rawValue }
+        if let strictTransportSecurity { headers[.strictTransportSecurity] = strictTransportSecurity }
+        let body = try JSONEncoder().encode(ErrorDocument(code: code, message: message, problems: problems, wipe: wipe?.rawValue))
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
@@ -51,12 +59,13 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             let status: HTTPResponse.Status = switch e.code {
             case .unauthenticated, .invalidToken, .revoked: .unauthorized
             case .invalidCode, .forbidden: .forbidden
-            case .replicaTaken, .workerExists: .conflict
-            case .unknownWorker, .unknownDevice: .notFound
+            case .replicaTaken, .workerExists, .lastAdministrator: .conflict
+            case .unknownWorker, .unknownDevice, .unknownCode: .notFound
             case .invalidArgument: .badRequest
             case .storage: .internalServerError
             }
             self.init(status, e.code.rawValue, e.message)
+            wipe = e.wipe
         case let e as ProtocolError:
             self.init(e.code == .tooManyElements ? .contentTooLarge : .badRequest, e.code.rawValue, e.message)
         case let e as ValidationError:

@@ -6,16 +6,16 @@ import SyncCore
 
 extension DoorstepServer {
     /// The reviewer's endpoints: list the open conflicts in scope, resolve one field.
-    func addConflictRoutes(_ router: Router<BasicRequestContext>) {
-        router.get("/v1/conflicts") { request, _ in
-            let principal = try await fieldStaff(request, route: "GET /v1/conflicts")
+    func addConflictRoutes(_ router: Router<DoorstepRequestContext>) {
+        router.get("/v1/conflicts") { request, context in
+            let principal = try await fieldStaff(request, context, route: "GET /v1/conflicts")
             let states = try await engine.openConflicts(visibleTo: principal.worker)
             return try reply(ConflictListDocument(conflicts: states.map(ConflictDocument.init)))
         }
 
-        router.post("/v1/conflicts/resolve") { request, _ in
+        router.post("/v1/conflicts/resolve") { request, context in
             let route = "POST /v1/conflicts/resolve"
-            let principal = try await fieldStaff(request, route: route)
+            let principal = try await fieldStaff(request, context, route: route)
             let document = try await json(request, as: ResolutionDocument.self)
             let (key, spec) = try Self.resolutionTarget(document)
             let now = clock()
@@ -39,8 +39,8 @@ extension DoorstepServer {
     }
 
     /// A field worker's principal; an administrator writes no household data.
-    func fieldStaff(_ request: Request, route: String) async throws -> Principal {
-        let principal = try await principal(request, route: route)
+    func fieldStaff(_ request: Request, _ context: DoorstepRequestContext, route: String) async throws -> Principal {
+        let principal = try await principal(request, context, route: route)
         guard principal.worker.role != .administrator else {
             let error = DirectoryError(.forbidden, "\(route) is for field staff; administrator \(principal.worker.id) writes no household data")
             try await access.recordRefusal(principal, route: route, error, now: clock())

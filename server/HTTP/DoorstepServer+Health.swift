@@ -2,7 +2,7 @@ import Hummingbird
 
 extension DoorstepServer {
     /// `/healthz`: the process answers. `/readyz`: the store answers too.
-    func addHealthRoutes(_ router: Router<BasicRequestContext>) {
+    func addHealthRoutes(_ router: Router<DoorstepRequestContext>) {
         router.get("/healthz") { _, _ in try reply(["status": "ok"]) }
         router.get("/readyz") { _, _ in
             do {

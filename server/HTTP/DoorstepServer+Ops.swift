@@ -1,5 +1,6 @@
 import FieldModel
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import ServerDirectory
@@ -8,25 +9,27 @@ import ServerOps
 
 extension DoorstepServer {
     /// `/metrics` (Prometheus text; no personal data, so no token), the ops page at `/ops` (an
-    /// administrator token as a bearer header or the cookie `/ops/login` sets) and the same
+    /// administrator token as a bearer header, or the session `/ops/login` opens) and the same
     /// data as JSON under `/v1/ops/`.
-    func addOpsRoutes(_ router: Router<BasicRequestContext>) {
+    func addOpsRoutes(_ router: Router<DoorstepRequestContext>) {
         router.get("/metrics") { _, _ in
-            let text = try await metrics.scrape(try await overview(), store: ops)
+            let store = ops
+            let figures = try await metricsFigures.value(now: clock()) { try await SyncMetrics.SharedFigures.read(try await overview(), store: store) }
+            let text = metrics.scrape(figures)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
-        router.get("/v1/ops/overview") { request, _ in
-            _ = try await administrator(request, route: "GET /v1/ops/overview")
+        router.get("/v1/ops/overview") { request, context in
+            _ = try await administrator(request, context, route: "GET /v1/ops/overview")
             return try reply(try await overview())
         }
-        router.get("/v1/ops/alerts") { request, _ in
-            _ = try await administrator(request, route: "GET /v1/ops/alerts")
+        router.get("/v1/ops/alerts") { request, context in
+            _ = try await administrator(request, context, route: "GET /v1/ops/alerts")
             return try reply(try await overview().alerts)
         }
         router.get("/v1/ops/devices/:id/history") { request, context in
-            _ = try await administrator(request, route: "GET /v1/ops/devices/:id/history")
+            _ = try await administrator(request, context, route: "GET /v1/ops/devices/:id/history")
             let id = try context.parameters.require("id")
             let limit = try historyLimit(request)
             guard try await access.store.credentials(worker: nil).contains(where: { $0.id == id }) else {
@@ -34,29 +37,53 @@ extension DoorstepServer {
             }
             return try reply(try await ops.syncHistory(device: id, limit: limit))
         }
-        router.get("/ops") { request, _ in
-            guard try await opsViewer(request) else { return html(Self.loginPage(failed: false), status: .unauthorized) }
+        router.get("/ops") { request, context in
+            guard try await opsViewer(request, context) else { return html(Self.loginPage(failed: false), status: .unauthorized) }
             return html(OpsPage.render(try await overview()))
         }
         router.get("/ops/devices/:id") { request, context in
-            guard try await opsViewer(request) else { return html(Self.loginPage(failed: false), status: .unauthorized) }
+            guard try await opsViewer(request, context) else { return html(Self.loginPage(failed: false), status: .unauthorized) }
             let id = try context.parameters.require("id")
             return html(OpsPage.history(device: id, try await ops.syncHistory(device: id, limit: try historyLimit(request)), thresholds: thresholds))
         }
-        router.post("/ops/login") { request, _ in
+        router.post("/ops/login") { request, context in
             let form = String(decoding: try await body(request, limit: 4_096), as: UTF8.self)
             let token = form.split(separator: "&").first { $0.hasPrefix("token=") }.map { String($0.dropFirst(6)) }?.removingPercentEncoding ?? ""
+            let now = clock()
+            let session: (id: String, expiresAtMilliseconds: Int64)
             do {
-                let principal = try await access.authenticate(authorization: "Bearer \(token)", now: clock(), route: "POST /ops/login")
-                try await access.requireAdministrator(principal, route: "POST /ops/login", now: clock())
-            } catch {
+                let principal = try await principal(authorization: "Bearer \(token)", client: clientAddress(request, context), route: "POST /ops/login")
+                session = try await access.openOpsSession(for: principal, now: now)
+            } catch let error as APIError where error.status == .tooManyRequests {
+                throw error
+            } catch let error as DirectoryError where error.code != .storage {
                 return html(Self.loginPage(failed: true), status: .unauthorized)
             }
             var headers = HTTPFields()
             headers[.location] = "/ops"
-            headers[.setCookie] = "doorstep_token=\(token); Path=/ops; HttpOnly; SameSite=Strict"
+            headers[.setCookie] = sessionCookie(session.id, maxAgeSeconds: (session.expiresAtMilliseconds - now) / 1000)
             return Response(status: .seeOther, headers: headers)
         }
+        router.post("/ops/logout") { request, _ in
+            if let id = Self.sessionID(request) { try await access.endOpsSession(id, now: clock()) }
+            var headers = HTTPFields()
+            headers[.location] = "/ops"
+            headers[.setCookie] = sessionCookie("", maxAgeSeconds: 0)
+            return Response(status: .seeOther, headers: headers)
+        }
+    }
+
+    /// The session cookie: HttpOnly, SameSite=Strict, on `/ops` only, `Secure` under HTTPS.
+    func sessionCookie(_ id: String, maxAgeSeconds: Int64) -> String {
+        "\(Self.sessionCookieName)=\(id); Path=/ops; Max-Age=\(max(0, maxAgeSeconds)); HttpOnly; SameSite=Strict\(security.https ? "; Secure" : "")"
+    }
+
+    static let sessionCookieName = "doorstep_session"
+
+    static func sessionID(_ request: Request) -> String? {
+        request.headers[.cookie]?.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { $0.hasPrefix(sessionCookieName + "=") }.map { String($0.dropFirst(sessionCookieName.count + 1)) }
+            .flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// The overview of every enrolled device, village and waiting conflict, now.
@@ -78,14 +105,13 @@ extension DoorstepServer {
                            villages: villages, conflicts: conflicts)
     }
 
-    /// Whether the request carries an administrator token, as a bearer header or the ops cookie.
-    func opsViewer(_ request: Request) async throws -> Bool {
-        let cookie = request.headers[.cookie]?.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-            .first { $0.hasPrefix("doorstep_token=") }.map { String($0.dropFirst("doorstep_token=".count)) }
-        guard let header = request.headers[.authorization] ?? cookie.map({ "Bearer \($0)" }) else { return false }
+    /// Whether the request is an administrator's: an open ops session (the cookie), or an
+    /// administrator token as a bearer header (for scripts; the browser never holds the token).
+    func opsViewer(_ request: Request, _ context: DoorstepRequestContext) async throws -> Bool {
+        if let id = Self.sessionID(request), try await access.opsSession(id, now: clock()) != nil { return true }
+        guard request.headers[.authorization] != nil else { return false }
         do {
-            let principal = try await access.authenticate(authorization: header, now: clock(), route: "GET /ops")
-            try await access.requireAdministrator(principal, route: "GET /ops", now: clock())
+            _ = try await administrator(request, context, route: "GET /ops")
             return true
         } catch let error as DirectoryError where error.code != .storage {
             return false
@@ -96,10 +122,12 @@ extension DoorstepServer {
         try queryInteger(request, "limit", in: 1...1_000, default: 100)
     }
 
+    /// An HTML page with the security headers every page carries (`ServerSecurity.htmlHeaders`).
     func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
+        for (name, value) in ServerSecurity.htmlHeaders { headers[name] = value }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 

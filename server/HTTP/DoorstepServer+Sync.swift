@@ -12,11 +12,12 @@ extension DoorstepServer {
     /// Rejection reasons that are a worker reaching past their authority: logged as such.
     static let authorityReasons = Set([RejectionReason.outsideScope, .roleNotAllowed, .recusal, .authorMismatch].map(\.rawValue))
 
-    func addSyncRoutes(_ router: Router<BasicRequestContext>) {
+    func addSyncRoutes(_ router: Router<DoorstepRequestContext>) {
         router.post(RouterPath(stringLiteral: HTTPAPI.enrolPath)) { request, context in
             let now = clock()
-            if let wait = enrolmentLimiter.take("enrol", now: now) {
-                var error = APIError(.tooManyRequests, "rate_limited", "too many enrolments; retry after \(wait) s")
+            let client = clientAddress(request, context)
+            if let wait = enrolmentLimiter.take(client, now: now) {
+                var error = APIError(.tooManyRequests, "rate_limited", "too many enrolments from \(client); retry after \(wait) s")
                 error.retryAfterSeconds = wait
                 throw error
             }
@@ -24,7 +25,7 @@ extension DoorstepServer {
             guard let replica = ReplicaID(hex: document.replica) else {
                 throw APIError(.badRequest, "invalid_argument", "replica \"\(document.replica.prefix(40))\" is not 16 hexadecimal digits")
             }
-            let enrolment = try await access.enrol(code: document.code, replica: replica, deviceName: document.deviceName, now: now)
+            let enrolment = try await access.enrol(code: document.code, replica: replica, deviceName: document.deviceName, now: now, client: client)
             context.logger.info("device enrolled", metadata: ["device": "\(enrolment.credential.id)", "worker": "\(enrolment.worker.id)"])
             return try reply(EnrolmentResponse(token: enrolment.token, deviceID: enrolment.credential.id, replica: replica,
                                                worker: WorkerDocument(enrolment.worker), serverTimeMilliseconds: clock()), status: .created)
@@ -32,7 +33,8 @@ extension DoorstepServer {
 
         router.post(RouterPath(stringLiteral: HTTPAPI.syncPath)) { request, context in
             let route = "POST \(HTTPAPI.syncPath)"
-            let principal = try await principal(request, route: route)
+            // A device revoked as retired still hands in its outbox (SPEC §11.7).
+            let principal = try await principal(request, context, route: route, acceptingRetired: true)
             guard let device = principal.device else {
                 throw APIError(.forbidden, "not_a_device", "credential \(principal.credential.id) is an administrator's; only an enrolled device syncs")
             }
@@ -63,7 +65,7 @@ extension DoorstepServer {
         var pullsFromZero = 0
     }
 
-    func sync(_ request: Request, device: DeviceContext, principal: Principal, route: String, context: BasicRequestContext,
+    func sync(_ request: Request, device: DeviceContext, principal: Principal, route: String, context: DoorstepRequestContext,
               exchange: inout Exchange) async throws -> Response {
         guard request.headers[.contentEncoding]?.lowercased() == "deflate" else {
             throw APIError(.unsupportedMediaType, "unsupported_encoding",
@@ -81,7 +83,17 @@ extension DoorstepServer {
         let now = clock()
         let response: SyncResponse
         do {
-            response = try await engine.sync(sync, device: device, now: now)
+            if principal.credential.isRevoked {
+                // Retired: its changes are taken; with none left to hand in, it is told to wipe.
+                guard !sync.changes.isEmpty else {
+                    var error = DirectoryError(.revoked, "credential \(principal.credential.id) of worker \(device.worker.id) was retired and holds no unsynced change; wipe the device")
+                    error.wipe = .retired
+                    throw error
+                }
+                response = try await engine.acceptOutbox(sync, device: device, now: now)
+            } else {
+                response = try await engine.sync(sync, device: device, now: now)
+            }
         } catch let error as SyncEngineError where error.code == .replicaMismatch || error.code == .scopeBlocked {
             try await access.recordRefusal(principal, route: route, error, now: now)
             throw error
@@ -101,7 +113,7 @@ extension DoorstepServer {
             try await access.recordRefusal(principal, route: route,
                                            "\(refused.count) changes refused for authority; first counter \(first.counter) \(first.reason): \(first.message)", now: now)
         }
-        for warning in response.warnings {
+        for warning in response.warnings where warning.code != HTTPAPI.retiredWarning {
             exchange.record.overBudget = true
             context.logger.warning("scope budget", metadata: ["worker": "\(device.worker.id)", "device": "\(device.deviceID)", "warning": "\(warning.message)"])
         }
@@ -115,7 +127,7 @@ extension DoorstepServer {
 
     /// Writes the exchange to the device's history and the metrics. A failure to write the
     /// history is logged and never fails the sync itself.
-    func finish(_ exchange: inout Exchange, started: ContinuousClock.Instant, context: BasicRequestContext) async {
+    func finish(_ exchange: inout Exchange, started: ContinuousClock.Instant, context: DoorstepRequestContext) async {
         let elapsed = ContinuousClock.now - started
         exchange.record.durationMilliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         metrics.record(exchange.record, rejections: exchange.rejections, pullsFromZero: exchange.pullsFromZero)

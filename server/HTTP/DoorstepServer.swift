@@ -1,5 +1,6 @@
 import FieldModel
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -11,8 +12,8 @@ import SyncProtocol
 /// The sync server's HTTP API (SPEC §10, `protocol/openapi.yaml`) over one engine and one
 /// directory: enrolment, sync, the reviewer's conflicts and the administrator's actions.
 ///
-///     let server = DoorstepServer(engine: engine, access: access)
-///     let app = Application(router: server.router(), configuration: .init(address: .hostname("127.0.0.1", port: 8080)))
+///     let server = DoorstepServer(engine: engine, access: access, ops: store)
+///     let app = server.application(address: .hostname("127.0.0.1", port: 8080), tls: nil)
 ///     try await app.runService()   // SIGTERM lets in-flight syncs finish
 ///
 /// Every request is authorized by its token's worker as the directory holds it now, so a
@@ -29,9 +30,18 @@ public struct DoorstepServer: Sendable {
     public let clock: @Sendable () -> Int64
     /// Crashes the crash tests ask for; off by default.
     public var faults = FaultInjection.off
+    /// HTTPS, trusted proxies and connection timeouts.
+    public var security = ServerSecurity()
     let deviceLimiter: RateLimiter
     let administratorLimiter: RateLimiter
+    /// Enrolments, per client address.
     let enrolmentLimiter: RateLimiter
+    /// Failed authentications, per client address.
+    let failureLimiter: RateLimiter
+    /// The figures `/metrics` reads from the store, built at most once per lifetime.
+    let metricsFigures: TimedCache<SyncMetrics.SharedFigures>
+    /// The blind index of ID numbers, when the store keeps one (both backends do).
+    let people: (any PeopleStore)?
 
     public init(engine: SyncEngine, access: AccessControl, ops: any OpsStore, metrics: SyncMetrics = SyncMetrics(),
                 thresholds: OpsThresholds = OpsThresholds(), limits: ServerLimits = ServerLimits(),
@@ -46,14 +56,18 @@ public struct DoorstepServer: Sendable {
         deviceLimiter = RateLimiter(burst: limits.deviceBurst, perSecond: limits.deviceRequestsPerSecond)
         administratorLimiter = RateLimiter(burst: limits.administratorBurst, perSecond: limits.administratorRequestsPerSecond)
         enrolmentLimiter = RateLimiter(burst: limits.enrolmentBurst, perSecond: limits.enrolmentsPerSecond)
+        failureLimiter = RateLimiter(burst: limits.failedAuthenticationBurst, perSecond: limits.failedAuthenticationsPerSecond)
+        metricsFigures = TimedCache(lifetimeMilliseconds: Int64(limits.metricsRefreshSeconds * 1000))
+        people = engine.store as? any PeopleStore
     }
 
     public static let systemClock: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 
     /// Every route of the API, behind the middleware that answers every error as JSON.
-    public func router() -> Router<BasicRequestContext> {
-        let router = Router()
+    public func router() -> Router<DoorstepRequestContext> {
+        let router = Router(context: DoorstepRequestContext.self)
         router.add(middleware: MetricsMiddleware())
+        router.add(middleware: TransportSecurityMiddleware(security: security))
         router.add(middleware: ErrorMiddleware())
         addHealthRoutes(router)
         addSyncRoutes(router)
@@ -63,11 +77,35 @@ public struct DoorstepServer: Sendable {
         return router
     }
 
+    /// The client's address (`ServerSecurity.clientAddress`).
+    func clientAddress(_ request: Request, _ context: DoorstepRequestContext) -> String {
+        security.clientAddress(peer: context.remoteAddress, forwardedFor: request.headers[HTTPField.Name("X-Forwarded-For")!])
+    }
+
     /// The request's principal, rate-limited per credential: 401 without a valid token, 429
-    /// with `Retry-After` over the limit.
-    func principal(_ request: Request, route: String) async throws -> Principal {
+    /// with `Retry-After` over the limit. Failed authentications are limited per client address
+    /// too: past the limit, 429 — and no failure costs a write (`SecurityLogCoalescer`).
+    func principal(_ request: Request, _ context: DoorstepRequestContext, route: String, acceptingRetired: Bool = false) async throws -> Principal {
+        try await principal(authorization: request.headers[.authorization], client: clientAddress(request, context), route: route,
+                            acceptingRetired: acceptingRetired)
+    }
+
+    func principal(authorization: String?, client: String, route: String, acceptingRetired: Bool = false) async throws -> Principal {
         let now = clock()
-        let principal = try await access.authenticate(authorization: request.headers[.authorization], now: now, route: route)
+        let principal: Principal
+        do {
+            principal = try await access.authenticate(authorization: authorization, now: now, route: route, client: client,
+                                                      acceptingRetired: acceptingRetired)
+        } catch let error as DirectoryError where error.code != .storage {
+            if let wait = failureLimiter.take(client, now: now) {
+                var limited = APIError(.tooManyRequests, "rate_limited",
+                                       "too many failed authentications from \(client) (over \(failureLimiter.perSecond) per second, burst \(Int(failureLimiter.burst))); retry after \(wait) s")
+                limited.retryAfterSeconds = wait
+                limited.wipe = error.wipe
+                throw limited
+            }
+            throw error
+        }
         let administrator = principal.credential.kind == .administrator
         let limiter = administrator ? administratorLimiter : deviceLimiter
         if let wait = limiter.take(principal.credential.id, now: now) {
@@ -140,7 +178,7 @@ public struct DoorstepServer: Sendable {
 
 /// Answers every error with its status and `{code, message}`; logs the server's own failures.
 struct ErrorMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = DoorstepRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {

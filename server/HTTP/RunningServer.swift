@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -23,14 +24,14 @@ public final class RunningServer: Sendable {
         self.task = task
     }
 
-    public static func start(_ server: DoorstepServer, host: String = "127.0.0.1", port: Int = 0,
+    /// Starts `server`; over HTTPS when `tls` is given (the URL's scheme says which).
+    public static func start(_ server: DoorstepServer, host: String = "127.0.0.1", port: Int = 0, tls: TLSConfiguration? = nil,
                              logger: Logger = Logger(label: "doorstep-server", factory: { _ in SwiftLogNoOpLogHandler() })) async throws -> RunningServer {
         let (bound, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: server.router(), configuration: .init(address: .hostname(host, port: port), serverName: "doorstep"),
-                              onServerRunning: { channel in
-                                  continuation.yield(channel.localAddress?.port ?? port)
-                                  continuation.finish()
-                              }, logger: logger)
+        let app = try server.application(address: .hostname(host, port: port), tls: tls, logger: logger, onServerRunning: { channel in
+            continuation.yield(channel.localAddress?.port ?? port)
+            continuation.finish()
+        })
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
         let task = Task { try await group.run() }
         var iterator = bound.makeAsyncIterator()
@@ -38,7 +39,7 @@ public final class RunningServer: Sendable {
             task.cancel()
             throw APIError(.internalServerError, "not_started", "the server on \(host):\(port) did not start: \(String(describing: try? await task.value))")
         }
-        return RunningServer(url: URL(string: "http://\(host):\(actual)")!, port: actual, group: group, task: task)
+        return RunningServer(url: URL(string: "\(tls == nil ? "http" : "https")://\(host):\(actual)")!, port: actual, group: group, task: task)
     }
 
     /// Stops accepting connections, lets in-flight requests finish, and waits for the end.

@@ -18,9 +18,16 @@ public struct ServerLimits: Sendable, Hashable {
     /// workers and codes, so far more than a device.
     public var administratorBurst = 1_000.0
     public var administratorRequestsPerSecond = 200.0
-    /// Enrolment attempts, all callers together: codes are unguessable, but a flood is refused.
+    /// Enrolment attempts per client address: codes are unguessable, but a flood is refused,
+    /// and one address flooding does not block another's enrolment.
     public var enrolmentBurst = 20.0
     public var enrolmentsPerSecond = 0.5
+    /// Failed authentications one client address may make at once, then per second; past it
+    /// every failure is answered 429 at once.
+    public var failedAuthenticationBurst = 20.0
+    public var failedAuthenticationsPerSecond = 0.2
+    /// `/metrics` reads the store's figures at most once per this many seconds.
+    public var metricsRefreshSeconds = 15.0
 
     public init() {}
 }

@@ -2,7 +2,7 @@ import ServerDirectory
 import ServerEngine
 import ServerOps
 
-/// Everything a server keeps, in one backend: records and logs, the directory, ops history.
-/// `SQLiteSyncStore` (one file, one process) and `PostgresSyncStore` (one database, several
-/// instances) are the two.
-public typealias ServerStore = DirectoryStore & OpsStore & SyncStore
+/// Everything a server keeps, in one backend: records and logs, the directory, ops history,
+/// the blind index and the log chains. `SQLiteSyncStore` (one file, one process) and
+/// `PostgresSyncStore` (one database, several instances) are the two.
+public typealias ServerStore = DirectoryStore & OpsStore & SyncStore & PeopleStore & ChainedLogStore

@@ -6,8 +6,9 @@ import ServerOps
 
 /// The server's Prometheus metrics (`/metrics`, text format 0.0.4). Counters of this instance's
 /// traffic are kept in memory; figures every instance shares (devices, conflicts, applied
-/// changes, the oldest unsynced change, the database) are read from the store at each scrape,
-/// so any instance reports the same.
+/// changes, the oldest unsynced change, the database) are read from the store, at most once per
+/// `DoorstepServer.metricsFiguresLifetime` (`TimedCache`), so any instance reports the same and
+/// a scrape's cost does not grow with the scrape rate.
 public final class SyncMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     let duration: DurationHistogram
@@ -39,8 +40,22 @@ public final class SyncMetrics: Sendable {
         }
     }
 
-    /// Reads the shared figures and renders every metric.
-    func scrape(_ overview: OpsOverview, store: any OpsStore) async throws -> String {
+    /// What every instance reports alike, read from the store: the overview and the log counters.
+    struct SharedFigures: Sendable {
+        let overview: OpsOverview
+        let conflictEvents: [String: Int]
+        let appliedChanges: [String: Int]
+        let databaseBytes: Int64
+
+        static func read(_ overview: OpsOverview, store: any OpsStore) async throws -> SharedFigures {
+            SharedFigures(overview: overview, conflictEvents: try await store.conflictEvents(), appliedChanges: try await store.appliedChanges(),
+                          databaseBytes: try await store.databaseBytes())
+        }
+    }
+
+    /// Renders every metric with the shared figures.
+    func scrape(_ figures: SharedFigures) -> String {
+        let overview = figures.overview
         let s = overview.summary
         for (state, n) in [("enrolled", s.enrolled), ("active", s.active), ("stale", s.stale)] {
             registry.makeGauge(name: "doorstep_devices", labels: [("state", state)],
@@ -55,17 +70,17 @@ public final class SyncMetrics: Sendable {
             registry.makeGauge(name: "doorstep_alerts", labels: [("kind", kind.rawValue)], help: "Current alerts by kind")
                 .set(to: Double(overview.alerts.filter { $0.kind == kind }.count))
         }
-        let events = try await store.conflictEvents()
+        let events = figures.conflictEvents
         for kind in ["needs_review", "resolved", "auto_resolved", "delete_conflict"] {
             registry.makeGauge(name: "doorstep_conflict_events", labels: [("kind", kind)],
                                help: "Conflict-log entries by kind since the store was created: needs_review opened, resolved by reviewers")
                 .set(to: Double(events[kind] ?? 0))
         }
-        for (collection, n) in try await store.appliedChanges() {
+        for (collection, n) in figures.appliedChanges {
             registry.makeGauge(name: "doorstep_changes_applied", labels: [("collection", collection)],
                                help: "Changes applied since the store was created, by collection").set(to: Double(n))
         }
-        registry.makeGauge(name: "doorstep_database_bytes", help: "Size of the database on disk").set(to: Double(try await store.databaseBytes()))
+        registry.makeGauge(name: "doorstep_database_bytes", help: "Size of the database on disk").set(to: Double(figures.databaseBytes))
         return registry.emitToString()
     }
 }

@@ -1,7 +1,8 @@
 import FieldModel
 
 /// The ops page as plain HTML: tables and inline styles only, no script and no external asset,
-/// so it works in an old browser of a county office and prints. Every text is escaped.
+/// so it works in an old browser of a county office and prints, and a strict content security
+/// policy holds. Every text is escaped. Every page has a logout button (its session ends).
 public enum OpsPage {
     public static func render(_ o: OpsOverview) -> String {
         var h = head("Doorstep 同步状态 · sync health")
@@ -83,8 +84,9 @@ public enum OpsPage {
         body{font-family:sans-serif;font-size:14px;margin:1em;color:#222}
         table{border-collapse:collapse;margin-bottom:1em}th,td{border:1px solid #bbb;padding:3px 6px;text-align:left;vertical-align:top}
         th{background:#eee}.green{background:#d9f2d9}.amber{background:#ffe4a8}.red{background:#f7c1c1}
-        .summary td{font-size:16px}.meta{color:#666}small{color:#555}
+        .summary td{font-size:16px}.meta{color:#666}small{color:#555}.logout{float:right}
         </style></head><body>
+        <form class="logout" method="post" action="/ops/logout"><button type="submit">Log out 退出</button></form>
         """
     }
 

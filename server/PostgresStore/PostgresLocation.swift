@@ -1,16 +1,23 @@
 import Foundation
+import NIOSSL
 import PostgresNIO
 import ServerEngine
 
 /// Where a PostgreSQL store lives, read from a URL:
 ///
-///     postgres://doorstep:secret@db.internal:5432/doorstep?schema=county_140821&pool=20
+///     postgres://doorstep:secret@db.internal:5432/doorstep?schema=county_140821&pool=20&sslmode=verify-full&sslrootcert=/etc/doorstep/db-ca.pem
 ///     postgres://doorstep@/doorstep?host=/var/run/postgresql          (a Unix socket)
 ///
 /// `schema` (default `public`) is the PostgreSQL schema holding the tables, created on first
 /// open: one database can hold several stores, e.g. one per county shard. `pool` is the most
-/// connections one server instance opens (default 16). TLS is not used: keep the database on a
-/// private network or behind a local socket.
+/// connections one server instance opens (default 16).
+///
+/// `sslmode` as libpq reads it: `verify-full` (the default over TCP: TLS, the server's
+/// certificate checked against `sslrootcert` — a PEM file of CA certificates — or the system's
+/// roots, and its name or address against the host), `verify-ca` (the chain only), `require`
+/// (TLS without checking who answers: protects against a listener on the wire, not against an
+/// impostor), `disable` (no TLS: only on a Unix socket or a network nothing else shares). A
+/// Unix socket never uses TLS.
 public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     public var port: Int
@@ -21,18 +28,34 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     public var database: String
     public var schema: String
     public var maxConnections: Int
+    public var tlsMode: TLSMode
+    /// A PEM file of the CA certificates that sign the database server's certificate.
+    public var rootCertificatePath: String?
+
+    /// How the connection is protected (libpq's `sslmode` names).
+    public enum TLSMode: String, Sendable, Hashable, CaseIterable {
+        case disable
+        case require
+        case verifyCA = "verify-ca"
+        case verifyFull = "verify-full"
+    }
 
     public init(url text: String) throws(SyncEngineError) {
         guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? "") else {
             throw SyncEngineError(.invalidArgument, "\(Self.redacted(text)) is not a postgres:// URL (postgres://user:password@host:port/database?schema=NAME)")
         }
         let query = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
-        let known: Set = ["schema", "pool", "host", "sslmode"]
+        let known: Set = ["schema", "pool", "host", "sslmode", "sslrootcert"]
         if let unknown = query.keys.sorted().first(where: { !known.contains($0) }) {
             throw SyncEngineError(.invalidArgument, "unknown option \(unknown) in \(Self.redacted(text)); known: \(known.sorted().joined(separator: ", "))")
         }
-        if let mode = query["sslmode"], mode != "disable" {
-            throw SyncEngineError(.invalidArgument, "sslmode=\(mode) in \(Self.redacted(text)): this server connects without TLS (sslmode=disable); keep the database on a private network")
+        guard let mode = TLSMode(rawValue: query["sslmode"] ?? TLSMode.verifyFull.rawValue) else {
+            throw SyncEngineError(.invalidArgument, "sslmode=\(query["sslmode"] ?? "") in \(Self.redacted(text)): use \(TLSMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        tlsMode = mode
+        rootCertificatePath = query["sslrootcert"].flatMap { $0.isEmpty ? nil : $0 }
+        if let path = rootCertificatePath, !FileManager.default.isReadableFile(atPath: path) {
+            throw SyncEngineError(.invalidArgument, "sslrootcert=\(path) in \(Self.redacted(text)): no readable file there")
         }
         host = url.host ?? ""
         port = url.port ?? 5432
@@ -67,8 +90,27 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
 
     /// For logs: never the password.
     public var description: String {
-        let endpoint = socketPath.map { "socket \($0)" } ?? "\(host):\(port)"
+        let endpoint = socketPath.map { "socket \($0)" } ?? "\(host):\(port) sslmode \(tlsMode.rawValue)"
         return "postgres \(username)@\(endpoint)/\(database) schema \(schema)"
+    }
+
+    /// The TLS configuration `tlsMode` and `rootCertificatePath` ask for; nil for `disable`.
+    func tlsConfiguration() throws(SyncEngineError) -> TLSConfiguration? {
+        guard tlsMode != .disable else { return nil }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = .tlsv12
+        switch tlsMode {
+        case .disable: return nil
+        case .require: configuration.certificateVerification = .none
+        case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull: configuration.certificateVerification = .fullVerification
+        }
+        if let path = rootCertificatePath, tlsMode != .require {
+            do { configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(path)) } catch {
+                throw SyncEngineError(.invalidArgument, "sslrootcert=\(path): not a PEM file of certificates (\(error))")
+            }
+        }
+        return configuration
     }
 
     static func isPlainIdentifier(_ name: String) -> Bool {
@@ -89,17 +131,19 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// One connection, to see at start whether the database answers at all.
-    var probeConfiguration: PostgresConnection.Configuration {
+    func probeConfiguration() throws -> PostgresConnection.Configuration {
         if let socketFile { return .init(unixSocketPath: socketFile, username: username, password: password, database: database) }
-        return .init(host: host, port: port, username: username, password: password, database: database, tls: .disable)
+        let tls: PostgresConnection.Configuration.TLS = try tlsConfiguration().map { .require(try NIOSSLContext(configuration: $0)) } ?? .disable
+        return .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
     }
 
-    var clientConfiguration: PostgresClient.Configuration {
+    func clientConfiguration() throws -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
         if let socketFile {
             configuration = .init(unixSocketPath: socketFile, username: username, password: password, database: database)
         } else {
-            configuration = .init(host: host, port: port, username: username, password: password, database: database, tls: .disable)
+            let tls: PostgresClient.Configuration.TLS = try tlsConfiguration().map { .require($0) } ?? .disable
+            configuration = .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
         }
         // A statement or a transaction left open (an instance cut off from the database mid-push)
         // must not hold the sequence lock for long: PostgreSQL ends it after a minute.

@@ -116,11 +116,51 @@ enum PostgresSchema {
             "CREATE TRIGGER security_log_append_only BEFORE UPDATE OR DELETE ON security_log FOR EACH ROW EXECUTE FUNCTION doorstep_append_only()",
             "CREATE TRIGGER security_log_no_truncate BEFORE TRUNCATE ON security_log FOR EACH STATEMENT EXECUTE FUNCTION doorstep_append_only()",
         ]),
+        ("v2-privacy", [
+            // The keyed blind index of the ID numbers records hold (SPEC §11.6). A push writes
+            // the index before its records' rows exist: the reference is checked at commit.
+            """
+            CREATE TABLE person_index (
+                record BYTEA NOT NULL REFERENCES records (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+                blind BYTEA NOT NULL, PRIMARY KEY (record, blind)
+            )
+            """,
+            "CREATE INDEX person_index_by_blind ON person_index (blind)",
+            "ALTER TABLE credentials ADD COLUMN revocation TEXT",
+            "ALTER TABLE enrolment_codes ADD COLUMN id TEXT",
+            "ALTER TABLE enrolment_codes ADD COLUMN revoked_at_ms BIGINT",
+            "UPDATE enrolment_codes SET id = 'code-' || substr(md5(random()::text || code_hash), 1, 16)",
+            "CREATE UNIQUE INDEX enrolment_codes_by_id ON enrolment_codes (id)",
+            "CREATE INDEX enrolment_codes_by_worker ON enrolment_codes (worker)",
+            "ALTER TABLE security_log ADD COLUMN count BIGINT NOT NULL DEFAULT 1",
+            "ALTER TABLE security_log ADD COLUMN chain BYTEA",
+            "ALTER TABLE audit_log ADD COLUMN chain BYTEA",
+            // Entries before this migration stay unchained: the anchors start after them.
+            "CREATE TABLE log_chains (log TEXT PRIMARY KEY, anchor_id BIGINT NOT NULL, anchor BYTEA NOT NULL, head_id BIGINT NOT NULL, head BYTEA NOT NULL)",
+            """
+            INSERT INTO log_chains (log, anchor_id, anchor, head_id, head)
+            SELECT 'audit_log', COALESCE(MAX(id), 0), decode(repeat('00', 32), 'hex'), COALESCE(MAX(id), 0), decode(repeat('00', 32), 'hex') FROM audit_log
+            UNION ALL
+            SELECT 'security_log', COALESCE(MAX(id), 0), decode(repeat('00', 32), 'hex'), COALESCE(MAX(id), 0), decode(repeat('00', 32), 'hex') FROM security_log
+            """,
+            "CREATE TABLE log_counts (name TEXT PRIMARY KEY, n BIGINT NOT NULL)",
+            """
+            INSERT INTO log_counts (name, n)
+            SELECT 'applied:' || collection, COUNT(*) FROM audit_log WHERE outcome = 'applied' GROUP BY collection
+            UNION ALL SELECT 'conflict:' || kind, COUNT(*) FROM conflict_log GROUP BY kind
+            """,
+            """
+            CREATE TABLE ops_sessions (
+                id_hash TEXT PRIMARY KEY, credential TEXT NOT NULL REFERENCES credentials (id), worker TEXT NOT NULL,
+                created_at_ms BIGINT NOT NULL, expires_at_ms BIGINT NOT NULL, ended_at_ms BIGINT
+            )
+            """,
+        ]),
     ]
 
     /// Tables left out of the state hash: logs of requests, which a refused request appends to
     /// by design, and the migration record.
-    static let unhashedTables: Set = ["security_log", "sync_history", "device_status", "schema_migrations"]
+    static let unhashedTables: Set = ["security_log", "sync_history", "device_status", "schema_migrations", "ops_sessions", "log_chains"]
 
     static func migrate(_ store: PostgresSyncStore) async throws {
         let schema = store.location.schema

@@ -1,6 +1,7 @@
 import FieldModel
 import NIOCore
 import PostgresNIO
+import ServerEngine
 import ServerDirectory
 import SyncCore
 
@@ -8,11 +9,8 @@ import SyncCore
 /// instance caches it, so a revocation counts on all of them from the next request.
 extension PostgresSyncStore: DirectoryStore {
     static let workerColumns = "id, name, role, assignment"
-    static let credentialColumns = "id, kind, worker, replica, name, token_hash, issued_at_ms, revoked_at_ms"
-    static let unrevokedAdministrator = """
-        SELECT 1 FROM credentials c JOIN workers w ON w.id = c.worker
-        WHERE c.kind = 'administrator' AND c.revoked_at_ms IS NULL AND w.role = 'administrator' LIMIT 1
-        """
+    static let credentialColumns = "id, kind, worker, replica, name, token_hash, issued_at_ms, revoked_at_ms, revocation"
+    static let codeColumns = "id, code_hash, worker, issued_by, issued_at_ms, expires_at_ms, used_at_ms, used_by, revoked_at_ms"
 
     public func worker(_ id: WorkerID) async throws -> Worker? {
         try await read("worker", domain: .directory) { c in try await Self.worker(id, c) }
@@ -36,18 +34,20 @@ extension PostgresSyncStore: DirectoryStore {
 
     public func updateWorker(_ worker: Worker, at milliseconds: Int64) async throws {
         try await write("updateWorker", domain: .directory) { c in
+            try await c.run("SELECT pg_advisory_xact_lock(hashtext(\("doorstep-administrators:" + location.schema)))")
             let updated = try await c.all("""
                 UPDATE workers SET name = \(worker.name), role = \(worker.role.rawValue),
                     assignment = \(try StoredDirectoryColumns.assignmentJSON(worker.assignment)), updated_at_ms = \(milliseconds)
                 WHERE id = \(worker.id.rawValue) RETURNING id
                 """, as: String.self)
             guard updated.count == 1 else { throw StoredDirectoryColumns.unknownWorker(worker.id) }
+            try await Self.requireAdministrator("making \(worker.id) a \(worker.role.rawValue)", c)
         }
     }
 
     public func hasAdministratorCredential() async throws -> Bool {
         try await read("hasAdministratorCredential", domain: .directory) { c in
-            !(try await c.rows(PostgresQuery(unsafeSQL: Self.unrevokedAdministrator)).isEmpty)
+            try await Self.administratorCount(c) > 0
         }
     }
 
@@ -56,19 +56,35 @@ extension PostgresSyncStore: DirectoryStore {
         try await write("bootstrapAdministrator", domain: .directory) { c in
             // Instances starting together take turns; the first one's token stands.
             try await c.run("SELECT pg_advisory_xact_lock(hashtext(\("doorstep-bootstrap:" + location.schema)))")
-            guard try await c.rows(PostgresQuery(unsafeSQL: Self.unrevokedAdministrator)).isEmpty else { return false }
+            guard try await Self.administratorCount(c) == 0 else { return false }
             if try await Self.worker(administrator.id, c) == nil { try await Self.insert(administrator, at: milliseconds, c) }
             try await Self.insert(credential, c)
-            try await Self.append([event], c)
+            try await append([event], c)
             return true
+        }
+    }
+
+    public func recoverAdministrator(_ administrator: Worker, credential: Credential, event: SecurityEvent, at milliseconds: Int64) async throws {
+        try await write("recoverAdministrator", domain: .directory) { c in
+            if try await Self.worker(administrator.id, c) == nil {
+                try await Self.insert(administrator, at: milliseconds, c)
+            } else {
+                try await c.run("""
+                    UPDATE workers SET role = \(Role.administrator.rawValue), assignment = \(try StoredDirectoryColumns.assignmentJSON(Assignment())),
+                        updated_at_ms = \(milliseconds) WHERE id = \(administrator.id.rawValue)
+                    """)
+            }
+            try await Self.insert(credential, c)
+            try await append([event], c)
         }
     }
 
     public func insertEnrolmentCode(_ code: EnrolmentCode) async throws {
         try await write("insertEnrolmentCode", domain: .directory) { c in
             try await c.run("""
-                INSERT INTO enrolment_codes (code_hash, worker, issued_by, issued_at_ms, expires_at_ms)
-                VALUES (\(code.codeHash.hex), \(code.worker.rawValue), \(code.issuedBy.rawValue), \(code.issuedAtMilliseconds), \(code.expiresAtMilliseconds))
+                INSERT INTO enrolment_codes (id, code_hash, worker, issued_by, issued_at_ms, expires_at_ms)
+                VALUES (\(code.id), \(code.codeHash.hex), \(code.worker.rawValue), \(code.issuedBy.rawValue), \(code.issuedAtMilliseconds),
+                        \(code.expiresAtMilliseconds))
                 """)
         }
     }
@@ -78,13 +94,13 @@ extension PostgresSyncStore: DirectoryStore {
     public func redeemEnrolmentCode(_ codeHash: TokenHash, credential make: @escaping @Sendable (WorkerID) -> Credential,
                                     at milliseconds: Int64) async throws -> (Credential, Worker) {
         try await write("redeemEnrolmentCode", domain: .directory) { c in
-            guard let row = try await c.rows("""
-                SELECT worker, used_at_ms, expires_at_ms FROM enrolment_codes WHERE code_hash = \(codeHash.hex) FOR UPDATE
-                """).first else { throw StoredDirectoryColumns.codeNotIssued() }
-            let (workerName, used, expires) = try row.decode((String, Int64?, Int64).self)
-            let workerID = WorkerID(unchecked: workerName)
-            if let used { throw StoredDirectoryColumns.codeUsed(worker: workerID, at: used) }
-            guard milliseconds < expires else { throw StoredDirectoryColumns.codeExpired(worker: workerID, at: expires) }
+            guard let code = try await c.rows("""
+                SELECT \(unescaped: Self.codeColumns) FROM enrolment_codes WHERE code_hash = \(codeHash.hex) FOR UPDATE
+                """).first.map(Self.code) else { throw StoredDirectoryColumns.codeNotIssued() }
+            let workerID = code.worker
+            if let used = code.usedAtMilliseconds { throw StoredDirectoryColumns.codeUsed(worker: workerID, at: used) }
+            if let revoked = code.revokedAtMilliseconds { throw StoredDirectoryColumns.codeRevoked(worker: workerID, at: revoked) }
+            guard milliseconds < code.expiresAtMilliseconds else { throw StoredDirectoryColumns.codeExpired(worker: workerID, at: code.expiresAtMilliseconds) }
             guard let worker = try await Self.worker(workerID, c) else { throw StoredDirectoryColumns.codeWorkerGone(workerID) }
             let credential = make(worker.id)
             if let replica = credential.replica {
@@ -94,7 +110,10 @@ extension PostgresSyncStore: DirectoryStore {
                     throw StoredDirectoryColumns.replicaTaken(replica, owner: owner)
                 }
                 // A re-enrolled device keeps its replica (and its outbox); its old tokens stop working.
-                try await c.run("UPDATE credentials SET revoked_at_ms = \(milliseconds) WHERE replica = \(replica.int64) AND revoked_at_ms IS NULL")
+                try await c.run("""
+                    UPDATE credentials SET revoked_at_ms = \(milliseconds), revocation = \(Credential.Revocation.reenrolled.rawValue)
+                    WHERE replica = \(replica.int64) AND revoked_at_ms IS NULL
+                    """)
             }
             try await Self.insert(credential, c)
             try await c.run("UPDATE enrolment_codes SET used_at_ms = \(milliseconds), used_by = \(credential.id) WHERE code_hash = \(codeHash.hex)")
@@ -128,53 +147,130 @@ extension PostgresSyncStore: DirectoryStore {
         }
     }
 
-    public func revokeCredential(id: String, at milliseconds: Int64) async throws -> Credential {
+    public func enrolmentCodes(worker: WorkerID?) async throws -> [EnrolmentCode] {
+        try await read("enrolmentCodes", domain: .directory) { c in
+            let rows = if let worker {
+                try await c.rows("SELECT \(unescaped: Self.codeColumns) FROM enrolment_codes WHERE worker = \(worker.rawValue) ORDER BY issued_at_ms, id")
+            } else {
+                try await c.rows("SELECT \(unescaped: Self.codeColumns) FROM enrolment_codes ORDER BY issued_at_ms, id")
+            }
+            var codes: [EnrolmentCode] = []
+            for row in rows { codes.append(try Self.code(row)) }
+            return codes
+        }
+    }
+
+    public func revokeEnrolmentCode(id: String, at milliseconds: Int64) async throws -> EnrolmentCode {
+        try await write("revokeEnrolmentCode", domain: .directory) { c in
+            try await c.run("UPDATE enrolment_codes SET revoked_at_ms = \(milliseconds) WHERE id = \(id) AND revoked_at_ms IS NULL AND used_at_ms IS NULL")
+            guard let row = try await c.rows("SELECT \(unescaped: Self.codeColumns) FROM enrolment_codes WHERE id = \(id)").first else {
+                throw StoredDirectoryColumns.unknownCode(id)
+            }
+            return try Self.code(row)
+        }
+    }
+
+    public func revokeCredential(id: String, reason: Credential.Revocation, at milliseconds: Int64) async throws -> Credential {
         try await write("revokeCredential", domain: .directory) { c in
+            // Revocations of administrators take turns, so two racing for the last two tokens cannot both pass the check.
+            try await c.run("SELECT pg_advisory_xact_lock(hashtext(\("doorstep-administrators:" + location.schema)))")
             guard let row = try await c.rows("SELECT \(unescaped: Self.credentialColumns) FROM credentials WHERE id = \(id) FOR UPDATE").first else {
                 throw StoredDirectoryColumns.unknownDevice(id)
             }
             var credential = try Self.credential(row)
             if credential.revokedAtMilliseconds == nil {
-                try await c.run("UPDATE credentials SET revoked_at_ms = \(milliseconds) WHERE id = \(id)")
+                try await c.run("UPDATE credentials SET revoked_at_ms = \(milliseconds), revocation = \(reason.rawValue) WHERE id = \(id)")
+                try await Self.requireAdministrator("revoking \(id)", c)
                 credential.revokedAtMilliseconds = milliseconds
+                credential.revocation = reason
             }
             return credential
         }
     }
 
-    public func revokeCredentials(worker: WorkerID, at milliseconds: Int64) async throws -> Int {
+    public func revokeCredentials(worker: WorkerID, reason: Credential.Revocation, at milliseconds: Int64) async throws -> WorkerRevocation {
         try await write("revokeCredentials", domain: .directory) { c in
-            try await c.all("""
-                UPDATE credentials SET revoked_at_ms = \(milliseconds) WHERE worker = \(worker.rawValue) AND revoked_at_ms IS NULL RETURNING id
+            try await c.run("SELECT pg_advisory_xact_lock(hashtext(\("doorstep-administrators:" + location.schema)))")
+            let credentials = try await c.all("""
+                UPDATE credentials SET revoked_at_ms = \(milliseconds), revocation = \(reason.rawValue)
+                WHERE worker = \(worker.rawValue) AND revoked_at_ms IS NULL RETURNING id
                 """, as: String.self).count
+            try await Self.requireAdministrator("revoking every credential of \(worker)", c)
+            let codes = try await c.all("""
+                UPDATE enrolment_codes SET revoked_at_ms = \(milliseconds)
+                WHERE worker = \(worker.rawValue) AND revoked_at_ms IS NULL AND used_at_ms IS NULL RETURNING id
+                """, as: String.self).count
+            return WorkerRevocation(credentials: credentials, codes: codes)
+        }
+    }
+
+    public func insertOpsSession(_ session: OpsSession) async throws {
+        try await write("insertOpsSession", domain: .directory) { c in
+            try await c.run("""
+                INSERT INTO ops_sessions (id_hash, credential, worker, created_at_ms, expires_at_ms)
+                VALUES (\(session.idHash.hex), \(session.credential), \(session.worker.rawValue), \(session.createdAtMilliseconds), \(session.expiresAtMilliseconds))
+                """)
+        }
+    }
+
+    public func opsSession(idHash: TokenHash) async throws -> (OpsSession, Credential, Worker)? {
+        try await read("opsSession", domain: .directory) { c in
+            guard let row = try await c.rows("""
+                SELECT id_hash, credential, worker, created_at_ms, expires_at_ms, ended_at_ms FROM ops_sessions WHERE id_hash = \(idHash.hex)
+                """).first else { return nil }
+            let (hash, credentialID, worker, created, expires, ended) = try row.decode((String, String, String, Int64, Int64, Int64?).self)
+            let session = StoredDirectoryColumns.opsSession(idHash: hash, credential: credentialID, worker: worker, createdAtMilliseconds: created,
+                                                            expiresAtMilliseconds: expires, endedAtMilliseconds: ended)
+            guard let c1 = try await c.rows("SELECT \(unescaped: Self.credentialColumns) FROM credentials WHERE id = \(credentialID)").first else { return nil }
+            let credential = try Self.credential(c1)
+            guard let owner = try await Self.worker(credential.worker, c) else { throw StoredDirectoryColumns.credentialWithoutWorker(credential) }
+            return (session, credential, owner)
+        }
+    }
+
+    public func endOpsSession(idHash: TokenHash, at milliseconds: Int64) async throws {
+        try await write("endOpsSession", domain: .directory) { c in
+            try await c.run("UPDATE ops_sessions SET ended_at_ms = \(milliseconds) WHERE id_hash = \(idHash.hex) AND ended_at_ms IS NULL")
         }
     }
 
     public func appendSecurityEvents(_ events: [SecurityEvent]) async throws {
         guard !events.isEmpty else { return }
-        try await write("appendSecurityEvents", domain: .directory) { c in try await Self.append(events, c) }
+        try await write("appendSecurityEvents", domain: .directory) { c in try await append(events, c) }
     }
 
     public func securityEvents(limit: Int) async throws -> [SecurityEvent] {
         try await read("securityEvents", domain: .directory) { c in
             try await c.rows("""
-                SELECT id, at_ms, kind, actor, credential, subject, detail
+                SELECT id, at_ms, kind, actor, credential, subject, detail, count
                 FROM (SELECT * FROM security_log ORDER BY id DESC LIMIT \(Int64(max(0, limit)))) latest ORDER BY id
                 """).map { row in
-                    let (id, at, kind, actor, credential, subject, detail) = try row.decode((Int64, Int64, String, String?, String?, String, String).self)
+                    let (id, at, kind, actor, credential, subject, detail, count) = try row.decode((Int64, Int64, String, String?, String?, String, String, Int64).self)
                     return try StoredDirectoryColumns.securityEvent(id: id, atMilliseconds: at, kind: kind, actor: actor, credential: credential,
-                                                                    subject: subject, detail: detail)
+                                                                    subject: subject, detail: detail, count: count)
                 }
         }
     }
 
-    static func append(_ events: [SecurityEvent], _ c: PostgresSession) async throws {
-        for e in events {
+    /// Appends events to the chained security log (under the chain's row lock).
+    func append(_ events: [SecurityEvent], _ c: PostgresSession) async throws {
+        let (ids, links) = try await ChainAppend.links(.security, key: chains.key(.security), entries: events.map(\.chainBytes), c)
+        for (e, (id, link)) in zip(events, zip(ids, links)) {
             try await c.run("""
-                INSERT INTO security_log (at_ms, kind, actor, credential, subject, detail)
-                VALUES (\(e.atMilliseconds), \(e.kind.rawValue), \(e.actor?.rawValue), \(e.credential), \(e.subject), \(e.detail))
+                INSERT INTO security_log (id, at_ms, kind, actor, credential, subject, detail, count, chain)
+                VALUES (\(id), \(e.atMilliseconds), \(e.kind.rawValue), \(e.actor?.rawValue), \(e.credential), \(e.subject), \(e.detail),
+                        \(Int64(e.count)), \(ByteBuffer(bytes: link)))
                 """)
         }
+    }
+
+    static func administratorCount(_ c: PostgresSession) async throws -> Int64 {
+        try await c.one(PostgresQuery(unsafeSQL: StoredDirectoryColumns.unrevokedAdministratorsSQL), as: Int64.self)
+    }
+
+    /// Fails the transaction when it left no unrevoked administrator credential.
+    static func requireAdministrator(_ what: String, _ c: PostgresSession) async throws {
+        guard try await administratorCount(c) > 0 else { throw StoredDirectoryColumns.lastAdministrator(what) }
     }
 
     static func insert(_ worker: Worker, at milliseconds: Int64, _ c: PostgresSession) async throws {
@@ -187,9 +283,9 @@ extension PostgresSyncStore: DirectoryStore {
 
     static func insert(_ cr: Credential, _ c: PostgresSession) async throws {
         try await c.run("""
-            INSERT INTO credentials (id, kind, worker, replica, name, token_hash, issued_at_ms, revoked_at_ms)
+            INSERT INTO credentials (id, kind, worker, replica, name, token_hash, issued_at_ms, revoked_at_ms, revocation)
             VALUES (\(cr.id), \(cr.kind.rawValue), \(cr.worker.rawValue), \(cr.replica?.int64), \(cr.name), \(cr.tokenHash.hex),
-                    \(cr.issuedAtMilliseconds), \(cr.revokedAtMilliseconds))
+                    \(cr.issuedAtMilliseconds), \(cr.revokedAtMilliseconds), \(cr.revocation?.rawValue))
             """)
     }
 
@@ -203,8 +299,16 @@ extension PostgresSyncStore: DirectoryStore {
     }
 
     static func credential(_ row: PostgresRow) throws -> Credential {
-        let (id, kind, worker, replica, name, hash, issued, revoked) = try row.decode((String, String, String, Int64?, String, String, Int64, Int64?).self)
+        let (id, kind, worker, replica, name, hash, issued, revoked, revocation) =
+            try row.decode((String, String, String, Int64?, String, String, Int64, Int64?, String?).self)
         return try StoredDirectoryColumns.credential(id: id, kind: kind, worker: worker, replica: replica, name: name, tokenHash: hash,
-                                                     issuedAtMilliseconds: issued, revokedAtMilliseconds: revoked)
+                                                     issuedAtMilliseconds: issued, revokedAtMilliseconds: revoked, revocation: revocation)
+    }
+
+    static func code(_ row: PostgresRow) throws -> EnrolmentCode {
+        let (id, hash, worker, issuedBy, issued, expires, used, usedBy, revoked) =
+            try row.decode((String, String, String, String, Int64, Int64, Int64?, String?, Int64?).self)
+        return StoredDirectoryColumns.enrolmentCode(id: id, codeHash: hash, worker: worker, issuedBy: issuedBy, issuedAtMilliseconds: issued,
+                                                    expiresAtMilliseconds: expires, usedAtMilliseconds: used, usedBy: usedBy, revokedAtMilliseconds: revoked)
     }
 }

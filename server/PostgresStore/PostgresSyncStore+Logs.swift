@@ -6,17 +6,21 @@ import SyncCore
 
 /// The audit log and the conflict log: appended by pushes, read by ops and tests.
 extension PostgresSyncStore {
-    static func appendLogs(audit a: [AuditEntry], conflicts k: [ConflictLogEntry], _ c: PostgresSession) async throws {
+    /// Appends audit entries (chained, under the chain's row lock: entries chain in id order
+    /// across instances) and conflict entries, and counts both in `log_counts`.
+    func appendLogs(audit a: [AuditEntry], conflicts k: [ConflictLogEntry], _ c: PostgresSession) async throws {
         if !a.isEmpty {
+            let (ids, links) = try await ChainAppend.links(.audit, key: chains.key(.audit), entries: a.map(\.chainBytes), c)
             try await c.run("""
-                INSERT INTO audit_log (at_ms, worker, device, replica, counter, collection, record, village, action, field, outcome)
-                SELECT at_ms, worker, device, replica, counter, collection, record, village, action, NULLIF(field, -1), outcome
-                FROM unnest(\(a.map(\.atMilliseconds))::bigint[], \(a.map(\.worker.rawValue))::text[], \(a.map(\.deviceID))::text[],
+                INSERT INTO audit_log (id, at_ms, worker, device, replica, counter, collection, record, village, action, field, outcome, chain)
+                SELECT id, at_ms, worker, device, replica, counter, collection, record, village, action, NULLIF(field, -1), outcome, chain
+                FROM unnest(\(ids)::bigint[], \(a.map(\.atMilliseconds))::bigint[], \(a.map(\.worker.rawValue))::text[], \(a.map(\.deviceID))::text[],
                             \(a.map(\.dot.replica.int64))::bigint[], \(a.map { Int64(bitPattern: $0.dot.counter) })::bigint[],
                             \(a.map { Int64($0.record.collection.rawValue) })::bigint[], \(a.map(\.record.id.buffer))::bytea[],
                             \(a.map(\.record.scope.int64))::bigint[], \(a.map(\.action.name))::text[],
-                            \(a.map { $0.action.field.map { Int64($0.rawValue) } ?? -1 })::bigint[], \(a.map(\.outcome.rawValue))::text[])
-                     AS u(at_ms, worker, device, replica, counter, collection, record, village, action, field, outcome)
+                            \(a.map { $0.action.field.map { Int64($0.rawValue) } ?? -1 })::bigint[], \(a.map(\.outcome.rawValue))::text[],
+                            \(links.map { ByteBuffer(bytes: $0) })::bytea[])
+                     AS u(id, at_ms, worker, device, replica, counter, collection, record, village, action, field, outcome, chain)
                 """)
         }
         if !k.isEmpty {
@@ -28,6 +32,13 @@ extension PostgresSyncStore {
                             \(k.map { $0.field.map { Int64($0.rawValue) } ?? -1 })::bigint[], \(k.map { StoredColumns.dotsText($0.dots) })::text[],
                             \(k.map { $0.winner?.description ?? "" })::text[], \(k.map(\.cause.description))::text[])
                      AS u(at_ms, collection, record, village, kind, field, dots, winner, cause)
+                """)
+        }
+        let counts = LogCounts.increments(audit: a, conflicts: k)
+        if !counts.isEmpty {
+            try await c.run("""
+                INSERT INTO log_counts (name, n) SELECT * FROM unnest(\(counts.map(\.name))::text[], \(counts.map(\.n))::bigint[])
+                ON CONFLICT (name) DO UPDATE SET n = log_counts.n + excluded.n
                 """)
         }
     }

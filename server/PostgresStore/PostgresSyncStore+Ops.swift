@@ -1,6 +1,7 @@
 import FieldModel
 import NIOCore
 import PostgresNIO
+import ServerEngine
 import ServerOps
 import SyncCore
 
@@ -64,20 +65,16 @@ extension PostgresSyncStore: OpsStore {
         }
     }
 
-    public func appliedChanges() async throws -> [String: Int] {
-        try await read("appliedChanges") { c in
-            try await c.rows("SELECT collection, COUNT(*) FROM audit_log WHERE outcome = 'applied' GROUP BY collection").reduce(into: [:]) { out, row in
-                let (raw, n) = try row.decode((Int64, Int64).self)
-                out[RecordCollection(rawValue: UInt8(clamping: raw))?.name ?? "#\(raw)"] = Int(n)
-            }
-        }
-    }
+    public func appliedChanges() async throws -> [String: Int] { LogCounts.appliedChanges(try await logCounts()) }
 
-    public func conflictEvents() async throws -> [String: Int] {
-        try await read("conflictEvents") { c in
-            try await c.rows("SELECT kind, COUNT(*) FROM conflict_log GROUP BY kind").reduce(into: [:]) { out, row in
-                let (kind, n) = try row.decode((String, Int64).self)
-                out[kind] = Int(n)
+    public func conflictEvents() async throws -> [String: Int] { LogCounts.conflictEvents(try await logCounts()) }
+
+    /// The counters pushes keep (`LogCounts`): a handful of rows, however long the logs.
+    func logCounts() async throws -> [String: Int64] {
+        try await read("logCounts") { c in
+            try await c.rows("SELECT name, n FROM log_counts").reduce(into: [:]) { out, row in
+                let (name, n) = try row.decode((String, Int64).self)
+                out[name] = n
             }
         }
     }

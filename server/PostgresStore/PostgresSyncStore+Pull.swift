@@ -30,7 +30,7 @@ extension PostgresSyncStore {
             let hasMore = sequences.count > limit
             let taken = Array(sequences.prefix(limit))
             let records = taken.isEmpty ? [] : try await c.all("SELECT state FROM records WHERE seq = ANY(\(taken)::bigint[]) ORDER BY seq",
-                                                               as: ByteBuffer.self).map(StoredColumns.state)
+                                                               as: ByteBuffer.self).map(codec.state)
             guard records.count == taken.count else {
                 throw SyncEngineError(.storage, "a pull found \(taken.count) sequences but read \(records.count) records in the same snapshot")
             }

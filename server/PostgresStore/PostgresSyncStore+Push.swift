@@ -9,17 +9,17 @@ extension PostgresSyncStore {
     /// lock, write (see the type's note on concurrency).
     public func push(_ input: PushInput, plan: @Sendable (PushSnapshot) throws -> PushPlan) async throws -> PushResult {
         try await write("push") { c in
-            let snapshot = try await Self.snapshot(for: input, c)
+            let snapshot = try await snapshot(for: input, c)
             let decided: PushPlan
             do { decided = try plan(snapshot) } catch { throw PlanFailure(error: error) }
-            return try await Self.write(decided, snapshot: snapshot, now: input.nowMilliseconds, c)
+            return try await write(decided, snapshot: snapshot, now: input.nowMilliseconds, c)
         }
     }
 
     /// Locks the batch's records (in id order, so two pushes never wait on each other in a
     /// cycle) before reading anything else: a push that waited here reads the dots and
     /// counters the other committed.
-    static func snapshot(for input: PushInput, _ c: PostgresSession) async throws -> PushSnapshot {
+    func snapshot(for input: PushInput, _ c: PostgresSession) async throws -> PushSnapshot {
         var records = try await states(input.touchedRecords, lock: true, c)
         let households = input.referencedHouseholds(stored: records.values).subtracting(records.keys)
         // A household is read for its collection and village, which never change: no lock.
@@ -46,14 +46,14 @@ extension PostgresSyncStore {
                             filings: filings, today: input.today)
     }
 
-    static func states(_ ids: [RecordID], lock: Bool, _ c: PostgresSession) async throws -> [RecordID: RecordState] {
+    func states(_ ids: [RecordID], lock: Bool, _ c: PostgresSession) async throws -> [RecordID: RecordState] {
         guard !ids.isEmpty else { return [:] }
         let query: PostgresQuery = lock
             ? "SELECT state FROM records WHERE id = ANY(\(ids.map(\.buffer))::bytea[]) ORDER BY id FOR UPDATE"
             : "SELECT state FROM records WHERE id = ANY(\(ids.map(\.buffer))::bytea[])"
         var out: [RecordID: RecordState] = [:]
         for buffer in try await c.all(query, as: ByteBuffer.self) {
-            let state = try StoredColumns.state(buffer)
+            let state = try codec.state(buffer)
             out[state.key.id] = state
         }
         return out
@@ -65,8 +65,8 @@ extension PostgresSyncStore {
     ///
     /// New records are plain inserts: when another transaction created the same id since the
     /// snapshot, the unique key fails and the push runs again on the other's commit.
-    static func write(_ plan: PushPlan, snapshot: PushSnapshot, now: Int64, _ c: PostgresSession) async throws -> PushResult {
-        try await insertProcessed(plan.processed, c)
+    func write(_ plan: PushPlan, snapshot: PushSnapshot, now: Int64, _ c: PostgresSession) async throws -> PushResult {
+        try await Self.insertProcessed(plan.processed, c)
         if !plan.filings.isEmpty {
             let f = plan.filings
             try await c.run("""
@@ -82,11 +82,12 @@ extension PostgresSyncStore {
             return PushResult(outcomes: plan.outcomes, recordsWritten: 0, lastSequence: try await Meta.lastSequence.get(c))
         }
         let last = UInt64(bitPattern: try await Meta.add(.lastSequence, Int64(plan.records.count), c))
-        let rows = RecordRows(plan.records, firstSequence: last - UInt64(plan.records.count) + 1)
+        let rows = RecordRows(plan.records, firstSequence: last - UInt64(plan.records.count) + 1, codec: codec)
         let (new, existing) = rows.split { snapshot.records[$0.state.key.id] == nil }
-        try await insertRecords(new, c)
-        try await updateRecords(existing, c)
-        try await updateDigests(plan.records, c)
+        try await Self.insertRecords(new, c)
+        try await Self.updateRecords(existing, c)
+        try await Self.updateDigests(plan.records, c)
+        try await indexPeople(plan.records, c)
         return PushResult(outcomes: plan.outcomes, recordsWritten: plan.records.count, lastSequence: last)
     }
 
@@ -172,12 +173,14 @@ struct RecordRows {
     var deletedAt: [Int64] = [], households: [ByteBuffer] = []
     private var writes: [RecordWrite] = []
     private var assigned: [UInt64] = []
+    private let codec: StoredRecordCodec
 
-    init(_ writes: [RecordWrite], firstSequence: UInt64) {
+    init(_ writes: [RecordWrite], firstSequence: UInt64, codec: StoredRecordCodec) {
+        self.codec = codec
         for (offset, write) in writes.enumerated() { append(write, sequence: firstSequence + UInt64(offset)) }
     }
 
-    private init() {}
+    private init(codec: StoredRecordCodec) { self.codec = codec }
 
     private mutating func append(_ w: RecordWrite, sequence: UInt64) {
         writes.append(w)
@@ -187,7 +190,7 @@ struct RecordRows {
         collections.append(Int64(key.collection.rawValue))
         villages.append(key.scope.int64)
         sequences.append(Int64(bitPattern: sequence))
-        states.append(ByteBuffer(bytes: StoredColumns.stateBytes(w.state)))
+        states.append(ByteBuffer(bytes: codec.stateBytes(w.state)))
         digests.append(w.digest.buffer)
         deleted.append(w.isDeleted)
         needsReview.append(w.needsReview)
@@ -197,7 +200,7 @@ struct RecordRows {
 
     /// The rows for which `isNew` holds, and the others.
     func split(_ isNew: (RecordWrite) -> Bool) -> (RecordRows, RecordRows) {
-        var new = RecordRows(), existing = RecordRows()
+        var new = RecordRows(codec: codec), existing = RecordRows(codec: codec)
         for (w, s) in zip(writes, assigned) {
             if isNew(w) { new.append(w, sequence: s) } else { existing.append(w, sequence: s) }
         }

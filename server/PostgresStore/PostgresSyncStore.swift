@@ -1,3 +1,4 @@
+import DataProtection
 import FieldModel
 import Logging
 import NIOCore
@@ -28,17 +29,26 @@ public struct PostgresSyncStore: SyncStore {
     let runner: Task<Void, Never>
     let logger: Logger
     public let location: PostgresLocation
+    public let codec: StoredRecordCodec
+    let chains: LogChains
 
-    /// Connects, creates the schema if needed and applies missing migrations.
-    public static func open(_ location: PostgresLocation, logger: Logger = Logger(label: "doorstep.postgres")) async throws -> PostgresSyncStore {
+    /// Connects, creates the schema if needed and applies missing migrations. Record states are
+    /// sealed under `keys`, which every instance sharing the database must hold.
+    public static func open(_ location: PostgresLocation, keys: KeyRing, logger: Logger = Logger(label: "doorstep.postgres")) async throws -> PostgresSyncStore {
+        try await open(location, codec: StoredRecordCodec(keys: keys), chains: LogChains(keys: keys), logger: logger)
+    }
+
+    /// A store sealing with `codec` (`StoredRecordCodec.unsealed` measures what sealing costs).
+    package static func open(_ location: PostgresLocation, codec: StoredRecordCodec, chains: LogChains,
+                             logger: Logger = Logger(label: "doorstep.postgres")) async throws -> PostgresSyncStore {
         // One plain connection first: an unreachable or refusing database is reported at once,
         // in PostgreSQL's words, rather than after the pool's minute of retries.
         do {
-            try await PostgresConnection.connect(configuration: location.probeConfiguration, id: 0, logger: logger).close()
+            try await PostgresConnection.connect(configuration: try location.probeConfiguration(), id: 0, logger: logger).close()
         } catch {
             throw SyncEngineError(.storage, "cannot open the server database (\(location)): \(Self.describe(error))")
         }
-        let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
+        let client = PostgresClient(configuration: try location.clientConfiguration(), backgroundLogger: logger)
         // The pool serves leases only once `run()` is going: start it before the first one.
         let (started, signal) = AsyncStream<Void>.makeStream()
         let runner = Task {
@@ -46,7 +56,7 @@ public struct PostgresSyncStore: SyncStore {
             await client.run()
         }
         for await _ in started {}
-        let store = PostgresSyncStore(client: client, runner: runner, logger: logger, location: location)
+        let store = PostgresSyncStore(client: client, runner: runner, logger: logger, location: location, codec: codec, chains: chains)
         do {
             try await PostgresSchema.migrate(store)
         } catch {
@@ -82,7 +92,7 @@ public struct PostgresSyncStore: SyncStore {
 
     public func record(_ key: RecordKey) async throws -> RecordState? {
         let state = try await read("record") { c in
-            try await c.all("SELECT state FROM records WHERE id = \(key.id.buffer)", as: ByteBuffer.self).first.map(StoredColumns.state)
+            try await c.all("SELECT state FROM records WHERE id = \(key.id.buffer)", as: ByteBuffer.self).first.map(codec.state)
         }
         return state?.key.collection == key.collection ? state : nil
     }
@@ -90,7 +100,7 @@ public struct PostgresSyncStore: SyncStore {
     public func openConflicts(villages: [VillageCode]) async throws -> [RecordState] {
         try await read("openConflicts") { c in
             try await c.all("SELECT state FROM records WHERE needs_review AND village = ANY(\(villages.map(\.int64))::bigint[]) ORDER BY seq",
-                            as: ByteBuffer.self).map(StoredColumns.state)
+                            as: ByteBuffer.self).map(codec.state)
         }
     }
 

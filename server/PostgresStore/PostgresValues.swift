@@ -18,8 +18,8 @@ extension ByteBuffer {
     var bytes: [UInt8] { Array(readableBytesView) }
 }
 
-extension StoredColumns {
-    static func state(_ buffer: ByteBuffer) throws -> RecordState { try state(buffer.bytes) }
+extension StoredRecordCodec {
+    func state(_ buffer: ByteBuffer) throws -> RecordState { try state(buffer.bytes) }
 }
 
 /// The store's counters, one row each in `meta`.

@@ -188,6 +188,59 @@ enum SQLiteSchema {
                 )
                 """)
         }
+        m.registerMigration("v4-privacy") { db in
+            // The keyed blind index of the ID numbers records hold (SPEC §11.6): lookups and
+            // uniqueness without a plain value.
+            try db.execute(sql: """
+                CREATE TABLE person_index (
+                    record BLOB NOT NULL REFERENCES records(id) ON DELETE CASCADE,
+                    blind BLOB NOT NULL,
+                    PRIMARY KEY (record, blind)
+                ) WITHOUT ROWID
+                """)
+            try db.execute(sql: "CREATE INDEX person_index_by_blind ON person_index(blind)")
+            // Why a credential was revoked: lost (wipe now) or retired (wipe once synced).
+            try db.execute(sql: "ALTER TABLE credentials ADD COLUMN revocation TEXT")
+            // Codes are named by an id and revocable one by one.
+            try db.execute(sql: "ALTER TABLE enrolment_codes ADD COLUMN id TEXT")
+            try db.execute(sql: "ALTER TABLE enrolment_codes ADD COLUMN revoked_at_ms INTEGER")
+            try db.execute(sql: "UPDATE enrolment_codes SET id = 'code-' || lower(hex(randomblob(8)))")
+            try db.execute(sql: "CREATE UNIQUE INDEX enrolment_codes_by_id ON enrolment_codes(id)")
+            try db.execute(sql: "CREATE INDEX enrolment_codes_by_worker ON enrolment_codes(worker)")
+            // Coalesced entries, and the chains of both logs (entries before this migration stay
+            // unchained: the anchors start after them).
+            try db.execute(sql: "ALTER TABLE security_log ADD COLUMN count INTEGER NOT NULL DEFAULT 1")
+            try db.execute(sql: "ALTER TABLE security_log ADD COLUMN chain BLOB")
+            try db.execute(sql: "ALTER TABLE audit_log ADD COLUMN chain BLOB")
+            try db.execute(sql: """
+                CREATE TABLE log_chains (
+                    log TEXT PRIMARY KEY, anchor_id INTEGER NOT NULL, anchor BLOB NOT NULL, head_id INTEGER NOT NULL, head BLOB NOT NULL
+                )
+                """)
+            for log in ["audit_log", "security_log"] {
+                let last = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM \(log)") ?? 0
+                try db.execute(sql: "INSERT INTO log_chains (log, anchor_id, anchor, head_id, head) VALUES (?, ?, zeroblob(32), ?, zeroblob(32))",
+                               arguments: [log, last, last])
+            }
+            // What /metrics reads instead of counting the logs: kept by the pushes that append them.
+            try db.execute(sql: "CREATE TABLE log_counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
+            try db.execute(sql: """
+                INSERT INTO log_counts (name, n)
+                SELECT 'applied:' || collection, COUNT(*) FROM audit_log WHERE outcome = 'applied' GROUP BY collection
+                UNION ALL SELECT 'conflict:' || kind, COUNT(*) FROM conflict_log GROUP BY kind
+                """)
+            // Ops page sessions: the cookie holds a random id, the table its SHA-256.
+            try db.execute(sql: """
+                CREATE TABLE ops_sessions (
+                    id_hash TEXT PRIMARY KEY,
+                    credential TEXT NOT NULL REFERENCES credentials(id),
+                    worker TEXT NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    expires_at_ms INTEGER NOT NULL,
+                    ended_at_ms INTEGER
+                )
+                """)
+        }
         return m
     }
 }

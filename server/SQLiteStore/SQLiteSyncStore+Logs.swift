@@ -6,17 +6,22 @@ import SyncCore
 
 /// The audit log and the conflict log: appended by pushes, read by ops and tests.
 extension SQLiteSyncStore {
-    static func appendLogs(audit: [AuditEntry], conflicts: [ConflictLogEntry], _ db: Database) throws {
+    /// Appends audit entries (chained) and conflict entries, and counts both in `log_counts`.
+    func appendLogs(audit: [AuditEntry], conflicts: [ConflictLogEntry], _ db: Database) throws {
+        var chain = try LogHead(.audit, db)
         for a in audit {
+            let link = chains.key(.audit).link(after: chain.head, entry: a.chainBytes)
             try db.cachedStatement(sql: """
-                INSERT INTO audit_log (at_ms, worker, device, replica, counter, collection, record, village, action, field, outcome)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO audit_log (at_ms, worker, device, replica, counter, collection, record, village, action, field, outcome, chain)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                     a.atMilliseconds, a.worker.rawValue, a.deviceID, a.dot.replica.int64, Int64(bitPattern: a.dot.counter),
                     Int64(a.record.collection.rawValue), a.record.id.blob, a.record.scope.int64, a.action.name,
-                    a.action.field.map { Int64($0.rawValue) }, a.outcome.rawValue,
+                    a.action.field.map { Int64($0.rawValue) }, a.outcome.rawValue, Data(link),
                 ])
+            chain.advance(to: link, id: db.lastInsertedRowID)
         }
+        try chain.save(db)
         for c in conflicts {
             try db.cachedStatement(sql: """
                 INSERT INTO conflict_log (at_ms, collection, record, village, kind, field, dots, winner, cause)
@@ -26,6 +31,10 @@ extension SQLiteSyncStore {
                     c.field.map { Int64($0.rawValue) }, StoredColumns.dotsText(c.dots), c.winner?.description,
                     c.cause.description,
                 ])
+        }
+        for (name, n) in LogCounts.increments(audit: audit, conflicts: conflicts) {
+            try db.cachedStatement(sql: "INSERT INTO log_counts (name, n) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET n = n + excluded.n")
+                .execute(arguments: [name, n])
         }
     }
 

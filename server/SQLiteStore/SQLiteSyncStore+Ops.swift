@@ -60,22 +60,15 @@ extension SQLiteSyncStore: OpsStore {
         }
     }
 
-    public func appliedChanges() async throws -> [String: Int] {
-        try await guarded("appliedChanges") {
-            try await pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT collection, COUNT(*) AS n FROM audit_log WHERE outcome = 'applied' GROUP BY collection")
-                    .reduce(into: [:]) { out, row in
-                        let raw: Int64 = row["collection"]
-                        out[RecordCollection(rawValue: UInt8(clamping: raw))?.name ?? "#\(raw)"] = row["n"]
-                    }
-            }
-        }
-    }
+    public func appliedChanges() async throws -> [String: Int] { LogCounts.appliedChanges(try await logCounts()) }
 
-    public func conflictEvents() async throws -> [String: Int] {
-        try await guarded("conflictEvents") {
+    public func conflictEvents() async throws -> [String: Int] { LogCounts.conflictEvents(try await logCounts()) }
+
+    /// The counters pushes keep (`LogCounts`): a handful of rows, however long the logs.
+    func logCounts() async throws -> [String: Int64] {
+        try await guarded("logCounts") {
             try await pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) AS n FROM conflict_log GROUP BY kind").reduce(into: [:]) { $0[$1["kind"]] = $1["n"] }
+                try Row.fetchAll(db, sql: "SELECT name, n FROM log_counts").reduce(into: [:]) { $0[$1["name"]] = $1["n"] }
             }
         }
     }

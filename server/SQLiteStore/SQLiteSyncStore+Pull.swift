@@ -22,7 +22,7 @@ extension SQLiteSyncStore {
                 var records: [RecordState] = []
                 var lastTaken: UInt64 = 0
                 while records.count < limit, let (sequence, blob) = try merge.next() {
-                    records.append(try StoredState.decode(blob))
+                    records.append(try codec.state(blob))
                     lastTaken = sequence
                 }
                 let hasMore = records.count == limit && merge.hasNext

@@ -12,10 +12,10 @@ extension SQLiteSyncStore {
             try await pool.writeWithoutTransaction { db in
                 var result: PushResult?
                 try db.inTransaction(.immediate) {
-                    let snapshot = try Self.snapshot(for: input, db)
+                    let snapshot = try snapshot(for: input, db)
                     let decided: PushPlan
                     do { decided = try plan(snapshot) } catch { throw PlanFailure(error: error) }
-                    result = try Self.write(decided, now: input.nowMilliseconds, db)
+                    result = try write(decided, now: input.nowMilliseconds, db)
                     return .commit
                 }
                 return result!
@@ -28,7 +28,7 @@ extension SQLiteSyncStore {
         let error: any Error
     }
 
-    static func snapshot(for input: PushInput, _ db: Database) throws -> PushSnapshot {
+    func snapshot(for input: PushInput, _ db: Database) throws -> PushSnapshot {
         var records = try states(input.touchedRecords, db)
         let households = input.referencedHouseholds(stored: records.values).subtracting(records.keys)
         records.merge(try states(Array(households), db)) { stored, _ in stored }
@@ -39,23 +39,23 @@ extension SQLiteSyncStore {
                 SELECT counter, digest, rejected, reason, message FROM processed_dots WHERE replica = ? AND counter IN (\(marks))
                 """, arguments: StatementArguments([input.replica.int64] + chunk.map { Int64(bitPattern: $0) }))
             for row in rows {
-                processed[Dot(input.replica, UInt64(bitPattern: row[0]))] = try processedDot(row)
+                processed[Dot(input.replica, UInt64(bitPattern: row[0]))] = try Self.processedDot(row)
             }
         }
         let highest = try Int64.fetchOne(db, sql: "SELECT highest FROM replica_counters WHERE replica = ?",
                                          arguments: [input.replica.int64]) ?? 0
         let filings = try Row.fetchAll(db, sql: """
             SELECT filing_id, village, staff, household, relation, filed_on FROM filings WHERE staff = ?
-            """, arguments: [input.staff.rawValue]).map(filing)
+            """, arguments: [input.staff.rawValue]).map(Self.filing)
         return PushSnapshot(records: records, processed: processed, highestProcessedCounter: UInt64(bitPattern: highest),
                             filings: filings, today: input.today)
     }
 
-    static func states(_ ids: [RecordID], _ db: Database) throws -> [RecordID: RecordState] {
+    func states(_ ids: [RecordID], _ db: Database) throws -> [RecordID: RecordState] {
         var out: [RecordID: RecordState] = [:]
         try forEachChunk(ids.map(\.blob)) { chunk, marks in
             for data in try Data.fetchAll(db, sql: "SELECT state FROM records WHERE id IN (\(marks))", arguments: StatementArguments(Array(chunk))) {
-                let state = try StoredState.decode(data)
+                let state = try codec.state(data)
                 out[state.key.id] = state
             }
         }
@@ -73,14 +73,14 @@ extension SQLiteSyncStore {
 
     /// Writes a plan: record states with fresh sequences, digests, processed dots, counters,
     /// filings and logs.
-    static func write(_ plan: PushPlan, now: Int64, _ db: Database) throws -> PushResult {
+    func write(_ plan: PushPlan, now: Int64, _ db: Database) throws -> PushResult {
         var sequence = try Meta.lastSequence.get(db)
         var digests: [VillageCode: ScopeDigest] = [:]
         for record in plan.records {
             sequence += 1
             try writeRecord(record, sequence: sequence, db)
             let village = record.state.key.scope
-            if digests[village] == nil { digests[village] = try villageDigest(village, db) }
+            if digests[village] == nil { digests[village] = try Self.villageDigest(village, db) }
             digests[village]!.replace(record.previousContribution, with: record.contribution)
         }
         try Meta.lastSequence.set(db, sequence)
@@ -108,13 +108,14 @@ extension SQLiteSyncStore {
                 INSERT OR IGNORE INTO filings (filing_id, staff, household, relation, filed_on, village) VALUES (?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [f.id.blob, f.staff.rawValue, f.household.blob, f.relation.rawValue, Int64(f.filedOn.daysSinceEpoch), f.village.int64])
         }
+        try indexPeople(plan.records, db)
         try appendLogs(audit: plan.audit, conflicts: plan.conflicts, db)
         return PushResult(outcomes: plan.outcomes, recordsWritten: plan.records.count, lastSequence: sequence)
     }
 
     /// Inserts or replaces a record's row. A record deleted before keeps its first deletion time,
     /// so re-deleting it does not postpone its purge.
-    static func writeRecord(_ record: RecordWrite, sequence: UInt64, _ db: Database) throws {
+    func writeRecord(_ record: RecordWrite, sequence: UInt64, _ db: Database) throws {
         let key = record.state.key
         try db.cachedStatement(sql: """
             INSERT INTO records (id, collection, village, seq, state, digest, is_deleted, needs_review, deleted_at_ms, household_id)
@@ -128,7 +129,7 @@ extension SQLiteSyncStore {
                 is_deleted = excluded.is_deleted
             """).execute(arguments: [
                 key.id.blob, Int64(key.collection.rawValue), key.scope.int64, Int64(bitPattern: sequence),
-                StoredState.blob(record.state), record.digest.blob, record.isDeleted ? 1 : 0, record.needsReview ? 1 : 0,
+                codec.blob(record.state), record.digest.blob, record.isDeleted ? 1 : 0, record.needsReview ? 1 : 0,
                 record.deletedAtMilliseconds, record.householdID?.blob,
             ])
     }

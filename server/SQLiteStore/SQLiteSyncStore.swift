@@ -1,3 +1,4 @@
+import DataProtection
 import FieldModel
 import Foundation
 import GRDB
@@ -7,19 +8,40 @@ import SyncCore
 /// The embedded storage backend: one SQLite file in WAL mode, `synchronous=FULL` (an
 /// acknowledged push survives power loss), foreign keys on, migrated when opened.
 ///
-///     let store = try SQLiteSyncStore(path: "/var/lib/doorstep/server.sqlite")
+///     let store = try SQLiteSyncStore(path: "/var/lib/doorstep/server.sqlite", keys: try KeyRingFile(path: "/etc/doorstep/data.keys").load())
 ///     let engine = SyncEngine(store: store, configuration: .init(serverReplica: replica))
 ///
 /// A `Sendable` value owning a GRDB `DatabasePool`: writes are serialized by the pool's writer,
 /// so a sequence number allocated in a push commits before any later one; reads run
 /// concurrently on snapshots. Each operation is one transaction. Errors are `SyncEngineError`
 /// (`storage`), never GRDB's.
+///
+/// Record states are sealed under the key ring (`StoredRecordCodec`), ID numbers indexed
+/// blind, and the audit and security logs chained (`LogChains`): the file holds no ID number,
+/// income or disability in plain.
 public struct SQLiteSyncStore: SyncStore {
     let pool: DatabasePool
+    public let codec: StoredRecordCodec
+    let chains: LogChains
 
-    /// Opens (creating if needed) and migrates the database at `path`.
+    /// Opens (creating if needed) and migrates the database at `path`, sealing with `keys`;
+    /// without keys, with the ring in `<path>.keys` (created on first open, mode 0600), which
+    /// suits tests and trying the server, not production: keep the keys away from the data.
     /// - Parameter busyTimeout: how long a connection waits for another process's lock, in seconds.
-    public init(path: String, busyTimeout: Double = 10) throws {
+    public init(path: String, keys: KeyRing? = nil, busyTimeout: Double = 10) throws {
+        let ring: KeyRing
+        if let keys { ring = keys } else {
+            do { ring = try KeyRingFile(path: path + ".keys", createIfMissing: true).load() } catch {
+                throw SyncEngineError(.storage, "cannot open the server database at \(path): \(error.message)")
+            }
+        }
+        try self.init(path: path, codec: StoredRecordCodec(keys: ring), chains: LogChains(keys: ring), busyTimeout: busyTimeout)
+    }
+
+    /// A store sealing with `codec` (`StoredRecordCodec.unsealed` measures what sealing costs).
+    package init(path: String, codec: StoredRecordCodec, chains: LogChains, busyTimeout: Double = 10) throws {
+        self.codec = codec
+        self.chains = chains
         var config = Configuration()
         config.label = "doorstep-server"
         config.foreignKeysEnabled = true
@@ -80,7 +102,7 @@ public struct SQLiteSyncStore: SyncStore {
     public func record(_ key: RecordKey) async throws -> RecordState? {
         let state = try await guarded("record") {
             try await pool.read { db in
-                try Data.fetchOne(db, sql: "SELECT state FROM records WHERE id = ?", arguments: [key.id.blob]).map(StoredState.decode)
+                try Data.fetchOne(db, sql: "SELECT state FROM records WHERE id = ?", arguments: [key.id.blob]).map(codec.state)
             }
         }
         return state?.key.collection == key.collection ? state : nil
@@ -93,7 +115,7 @@ public struct SQLiteSyncStore: SyncStore {
                 try forEachChunk(villages.map(\.int64)) { chunk, marks in
                     let rows = try Row.fetchAll(db, sql: "SELECT seq, state FROM records WHERE needs_review = 1 AND village IN (\(marks))",
                                                 arguments: StatementArguments(Array(chunk)))
-                    for row in rows { found.append((row[0], try StoredState.decode(row[1]))) }
+                    for row in rows { found.append((row[0], try codec.state(row[1]))) }
                 }
                 return found.sorted { $0.0 < $1.0 }.map(\.1)
             }

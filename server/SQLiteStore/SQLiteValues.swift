@@ -17,10 +17,11 @@ extension Digest128 {
     static func fromBlob(_ data: Data) throws -> Digest128 { try StoredColumns.digest([UInt8](data)) }
 }
 
-enum StoredState {
-    static func blob(_ state: RecordState) -> Data { Data(StoredColumns.stateBytes(state)) }
+extension StoredRecordCodec {
+    /// A state as the `state` column's BLOB: sealed.
+    func blob(_ state: RecordState) -> Data { Data(stateBytes(state)) }
 
-    static func decode(_ data: Data) throws -> RecordState { try StoredColumns.state([UInt8](data)) }
+    func state(_ data: Data) throws -> RecordState { try state([UInt8](data)) }
 }
 
 /// The store's counters in `meta`.

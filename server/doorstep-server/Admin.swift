@@ -13,9 +13,13 @@ struct Admin: AsyncParsableCommand {
             A first worker and device:
               doorstep-server admin add-worker --id li.hua --name 李华 --role villageAssistant --villages 140821100201
               doorstep-server admin issue-code --worker li.hua
+
+            generate-key, rotate-key, recover and verify-logs run on the host, against the database itself
+            (--data-dir or --database) with the key ring (--key-file or DOORSTEP_DATA_KEYS), not through the API.
             """,
-        subcommands: [Workers.self, AddWorker.self, Assign.self, IssueCode.self, Devices.self, RevokeDevice.self, RevokeWorker.self,
-                      FileRelative.self, ImportRoster.self, SecurityLog.self]
+        subcommands: [Workers.self, AddWorker.self, Assign.self, IssueCode.self, Codes.self, RevokeCode.self, Devices.self, RevokeDevice.self,
+                      RevokeWorker.self, FileRelative.self, ImportRoster.self, FindPerson.self, SecurityLog.self, LogChains.self,
+                      GenerateKey.self, RotateKey.self, Recover.self, VerifyLogs.self]
     )
 }
 
@@ -117,17 +121,55 @@ extension Admin {
     }
 
     struct RevokeDevice: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke one device: its next request gets 401.")
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke one device (or an administrator token, never the last one).",
+            discussion: """
+                --reason lost (the default): its next contact is answered 401 revoked and the device wipes its replica, keys
+                and token at once, unsynced changes and all. --reason retired (a reassigned or replaced phone): the device
+                still hands in its outbox, then wipes.
+                """)
         @OptionGroup var connection: Connection
         @Argument(help: "The device id (dev-…).") var device: String
-        func run() async throws { try await perform { try await connection.client().revokeDevice(device) } }
+        @Option(help: "lost or retired.") var reason = "lost"
+        func run() async throws { try await perform { try await connection.client().revokeDevice(device, reason: reason) } }
     }
 
     struct RevokeWorker: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke every device of a worker (a lost phone, a worker leaving).")
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke every device of a worker (a lost phone, a worker leaving) and void their unused enrolment codes.")
         @OptionGroup var connection: Connection
         @Argument(help: "The worker id.") var worker: String
-        func run() async throws { try await perform { try await connection.client().revokeWorkerDevices(worker) } }
+        @Option(help: "lost or retired (see revoke-device).") var reason = "lost"
+        func run() async throws { try await perform { try await connection.client().revokeWorkerDevices(worker, reason: reason) } }
+    }
+
+    struct Codes: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List enrolment codes (never the codes themselves): unused, used, revoked, expired.")
+        @OptionGroup var connection: Connection
+        @Option(help: "Only this worker's codes.") var worker: String?
+        func run() async throws { try await perform { try await connection.client().enrolmentCodes(worker: worker) } }
+    }
+
+    struct RevokeCode: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke one unused enrolment code (code-…): it no longer enrols anything.")
+        @OptionGroup var connection: Connection
+        @Argument(help: "The code's id, as issue-code and codes show it.") var code: String
+        func run() async throws { try await perform { try await connection.client().revokeEnrolmentCode(code) } }
+    }
+
+    struct FindPerson: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Find the records holding ID numbers, by the server's blind index (the numbers are never stored or logged).")
+        @OptionGroup var connection: Connection
+        @Argument(help: "18-character ID numbers.") var idNumbers: [String]
+        func run() async throws { try await perform { try await connection.client().lookUpPeople(idNumbers: idNumbers) } }
+    }
+
+    struct LogChains: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The anchor and head of the audit and security logs' hash chains: record the heads outside the server.")
+        @OptionGroup var connection: Connection
+        func run() async throws { try await perform { try await connection.client().logChains() } }
     }
 
     struct FileRelative: AsyncParsableCommand {

@@ -1,3 +1,4 @@
+import DataProtection
 import Logging
 import ServerEngine
 import ServerHTTP
@@ -17,15 +18,16 @@ enum DatabaseChoice {
         _ = try PostgresLocation(url: database)
     }
 
-    /// Opens (creating and migrating) the store; logs where it is, never a password.
-    static func open(_ database: String, dataDir: String, logger: Logger) async throws -> any ServerStore {
+    /// Opens (creating and migrating) the store, sealing with `keys`; logs where it is, never a
+    /// password or a key.
+    static func open(_ database: String, dataDir: String, keys: KeyRing, logger: Logger) async throws -> any ServerStore {
         if database == "sqlite" {
             let path = dataDir + "/server.sqlite"
-            logger.notice("database", metadata: ["backend": "sqlite", "file": "\(path)"])
-            return try SQLiteSyncStore(path: path)
+            logger.notice("database", metadata: ["backend": "sqlite", "file": "\(path)", "data_key": "\(keys.activeKeyID)"])
+            return try SQLiteSyncStore(path: path, keys: keys)
         }
         let location = try PostgresLocation(url: database)
-        logger.notice("database", metadata: ["backend": "postgres", "location": "\(location)"])
-        return try await PostgresSyncStore.open(location, logger: logger)
+        logger.notice("database", metadata: ["backend": "postgres", "location": "\(location)", "data_key": "\(keys.activeKeyID)"])
+        return try await PostgresSyncStore.open(location, keys: keys, logger: logger)
     }
 }

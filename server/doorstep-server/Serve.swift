@@ -75,6 +75,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Alert when a conflict has waited for a reviewer this many days.")
     var conflictAlertDays = 7.0
 
+    @OptionGroup var keys: KeyOptions
+    @OptionGroup var transport: TransportOptions
+
     func validate() throws {
         do { try DatabaseChoice.validate(database) } catch { throw ValidationError(error.message) }
         guard (0...65_535).contains(port) else { throw ValidationError("--port \(port) is not a TCP port (0…65535)") }
@@ -98,7 +101,8 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "doorstep-server")
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        let store = try await DatabaseChoice.open(database, dataDir: dataDir, logger: logger)
+        let ring = try await keys.keyRing(database: database, dataDir: dataDir)
+        let store = try await DatabaseChoice.open(database, dataDir: dataDir, keys: ring, logger: logger)
         var engineConfiguration = SyncEngine.Configuration(serverReplica: ServerDefaults.serverReplica)
         engineConfiguration.scopeWarningRecords = scopeWarning
         engineConfiguration.scopeBlockingRecords = scopeBlocking
@@ -114,6 +118,9 @@ struct Serve: AsyncParsableCommand {
         limits.deviceRequestsPerSecond = ratePerSecond
         limits.enrolmentBurst = enrolmentBurst
         limits.enrolmentsPerSecond = enrolmentsPerSecond
+        limits.failedAuthenticationBurst = transport.failedAuthBurst
+        limits.failedAuthenticationsPerSecond = transport.failedAuthsPerSecond
+        limits.metricsRefreshSeconds = transport.metricsRefresh
         // One Prometheus registry for Doorstep's metrics and for anything reporting through
         // swift-metrics (Hummingbird's request metrics among them).
         let metrics = SyncMetrics()
@@ -125,14 +132,16 @@ struct Serve: AsyncParsableCommand {
         thresholds.conflictWaitingDays = conflictAlertDays
         var server = DoorstepServer(engine: engine, access: access, ops: store, metrics: metrics, thresholds: thresholds, limits: limits)
         server.faults = try FaultInjection(environment: ProcessInfo.processInfo.environment)
+        server.security = transport.security
+        let tls = try transport.tls()
+        if tls == nil && !transport.behindHttpsProxy && host != "127.0.0.1" && host != "localhost" {
+            logger.warning("serving plain HTTP on \(host): put an HTTPS proxy in front (--behind-https-proxy) or give --tls-certificate")
+        }
         if server.faults.isOn { logger.warning("fault injection is on: the crash tests' setting, never for production", metadata: ["crash_after_commit": "\(server.faults.crashAfterCommitProbability)"]) }
-        let app = Application(router: server.router(),
-                              configuration: .init(address: .hostname(host, port: port), serverName: "doorstep"),
-                              onServerRunning: { channel in
-                                  logger.notice("listening", metadata: ["host": "\(host)", "port": "\(channel.localAddress?.port ?? port)",
-                                                                       "data": "\(dataDir)"])
-                              },
-                              logger: logger)
+        let app = try server.application(address: .hostname(host, port: port), tls: tls, logger: logger, onServerRunning: { channel in
+            logger.notice("listening", metadata: ["host": "\(host)", "port": "\(channel.localAddress?.port ?? port)",
+                                                 "data": "\(dataDir)", "tls": "\(tls != nil)"])
+        })
         do {
             try await app.runService()
         } catch {

@@ -1,3 +1,4 @@
+import DataProtection
 import Foundation
 import GRDB
 import Logging
@@ -42,7 +43,7 @@ struct DirectoryBackend: Sendable, CustomTestStringConvertible {
         let base = postgresURL!
         let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
         let location = try PostgresLocation(url: base).withSchema(String(schema))
-        let store = try await PostgresSyncStore.open(location)
+        let store = try await PostgresSyncStore.open(location, keys: DirectoryTestKeys.ring)
         return Opened(store: store, execute: { sql in try await executeBehindTheStore(location, sql) }, cleanUp: {})
     }
 
@@ -54,7 +55,7 @@ struct DirectoryBackend: Sendable, CustomTestStringConvertible {
 /// process waited for here would park one of the few threads the test process's tasks share.
 func executeBehindTheStore(_ location: PostgresLocation, _ sql: String) async throws {
     let logger = Logger(label: "doorstep.tests.behind-the-store")
-    let connection = try await PostgresConnection.connect(configuration: location.probeConfiguration, id: 1, logger: logger)
+    let connection = try await PostgresConnection.connect(configuration: try location.probeConfiguration(), id: 1, logger: logger)
     do {
         try await connection.query(PostgresQuery(unsafeSQL: "SET search_path TO \(location.schema)"), logger: logger).collect()
         try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect()
@@ -63,4 +64,9 @@ func executeBehindTheStore(_ location: PostgresLocation, _ sql: String) async th
         throw error
     }
     try await connection.close()
+}
+
+/// One key ring for every store of the test process.
+enum DirectoryTestKeys {
+    static let ring = KeyRing.generate()
 }

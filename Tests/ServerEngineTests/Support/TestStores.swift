@@ -1,3 +1,4 @@
+import DataProtection
 import Foundation
 import ServerEngine
 import ServerPostgres
@@ -19,10 +20,15 @@ struct StoreBackend: Sendable, CustomTestStringConvertible {
     /// A fresh schema of the test cluster per store (`DOORSTEP_TEST_POSTGRES_URL`, which
     /// `scripts/test.sh` sets after starting a throwaway PostgreSQL).
     static let postgres = StoreBackend(name: "PostgreSQL") { _ in
-        try await PostgresSyncStore.open(try PostgresTestCluster.freshLocation())
+        try await PostgresSyncStore.open(try PostgresTestCluster.freshLocation(), keys: TestKeys.ring)
     }
 
     static let all: [StoreBackend] = PostgresTestCluster.url == nil ? [.sqlite] : [.sqlite, .postgres]
+}
+
+/// One key ring for every store of the test process: stores sharing a database must share it.
+enum TestKeys {
+    static let ring = KeyRing.generate()
 }
 
 /// The PostgreSQL the tests use, from the environment.

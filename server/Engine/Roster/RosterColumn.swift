@@ -64,6 +64,15 @@ public enum RosterColumn: String, CaseIterable, Sendable {
         }
     }
 
+    /// A column of sensitive personal information (`Schema.sensitiveFieldNames`): a problem with
+    /// it is reported without repeating the cell.
+    public var isSensitive: Bool {
+        switch self {
+        case .idNumber, .monthlyIncome, .assets, .disabilityKind, .disabilityGrade, .seriousIllness, .labourAbility: true
+        default: false
+        }
+    }
+
     /// A household column: the same for every row of the household.
     public var isHousehold: Bool { RosterColumn.allCases.firstIndex(of: self)! <= RosterColumn.allCases.firstIndex(of: .lastReviewedOn)! }
 

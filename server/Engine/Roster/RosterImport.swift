@@ -1,3 +1,4 @@
+import DataProtection
 import FieldModel
 import SyncCore
 
@@ -6,13 +7,16 @@ import SyncCore
 /// with its line and column; a roster with any problem yields no records at all.
 ///
 /// Record ids are derived from the roster (village and household number; household and ID
-/// number), so importing the same file twice is refused as a duplicate instead of doubling it.
+/// number) by a keyed HMAC under the server's key ring, so importing the same file twice is
+/// refused as a duplicate instead of doubling it, and an id gives no ID number away.
 public struct RosterImport: Sendable {
     public var maxRows = 300_000
     /// Problems reported in full; beyond this only their number.
     public var maxReportedErrors = 200
+    let ids: KeyedDerivation
 
-    public init() {}
+    /// A reader deriving record ids with `ids` (the store's `StoredRecordCodec.rosterIDs`).
+    public init(ids: KeyedDerivation) { self.ids = ids }
 
     public struct Parsed: Sendable, Hashable {
         public var records: [ImportRecord]
@@ -26,6 +30,11 @@ public struct RosterImport: Sendable {
         public let errors: [RosterError]
         /// Problems beyond those listed.
         public let more: Int
+        public init(errors: [RosterError], more: Int) {
+            self.errors = errors
+            self.more = more
+        }
+
         public var description: String {
             errors.prefix(3).map(\.description).joined(separator: "; ") + (errors.count > 3 || more > 0 ? "; and \(errors.count - 3 + more) more" : "")
         }
@@ -76,8 +85,9 @@ public struct RosterImport: Sendable {
             let group = households[number]!
             for cells in group.rows.dropFirst() {
                 for c in RosterColumn.allCases where c.isHousehold && !cells[c].isEmpty && cells[c] != group.first[c] {
-                    report.add(RosterError(line: cells.line, column: c.rawValue,
-                                           "household \(number) has \"\(cells[c].prefix(40))\" here but \"\(group.first[c].prefix(40))\" on line \(group.first.line)"))
+                    report.add(RosterError(line: cells.line, column: c.rawValue, c.isSensitive
+                                           ? "household \(number) has another value here than on line \(group.first.line)"
+                                           : "household \(number) has \"\(cells[c].prefix(40))\" here but \"\(group.first[c].prefix(40))\" on line \(group.first.line)"))
                 }
             }
             let heads = group.rows.filter { (try? RosterValues.relation($0[.relation])) == .head }
@@ -87,7 +97,7 @@ public struct RosterImport: Sendable {
                 continue
             }
             // A household that fails still has its members checked, so every problem is reported.
-            let household = RosterValues.household(group.first, head: heads[0], number: number, today: today, report: &report)
+            let household = RosterValues.household(group.first, head: heads[0], number: number, today: today, ids: ids, report: &report)
             let key = household?.key ?? RecordKey(.household, RecordID(high: 0, low: 0), scope: VillageCode(uncheckedRawValue: 0))
             if let household {
                 parsed.records.append(household)
@@ -95,7 +105,7 @@ public struct RosterImport: Sendable {
                 parsed.households += 1
             }
             for cells in group.rows {
-                guard let member = RosterValues.member(cells, household: key, today: today, report: &report) else { continue }
+                guard let member = RosterValues.member(cells, household: key, today: today, ids: ids, report: &report) else { continue }
                 parsed.records.append(member)
                 parsed.lines[member.key.id] = cells.line
                 parsed.members += 1

@@ -1,3 +1,4 @@
+import DataProtection
 import FieldModel
 import SyncCore
 
@@ -5,7 +6,7 @@ import SyncCore
 /// yuan, dates as `2024-03-05` or `2024/3/5`, yes/no as 是/否. Each value is then checked by
 /// the field's own rule, so a roster is held to exactly what a device's write is.
 enum RosterValues {
-    static func household(_ cells: RosterCells, head: RosterCells, number: String, today: CalendarDate,
+    static func household(_ cells: RosterCells, head: RosterCells, number: String, today: CalendarDate, ids: KeyedDerivation,
                           report: inout RosterImport.Report) -> ImportRecord? {
         var w = Writer(schema: Schema.household, line: cells.line, report: report)
         defer { report = w.report }
@@ -35,11 +36,12 @@ enum RosterValues {
         w.fields[Schema.household.id("notes")] = .text("")
         for spec in Schema.household.fields { w.check(spec, today: today) }
         guard let village, let applied, w.clean else { return nil }
-        let id = derivedID(at: applied, "roster-household|\(village)|\(number)")
+        let id = derivedID(at: applied, "roster-household|\(village)|\(number)", ids)
         return ImportRecord(key: RecordKey(.household, id, scope: village), values: w.fields)
     }
 
-    static func member(_ cells: RosterCells, household: RecordKey, today: CalendarDate, report: inout RosterImport.Report) -> ImportRecord? {
+    static func member(_ cells: RosterCells, household: RecordKey, today: CalendarDate, ids: KeyedDerivation,
+                       report: inout RosterImport.Report) -> ImportRecord? {
         var w = Writer(schema: Schema.member, line: cells.line, report: report)
         defer { report = w.report }
         w.fields[Schema.member.id("householdID")] = .id(household.id)
@@ -50,7 +52,7 @@ enum RosterValues {
         w.fields[Schema.member.id("disabilityKind")] = kind.map { .text($0.rawValue) }
         w.set("disabilityGrade", .disabilityGrade, cells) { text in
             guard !text.isEmpty else { return .int(0) }
-            guard let g = Int64(text) else { throw RosterError(line: nil, column: nil, "\"\(text.prefix(20))\" is not a grade 0–4") }
+            guard let g = Int64(text) else { throw RosterError(line: nil, column: nil, "is not a grade 0–4") }
             return .int(g)
         }
         w.set("seriousIllness", .seriousIllness, cells) { .bool(try yesNo($0)) }
@@ -61,7 +63,7 @@ enum RosterValues {
             w.add(.disabilityGrade, "grade \(grade) with no disability; leave the grade empty or name the disability")
         }
         guard w.clean, let idNumber = w.fields[Schema.member.id("idNumber")]?.textValue else { return nil }
-        let id = derivedID(at: Int64(household.id.milliseconds), "roster-member|\(household.id)|\(idNumber)")
+        let id = derivedID(at: Int64(household.id.milliseconds), "roster-member|\(household.id)|\(idNumber)", ids)
         return ImportRecord(key: RecordKey(.member, id, scope: household.scope), values: w.fields)
     }
 
@@ -88,9 +90,14 @@ enum RosterValues {
             report.add(RosterError(line: line, column: column.rawValue, message))
         }
 
+        /// Reads a cell; a failure is reported quoting the cell, unless the column is sensitive.
         mutating func parse<T>(_ column: RosterColumn, _ cells: RosterCells, _ read: (String) throws -> T) -> T? {
             do { return try read(cells[column]) } catch {
-                add(column, (error as? RosterError)?.message ?? (error as? ValidationError)?.message ?? "\(error)")
+                switch error {
+                case let e as ValidationError: add(column, column.isSensitive ? e.withoutValue.message : e.message)
+                case let e as RosterError: add(column, column.isSensitive ? "the value \(e.message)" : "\"\(cells[column].prefix(40))\" \(e.message)")
+                default: add(column, "\(error)")
+                }
                 return nil
             }
         }
@@ -110,20 +117,23 @@ enum RosterValues {
     }
 
     /// An id for a roster record: a version-7 UUID whose time is `milliseconds` and whose other
-    /// bits are a hash of `key`, so the same roster row always yields the same id.
-    static func derivedID(at milliseconds: Int64, _ key: String) -> RecordID {
-        let h = StableHash.hash128(Array(key.utf8))
+    /// bits are a keyed HMAC of `key` (`ids`), so the same roster row always yields the same id
+    /// on this server, and nobody without its key ring can tell an ID number from a member id
+    /// (ids sit in the audit and conflict logs, which carry no values).
+    static func derivedID(at milliseconds: Int64, _ key: String, _ ids: KeyedDerivation) -> RecordID {
+        let h = ids.bytes(of: key)
+        let high = h[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }, low = h[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         let time = UInt64(truncatingIfNeeded: max(0, milliseconds)) & 0xFFFF_FFFF_FFFF
-        return RecordID(high: time << 16 | 0x7000 | (h.high & 0x0FFF), low: 0x8000_0000_0000_0000 | (h.low & 0x3FFF_FFFF_FFFF_FFFF))
+        return RecordID(high: time << 16 | 0x7000 | (high & 0x0FFF), low: 0x8000_0000_0000_0000 | (low & 0x3FFF_FFFF_FFFF_FFFF))
     }
 
-    static func derivedID(at date: CalendarDate, _ key: String) -> RecordID {
-        derivedID(at: Int64(date.daysSinceEpoch) * 86_400_000 - 8 * 3_600_000, key)
+    static func derivedID(at date: CalendarDate, _ key: String, _ ids: KeyedDerivation) -> RecordID {
+        derivedID(at: Int64(date.daysSinceEpoch) * 86_400_000 - 8 * 3_600_000, key, ids)
     }
 
     static func label<E: CaseIterable & RawRepresentable>(_ text: String, _: E.Type, chinese: (E) -> String) throws -> E where E.RawValue == String {
         if let e = E.allCases.first(where: { $0.rawValue == text || chinese($0) == text }) { return e }
-        throw RosterError(line: nil, column: nil, "\"\(text.prefix(40))\" is not one of \(E.allCases.map { "\($0.rawValue) (\(chinese($0)))" }.joined(separator: ", "))")
+        throw RosterError(line: nil, column: nil, "is not one of \(E.allCases.map { "\($0.rawValue) (\(chinese($0)))" }.joined(separator: ", "))")
     }
 
     static func relation(_ text: String) throws -> Relation { try label(text, Relation.self, chinese: relationLabel) }
@@ -175,7 +185,7 @@ enum RosterValues {
         switch text.lowercased() {
         case "", "否", "no", "false", "0": false
         case "是", "yes", "true", "1": true
-        default: throw RosterError(line: nil, column: nil, "\"\(text.prefix(20))\" is not 是/否 (yes/no)")
+        default: throw RosterError(line: nil, column: nil, "is not 是/否 (yes/no)")
         }
     }
 
@@ -184,7 +194,7 @@ enum RosterValues {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].count <= 12, parts[0].allSatisfy(\.isASCII), let yuan = Int64(parts[0]), yuan >= 0,
               parts.count == 1 || ((1...2).contains(parts[1].count) && parts[1].allSatisfy { $0.isASCII && $0.isNumber }) else {
-            throw RosterError(line: nil, column: nil, "\"\(text.prefix(20))\" is not an amount in yuan (like 980 or 980.50)")
+            throw RosterError(line: nil, column: nil, "is not an amount in yuan (like 980 or 980.50)")
         }
         let cents = parts.count == 2 ? Int64(parts[1] + String(repeating: "0", count: 2 - parts[1].count))! : 0
         return yuan * 100 + cents
@@ -195,7 +205,7 @@ enum RosterValues {
         let parts = text.split(whereSeparator: { $0 == "-" || $0 == "/" })
         guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
               parts.allSatisfy({ $0.allSatisfy(\.isASCII) }), let date = CalendarDate(year: y, month: m, day: d) else {
-            throw RosterError(line: nil, column: nil, "\"\(text.prefix(20))\" is not a date like 2024-03-05")
+            throw RosterError(line: nil, column: nil, "is not a date like 2024-03-05")
         }
         return date
     }

@@ -1,0 +1,31 @@
+/// Which fields hold sensitive personal information (敏感个人信息, PIPL art. 28; GB/T 35273
+/// annex B): identity-card numbers, income and assets (property), and health — disability,
+/// serious illness, the labour ability a health condition decides, and the difficulty a
+/// discovery lead records (illness, disability among them).
+///
+/// Servers and devices keep every record state sealed at rest anyway; what this list decides
+/// is that no message, log line or error names such a value (a validation failure says what is
+/// wrong without repeating it: `ValidationError.withoutValue`), and which values the server's
+/// blind index covers (ID numbers).
+extension Schema {
+    public static let sensitiveFieldNames: [RecordCollection: Set<String>] = [
+        .household: ["headIDNumber", "monthlyIncomeFen", "assetsFen"],
+        .member: ["idNumber", "disabilityKind", "disabilityGrade", "seriousIllness", "labourAbility"],
+        .visit: ["monthlyIncomeFen", "assetsFen"],
+        .discoveryLead: ["difficulty"],
+    ]
+
+    private static let sensitiveIDs: [RecordCollection: Set<FieldID>] = sensitiveFieldNames.reduce(into: [:]) { out, entry in
+        out[entry.key] = Set(entry.value.map { collection(entry.key).id($0) })
+    }
+
+    /// Whether `field` of `collection` holds sensitive personal information.
+    public static func isSensitive(_ collection: RecordCollection, _ field: FieldID) -> Bool {
+        sensitiveIDs[collection]?.contains(field) ?? false
+    }
+
+    /// The fields of `collection` that hold an ID-card number: what a person is looked up by.
+    public static func idNumberFields(of collection: RecordCollection) -> [FieldID] {
+        Self.collection(collection).fields.filter { $0.kind == .idCard }.map(\.id)
+    }
+}
