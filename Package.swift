@@ -203,7 +203,7 @@ let package = Package(
             path: "benchmarks/doorstep-bench"
         ),
 
-        .testTarget(name: "FieldModelTests", dependencies: ["FieldModel"], path: "Tests/FieldModelTests"),
+        .testTarget(name: "FieldModelTests", dependencies: ["FieldModel", "SyntheticData"], path: "Tests/FieldModelTests"),
         .testTarget(name: "SyntheticDataTests", dependencies: ["SyntheticData", "FieldModel"], path: "Tests/SyntheticDataTests"),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "FieldModel"], path: "Tests/SyncCoreTests"),
         .testTarget(

@@ -4,13 +4,10 @@ extension FieldSpec {
     /// `null` is accepted only for optional fields. The error names `collection.field`; for a
     /// sensitive field (`Schema.isSensitive`) it says what is wrong without repeating the value.
     public func validate(_ value: FieldValue, in collection: RecordCollection, asOf today: CalendarDate) throws(ValidationError) {
-        do { try check(value, in: collection, asOf: today) } catch {
-            throw Schema.isSensitive(collection, id) ? error.withoutValue : error
-        }
-    }
-
-    private func check(_ value: FieldValue, in collection: RecordCollection, asOf today: CalendarDate) throws(ValidationError) {
         let path = "\(collection.name).\(name)"
+        let reveal = !Schema.isSensitive(collection, id)
+        /// The value as a message may show it: itself, or "the value" for a sensitive field.
+        func shown(_ text: String) -> String { reveal ? text : "the value" }
         if case .null = value {
             guard optional else { throw ValidationError(field: path, problem: .empty, message: "a value is required") }
             return
@@ -19,11 +16,11 @@ extension FieldSpec {
         case (.bool, .bool):
             return
         case (.money(let max), .int(let v)):
-            guard v >= 0 else { throw ValidationError(field: path, problem: .negative, message: "\(v) fen is negative") }
-            guard v <= max else { throw ValidationError(field: path, problem: .tooLarge, message: "\(v) fen exceeds the limit \(max)") }
+            guard v >= 0 else { throw ValidationError(field: path, problem: .negative, message: "\(shown("\(v) fen")) is negative") }
+            guard v <= max else { throw ValidationError(field: path, problem: .tooLarge, message: "\(shown("\(v) fen")) exceeds the limit \(max)") }
         case (.integer(let range), .int(let v)):
             guard range.contains(v) else {
-                throw ValidationError(field: path, problem: .outOfRange, message: "\(v) is outside \(range.lowerBound)…\(range.upperBound)")
+                throw ValidationError(field: path, problem: .outOfRange, message: "\(shown("\(v)")) is outside \(range.lowerBound)…\(range.upperBound)")
             }
         case (.text(let maxLength, let required), .text(let t)):
             guard !required || !t.trimmingSpaces.isEmpty else { throw ValidationError(field: path, problem: .empty, message: "a text is required") }
@@ -34,13 +31,13 @@ extension FieldSpec {
             try TextRules.checkPhone(t, field: path)
         case (.date(let ahead), .date(let d)):
             let earliest = CalendarDate(year: 1900, month: 1, day: 1)!
-            guard d >= earliest else { throw ValidationError(field: path, problem: .tooOld, message: "\(d) is before \(earliest)") }
+            guard d >= earliest else { throw ValidationError(field: path, problem: .tooOld, message: "\(shown("\(d)")) is before \(earliest)") }
             let latest = today.adding(days: ahead)
-            guard d <= latest else { throw ValidationError(field: path, problem: .inFuture, message: "\(d) is after \(latest)") }
+            guard d <= latest else { throw ValidationError(field: path, problem: .inFuture, message: "\(shown("\(d)")) is after \(latest)") }
         case (.enumeration(let allowed), .text(let t)):
             guard allowed.contains(t) else {
                 throw ValidationError(field: path, problem: .unknownValue,
-                                      message: "\"\(t.prefix(40))\" is not one of \(allowed.joined(separator: ", "))")
+                                      message: "\(shown("\"\(t.prefix(40))\"")) is not one of \(allowed.joined(separator: ", "))")
             }
         case (.idCard, .text(let t)):
             _ = try IDCardNumber(validating: t, asOf: today, field: path)

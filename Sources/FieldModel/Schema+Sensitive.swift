@@ -5,7 +5,7 @@
 ///
 /// Servers and devices keep every record state sealed at rest anyway; what this list decides
 /// is that no message, log line or error names such a value (a validation failure says what is
-/// wrong without repeating it: `ValidationError.withoutValue`), and which values the server's
+/// wrong without repeating it: `FieldSpec.validate`), and which values the server's
 /// blind index covers (ID numbers).
 extension Schema {
     public static let sensitiveFieldNames: [RecordCollection: Set<String>] = [

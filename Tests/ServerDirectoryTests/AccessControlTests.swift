@@ -43,7 +43,9 @@ struct AccessControlTests {
             let principal = try await access.authenticate(authorization: "Bearer \(enrolment.token)", now: Self.now + 2, route: "test")
             #expect(principal.device?.replica == ReplicaID(7) && principal.worker == worker && !principal.isAdministrator)
             _ = try await access.revokeDevice(enrolment.credential.id, by: admin, now: Self.now + 3)
-            await #expect(throws: DirectoryError(.revoked, "credential \(enrolment.credential.id) of worker va-1 was revoked; enrol the device again with a new code")) {
+            var revoked = DirectoryError(.revoked, "credential \(enrolment.credential.id) of worker va-1 was revoked; enrol the device again with a new code")
+            revoked.wipe = .lost
+            await #expect(throws: revoked) {
                 _ = try await access.authenticate(authorization: "Bearer \(enrolment.token)", now: Self.now + 4, route: "test")
             }
             for header in [nil, "Basic abc", "Bearer ", "Bearer dst_unknown"] {

@@ -143,7 +143,8 @@ struct PostgresConcurrencyTests {
         ("postgres://u@h", "names no database"),
         ("postgres://u@h/db?schema=Bad-Name", "schema"),
         ("postgres://u@h/db?pool=0", "pool=0"),
-        ("postgres://u@h/db?sslmode=require", "sslmode=require"),
+        ("postgres://u@h/db?sslmode=prefer", "sslmode=prefer"),
+        ("postgres://u@h/db?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem", "sslrootcert=/nonexistent/ca.pem"),
         ("postgres://u@h/db?colour=red", "unknown option colour"),
         ("postgres://u:secret@h/db?pool=x", "***"),
     ])

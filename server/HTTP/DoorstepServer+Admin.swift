@@ -181,7 +181,7 @@ extension DoorstepServer {
         var indexes: [[UInt8]] = []
         for (i, text) in document.idNumbers.enumerated() {
             do { indexes.append(people.codec.personIndex.value(of: try IDCardNumber(validating: text, asOf: today, field: "idNumbers[\(i)]").rawValue)) } catch {
-                throw APIError(.badRequest, "invalid_value", error.withoutValue.description)
+                throw APIError(.badRequest, "invalid_value", error.description)
             }
         }
         let matches = Dictionary(grouping: try await people.people(indexes: indexes), by: \.index)

@@ -134,8 +134,14 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     func probeConfiguration() throws -> PostgresConnection.Configuration {
         if let socketFile { return .init(unixSocketPath: socketFile, username: username, password: password, database: database) }
         let tls: PostgresConnection.Configuration.TLS = try tlsConfiguration().map { .require(try NIOSSLContext(configuration: $0)) } ?? .disable
-        return .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
+        var configuration = PostgresConnection.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tls)
+        configuration.options.connectTimeout = .seconds(Int64(Self.connectTimeout.components.seconds))
+        return configuration
     }
+
+    /// How long opening a connection (TCP and the TLS handshake) may take: a loaded machine
+    /// handshaking many pool connections at once needs more than the driver's 10 s.
+    static let connectTimeout: Duration = .seconds(30)
 
     func clientConfiguration() throws -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
@@ -152,6 +158,7 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
             ("statement_timeout", "60s"), ("idle_in_transaction_session_timeout", "60s"),
         ]
         configuration.options.maximumConnections = maxConnections
+        configuration.options.connectTimeout = Self.connectTimeout
         return configuration
     }
 }

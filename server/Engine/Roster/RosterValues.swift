@@ -94,7 +94,7 @@ enum RosterValues {
         mutating func parse<T>(_ column: RosterColumn, _ cells: RosterCells, _ read: (String) throws -> T) -> T? {
             do { return try read(cells[column]) } catch {
                 switch error {
-                case let e as ValidationError: add(column, column.isSensitive ? e.withoutValue.message : e.message)
+                case let e as ValidationError: add(column, e.message)
                 case let e as RosterError: add(column, column.isSensitive ? "the value \(e.message)" : "\"\(cells[column].prefix(40))\" \(e.message)")
                 default: add(column, "\(error)")
                 }
