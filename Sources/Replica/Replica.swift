@@ -2,6 +2,7 @@ import DataProtection
 import FieldModel
 import Foundation
 import GRDB
+import Synchronization
 import SyncCore
 
 /// The device's replica: a SQLite file holding the worker's records, their change outbox, the
@@ -22,6 +23,9 @@ public final class Replica: Sendable {
     /// Where the replica's key ring lives (and, on a device, its token): a wipe empties it.
     public let keys: any KeyStore
     let codec: ReplicaCodec
+    /// Why the replica may no longer be used (closed, wiped): every later call fails with it
+    /// rather than reach a closed connection.
+    private let ended = Mutex<String?>(nil)
 
     /// Opens the replica at `path`, creating it for `identity` if it does not exist yet, sealed
     /// under the key ring in `keys` (created there on first use; by default a 0600 file store
@@ -106,12 +110,14 @@ public final class Replica: Sendable {
 
     /// Runs `body` in one write transaction, mapping storage failures to `ReplicaError`.
     func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(ReplicaError) -> T {
+        try checkOpen()
         do { return try queue.write(body) } catch let e as ReplicaError { throw e } catch {
             throw ReplicaError(.storage, "write to \(path) failed: \(error)")
         }
     }
 
     func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(ReplicaError) -> T {
+        try checkOpen()
         do { return try queue.read(body) } catch let e as ReplicaError { throw e } catch {
             throw ReplicaError(.storage, "read of \(path) failed: \(error)")
         }
@@ -124,18 +130,34 @@ public final class Replica: Sendable {
 
     /// Closes the file. Any later call fails with `.storage`.
     public func close() throws(ReplicaError) {
+        ended.withLock { $0 = $0 ?? "replica \(path) was closed" }
         do { try queue.close() } catch { throw ReplicaError(.storage, "closing \(path) failed: \(error)") }
     }
 
-    /// A remote wipe (SPEC §11.7): closes the replica, deletes its file (with its WAL and shared
-    /// memory) and empties its key store — its key ring, and the token an app keeps there.
-    /// Nothing the worker recorded is readable afterwards; any later call fails.
+    func checkOpen() throws(ReplicaError) {
+        if let reason = ended.withLock({ $0 }) { throw ReplicaError(.storage, reason) }
+    }
+
+    /// A remote wipe (SPEC §11.7): empties the key store first (the replica's key ring, and the
+    /// token an app keeps there: what the file still holds is unreadable from that instant),
+    /// then every table, then deletes the file with its WAL and shared memory. Any later call
+    /// fails with `.storage`; a call already running finishes on the emptied file.
     public func wipe() throws(ReplicaError) {
-        try? queue.close()
+        ended.withLock { $0 = "replica \(path) was wiped at the server's instruction" }
+        do { try keys.removeAll() } catch { throw ReplicaError(.storage, "cannot delete the keys of \(path): \(error.message)") }
+        do {
+            try queue.write { db in
+                for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'") {
+                    try db.execute(sql: "DELETE FROM \"\(table)\"")
+                }
+            }
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        } catch {
+            throw ReplicaError(.storage, "cannot empty \(path): \(error)")
+        }
         for file in [path, path + "-wal", path + "-shm", path + "-journal"] where FileManager.default.fileExists(atPath: file) {
             do { try FileManager.default.removeItem(atPath: file) } catch { throw ReplicaError(.storage, "cannot delete \(file): \(error)") }
         }
-        do { try keys.removeAll() } catch { throw ReplicaError(.storage, "cannot delete the keys of \(path): \(error.message)") }
     }
 
     /// `PRAGMA integrity_check`: "ok" for a sound file.

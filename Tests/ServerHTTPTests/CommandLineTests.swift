@@ -1,3 +1,4 @@
+import DataProtection
 import Foundation
 import LoadSimulation
 import Testing
@@ -92,12 +93,14 @@ struct CommandLineTests {
     @Test(arguments: [
         (["--database", "mysql://u@h/db"], "neither sqlite nor a postgres:// URL"),
         (["--database", "postgres://u:hunter2@h/db?pool=0"], "pool=0"),
-        (["--database", "postgres://doorstep:hunter2@127.0.0.1:9/doorstep"], "cannot open the server database"),
+        (["--database", "postgres://doorstep:hunter2@127.0.0.1:9/doorstep"], "needs its key ring"),
+        (["--database", "postgres://doorstep:hunter2@127.0.0.1:9/doorstep", "--key-file", "data.keys"], "cannot open the server database"),
     ])
     func aDatabaseTheServerCannotUseStopsItAtStart(arguments: [String], problem: String) async throws {
         let dir = NSTemporaryDirectory() + "doorstep-db-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        try KeyRingFile(path: dir + "/data.keys").save(KeyRing.generate())
         let result = try await run("doorstep-server", ["serve", "--port", "0"] + arguments, in: dir)
         #expect(result.status != 0 && result.status < 128, "exits with an error, not a signal: \(result.status)")
         #expect(result.output.contains(problem), "\(result.output)")

@@ -162,11 +162,13 @@ extension DoorstepServer {
         let known = try await people.people(indexes: Array(lines.keys))
         guard !known.isEmpty else { return }
         var seen = Set<[UInt8]>()
-        let errors = known.filter { seen.insert($0.index).inserted }.map { match in
-            RosterError(line: lines[match.index], column: RosterColumn.idNumber.rawValue,
-                        "this person is already on the roll (\(match.key.collection.name) \(match.key.id) in village \(match.key.scope))")
+        let problems = known.filter { seen.insert($0.index).inserted }.map { match in
+            ErrorDocument.Problem(line: lines[match.index], column: RosterColumn.idNumber.rawValue,
+                                  message: "this person is already on the roll (\(match.key.collection.name) \(match.key.id) in village \(match.key.scope))")
         }.sorted { ($0.line ?? 0) < ($1.line ?? 0) }
-        throw RosterImport.Failure(errors: Array(errors.prefix(200)), more: max(0, errors.count - 200))
+        var error = APIError(.conflict, "roster_refused", "\(problems.count) people of the roster are on the roll already; nothing was imported")
+        error.problems = Array(problems.prefix(200))
+        throw error
     }
 
     /// Finds the records holding each ID number of the document, by blind index. The answer

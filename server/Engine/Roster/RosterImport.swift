@@ -30,11 +30,6 @@ public struct RosterImport: Sendable {
         public let errors: [RosterError]
         /// Problems beyond those listed.
         public let more: Int
-        public init(errors: [RosterError], more: Int) {
-            self.errors = errors
-            self.more = more
-        }
-
         public var description: String {
             errors.prefix(3).map(\.description).joined(separator: "; ") + (errors.count > 3 || more > 0 ? "; and \(errors.count - 3 + more) more" : "")
         }
