@@ -169,7 +169,7 @@ let package = Package(
         .target(
             name: "LoadSimulation",
             dependencies: ["ServerHTTP", "ServerSQLite", "ServerDirectory", "ServerEngine", "SyncClientHTTP", "SyncClient", "Replica",
-                           "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData",
+                           "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData", "DataProtection",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio")],
             path: "client-sim/LoadSimulation"
         ),
@@ -206,6 +206,7 @@ let package = Package(
         .testTarget(name: "FieldModelTests", dependencies: ["FieldModel", "SyntheticData"], path: "Tests/FieldModelTests"),
         .testTarget(name: "SyntheticDataTests", dependencies: ["SyntheticData", "FieldModel"], path: "Tests/SyntheticDataTests"),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "FieldModel"], path: "Tests/SyncCoreTests"),
+        .testTarget(name: "DataProtectionTests", dependencies: ["DataProtection"], path: "Tests/DataProtectionTests"),
         .testTarget(
             name: "SyncProtocolTests",
             dependencies: ["SyncProtocol", "SyncCore", "FieldModel", "SyntheticData"],

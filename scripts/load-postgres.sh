@@ -25,11 +25,14 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 servers=()
+# Every instance seals with one key ring, kept beside the run's output.
+.build/release/doorstep-server admin generate-key --key-file "$out/data.keys" >/dev/null
+[[ $base == *\?* ]] && sep="&" || sep="?"
 for ((i = 0; i < instances; i++)); do
   port=$((8190 + i))
-  database="$base?schema=$schema&pool=24"
+  database="$base${sep}schema=$schema&pool=24"
   [[ ${BASELINE:-} == sqlite ]] && database=sqlite
-  .build/release/doorstep-server serve --database "$database" --data-dir "$out/instance-$i" --port "$port" \
+  .build/release/doorstep-server serve --database "$database" --data-dir "$out/instance-$i" --port "$port" --key-file "$out/data.keys" \
     --enrolment-burst 5000 --enrolments-per-second 1000 2>"$out/instance-$i.log" &
   pids+=($!)
   for _ in $(seq 200); do grep -q listening "$out/instance-$i.log" && break; sleep 0.1; done

@@ -60,7 +60,7 @@ public struct Change: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         let op: String = switch operation {
         case .create(let v): "create(\(v.count) fields)"
-        case .set(let f, let v): Schema.isSensitive(record.collection, f) ? "set(\(f)=<sensitive>)" : "set(\(f)=\(v))"
+        case .set(let f, let v): "set(\(f)=\(v))"
         case .transition(let f, let a, let b): "transition(\(f): \(a)→\(b))"
         case .delete: "delete"
         }

@@ -1,3 +1,4 @@
+import DataProtection
 import Foundation
 import LoadSimulation
 import Synchronization
@@ -14,12 +15,14 @@ struct MultiInstanceTests {
     static func startInstances(_ count: Int, in dir: String) async throws -> [ServerProcess] {
         let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
         let database = postgres! + (postgres!.contains("?") ? "&" : "?") + "schema=\(schema)"
+        // Every instance seals with the same key ring, given in the environment.
+        let keys = KeyRing.generate().text
         var instances: [ServerProcess] = []
         for i in 0..<count {
             instances.append(try await ServerProcess.start(
                 executable: LoadRunTests.binaries.appendingPathComponent("doorstep-server"), dataDirectory: "\(dir)/instance-\(i)",
                 arguments: ["--database", database, "--enrolment-burst", "1000", "--enrolments-per-second", "1000"],
-                log: "\(dir)/instance-\(i).log"))
+                environment: ["DOORSTEP_DATA_KEYS": keys], log: "\(dir)/instance-\(i).log"))
         }
         return instances
     }

@@ -1,3 +1,4 @@
+import DataProtection
 import FieldModel
 import Foundation
 import Replica
@@ -100,8 +101,12 @@ extension CrashLoop {
         }
     }
 
+    /// The device's token, where `doorstep-device` keeps it: in the key store beside its replica.
     func token(of device: CrashLoopDevice) throws -> String {
-        try String(contentsOfFile: device.directory + "/token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let token = try FileKeyStore.beside(device.replicaPath).text("token") else {
+            throw LoadError("device \(device.directory) holds no token in its key store")
+        }
+        return token
     }
 
     /// After the last cycle: every device syncs twice more, and all hold the same village, which

@@ -17,9 +17,9 @@ struct DoorstepDevice: AsyncParsableCommand {
         commandName: "doorstep-device",
         abstract: "A Doorstep field device: enrol with a code, record households offline, sync.",
         discussion: """
-            The device directory holds replica.sqlite (the local replica and its outbox, sealed), keys/ (the
-            replica's key ring and the bearer token, mode 0600: the keychain of a phone) and server (the
-            server's URL). A server that revokes the device as lost (or as retired, once its outbox is
+            The device directory holds replica.sqlite (the local replica and its outbox, sealed),
+            replica.sqlite.keys/ (the replica's key ring and the bearer token, mode 0600: a phone's keychain)
+            and server (the server's URL). A server that revokes the device as lost (or as retired, once its outbox is
             synced) makes the next sync wipe all of it.
 
               doorstep-device enrol --server https://doorstep.example.gov.cn --code K7QM-2XD9-HP4R --name "李华的手机"
@@ -40,8 +40,8 @@ struct DeviceDirectory: ParsableArguments {
     var caPath: String { dir + "/ca-file" }
     /// Present when plain http to another machine was allowed at enrolment.
     var insecurePath: String { dir + "/allow-insecure-http" }
-    /// The device's key store: the replica's key ring and the token.
-    var keys: FileKeyStore { FileKeyStore(directory: dir + "/keys") }
+    /// The device's key store: the replica's key ring and the token (where `Replica` looks by default).
+    var keys: FileKeyStore { FileKeyStore.beside(replicaPath) }
     static let tokenItem = "token"
 
     static let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
@@ -66,7 +66,7 @@ struct DeviceDirectory: ParsableArguments {
     func token() throws -> String {
         if let text = try keys.text(Self.tokenItem) { return text }
         let legacy = dir + "/token"
-        guard let text = try? String(contentsOfFile: legacy, encoding: .utf8) else { throw ValidationError("no token in \(dir)/keys; enrol first") }
+        guard let text = try? String(contentsOfFile: legacy, encoding: .utf8) else { throw ValidationError("no token in \(keys.directory); enrol first") }
         try keys.setText(Self.tokenItem, text.trimmingCharacters(in: .whitespacesAndNewlines))
         try FileManager.default.removeItem(atPath: legacy)
         return try token()

@@ -98,12 +98,24 @@ struct BatchRun {
     /// A dot seen before: the same content gets the same answer; other content is a reused dot.
     static func repeated(_ seen: ProcessedDot, digest: Digest128, _ change: Change) -> PushOutcome.Status {
         guard seen.digest == digest else {
-            return .rejected(.dotReused, "\(change.dot) was processed before with different content (now \(change.description))")
+            return .rejected(.dotReused, "\(change.dot) was processed before with different content (now \(Self.withoutValues(change)))")
         }
         switch seen.verdict {
         case .acknowledged: return .replayed
         case .rejected(let reason, let message): return .rejected(reason, message)
         }
+    }
+
+    /// What a change does, without any value it carries: messages are stored and sent back,
+    /// and a value may be an ID number or an income (SPEC §11.6).
+    static func withoutValues(_ c: Change) -> String {
+        let what = switch c.operation {
+        case .create(let values): "a create of \(values.count) fields"
+        case .set(let field, _): "a set of field \(field)"
+        case .transition(let field, _, _): "a transition of field \(field)"
+        case .delete: "a delete"
+        }
+        return "\(what) of \(c.record) by \(c.author)"
     }
 
     /// Merges an accepted change into its record and logs it.

@@ -17,6 +17,13 @@ public protocol PeopleStore: Sendable {
     /// the server serves, until `last` is nil.
     func resealBatch(after cursor: RecordID?, limit: Int) async throws -> ResealProgress
 
+    /// After the last batch: makes the old bytes of re-sealed states unreachable on disk where
+    /// the backend can. Old ciphertext is harmless once its key is destroyed; plain states
+    /// (`hadPlainStates`: the store was written before sealing began) are not, so then SQLite
+    /// rebuilds its file (`VACUUM`: it holds the write lock meanwhile, once). Returns what remains
+    /// for an operator to do, if anything.
+    func finishResealing(hadPlainStates: Bool) async throws -> String?
+
     /// How many records are stored under each data key (nil: plain, from before sealing).
     /// - Complexity: O(records).
     func sealingSummary() async throws -> [UInt32?: Int]

@@ -65,6 +65,12 @@ extension PostgresSyncStore: PeopleStore {
         }
     }
 
+    /// PostgreSQL keeps a row's old versions until their space is reused: a database that held
+    /// plain states before sealing began keeps them in dead tuples until `VACUUM FULL records`.
+    public func finishResealing(hadPlainStates: Bool) async throws -> String? {
+        hadPlainStates ? "this database held plain states: run VACUUM FULL records (it locks the table) so their old row versions are gone" : nil
+    }
+
     public func sealingSummary() async throws -> [UInt32?: Int] {
         try await read("sealingSummary") { c in
             var out: [UInt32?: Int] = [:]

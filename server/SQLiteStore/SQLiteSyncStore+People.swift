@@ -57,6 +57,19 @@ extension SQLiteSyncStore: PeopleStore {
         }
     }
 
+    /// Rebuilds the file when it held plain states (no page of the old file survives), then
+    /// checkpoints the WAL into it and truncates it: no old frame survives either.
+    public func finishResealing(hadPlainStates: Bool) async throws -> String? {
+        try await guarded("finishResealing") {
+            try await pool.writeWithoutTransaction { db in
+                if hadPlainStates { try db.execute(sql: "VACUUM") }
+                let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                let busy: Int = row?[0] ?? 0
+                return busy == 0 ? nil : "the WAL could not be truncated while other connections read; run rotate-key again when the server is idle"
+            }
+        }
+    }
+
     public func sealingSummary() async throws -> [UInt32?: Int] {
         try await guarded("sealingSummary") {
             try await pool.read { db in

@@ -46,7 +46,9 @@ public struct SQLiteSyncStore: SyncStore {
         config.label = "doorstep-server"
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(busyTimeout)
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        // secure_delete: a page's old content is zeroed when freed or overwritten, so a state
+        // re-sealed (or a row deleted) leaves no old bytes behind in the file.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON") }
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try SQLiteSchema.migrator.migrate(pool)

@@ -73,6 +73,7 @@ extension Admin {
 
         func run() async throws {
             let opened = try await store.open()
+            let hadPlainStates = (try await opened.sealingSummary())[nil] != nil
             var cursor: RecordID?
             var scanned = 0, resealed = 0
             repeat {
@@ -81,8 +82,10 @@ extension Admin {
                 resealed += progress.resealed
                 cursor = progress.last
             } while cursor != nil
+            let advice = try await opened.finishResealing(hadPlainStates: hadPlainStates)
             let summary = try await opened.sealingSummary()
             try await opened.close()
+            if let advice { print("note: \(advice)") }
             print("scanned \(scanned) records, re-sealed \(resealed); now stored under: "
                   + summary.sorted { ($0.key ?? 0) < ($1.key ?? 0) }.map { "\($0.key.map { "data key \($0)" } ?? "plain"): \($0.value)" }.joined(separator: ", "))
         }
