@@ -247,7 +247,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerDirectoryTests",
-            dependencies: ["ServerDirectory", "ServerSQLite", "ServerPostgres", "ServerEngine", "SyncCore", "FieldModel", "DataProtection",
+            dependencies: ["ServerDirectory", "ServerSQLite", "ServerPostgres", "ServerEngine", "SyncCore", "FieldModel", "DataProtection", "SyntheticData",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/ServerDirectoryTests"
