@@ -78,7 +78,7 @@ struct OpsTests {
         }
     }
 
-    @Test func thePageNeedsAnAdministratorAndRemembersOneByCookie() async throws {
+    @Test func thePageNeedsAnAdministratorAndKeepsASessionUntilLogout() async throws {
         try await Deployment.with { d in
             let device = try await d.enrol(HTTPFixture.assistant(HTTPFixture.villageA), replica: 0x61)
             #expect(try await d.raw("GET", "/ops", token: nil).status == 401)
@@ -86,14 +86,30 @@ struct OpsTests {
             #expect(try await d.raw("GET", "/v1/ops/overview", token: device.token).status == 403)
             let bad = try await d.raw("POST", "/ops/login", token: nil, headers: ["Content-Type": "application/x-www-form-urlencoded"],
                                       body: Array("token=\(device.token)".utf8))
-            #expect(bad.status == 401)
+            #expect(bad.status == 401 && bad.headers["set-cookie"] == nil)
             let login = try await d.raw("POST", "/ops/login", token: nil, headers: ["Content-Type": "application/x-www-form-urlencoded"],
                                         body: Array("token=\(d.adminToken)".utf8))
             #expect(login.status == 303 && login.headers["location"] == "/ops")
-            let cookie = try #require(login.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
-            #expect(login.headers["set-cookie"]?.contains("HttpOnly") == true)
+            let setCookie = try #require(login.headers["set-cookie"])
+            let cookie = try #require(setCookie.split(separator: ";").first.map(String.init))
+            // A random session id, never the administrator's token; HttpOnly, same-site, on /ops only.
+            #expect(cookie.hasPrefix("doorstep_session=dst_") && !cookie.contains(d.adminToken))
+            for attribute in ["HttpOnly", "SameSite=Strict", "Path=/ops", "Max-Age=28800"] { #expect(setCookie.contains(attribute), "\(setCookie)") }
+            #expect(!setCookie.contains("Secure"), "plain http: no Secure attribute (TransportSecurityTests checks HTTPS)")
             let page = try await d.raw("GET", "/ops", token: nil, headers: ["Cookie": cookie])
             #expect(page.status == 200 && String(decoding: page.body, as: UTF8.self).contains(device.deviceID))
+            // Every HTML page carries the security headers, the login page too.
+            for answer in [page, bad, try await d.raw("GET", "/ops/devices/\(device.deviceID)", token: nil, headers: ["Cookie": cookie])] {
+                #expect(answer.headers["content-security-policy"]?.contains("frame-ancestors 'none'") == true)
+                #expect(answer.headers["x-content-type-options"] == "nosniff" && answer.headers["referrer-policy"] == "no-referrer")
+            }
+            #expect(String(decoding: page.body, as: UTF8.self).contains("action=\"/ops/logout\""), "the page offers a logout")
+
+            let logout = try await d.raw("POST", "/ops/logout", token: nil, headers: ["Cookie": cookie])
+            #expect(logout.status == 303 && logout.headers["set-cookie"]?.contains("Max-Age=0") == true)
+            #expect(try await d.raw("GET", "/ops", token: nil, headers: ["Cookie": cookie]).status == 401, "logout ends the session")
+            let events = try await d.store.securityEvents(limit: 20).map(\.detail)
+            #expect(events.contains { $0.contains("opened an ops session") } && events.contains { $0.contains("ended an ops session") })
         }
     }
 
