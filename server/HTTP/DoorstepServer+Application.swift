@@ -22,10 +22,12 @@ extension DoorstepServer {
                            onServerRunning: onServerRunning, logger: logger)
     }
 
-    /// A TLS configuration for serving HTTPS from a PEM certificate chain and its private key.
+    /// A TLS configuration for serving HTTPS from a PEM certificate chain and its PEM private
+    /// key (read here as PEM whatever the file is called: NIOSSL would take a `.key` for DER).
     public static func tlsConfiguration(certificateChain: String, privateKey: String) throws -> TLSConfiguration {
         let chain = try NIOSSLCertificate.fromPEMFile(certificateChain).map { NIOSSLCertificateSource.certificate($0) }
-        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .file(privateKey))
+        let key = try NIOSSLPrivateKey(file: privateKey, format: .pem)
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
         return configuration
     }

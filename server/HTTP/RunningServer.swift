@@ -33,11 +33,18 @@ public final class RunningServer: Sendable {
             continuation.finish()
         })
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        let task = Task { try await group.run() }
+        // Finished when the group ends too, so a server that fails before it listens (a bad TLS
+        // key, a port taken) is reported below instead of awaited forever.
+        let task = Task {
+            defer { continuation.finish() }
+            try await group.run()
+        }
         var iterator = bound.makeAsyncIterator()
         guard let actual = await iterator.next() else {
             task.cancel()
-            throw APIError(.internalServerError, "not_started", "the server on \(host):\(port) did not start: \(String(describing: try? await task.value))")
+            let reason: String
+            do { try await task.value; reason = "it stopped at once" } catch { reason = "\(error)" }
+            throw APIError(.internalServerError, "not_started", "the server on \(host):\(port) did not start: \(reason)")
         }
         return RunningServer(url: URL(string: "\(tls == nil ? "http" : "https")://\(host):\(actual)")!, port: actual, group: group, task: task)
     }
