@@ -238,7 +238,8 @@ let package = Package(
             ],
             path: "Tests/ServerHTTPTests"
         ),
-        .testTarget(name: "LoadSimulationTests", dependencies: ["LoadSimulation", "DataProtection"], path: "Tests/LoadSimulationTests"),
+        .testTarget(name: "LoadSimulationTests", dependencies: ["LoadSimulation", "DataProtection", "ServerSQLite", "ServerPostgres", "ServerEngine",
+                                                                "SyncCore", "FieldModel"], path: "Tests/LoadSimulationTests"),
         // Real processes killed at random instants, full disks, clocks a year off.
         .testTarget(
             name: "FaultTests",
@@ -248,6 +249,7 @@ let package = Package(
         .testTarget(
             name: "ServerDirectoryTests",
             dependencies: ["ServerDirectory", "ServerSQLite", "ServerPostgres", "ServerEngine", "SyncCore", "FieldModel", "DataProtection", "SyntheticData",
+                           "LoadSimulation",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/ServerDirectoryTests"
