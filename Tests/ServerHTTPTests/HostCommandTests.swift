@@ -16,13 +16,13 @@ struct HostCommandTests {
         let dir = NSTemporaryDirectory() + "doorstep-host-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var (server, _, port) = try await cli.serve(in: dir)
-        var env = ["DOORSTEP_SERVER": "http://127.0.0.1:\(port)"]
+        var server = try await cli.serve(in: dir)
+        var env = ["DOORSTEP_SERVER": server.url.absoluteString]
         _ = try await cli.run("doorstep-server", ["admin", "add-worker", "--id", "li.hua", "--name", "李华", "--role", "villageAssistant",
                                                   "--villages", "140821100201"], environment: env, in: dir)
         let issued = try await cli.run("doorstep-server", ["admin", "issue-code", "--worker", "li.hua"], environment: env, in: dir)
         let code = try #require((json(issued.output) as? [String: Any])?["code"] as? String)
-        _ = try await cli.run("doorstep-device", ["enrol", "--server", "http://127.0.0.1:\(port)", "--code", code], in: dir)
+        _ = try await cli.run("doorstep-device", ["enrol", "--server", server.url.absoluteString, "--code", code], in: dir)
         for (n, id) in ["140821196503121239", "14082119700101004X"].enumerated() {
             let add = try await cli.run("doorstep-device", ["add-household", "--head-name", "王建国", "--head-id", id, "--address", "三组\(n)号"], in: dir)
             #expect(add.status == 0, "\(add.output)")
@@ -33,14 +33,13 @@ struct HostCommandTests {
         let keys = dir + "/doorstep-data/server.sqlite.keys"
         let added = try await cli.run("doorstep-server", ["admin", "generate-key", "--key-file", keys, "--add"], in: dir)
         #expect(added.status == 0 && added.output.contains("added data key 2"), "\(added.output)")
-        server.terminate()
-        server.waitUntilExit()
-        (server, _, port) = try await cli.serve(in: dir)
-        defer { server.terminate(); server.waitUntilExit() }
-        env["DOORSTEP_SERVER"] = "http://127.0.0.1:\(port)"
+        #expect(server.stop() == 0)
+        server = try await cli.serve(in: dir)
+        defer { server.stop() }
+        env["DOORSTEP_SERVER"] = server.url.absoluteString
         let rotated = try await cli.run("doorstep-server", ["admin", "rotate-key", "--data-dir", "doorstep-data", "--batch", "1"], in: dir)
         #expect(rotated.status == 0 && rotated.output.contains("re-sealed 2") && rotated.output.contains("data key 2: 2"), "\(rotated.output)")
-        try "http://127.0.0.1:\(port)\n".write(toFile: dir + "/doorstep-device/server", atomically: true, encoding: .utf8)
+        try (server.url.absoluteString + "\n").write(toFile: dir + "/doorstep-device/server", atomically: true, encoding: .utf8)
         #expect(try await cli.run("doorstep-device", ["sync"], in: dir).status == 0, "the running server reads what rotate-key sealed")
         let found = try await cli.run("doorstep-server", ["admin", "find-person", "14082119700101004x"], environment: env, in: dir)
         #expect((json(found.output) as? [String: Any]).flatMap { $0["results"] as? [[String: Any]] }?.first.flatMap { $0["records"] as? [Any] }?.count == 1,

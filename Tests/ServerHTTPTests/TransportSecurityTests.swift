@@ -5,8 +5,8 @@ import NIOSSL
 import Replica
 import ServerDirectory
 import ServerEngine
+import ServerApp
 import ServerHTTP
-import ServerSQLite
 import SyncClient
 import SyncClientHTTP
 import SyncCore
@@ -21,14 +21,13 @@ struct TransportSecurityTests {
         let dir = NSTemporaryDirectory() + "doorstep-tls-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let certificates = try await TestCertificates.make(in: dir + "/tls")
-        let store = try SQLiteSyncStore(path: dir + "/server.sqlite")
-        let engine = SyncEngine(store: store, configuration: .init(serverReplica: ServerDefaults.serverReplica))
-        let access = AccessControl(store: store, serverReplica: ServerDefaults.serverReplica)
-        let adminToken = try #require(try await access.bootstrap(now: DoorstepServer.systemClock()))
-        var server = DoorstepServer(engine: engine, access: access, ops: store)
-        server.security.https = true
-        let tls = try DoorstepServer.tlsConfiguration(certificateChain: certificates.certificate, privateKey: certificates.key)
-        let running = try await RunningServer.start(server, tls: tls)
+        var configuration = ServerConfiguration()
+        configuration.dataDirectory = dir + "/data"
+        configuration.port = 0
+        configuration.tlsCertificate = certificates.certificate
+        configuration.tlsKey = certificates.key
+        let running = try await buildApplication(configuration, logger: .silent).start()
+        let adminToken = try #require(running.application.administratorToken)
         var trusting = HTTPClient.Configuration()
         trusting.decompression = .disabled
         trusting.redirectConfiguration = .disallow
@@ -72,7 +71,6 @@ struct TransportSecurityTests {
         }
         try await client.shutdown()
         await running.stop()
-        try await store.close()
     }
 
     @Test(arguments: [

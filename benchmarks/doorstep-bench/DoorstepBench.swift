@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldModel
 import Foundation
 import GRDB
+import LoadSimulation
 import Replica
 import ServerEngine
 import SyncClient
@@ -77,7 +78,7 @@ struct DoorstepBench: AsyncParsableCommand {
         }
         if parts.contains(.concurrency) {
             let executable = serverExecutable.map { URL(fileURLWithPath: $0) }
-                ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("doorstep-server")
+                ?? ChildProcess.siblings.appendingPathComponent("doorstep-server")
             guard FileManager.default.isExecutableFile(atPath: executable.path) else {
                 throw ValidationError("no doorstep-server at \(executable.path): build it (swift build -c release --product doorstep-server) or pass --server-executable")
             }

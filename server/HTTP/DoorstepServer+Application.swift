@@ -7,19 +7,19 @@ import NIOSSL
 import ServiceLifecycle
 
 extension DoorstepServer {
-    /// The server as a Hummingbird application: its routes over HTTP/1.1 — over TLS when `tls`
-    /// is given (the server terminates it itself; else a proxy in front does) — with the idle
-    /// and read timeouts of `security`, and the services that run beside it (the security
-    /// log's flusher).
-    public func application(address: BindAddress, tls: TLSConfiguration?, logger: Logger,
-                            onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+    /// HTTP/1.1 — over TLS when `tls` is given (the server terminates it itself; else a proxy in
+    /// front does) — with the idle and read timeouts of `security`.
+    public func httpServer(tls: TLSConfiguration?) throws -> HTTPServerBuilder {
         let readTimeout = TimeAmount.milliseconds(Int64(security.readTimeoutSeconds * 1000))
         let http = HTTP1Channel.Configuration(additionalChannelHandlers: [ReadTimeoutHandler(timeout: readTimeout)],
                                               idleTimeout: .milliseconds(Int64(security.idleTimeoutSeconds * 1000)))
-        let server: HTTPServerBuilder = if let tls { try .tls(.http1(configuration: http), tlsConfiguration: tls) } else { .http1(configuration: http) }
-        return Application(router: router(), server: server, configuration: .init(address: address, serverName: "doorstep"),
-                           services: [SecurityLogFlusher(access: access, clock: clock, logger: logger)],
-                           onServerRunning: onServerRunning, logger: logger)
+        guard let tls else { return .http1(configuration: http) }
+        return try .tls(.http1(configuration: http), tlsConfiguration: tls)
+    }
+
+    /// What runs beside the server and stops with it: the security log's flusher.
+    public func services(logger: Logger) -> [any Service] {
+        [SecurityLogFlusher(access: access, clock: clock, logger: logger)]
     }
 
     /// A TLS configuration for serving HTTPS from a PEM certificate chain and its PEM private

@@ -5,30 +5,8 @@ import Foundation
 import Logging
 import ServerDirectory
 import ServerEngine
+import ServerApp
 import ServerHTTP
-
-/// The database a host command opens itself, and its key ring.
-struct StoreLocation: ParsableArguments {
-    @Option(help: "The server's data directory (its SQLite store, and where admin.token is written). [env: DOORSTEP_DATA_DIR]")
-    var dataDir = environment("DOORSTEP_DATA_DIR", "doorstep-data")
-
-    @Option(help: ArgumentHelp(DatabaseChoice.help))
-    var database = environment("DOORSTEP_DATABASE", "sqlite")
-
-    @OptionGroup var keys: KeyOptions
-
-    func validate() throws {
-        do { try DatabaseChoice.validate(database) } catch { throw ValidationError(error.message) }
-    }
-
-    func open() async throws -> any ServerStore {
-        if database == "sqlite", !FileManager.default.fileExists(atPath: dataDir + "/server.sqlite") {
-            throw ValidationError("no server database in \(dataDir); point --data-dir at the server's data directory")
-        }
-        let ring = try await keys.keyRing(database: database, dataDir: dataDir)
-        return try await DatabaseChoice.open(database, dataDir: dataDir, keys: ring, logger: Logger(label: "doorstep-admin", factory: { _ in SwiftLogNoOpLogHandler() }))
-    }
-}
 
 extension Admin {
     struct GenerateKey: AsyncParsableCommand {
@@ -72,7 +50,7 @@ extension Admin {
         @Option(help: "Records per transaction.") var batch = 500
 
         func run() async throws {
-            let opened = try await store.open()
+            let (_, opened) = try await store.open()
             let hadPlainStates = (try await opened.sealingSummary())[nil] != nil
             var cursor: RecordID?
             var scanned = 0, resealed = 0
@@ -98,13 +76,13 @@ extension Admin {
         @OptionGroup var store: StoreLocation
 
         func run() async throws {
-            let opened = try await store.open()
-            let access = AccessControl(store: opened, serverReplica: ServerDefaults.serverReplica)
+            let (configuration, opened) = try await store.open()
+            let access = AccessControl(store: opened, serverReplica: configuration.engine.serverReplica)
             let host = "\(ProcessInfo.processInfo.environment["USER"] ?? "uid \(getuid())")@\(ProcessInfo.processInfo.hostName)"
             let (token, credential) = try await access.recover(by: host, now: DoorstepServer.systemClock())
             try await opened.close()
-            try FileManager.default.createDirectory(atPath: store.dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let path = store.dataDir + "/admin.token"
+            try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let path = configuration.dataDirectory + "/admin.token"
             try? FileManager.default.removeItem(atPath: path)
             FileManager.default.createFile(atPath: path, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600])
             print("issued administrator credential \(credential.id); its token is in \(path)")
@@ -118,7 +96,7 @@ extension Admin {
         @OptionGroup var store: StoreLocation
 
         func run() async throws {
-            let opened = try await store.open()
+            let (_, opened) = try await store.open()
             var results: [LogVerification] = []
             for log in ChainedLog.allCases { results.append(try await opened.verify(log)) }
             try await opened.close()
