@@ -212,7 +212,7 @@ let package = Package(
             name: "doorstep-bench",
             dependencies: [
                 "ServerEngine", "ServerSQLite", "Replica", "SyncClient", "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData",
-                "LoadSimulation", "CSQLiteSession", "CMalloc",
+                "LoadSimulation", "CSQLiteSession", "CMalloc", "DataProtection",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

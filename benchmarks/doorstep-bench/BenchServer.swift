@@ -1,3 +1,4 @@
+import DataProtection
 import FieldModel
 import Foundation
 import ServerEngine
@@ -17,10 +18,12 @@ final class BenchServer {
     static let serverReplica = ReplicaID(0x5E12_0000_0000_0001)
     static let admin = WorkerID(unchecked: "bench-admin")
 
-    init(path: String) throws {
+    /// `sealed: false` stores states plain, to measure what sealing costs (`SealingBench`).
+    init(path: String, sealed: Bool = true) throws {
         self.path = path
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        store = try SQLiteSyncStore(path: path)
+        for suffix in ["", "-wal", "-shm", ".keys"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let keys = KeyRing.generate()
+        store = try SQLiteSyncStore(path: path, codec: sealed ? StoredRecordCodec(keys: keys) : .unsealed(indexing: keys), chains: LogChains(keys: keys))
         var configuration = SyncEngine.Configuration(serverReplica: Self.serverReplica)
         configuration.scopeWarningRecords = .max
         configuration.scopeBlockingRecords = .max

@@ -19,12 +19,13 @@ struct DoorstepBench: AsyncParsableCommand {
         abstract: "Every benchmark of DESIGN §8, each beside a baseline measured in the same run: wire size, a device's township bootstrap, the cost of a small sync against server size, server ingest, and 1,000 devices at once.")
 
     enum Part: String, CaseIterable, ExpressibleByArgument {
-        case wire, bootstrap, incremental, ingest, concurrency
+        case wire, bootstrap, incremental, ingest, concurrency, sealing
     }
 
     @Option(help: "Run only these (repeat; \(Part.allCases.map(\.rawValue).joined(separator: ", "))). Default: all.") var only: [Part] = []
     @Option(help: "Households in the big server (the ingest and the second incremental point).") var households = 1_000_000
     @Option(help: "Households in the small server (the first incremental point).") var smallHouseholds = 100_000
+    @Option(help: "Households in each of the two stores of the sealing benchmark.") var sealingHouseholds = 200_000
     @Option(help: "Devices syncing at once in the concurrency benchmark.") var devices = 1_000
     @Option(help: "Devices of the concurrency baseline, syncing one at a time.") var baselineDevices = 20
     @Option(help: "The doorstep-server executable for the concurrency benchmark. Default: beside this one.") var serverExecutable: String?
@@ -75,6 +76,10 @@ struct DoorstepBench: AsyncParsableCommand {
             }
             if parts.contains(.ingest) { results.append(try await IngestBench(server: server, scratch: scratch, now: now).run()) }
             try await server.store.close()
+        }
+        if parts.contains(.sealing) {
+            note("sealing: ingest and a bootstrap sealed beside unsealed, and a state sealed whole beside its sensitive values")
+            results += try await SealingBench(scratch: scratch, households: sealingHouseholds, now: now).run()
         }
         if parts.contains(.concurrency) {
             let executable = serverExecutable.map { URL(fileURLWithPath: $0) }
