@@ -7,7 +7,9 @@ scripts/setup.sh --test
 # dependencies (swift test orders some build flags differently from swift build).
 swift build --build-tests
 # Every storage suite runs on SQLite and on a real PostgreSQL: a throwaway cluster, installed from
-# Debian's packages when absent, stopped when the tests end.
+# Debian's packages when absent, stopped when the tests end. It accepts TCP connections over TLS
+# only, with a certificate from a CA postgres.sh makes, and its URL says sslmode=verify-full with
+# that CA: every PostgreSQL suite runs over verified TLS (PostgresTLSTests checks it does).
 DOORSTEP_TEST_POSTGRES_URL=$(scripts/postgres.sh start)
 export DOORSTEP_TEST_POSTGRES_URL
 trap 'scripts/postgres.sh stop' EXIT
