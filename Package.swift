@@ -123,6 +123,7 @@ let package = Package(
                 "ServerHTTP", "ServerSQLite", "ServerPostgres", "ServerEngine", "ServerDirectory", "ServerOps", "SyncCore", "FieldModel",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -161,7 +162,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "doorstep-soak",
-            dependencies: ["SyncSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SyncSimulation", "ServerApp", "SyncCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "client-sim/doorstep-soak"
         ),
         // The load simulator: N real devices against real servers, scenarios, verification.
@@ -233,6 +234,13 @@ let package = Package(
             path: "Tests/ServerHTTPTests"
         ),
         .testTarget(name: "LoadSimulationTests", dependencies: ["LoadSimulation"], path: "Tests/LoadSimulationTests"),
+        // The assembly: configuration, retention on both backends, the soak.
+        .testTarget(
+            name: "ServerAppTests",
+            dependencies: ["ServerApp", "ServerEngine", "ServerDirectory", "ServerHTTP", "ServerPostgres", "SyncSimulation", "LoadSimulation", "SyncCore",
+                           .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/ServerAppTests"
+        ),
         // Real processes killed at random instants, full disks, clocks a year off.
         .testTarget(
             name: "FaultTests",

@@ -42,6 +42,8 @@ public struct SyncClient: Sendable {
     /// Draws the jitter for a backoff, in [0, 1).
     public var jitter: @Sendable () -> Double
     public var now: @Sendable () -> Int64
+    /// What the replica drops after each sync: old sync attempts and old confirmed tombstones.
+    public var retention = DeviceRetention()
 
     public init(replica: Replica, transport: any Transport, configuration: SyncSession.Configuration = .init(),
                 batchLimit: Int = 500, pageLimit: Int = 500, appVersion: String = "1.0.0",
@@ -90,6 +92,8 @@ public struct SyncClient: Sendable {
         try? replica.recordSync(SyncLogEntry(startedMilliseconds: report.startedMilliseconds, finishedMilliseconds: report.finishedMilliseconds,
                                              result: result, reason: reason, pushed: report.pushed, acked: report.acked,
                                              rejected: report.rejected, pulled: report.pulled, bytesUp: report.bytesUp, bytesDown: report.bytesDown))
+        // A failed trim loses nothing: the next sync tries again.
+        _ = try? replica.trim(retention)
         return report
     }
 

@@ -40,6 +40,7 @@ final class SimHTTPEndpoint: SimEndpoint {
         configuration.port = 0
         configuration.engine = server.configuration
         configuration.limits.deviceBurst = 1_000_000  // the simulation's devices sync far faster than people do
+        configuration.retention.intervalHours = nil  // the simulation runs the retention at its own instants
         return try await buildApplication(configuration, store: store, clock: { clock.milliseconds }, logger: .silent).start()
     }
 

@@ -5,12 +5,13 @@ import ServerEngine
 import SyncCore
 
 extension SimWorld {
-    /// One step: time passes, held requests arrive, the server may purge or restart, and each
+    /// One step: time passes, held requests arrive, the server runs its retention (purges,
+    /// compacts, trims) and may restart, and each
     /// device edits, syncs, crashes, loses its connection or is reassigned.
     func step() async throws {
         clock.advance(by: Int64(random.int(60...10_800)) * 1_000)
         await network.deliverReplays()
-        _ = try await server.current.purgeTombstones(now: clock.milliseconds)
+        _ = try await server.retention().run(now: clock.milliseconds)
         if random.chance(config.serverRestart) {
             try await server.restart()
             try await endpoint.serverRestarted()

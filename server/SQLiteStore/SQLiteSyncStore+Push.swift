@@ -16,6 +16,7 @@ extension SQLiteSyncStore {
                     let decided: PushPlan
                     do { decided = try plan(snapshot) } catch { throw PlanFailure(error: error) }
                     result = try Self.write(decided, now: input.nowMilliseconds, db)
+                    try Self.settle(input, db)
                     return .commit
                 }
                 return result!
@@ -94,8 +95,8 @@ extension SQLiteSyncStore {
         for (dot, processed) in plan.processed {
             let (reason, message) = StoredColumns.verdictColumns(processed.verdict)
             try db.cachedStatement(sql: """
-                INSERT INTO processed_dots (replica, counter, digest, rejected, reason, message) VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [dot.replica.int64, Int64(bitPattern: dot.counter), processed.digest.blob, reason == nil ? 0 : 1, reason, message])
+                INSERT INTO processed_dots (replica, counter, digest, rejected, reason, message, decided_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [dot.replica.int64, Int64(bitPattern: dot.counter), processed.digest.blob, reason == nil ? 0 : 1, reason, message, now])
         }
         for (replica, highest) in plan.highestCounters {
             try db.cachedStatement(sql: """
