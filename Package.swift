@@ -201,9 +201,11 @@ let package = Package(
             path: "benchmarks/doorstep-bench"
         ),
 
-        .testTarget(name: "FieldModelTests", dependencies: ["FieldModel"], path: "Tests/FieldModelTests"),
+        // What several test targets share: the PostgreSQL the storage suites run on, a test's own failure.
+        .target(name: "TestSupport", dependencies: ["ServerPostgres"], path: "Tests/TestSupport"),
+        .testTarget(name: "FieldModelTests", dependencies: ["FieldModel", "SyntheticData"], path: "Tests/FieldModelTests"),
         .testTarget(name: "SyntheticDataTests", dependencies: ["SyntheticData", "FieldModel"], path: "Tests/SyntheticDataTests"),
-        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "FieldModel"], path: "Tests/SyncCoreTests"),
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "FieldModel", "SyntheticData"], path: "Tests/SyncCoreTests"),
         .testTarget(
             name: "SyncProtocolTests",
             dependencies: ["SyncProtocol", "SyncCore", "FieldModel", "SyntheticData"],
@@ -220,12 +222,12 @@ let package = Package(
         .testTarget(name: "SyncSimulationTests", dependencies: ["SyncSimulation"], path: "Tests/SyncSimulationTests"),
         .testTarget(
             name: "ServerEngineTests",
-            dependencies: ["ServerEngine", "ServerSQLite", "ServerPostgres", "SyncCore", "FieldModel", "SyncProtocol", "SyntheticData"],
+            dependencies: ["TestSupport", "ServerEngine", "ServerSQLite", "ServerPostgres", "SyncCore", "FieldModel", "SyncProtocol", "SyntheticData"],
             path: "Tests/ServerEngineTests"
         ),
         .testTarget(
             name: "ServerHTTPTests",
-            dependencies: [
+            dependencies: ["TestSupport", 
                 "ServerHTTP", "ServerApp", "ServerSQLite", "ServerDirectory", "ServerEngine", "ServerOps", "SyncClientHTTP", "SyncClient", "Replica",
                 "SyncSimulation", "LoadSimulation", "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -233,23 +235,23 @@ let package = Package(
             ],
             path: "Tests/ServerHTTPTests"
         ),
-        .testTarget(name: "LoadSimulationTests", dependencies: ["LoadSimulation"], path: "Tests/LoadSimulationTests"),
+        .testTarget(name: "LoadSimulationTests", dependencies: ["LoadSimulation", "TestSupport"], path: "Tests/LoadSimulationTests"),
         // The assembly: configuration, retention on both backends, the soak.
         .testTarget(
             name: "ServerAppTests",
-            dependencies: ["ServerApp", "ServerEngine", "ServerDirectory", "ServerHTTP", "ServerPostgres", "SyncSimulation", "LoadSimulation", "SyncCore",
+            dependencies: ["TestSupport", "ServerApp", "ServerEngine", "ServerDirectory", "ServerHTTP", "ServerPostgres", "SyncSimulation", "LoadSimulation", "SyncCore",
                            .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/ServerAppTests"
         ),
         // Real processes killed at random instants, full disks, clocks a year off.
         .testTarget(
             name: "FaultTests",
-            dependencies: ["LoadSimulation", "SyncSimulation", "ServerHTTP", "ServerApp", "SyncClientHTTP", "SyncClient", "Replica", "SyncCore", "FieldModel", "SyntheticData"],
+            dependencies: ["TestSupport", "LoadSimulation", "SyncSimulation", "ServerHTTP", "ServerApp", "SyncClientHTTP", "SyncClient", "Replica", "SyncCore", "FieldModel", "SyntheticData"],
             path: "Tests/FaultTests"
         ),
         .testTarget(
             name: "ServerDirectoryTests",
-            dependencies: ["ServerDirectory", "ServerSQLite", "ServerPostgres", "ServerEngine", "SyncCore", "FieldModel",
+            dependencies: ["TestSupport", "ServerDirectory", "ServerSQLite", "ServerPostgres", "ServerEngine", "SyncCore", "FieldModel",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/ServerDirectoryTests"

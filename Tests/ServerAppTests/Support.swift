@@ -2,6 +2,7 @@ import Foundation
 import ServerApp
 import ServerPostgres
 import Synchronization
+import TestSupport
 import Testing
 
 /// A backend the retention runs on: SQLite always, PostgreSQL when the tests have one.
@@ -12,15 +13,10 @@ struct Backend: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 
     static let sqlite = Backend(name: "SQLite") { .sqlite }
-    /// A fresh schema of the test cluster (`DOORSTEP_TEST_POSTGRES_URL`, set by scripts/test.sh).
-    static let postgres = Backend(name: "PostgreSQL") {
-        guard let url = ProcessInfo.processInfo.environment["DOORSTEP_TEST_POSTGRES_URL"], !url.isEmpty else {
-            throw ServerAppError(.invalidConfiguration, "DOORSTEP_TEST_POSTGRES_URL is not set; scripts/test.sh starts a PostgreSQL and sets it")
-        }
-        return .postgres(try PostgresLocation(url: url).withSchema("r_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)))
-    }
+    /// A fresh schema of the test cluster.
+    static let postgres = Backend(name: "PostgreSQL") { .postgres(try TestPostgres.freshLocation(prefix: "r_")) }
 
-    static let all: [Backend] = ProcessInfo.processInfo.environment["DOORSTEP_TEST_POSTGRES_URL"].map { $0.isEmpty ? [.sqlite] : [.sqlite, .postgres] } ?? [.sqlite]
+    static let all: [Backend] = TestPostgres.runs ? [.sqlite, .postgres] : [.sqlite]
 }
 
 /// The server's clock in a test, moved by the test.

@@ -26,7 +26,7 @@ public final class ServerProcess: Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         child.stop()
-        throw LoadError("doorstep-server did not start: \(child.logText)")
+        throw LoadError(.server, "doorstep-server did not start: \(child.logText)")
     }
 
     private init(child: ChildProcess, port: Int, dataDirectory: String) {

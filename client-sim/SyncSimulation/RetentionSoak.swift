@@ -96,15 +96,15 @@ public enum RetentionSoak {
 
     static func play(_ c: Configuration, running: RunningServer, clock: SimClock, progress: @Sendable (String) -> Void) async throws -> [Sample] {
         let app = running.application
-        guard let token = app.administratorToken else { throw SimulationError("\(c.directory) holds a server already; give the soak a fresh directory") }
+        guard let token = app.administratorToken else { throw SimulationError(.setup, "\(c.directory) holds a server already; give the soak a fresh directory") }
         let admin = APIClient(server: running.url, token: token)
         let dataset = DatasetGenerator.generate(DatasetSpec(seed: c.seed, size: .households(200 * c.devices)))
         let villages = Array(dataset.villages.map(\.code).prefix(c.devices))
-        guard villages.count == c.devices else { throw SimulationError("the dataset has \(villages.count) villages for \(c.devices) devices") }
+        guard villages.count == c.devices else { throw SimulationError(.setup, "the dataset has \(villages.count) villages for \(c.devices) devices") }
         let households = villages.flatMap { v in dataset.households.filter { $0.village == v }.prefix(30) }
         try await app.store.registerVillages(villages)
         let seeded = try await app.engine.importRecords(households.map(ImportRecord.init), by: AccessControl.bootstrapAdministrator, now: clock.milliseconds)
-        guard seeded.rejected.isEmpty else { throw SimulationError("the seed was refused: \(seeded.rejected.prefix(2))") }
+        guard seeded.rejected.isEmpty else { throw SimulationError(.setup, "the seed was refused: \(seeded.rejected.prefix(2))") }
 
         var devices: [SoakDevice] = []
         for (i, village) in villages.enumerated() {
@@ -117,7 +117,7 @@ public enum RetentionSoak {
                                     sleep: { clock.advance(by: $0) }, jitter: { 0.5 }, now: { clock.milliseconds })
             client.retention.tombstoneMilliseconds = Int64(c.tombstoneHorizonDays * 86_400_000)
             let bootstrap = await client.sync()
-            guard bootstrap.succeeded else { throw SimulationError("device \(i) did not bootstrap: \(bootstrap.outcome)") }
+            guard bootstrap.succeeded else { throw SimulationError(.sync, "device \(i) did not bootstrap: \(bootstrap.outcome)") }
             devices.append(SoakDevice(client: client, village: village, county: village.county))
         }
         let forged = APIClient(server: running.url, token: "dst_forged")
@@ -129,11 +129,11 @@ public enum RetentionSoak {
             for i in devices.indices {
                 try devices[i].work(day: day, memberLifeDays: c.memberLifeDays, clock: clock, random: &random)
                 let report = await devices[i].client.sync()
-                guard report.succeeded else { throw SimulationError("day \(day): device \(i) failed to sync: \(report.outcome)") }
+                guard report.succeeded else { throw SimulationError(.sync, "day \(day): device \(i) failed to sync: \(report.outcome)") }
             }
             _ = try? await forged.workers()  // refused, and logged in the security log
             guard let pass = await app.retention.runRecorded(now: clock.milliseconds) else {
-                throw SimulationError("day \(day): the retention pass failed")
+                throw SimulationError(.retention, "day \(day): the retention pass failed")
             }
             for (kind, n) in pass.removed { removed[kind, default: 0] += n }
             if day % c.sampleEveryDays == 0 || day == c.days {
@@ -159,7 +159,7 @@ struct SoakDevice {
     mutating func work(day: Int, memberLifeDays: Int, clock: SimClock, random: inout SeededGenerator) throws {
         let replica = client.replica
         let households = try replica.households(in: village)
-        guard !households.isEmpty else { throw SimulationError("device of \(village) holds no household") }
+        guard !households.isEmpty else { throw SimulationError(.setup, "device of \(village) holds no household") }
         for _ in 0..<2 {
             let h = households[Int.random(in: 0..<households.count, using: &random)]
             _ = try replica.updateHousehold(h.id, ["notes": .text("第\(day)天走访"), "monthlyIncomeFen": .int(Int64.random(in: 0...90_000, using: &random))])

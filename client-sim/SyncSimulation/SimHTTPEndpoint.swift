@@ -33,7 +33,7 @@ final class SimHTTPEndpoint: SimEndpoint {
     /// purges and restarts it itself.
     static func start(_ server: SimServer, _ clock: SimClock) async throws -> RunningServer {
         guard let store = server.current.store as? any ServerStore else {
-            throw SimulationError("the simulated server's store keeps no directory or ops figures")
+            throw SimulationError(.setup, "the simulated server's store keeps no directory or ops figures")
         }
         var configuration = ServerConfiguration()
         configuration.dataDirectory = URL(fileURLWithPath: server.path).deletingLastPathComponent().path

@@ -23,7 +23,7 @@ public final class SimServer: Sendable {
     /// The retention pass a server runs, over the current engine, archiving beside the file.
     public func retention() throws -> Retention {
         let engine = current
-        guard let store = engine.store as? SQLiteSyncStore else { throw SimulationError("the simulated server's store is not SQLite") }
+        guard let store = engine.store as? SQLiteSyncStore else { throw SimulationError(.setup, "the simulated server's store is not SQLite") }
         return Retention(engine: engine, store: store, policy: RetentionPolicy(),
                          archiveDirectory: URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("archive").path)
     }
