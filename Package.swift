@@ -236,6 +236,8 @@ let package = Package(
             path: "Tests/ServerHTTPTests"
         ),
         .testTarget(name: "LoadSimulationTests", dependencies: ["LoadSimulation", "TestSupport"], path: "Tests/LoadSimulationTests"),
+        // Every command of the README, server/SCALING.md and the help texts, run.
+        .testTarget(name: "ExampleTests", dependencies: ["LoadSimulation", "SyntheticData", "FieldModel", "TestSupport"], path: "Tests/ExampleTests"),
         // The assembly: configuration, retention on both backends, the soak.
         .testTarget(
             name: "ServerAppTests",
