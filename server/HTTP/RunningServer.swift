@@ -27,6 +27,7 @@ public final class RunningServer: Sendable {
                              logger: Logger = Logger(label: "doorstep-server", factory: { _ in SwiftLogNoOpLogHandler() })) async throws -> RunningServer {
         let (bound, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(router: server.router(), configuration: .init(address: .hostname(host, port: port), serverName: "doorstep"),
+                              services: server.services,
                               onServerRunning: { channel in
                                   continuation.yield(channel.localAddress?.port ?? port)
                                   continuation.finish()

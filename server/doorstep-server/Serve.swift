@@ -128,6 +128,7 @@ struct Serve: AsyncParsableCommand {
         if server.faults.isOn { logger.warning("fault injection is on: the crash tests' setting, never for production", metadata: ["crash_after_commit": "\(server.faults.crashAfterCommitProbability)"]) }
         let app = Application(router: server.router(),
                               configuration: .init(address: .hostname(host, port: port), serverName: "doorstep"),
+                              services: server.services,
                               onServerRunning: { channel in
                                   logger.notice("listening", metadata: ["host": "\(host)", "port": "\(channel.localAddress?.port ?? port)",
                                                                        "data": "\(dataDir)"])
