@@ -32,30 +32,54 @@ struct IncrementalBench {
     }
 }
 
-/// 50-record pushes into the big server, beside plain SQLite upserts of the same batches.
+/// 50-record pushes into the big server, beside plain SQLite upserts of the same batches; then
+/// the same number of records pushed by 8 and by 64 devices at once (group commit).
 struct IngestBench {
     let server: BenchServer
     let scratch: String
     let now: Int64
+    static let batches = 64
+    static let batchSize = 50
 
-    func run() async throws -> BenchResult {
-        let device = server.device(replica: 0xB1)
-        // Every batch touches households no earlier batch did, so each context is current.
-        let targets = Array(server.townshipHouseholds.prefix(65 * 50))
-        guard targets.count == 65 * 50 else { throw BenchError("the township holds \(targets.count) households, 3,250 needed") }
-        var counter: UInt64 = 0
-        var requests: [SyncRequest] = []
-        for b in 0..<65 {
-            requests.append(try await server.incomeRequest(device: device, in: Array(targets[(b * 50)..<(b * 50 + 50)]), counter: &counter, offset: 0,
-                                                           changes: 50, now: now))
+    func run() async throws -> [BenchResult] {
+        // Each pusher is the reviewer of a township of its own and changes its households.
+        let townships = Dictionary(grouping: server.households, by: \.village.township).values
+            .sorted { $0.count > $1.count }.prefix(64).map { Array($0) }
+        guard townships.count == 64, townships[0].count >= Self.batches * Self.batchSize else {
+            throw BenchError("the store needs 64 townships and one of \(Self.batches * Self.batchSize) households")
         }
-        for r in requests.prefix(5) { _ = try await server.engine.sync(r, device: device, now: now) }
-        let started = ContinuousClock.now
-        for r in requests.dropFirst(5) {
-            let response = try await server.engine.sync(r, device: device, now: now)
-            guard response.rejections.isEmpty else { throw BenchError("ingest refused: \(response.rejections[0].message)") }
+        var doorstep: [Int: Double] = [:]
+        var lastRequests: [[Change]] = []
+        for pushers in [1, 8, 64] {
+            note("ingest: \(Self.batches) pushes of \(Self.batchSize) by \(pushers) device(s) at once")
+            let perPusher = Self.batches / pushers
+            var work: [(DeviceContext, [SyncRequest])] = []
+            for p in 0..<pushers {
+                let device = server.device(replica: 0xB1_0000 + UInt64(pushers * 100 + p), township: townships[p][0].village.township)
+                var counter: UInt64 = 0
+                var requests: [SyncRequest] = []
+                for b in 0..<perPusher {
+                    requests.append(try await server.incomeRequest(device: device, in: Array(townships[p][(b * Self.batchSize)..<((b + 1) * Self.batchSize)]),
+                                                                   counter: &counter, offset: 0, changes: Self.batchSize, now: now))
+                }
+                work.append((device, requests))
+            }
+            if pushers == 1 { lastRequests = work[0].1.map(\.changes) }
+            let engine = server.engine, now = now
+            let started = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (device, requests) in work {
+                    group.addTask {
+                        for r in requests {
+                            let response = try await engine.sync(r, device: device, now: now)
+                            guard response.rejections.isEmpty else { throw BenchError("ingest refused: \(response.rejections[0].message)") }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            doorstep[pushers] = Double(Self.batches * Self.batchSize) / (ContinuousClock.now - started).seconds
         }
-        let doorstep = Double(60 * 50) / (ContinuousClock.now - started).seconds
 
         // The baseline holds as many rows, with states of the server's average size.
         let sample = try await server.store.record(RecordKey(.household, server.households[0].id, scope: server.households[0].village))
@@ -68,13 +92,19 @@ struct IngestBench {
             let rows = server.households[start..<min(start + 10_000, server.households.count)].map { (Data($0.id.bytes), Int64($0.village.rawValue), blob) }
             try plain.upsert(rows, seq: &seq)
         }
-        let batches = requests.dropFirst(5).map { r in r.changes.map { (Data($0.record.id.bytes), Int64($0.record.scope.rawValue), blob) } }
+        let batches = lastRequests.map { changes in changes.map { (Data($0.record.id.bytes), Int64($0.record.scope.rawValue), blob) } }
         let plainStarted = ContinuousClock.now
         for rows in batches { try plain.upsert(rows, seq: &seq) }
-        let baseline = Double(60 * 50) / (ContinuousClock.now - plainStarted).seconds
-        return BenchResult(name: "server ingest: 50-record pushes into \(server.households.count.formatted()) households (a township reviewer's device)", unit: "records per second",
-                           doorstep: doorstep, baseline: baseline, baselineName: "plain SQLite upserts of the same batches, one transaction each, WAL + synchronous=FULL",
-                           note: "Doorstep also checks, merges, logs and indexes every change and answers with a page")
+        let baseline = Double(batches.count * Self.batchSize) / (ContinuousClock.now - plainStarted).seconds
+        let baselineName = "plain SQLite upserts of the same batches, one transaction each, one after another, WAL + synchronous=FULL"
+        let households = server.households.count.formatted()
+        return [1, 8, 64].map { pushers in
+            BenchResult(name: "server ingest: \(Self.batchSize)-record pushes into \(households) households, \(pushers) device\(pushers == 1 ? "" : "s") pushing at once",
+                        unit: "records per second", doorstep: doorstep[pushers]!, baseline: baseline, baselineName: baselineName,
+                        note: pushers == 1
+                            ? "a township reviewer's device; Doorstep also checks, merges, logs and indexes every change and answers with a page"
+                            : "\(Self.batches) pushes shared by \(pushers) township reviewers' devices; concurrent pushes share a transaction (group commit)")
+        }
     }
 }
 
