@@ -43,24 +43,21 @@ struct IngestBench {
     static let batchSize = 50
 
     func run() async throws -> [BenchResult] {
-        // Each pusher is the reviewer of a township of its own and changes its households.
-        let townships = Dictionary(grouping: server.households, by: \.village.township).values
-            .sorted { $0.count > $1.count }.prefix(64).map { Array($0) }
-        guard townships.count == 64, townships[0].count >= Self.batches * Self.batchSize else {
-            throw BenchError("the store needs 64 townships and one of \(Self.batches * Self.batchSize) households")
-        }
+        let townships = Dictionary(grouping: server.households, by: \.village.township).values.sorted { $0.count > $1.count }
         var doorstep: [Int: Double] = [:]
         var lastRequests: [[Change]] = []
         for pushers in [1, 8, 64] {
             note("ingest: \(Self.batches) pushes of \(Self.batchSize) by \(pushers) device(s) at once")
             let perPusher = Self.batches / pushers
+            // Each pusher is a township reviewer's device changing households of its own.
+            let shares = try Self.shares(of: townships, count: pushers, size: perPusher * Self.batchSize)
             var work: [(DeviceContext, [SyncRequest])] = []
-            for p in 0..<pushers {
-                let device = server.device(replica: 0xB1_0000 + UInt64(pushers * 100 + p), township: townships[p][0].village.township)
+            for (p, share) in shares.enumerated() {
+                let device = server.device(replica: 0xB1_0000 + UInt64(pushers * 100 + p), township: share[0].village.township)
                 var counter: UInt64 = 0
                 var requests: [SyncRequest] = []
                 for b in 0..<perPusher {
-                    requests.append(try await server.incomeRequest(device: device, in: Array(townships[p][(b * Self.batchSize)..<((b + 1) * Self.batchSize)]),
+                    requests.append(try await server.incomeRequest(device: device, in: Array(share[(b * Self.batchSize)..<((b + 1) * Self.batchSize)]),
                                                                    counter: &counter, offset: 0, changes: Self.batchSize, now: now))
                 }
                 work.append((device, requests))
@@ -106,6 +103,21 @@ struct IngestBench {
                             ? "a township reviewer's device; Doorstep also checks, merges, logs and indexes every change and answers with a page"
                             : "\(Self.batches) pushes shared by \(pushers) township reviewers' devices; concurrent pushes share a transaction (group commit)")
         }
+    }
+
+    /// `count` slices of `size` households, each within one township: consecutive slices of the
+    /// largest townships first.
+    static func shares(of townships: [[Household]], count: Int, size: Int) throws -> [[Household]] {
+        var out: [[Household]] = []
+        for households in townships {
+            var start = 0
+            while out.count < count, start + size <= households.count {
+                out.append(Array(households[start..<(start + size)]))
+                start += size
+            }
+        }
+        guard out.count == count else { throw BenchError("the store holds \(out.count) township slices of \(size) households, \(count) needed") }
+        return out
     }
 }
 

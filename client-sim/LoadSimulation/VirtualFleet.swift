@@ -72,7 +72,7 @@ public final class VirtualFleet: Sendable {
         }
     }
 
-    /// Every device syncs back to back (with writes) for `duration`.
+    /// Every device syncs back to back (with writes) for `duration`, at least once each.
     public func closedLoop(for duration: Duration) async -> FleetPhase {
         let end = ContinuousClock.now + duration
         let writes = writesPerExchange
@@ -80,7 +80,7 @@ public final class VirtualFleet: Sendable {
             await withDiscardingTaskGroup { group in
                 for device in devices {
                     group.addTask {
-                        while ContinuousClock.now < end { _ = await record(device) { await device.exchange(writes: writes) } }
+                        repeat { _ = await record(device) { await device.exchange(writes: writes) } } while ContinuousClock.now < end
                     }
                 }
             }
