@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Virtual devices measure a real server and verify what it acknowledged and served", .serialized)
 struct VirtualFleetTests {
-    static let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    static let binaries = ChildProcess.siblings
 
     @Test func aFleetBootstrapsSyncsInBothLoopsAndVerifies() async throws {
         let dir = NSTemporaryDirectory() + "virtual-fleet-\(UUID().uuidString)"

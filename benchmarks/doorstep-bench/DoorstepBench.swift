@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldModel
 import Foundation
 import GRDB
+import LoadSimulation
 import Replica
 import ServerEngine
 import SyncClient
@@ -83,7 +84,7 @@ struct DoorstepBench: AsyncParsableCommand {
             try await server.store.close()
         }
         let executable = serverExecutable.map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("doorstep-server")
+            ?? ChildProcess.siblings.appendingPathComponent("doorstep-server")
         if !parts.isDisjoint(with: [.concurrency, .capacity]), !FileManager.default.isExecutableFile(atPath: executable.path) {
             throw ValidationError("no doorstep-server at \(executable.path): build it (swift build -c release --product doorstep-server) or pass --server-executable")
         }

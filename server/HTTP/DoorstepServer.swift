@@ -12,9 +12,7 @@ import SyncProtocol
 /// The sync server's HTTP API (SPEC §10, `protocol/openapi.yaml`) over one engine and one
 /// directory: enrolment, sync, the reviewer's conflicts and the administrator's actions.
 ///
-///     let server = DoorstepServer(engine: engine, access: access)
-///     let app = Application(router: server.router(), configuration: .init(address: .hostname("127.0.0.1", port: 8080)))
-///     try await app.runService()   // SIGTERM lets in-flight syncs finish
+/// `buildApplication` (ServerApp) assembles it from a `ServerConfiguration`; nothing else does.
 ///
 /// Every request is authorized by its token's worker as the directory holds it now, so a
 /// revocation or a new assignment counts from the very next request.

@@ -1,6 +1,7 @@
 import FieldModel
 import Foundation
 import Replica
+import ServerApp
 import ServerDirectory
 import ServerEngine
 import ServerHTTP
@@ -13,8 +14,9 @@ import Synchronization
 import SyntheticData
 import Testing
 
-/// A server as operators run it (SQLite file, directory, HTTP on a real loopback socket),
-/// with an administrator client holding the bootstrapped token.
+/// A server as operators run it, assembled by `buildApplication` as `serve` assembles it
+/// (SQLite file in a scratch data directory, directory, metrics, HTTP on a real loopback
+/// socket), on a test clock, with an administrator client holding the bootstrapped token.
 final class Deployment: Sendable {
     let directory: String
     let store: SQLiteSyncStore
@@ -27,18 +29,18 @@ final class Deployment: Sendable {
 
     static let serverReplica = ServerDefaults.serverReplica
 
-    private init(directory: String, limits: ServerLimits, clockStart: Int64, configure: (inout SyncEngine.Configuration) -> Void) async throws {
+    private init(directory: String, configuration: ServerConfiguration, clockStart: Int64) async throws {
         self.directory = directory
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        store = try SQLiteSyncStore(path: directory + "/server.sqlite")
-        var configuration = SyncEngine.Configuration(serverReplica: Self.serverReplica)
-        configure(&configuration)
-        engine = SyncEngine(store: store, configuration: configuration)
-        access = AccessControl(store: store, serverReplica: Self.serverReplica)
         let clock = TestClock(clockStart)
         self.clock = clock
-        adminToken = try #require(try await access.bootstrap(now: clock.now))
-        running = try await RunningServer.start(DoorstepServer(engine: engine, access: access, ops: store, limits: limits, clock: { clock.now }))
+        var configuration = configuration
+        configuration.dataDirectory = directory
+        configuration.port = 0
+        running = try await buildApplication(configuration, clock: { clock.now }, logger: .silent).start()
+        store = try #require(running.application.store as? SQLiteSyncStore)
+        engine = running.application.engine
+        access = running.application.access
+        adminToken = try #require(running.application.administratorToken)
         admin = APIClient(server: running.url, token: adminToken)
     }
 
@@ -47,7 +49,10 @@ final class Deployment: Sendable {
                      engine configure: (inout SyncEngine.Configuration) -> Void = { _ in },
                      _ body: (Deployment) async throws -> Void) async throws {
         let directory = NSTemporaryDirectory() + "doorstep-http-\(UUID().uuidString)"
-        let deployment = try await Deployment(directory: directory, limits: limits, clockStart: clockStart, configure: configure)
+        var configuration = ServerConfiguration()
+        configuration.limits = limits
+        configure(&configuration.engine)
+        let deployment = try await Deployment(directory: directory, configuration: configuration, clockStart: clockStart)
         do {
             try await body(deployment)
         } catch {
@@ -59,7 +64,6 @@ final class Deployment: Sendable {
 
     func shutdown() async {
         await running.stop()
-        try? await store.close()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
