@@ -43,7 +43,9 @@ extension Replica {
     public func apply(_ response: SyncResponse) throws(ReplicaError) -> ApplyReport {
         let wallClock = self.wallClock
         let me = identity.replica
-        return try write { db in
+        // A page and acknowledgements are the server's to give again; a re-stamp hands out counters.
+        let restamps = response.rejections.contains { $0.reason == Restamp.reason }
+        return try write(fromServer: !restamps) { db in
             var report = ApplyReport()
             var clock = try Meta.clock(db, wallClock: wallClock)
             clock.correct(serverMilliseconds: response.serverTimeMilliseconds)
