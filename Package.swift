@@ -37,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Latencies of load runs and benchmarks: percentiles without keeping every sample.
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         // The server's configuration: options, environment and a JSON file in one precedence.
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
@@ -170,7 +172,8 @@ let package = Package(
             name: "LoadSimulation",
             dependencies: ["ServerHTTP", "ServerApp", "ServerSQLite", "ServerDirectory", "ServerEngine", "SyncClientHTTP", "SyncClient", "Replica",
                            "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData",
-                           .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio")],
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "Histogram", package: "hdrhistogram-swift")],
             path: "client-sim/LoadSimulation"
         ),
         .executableTarget(
@@ -232,6 +235,8 @@ let package = Package(
                 "SyncSimulation", "LoadSimulation", "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/ServerHTTPTests"
         ),

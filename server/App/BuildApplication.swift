@@ -68,7 +68,7 @@ public func buildApplication(_ configuration: ServerConfiguration, store given: 
         let application = Application(
             router: server.router(),
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: "doorstep"),
-            services: services,
+            services: server.services + services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 logger.notice("listening", metadata: ["host": "\(host)", "port": "\(port)", "data": "\(directory)"])

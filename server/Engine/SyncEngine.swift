@@ -15,10 +15,13 @@ import SyncProtocol
 public struct SyncEngine: Sendable {
     public let store: any SyncStore
     public let configuration: Configuration
+    /// Concurrent pushes go to the store in groups, one transaction each.
+    public let pushes: PushQueue
 
     public init(store: any SyncStore, configuration: Configuration) {
         self.store = store
         self.configuration = configuration
+        pushes = PushQueue()
     }
 
     /// Limits and policies of one server.
@@ -115,7 +118,7 @@ public struct SyncEngine: Sendable {
         let planner = BatchPlanner(input: input, authority: authority, deviceID: deviceID,
                                    serverReplica: configuration.serverReplica,
                                    clockAheadTolerance: configuration.clockAheadToleranceMilliseconds)
-        return try await store.push(input) { snapshot in
+        return try await pushes.push(PendingPush(input: input) { snapshot in
             let plan = planner.plan(snapshot)
             if mode == .rehearse { throw Rehearsal(outcomes: plan.outcomes) }
             if mode == .allOrNothing {
@@ -126,7 +129,7 @@ public struct SyncEngine: Sendable {
                 if !refused.isEmpty { throw ImportRefused(refusals: refused) }
             }
             return plan
-        }
+        }, to: store)
     }
 
     /// Records waiting for a reviewer in the villages `worker` sees, in sequence order.
