@@ -43,6 +43,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // TLS for PostgreSQL connections and for the server itself (`serve --tls-certificate`).
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // Latencies of load runs and benchmarks: percentiles without keeping every sample.
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         // The server's configuration: options, environment and a JSON file in one precedence.
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
@@ -139,6 +141,7 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -173,12 +176,12 @@ let package = Package(
         .target(
             name: "SyncSimulation",
             dependencies: ["ServerEngine", "ServerSQLite", "ServerDirectory", "ServerOps", "ServerHTTP", "ServerApp", "Replica", "SyncClient", "SyncClientHTTP",
-                           "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData"],
+                           "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData", "DataProtection"],
             path: "client-sim/SyncSimulation"
         ),
         .executableTarget(
             name: "doorstep-soak",
-            dependencies: ["SyncSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SyncSimulation", "ServerApp", "SyncCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "client-sim/doorstep-soak"
         ),
         // The load simulator: N real devices against real servers, scenarios, verification.
@@ -186,7 +189,8 @@ let package = Package(
             name: "LoadSimulation",
             dependencies: ["ServerHTTP", "ServerApp", "ServerSQLite", "ServerDirectory", "ServerEngine", "SyncClientHTTP", "SyncClient", "Replica",
                            "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData", "DataProtection",
-                           .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio")],
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "Histogram", package: "hdrhistogram-swift")],
             path: "client-sim/LoadSimulation"
         ),
         .executableTarget(
@@ -219,9 +223,11 @@ let package = Package(
             path: "benchmarks/doorstep-bench"
         ),
 
+        // What several test targets share: the PostgreSQL the storage suites run on, a test's own failure.
+        .target(name: "TestSupport", dependencies: ["ServerPostgres"], path: "Tests/TestSupport"),
         .testTarget(name: "FieldModelTests", dependencies: ["FieldModel", "SyntheticData"], path: "Tests/FieldModelTests"),
         .testTarget(name: "SyntheticDataTests", dependencies: ["SyntheticData", "FieldModel"], path: "Tests/SyntheticDataTests"),
-        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "FieldModel"], path: "Tests/SyncCoreTests"),
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "FieldModel", "SyntheticData"], path: "Tests/SyncCoreTests"),
         .testTarget(name: "DataProtectionTests", dependencies: ["DataProtection"], path: "Tests/DataProtectionTests"),
         .testTarget(
             name: "SyncProtocolTests",
@@ -240,32 +246,43 @@ let package = Package(
         .testTarget(name: "SyncSimulationTests", dependencies: ["SyncSimulation"], path: "Tests/SyncSimulationTests"),
         .testTarget(
             name: "ServerEngineTests",
-            dependencies: ["ServerEngine", "ServerSQLite", "ServerPostgres", "SyncCore", "FieldModel", "SyncProtocol", "SyntheticData", "DataProtection"],
+            dependencies: ["TestSupport", "ServerEngine", "ServerSQLite", "ServerPostgres", "SyncCore", "FieldModel", "SyncProtocol", "SyntheticData", "DataProtection"],
             path: "Tests/ServerEngineTests"
         ),
         .testTarget(
             name: "ServerHTTPTests",
-            dependencies: [
+            dependencies: ["TestSupport", 
                 "ServerHTTP", "ServerApp", "ServerSQLite", "ServerDirectory", "ServerEngine", "ServerOps", "SyncClientHTTP", "SyncClient", "Replica",
                 "SyncSimulation", "LoadSimulation", "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData", "DataProtection",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/ServerHTTPTests"
         ),
-        .testTarget(name: "LoadSimulationTests", dependencies: ["LoadSimulation", "DataProtection", "ServerSQLite", "ServerPostgres", "ServerEngine",
+        .testTarget(name: "LoadSimulationTests", dependencies: ["LoadSimulation", "TestSupport", "DataProtection", "ServerSQLite", "ServerPostgres", "ServerEngine",
                                                                 "SyncCore", "FieldModel"], path: "Tests/LoadSimulationTests"),
+        // Every command of the README, server/SCALING.md and the help texts, run.
+        .testTarget(name: "ExampleTests", dependencies: ["LoadSimulation", "SyntheticData", "FieldModel", "TestSupport"], path: "Tests/ExampleTests"),
+        // The assembly: configuration, retention on both backends, the soak.
+        .testTarget(
+            name: "ServerAppTests",
+            dependencies: ["TestSupport", "ServerApp", "ServerEngine", "ServerDirectory", "ServerHTTP", "ServerPostgres", "SyncSimulation", "LoadSimulation", "SyncCore", "DataProtection",
+                           .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/ServerAppTests"
+        ),
         // Real processes killed at random instants, full disks, clocks a year off.
         .testTarget(
             name: "FaultTests",
-            dependencies: ["LoadSimulation", "SyncSimulation", "ServerHTTP", "ServerApp", "SyncClientHTTP", "SyncClient", "Replica", "SyncCore", "FieldModel", "SyntheticData"],
+            dependencies: ["TestSupport", "LoadSimulation", "SyncSimulation", "ServerHTTP", "ServerApp", "SyncClientHTTP", "SyncClient", "Replica", "SyncCore", "FieldModel", "SyntheticData"],
             path: "Tests/FaultTests"
         ),
         .testTarget(
             name: "ServerDirectoryTests",
-            dependencies: ["ServerDirectory", "ServerSQLite", "ServerPostgres", "ServerEngine", "SyncCore", "FieldModel", "DataProtection", "SyntheticData",
+            dependencies: ["TestSupport", "ServerDirectory", "ServerSQLite", "ServerPostgres", "ServerEngine", "SyncCore", "FieldModel", "DataProtection", "SyntheticData",
                            "LoadSimulation",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Logging", package: "swift-log")],

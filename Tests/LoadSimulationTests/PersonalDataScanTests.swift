@@ -6,6 +6,7 @@ import ServerEngine
 import ServerPostgres
 import ServerSQLite
 import SyncCore
+import TestSupport
 import Testing
 
 /// After a roster import and a client-sim run against a real `doorstep-server` process, no ID
@@ -68,11 +69,11 @@ struct PersonalDataScanTests {
         try Self.expectNoneFound(Array(ids), under: dir + "/server", dir + "/run", dir + "/server.log")
     }
 
-    @Test(.enabled(if: TestPostgres.url != nil)) func thePostgreSQLSchemaDumpedHoldsNoIDNumberInPlain() async throws {
+    @Test(.enabled(if: TestPostgres.runs)) func thePostgreSQLSchemaDumpedHoldsNoIDNumberInPlain() async throws {
         let dir = try directory("postgres")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let schema = "scan_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        let url = TestPostgres.url!
+        let url = try TestPostgres.requireURL()
         let database = url + (url.contains("?") ? "&" : "?") + "schema=\(schema)"
         let ring = KeyRing.generate()
         let server = try await ServerProcess.start(executable: LoadRunTests.binaries.appendingPathComponent("doorstep-server"), dataDirectory: dir + "/server",
@@ -131,6 +132,6 @@ struct PersonalDataScanTests {
             let path = "/usr/lib/postgresql/\(dir)/bin/pg_dump"
             if FileManager.default.isExecutableFile(atPath: path) { return URL(fileURLWithPath: path) }
         }
-        throw LoadError("no pg_dump under /usr/lib/postgresql")
+        throw LoadError(.server, "no pg_dump under /usr/lib/postgresql")
     }
 }

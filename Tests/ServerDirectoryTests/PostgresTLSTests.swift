@@ -4,12 +4,13 @@ import Logging
 import PostgresNIO
 import ServerEngine
 @testable import ServerPostgres
+import TestSupport
 import Testing
 
 /// The PostgreSQL suites run over TLS with the server's certificate verified (scripts/test.sh
 /// starts a cluster that accepts nothing else over TCP); a certificate from another authority
 /// is refused (SPEC §11.6).
-@Suite("PostgreSQL over TLS", .enabled(if: DirectoryBackend.postgresURL != nil))
+@Suite("PostgreSQL over TLS", .enabled(if: TestPostgres.runs))
 struct PostgresTLSTests {
     static let logger = Logger(label: "doorstep.tests.tls")
 
@@ -21,7 +22,7 @@ struct PostgresTLSTests {
     }
 
     @Test func theTestClusterIsReachedWithVerifyFullOverTLS() async throws {
-        let location = try PostgresLocation(url: DirectoryBackend.postgresURL!)
+        let location = try PostgresLocation(url: try TestPostgres.requireURL())
         #expect(location.tlsMode == .verifyFull && location.rootCertificatePath != nil,
                 "scripts/test.sh runs the PostgreSQL suites with sslmode=verify-full and the cluster's CA")
         #expect(try await ssl(location))
@@ -42,7 +43,7 @@ struct PostgresTLSTests {
                                               ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=Another CA",
                                                "-keyout", "ca.key", "-out", "ca.crt"], in: dir)
         try #require(made.status == 0, "\(made.output)")
-        var location = try PostgresLocation(url: DirectoryBackend.postgresURL!)
+        var location = try PostgresLocation(url: try TestPostgres.requireURL())
         location.rootCertificatePath = dir + "/ca.crt"
         await #expect(throws: (any Error).self) { _ = try await ssl(location) }
         let error = await #expect(throws: SyncEngineError.self) { _ = try await PostgresSyncStore.open(location, keys: DirectoryTestKeys.ring) }

@@ -104,7 +104,7 @@ extension CrashLoop {
     /// The device's token, where `doorstep-device` keeps it: in the key store beside its replica.
     func token(of device: CrashLoopDevice) throws -> String {
         guard let token = try FileKeyStore.beside(device.replicaPath).text("token") else {
-            throw LoadError("device \(device.directory) holds no token in its key store")
+            throw LoadError(.device, "device \(device.directory) holds no token in its key store")
         }
         return token
     }

@@ -20,10 +20,11 @@ struct DoorstepDevice: AsyncParsableCommand {
             The device directory holds replica.sqlite (the local replica and its outbox, sealed),
             replica.sqlite.keys/ (the replica's key ring and the bearer token, mode 0600: a phone's keychain)
             and server (the server's URL). A server that revokes the device as lost (or as retired, once its outbox is
-            synced) makes the next sync wipe all of it.
+            synced) makes the next sync wipe all of it. The device speaks plain http to this machine only; a
+            server elsewhere is https (https://doorstep.example.gov.cn).
 
-              doorstep-device enrol --server https://doorstep.example.gov.cn --code K7QM-2XD9-HP4R --name "李华的手机"
-              doorstep-device add-household --head-name 王建国 --head-id 14082119650312123X --address 三组12号 --income 420
+              doorstep-device enrol --server http://127.0.0.1:8080 --code K7QM-2XD9-HP4R --name "李华的手机"
+              doorstep-device add-household --head-name 王建国 --head-id 140821196503121239 --address 三组12号 --income 420
               doorstep-device sync
               doorstep-device status
             """,

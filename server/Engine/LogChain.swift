@@ -6,9 +6,10 @@ import DataProtection
 /// nobody can forge a chain that verifies. `doorstep-server admin verify-logs` walks it.
 ///
 /// The anchor is where verification starts: the link of the last entry before the first one
-/// kept (zeros for a log kept whole). Retention that archives and deletes old entries moves the
-/// anchor to the last deleted entry's link first (`ChainedLogStore.advanceAnchor`), so the
-/// trimmed log still verifies from its first kept entry. The head is the last entry's link:
+/// kept (zeros for a log kept whole). The retention archives old entries to files (with their
+/// links) and deletes them, moving the anchor to the last archived entry in the same
+/// transaction (`RetentionStore.archiveLog`): the trimmed log verifies from its first kept
+/// entry, and the archives and the database verify as one chain (`ArchivedChain`). The head is the last entry's link:
 /// recorded outside the server (a daily printout, a ticket), it also proves that no entry was
 /// cut off the end.
 public enum ChainedLog: String, Sendable, Hashable, CaseIterable, Codable {
@@ -61,6 +62,20 @@ public struct LogVerification: Sendable, Hashable, Codable {
     public struct Broken: Sendable, Hashable, Codable {
         public var id: Int64
         public var reason: String
+
+        public init(id: Int64, reason: String) {
+            self.id = id
+            self.reason = reason
+        }
+    }
+
+    public init(log: ChainedLog, anchorID: Int64, checked: Int, headID: Int64, head: String, firstBroken: Broken?) {
+        self.log = log
+        self.anchorID = anchorID
+        self.checked = checked
+        self.headID = headID
+        self.head = head
+        self.firstBroken = firstBroken
     }
 
     public var holds: Bool { firstBroken == nil }
@@ -81,6 +96,12 @@ public struct ChainWalk: Sendable {
         previous = state.anchor
         previousID = state.anchorID
     }
+
+    /// The last entry that followed, and its link (the anchor before any entry).
+    public var last: (id: Int64, link: [UInt8]) { (previousID, previous) }
+    /// The first entry that did not follow, nil while the chain holds.
+    public var brokenEntry: LogVerification.Broken? { broken }
+    public var checkedCount: Int { checked }
 
     /// Checks the next entry; false once the chain is broken (the walk may stop).
     public mutating func check(id: Int64, entry: [UInt8], stored: [UInt8]?) -> Bool {
@@ -116,9 +137,6 @@ public protocol ChainedLogStore: Sendable {
     func chainState(_ log: ChainedLog) async throws -> LogChainState
     /// Walks `log` from its anchor to its head. - Complexity: O(entries after the anchor).
     func verify(_ log: ChainedLog) async throws -> LogVerification
-    /// Moves the anchor of `log` to entry `id` (its link becomes the anchor), so entries up to
-    /// `id` may then be archived and deleted and the rest still verifies.
-    func advanceAnchor(_ log: ChainedLog, through id: Int64) async throws
 }
 
 fileprivate extension String {

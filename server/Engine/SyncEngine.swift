@@ -15,10 +15,13 @@ import SyncProtocol
 public struct SyncEngine: Sendable {
     public let store: any SyncStore
     public let configuration: Configuration
+    /// Concurrent pushes go to the store in groups, one transaction each.
+    public let pushes: PushQueue
 
     public init(store: any SyncStore, configuration: Configuration) {
         self.store = store
         self.configuration = configuration
+        pushes = PushQueue()
     }
 
     /// Limits and policies of one server.
@@ -26,7 +29,7 @@ public struct SyncEngine: Sendable {
         /// The server's own replica: the dot of every server-side write (resolutions, imports).
         public var serverReplica: ReplicaID
         /// How long tombstones are kept before a purge may remove them.
-        public var tombstoneHorizonMilliseconds: Int64 = 400 * 86_400_000
+        public var tombstoneHorizonMilliseconds = TombstoneHorizon.defaultMilliseconds
         public var defaultPageSize = 500
         public var maxPageSize = 5_000
         /// A scope with more live records than this gets a `scope_budget_warning`.
@@ -124,7 +127,7 @@ public struct SyncEngine: Sendable {
         let planner = BatchPlanner(input: input, authority: authority, deviceID: deviceID,
                                    serverReplica: configuration.serverReplica,
                                    clockAheadTolerance: configuration.clockAheadToleranceMilliseconds)
-        return try await store.push(input) { snapshot in
+        return try await pushes.push(PendingPush(input: input) { snapshot in
             let plan = planner.plan(snapshot)
             if mode == .rehearse { throw Rehearsal(outcomes: plan.outcomes) }
             if mode == .allOrNothing {
@@ -135,7 +138,7 @@ public struct SyncEngine: Sendable {
                 if !refused.isEmpty { throw ImportRefused(refusals: refused) }
             }
             return plan
-        }
+        }, to: store)
     }
 
     /// Records waiting for a reviewer in the villages `worker` sees, in sequence order.

@@ -17,9 +17,10 @@ extension DoorstepServer {
         return try .tls(.http1(configuration: http), tlsConfiguration: tls)
     }
 
-    /// What runs beside the server and stops with it: the security log's flusher.
+    /// What runs beside the HTTP server for as long as it runs: the sync history's writer and
+    /// the security log's flusher.
     public func services(logger: Logger) -> [any Service] {
-        [SecurityLogFlusher(access: access, clock: clock, logger: logger)]
+        [history, SecurityLogFlusher(access: access, clock: clock, logger: logger)]
     }
 
     /// A TLS configuration for serving HTTPS from a PEM certificate chain and its PEM private

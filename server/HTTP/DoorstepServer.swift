@@ -7,6 +7,7 @@ import NIOCore
 import ServerDirectory
 import ServerEngine
 import ServerOps
+import ServiceLifecycle
 import SyncProtocol
 
 /// The sync server's HTTP API (SPEC §10, `protocol/openapi.yaml`) over one engine and one
@@ -19,8 +20,10 @@ import SyncProtocol
 public struct DoorstepServer: Sendable {
     public let engine: SyncEngine
     public let access: AccessControl
-    /// Device sync history and status, for ops.
+    /// Device sync history and status, for ops: the store's, through `history`.
     public let ops: any OpsStore
+    /// Writes the sync history in batches; a service of the running server (`services(logger:)`).
+    public let history: SyncHistoryWriter
     public let metrics: SyncMetrics
     public let thresholds: OpsThresholds
     public let limits: ServerLimits
@@ -46,7 +49,8 @@ public struct DoorstepServer: Sendable {
                 clock: @escaping @Sendable () -> Int64 = DoorstepServer.systemClock) {
         self.engine = engine
         self.access = access
-        self.ops = ops
+        history = SyncHistoryWriter(ops)
+        self.ops = history
         self.metrics = metrics
         self.thresholds = thresholds
         self.limits = limits

@@ -116,7 +116,39 @@ enum PostgresSchema {
             "CREATE TRIGGER security_log_append_only BEFORE UPDATE OR DELETE ON security_log FOR EACH ROW EXECUTE FUNCTION doorstep_append_only()",
             "CREATE TRIGGER security_log_no_truncate BEFORE TRUNCATE ON security_log FOR EACH STATEMENT EXECUTE FUNCTION doorstep_append_only()",
         ]),
-        ("v2-privacy", [
+        // The retention's columns and tables, as the SQLite store's v4-retention.
+        ("v2-retention", [
+            "ALTER TABLE processed_dots ADD COLUMN decided_at_ms BIGINT NOT NULL DEFAULT 0",
+            "UPDATE processed_dots SET decided_at_ms = (extract(epoch FROM now()) * 1000)::bigint",
+            "CREATE INDEX processed_dots_by_age ON processed_dots (decided_at_ms)",
+            "ALTER TABLE replica_counters ADD COLUMN settled BIGINT NOT NULL DEFAULT 0",
+            "CREATE INDEX sync_history_by_time ON sync_history (at_ms)",
+            "CREATE INDEX audit_log_by_time ON audit_log (at_ms)",
+            "CREATE INDEX security_log_by_time ON security_log (at_ms)",
+            "CREATE INDEX conflict_log_by_time ON conflict_log (at_ms)",
+            """
+            CREATE TABLE log_anchors (
+                log TEXT PRIMARY KEY, through_id BIGINT NOT NULL, through_at_ms BIGINT NOT NULL,
+                entry TEXT NOT NULL, archive TEXT NOT NULL, archive_digest TEXT NOT NULL
+            )
+            """,
+            "CREATE TABLE archived_counts (log TEXT NOT NULL, key TEXT NOT NULL, count BIGINT NOT NULL, PRIMARY KEY (log, key))",
+            // Append-only still, but for entries already archived: the retention deletes those.
+            """
+            CREATE FUNCTION doorstep_append_only_but_archived() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'DELETE' AND OLD.id <= COALESCE((SELECT through_id FROM log_anchors WHERE log = TG_TABLE_NAME), 0) THEN
+                    RETURN OLD;
+                END IF;
+                RAISE EXCEPTION '% is append-only: only archived entries are deleted', TG_TABLE_NAME;
+            END $$
+            """,
+            "DROP TRIGGER audit_log_append_only ON audit_log",
+            "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION doorstep_append_only_but_archived()",
+            "DROP TRIGGER security_log_append_only ON security_log",
+            "CREATE TRIGGER security_log_append_only BEFORE UPDATE OR DELETE ON security_log FOR EACH ROW EXECUTE FUNCTION doorstep_append_only_but_archived()",
+        ]),
+        ("v3-privacy", [
             // The keyed blind index of the ID numbers records hold (SPEC §11.6). A push writes
             // the index before its records' rows exist: the reference is checked at commit.
             """
@@ -144,11 +176,18 @@ enum PostgresSchema {
             SELECT 'security_log', COALESCE(MAX(id), 0), decode(repeat('00', 32), 'hex'), COALESCE(MAX(id), 0), decode(repeat('00', 32), 'hex') FROM security_log
             """,
             "CREATE TABLE log_counts (name TEXT PRIMARY KEY, n BIGINT NOT NULL)",
+            // The counts of entries the retention archived (v2-retention's archived_counts) move
+            // into the counters, which archiving leaves alone.
             """
             INSERT INTO log_counts (name, n)
-            SELECT 'applied:' || collection, COUNT(*) FROM audit_log WHERE outcome = 'applied' GROUP BY collection
-            UNION ALL SELECT 'conflict:' || kind, COUNT(*) FROM conflict_log GROUP BY kind
+            SELECT name, SUM(n)::bigint FROM (
+                SELECT 'applied:' || collection AS name, COUNT(*) AS n FROM audit_log WHERE outcome = 'applied' GROUP BY collection
+                UNION ALL SELECT 'conflict:' || kind, COUNT(*) FROM conflict_log GROUP BY kind
+                UNION ALL SELECT 'applied:' || key, count FROM archived_counts WHERE log = 'audit_log'
+                UNION ALL SELECT 'conflict:' || key, count FROM archived_counts WHERE log = 'conflict_log'
+            ) c GROUP BY name
             """,
+            "DROP TABLE archived_counts",
             """
             CREATE TABLE ops_sessions (
                 id_hash TEXT PRIMARY KEY, credential TEXT NOT NULL REFERENCES credentials (id), worker TEXT NOT NULL,

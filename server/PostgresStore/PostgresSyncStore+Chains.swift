@@ -49,18 +49,6 @@ extension PostgresSyncStore: ChainedLogStore {
             return walk.finish()
         }
     }
-
-    public func advanceAnchor(_ log: ChainedLog, through id: Int64) async throws {
-        try await write("advanceAnchor") { c in
-            let state = try await ChainAppend.state(log, lock: true, c)
-            guard id > state.anchorID else { return }
-            guard id <= state.headID, let link = try await c.all(PostgresQuery(unsafeSQL: "SELECT chain FROM \(log.rawValue) WHERE id = \(id)"),
-                                                                  as: ByteBuffer?.self).first ?? nil else {
-                throw SyncEngineError(.invalidArgument, "\(log.rawValue) has no chained entry \(id) to anchor at (chained: \(state.anchorID + 1)…\(state.headID))")
-            }
-            try await c.run("UPDATE log_chains SET anchor_id = \(id), anchor = \(link) WHERE log = \(log.rawValue)")
-        }
-    }
 }
 
 /// Appending to a chained log inside a write transaction.
@@ -88,5 +76,19 @@ enum ChainAppend {
         }
         try await c.run("UPDATE log_chains SET head = \(ByteBuffer(bytes: head)), head_id = \(ids.last!) WHERE log = \(log.rawValue)")
         return (ids, links)
+    }
+
+    /// Moves the anchor of `log` to entry `id`, whose link becomes the anchor: the retention
+    /// does it in the transaction that archives and deletes the entries up to `id`, so the kept
+    /// entries verify from there and the archive files hold the chain before. Entries from
+    /// before the log was chained leave the anchor where it is.
+    static func moveAnchor(_ log: ChainedLog, through id: Int64, _ c: PostgresSession) async throws {
+        let state = try await state(log, lock: true, c)
+        guard id > state.anchorID else { return }
+        guard id <= state.headID, let link = try await c.all(PostgresQuery(unsafeSQL: "SELECT chain FROM \(log.rawValue) WHERE id = \(id)"),
+                                                              as: ByteBuffer?.self).first ?? nil else {
+            throw SyncEngineError(.invalidArgument, "\(log.rawValue) has no chained entry \(id) to anchor at (chained: \(state.anchorID + 1)…\(state.headID))")
+        }
+        try await c.run("UPDATE log_chains SET anchor_id = \(id), anchor = \(link) WHERE log = \(log.rawValue)")
     }
 }

@@ -5,14 +5,60 @@ import ServerEngine
 import SyncCore
 
 extension PostgresSyncStore {
-    /// One `READ COMMITTED` transaction: lock and read the snapshot, plan, take the sequence
-    /// lock, write (see the type's note on concurrency).
-    public func push(_ input: PushInput, plan: @Sendable (PushSnapshot) throws -> PushPlan) async throws -> PushResult {
-        try await write("push") { c in
-            let snapshot = try await snapshot(for: input, c)
-            let decided: PushPlan
-            do { decided = try plan(snapshot) } catch { throw PlanFailure(error: error) }
-            return try await write(decided, snapshot: snapshot, now: input.nowMilliseconds, c)
+    /// One `READ COMMITTED` transaction for the whole group. The records of every push are
+    /// locked first, together and in id order, so two instances' groups never wait on each other
+    /// in a cycle; then each push, in a savepoint of its own, reads its snapshot (after the writes
+    /// of the pushes before it), plans, takes the sequence lock and writes (see the type's note
+    /// on concurrency). A push that fails is rolled back to its savepoint and the group goes on;
+    /// a deadlock or a serialization failure runs the whole group again.
+    public func push(_ group: [PendingPush]) async -> [Result<PushResult, any Error>] {
+        do {
+            return try await write("push") { c in
+                let touched = Set(group.flatMap(\.input.touchedRecords)).map(\.buffer)
+                if !touched.isEmpty {
+                    try await c.run("SELECT 1 FROM records WHERE id = ANY(\(touched)::bytea[]) ORDER BY id FOR UPDATE")
+                }
+                var results: [Result<PushResult, any Error>] = []
+                for push in group {
+                    results.append(try await apply(push, c))
+                }
+                return results
+            }
+        } catch {
+            return group.map { _ in .failure(error) }
+        }
+    }
+
+    /// One push of a group in its savepoint. A key another instance took first (a record or a
+    /// dot created meanwhile) runs this push again, after the other's commit; a deadlock or a
+    /// serialization failure is thrown, for the whole group to run again.
+    func apply(_ push: PendingPush, _ c: PostgresSession) async throws -> Result<PushResult, any Error> {
+        var attempt = 1
+        while true {
+            try await c.run("SAVEPOINT push")
+            do {
+                let snapshot = try await snapshot(for: push.input, c)
+                let decided: PushPlan
+                do { decided = try push.plan(snapshot) } catch { throw PlanFailure(error: error) }
+                let result = try await write(decided, snapshot: snapshot, now: push.input.nowMilliseconds, c)
+                try await Self.settle(push.input, c)
+                try await c.run("RELEASE SAVEPOINT push")
+                return .success(result)
+            } catch {
+                let state = (error as? PSQLError)?.serverInfo?[.sqlState] ?? ""
+                if state != "23505" && Self.retriedStates.contains(state) { throw error }
+                try await c.run("ROLLBACK TO SAVEPOINT push")
+                try await c.run("RELEASE SAVEPOINT push")
+                if state == "23505" && attempt < 3 {
+                    attempt += 1
+                    continue
+                }
+                switch error {
+                case let failure as PlanFailure: return .failure(failure.error)
+                case let error as SyncEngineError: return .failure(error)
+                default: return .failure(SyncEngineError(.storage, "push failed after \(attempt) attempt(s): \(Self.describe(error))"))
+                }
+            }
         }
     }
 
@@ -66,7 +112,7 @@ extension PostgresSyncStore {
     /// New records are plain inserts: when another transaction created the same id since the
     /// snapshot, the unique key fails and the push runs again on the other's commit.
     func write(_ plan: PushPlan, snapshot: PushSnapshot, now: Int64, _ c: PostgresSession) async throws -> PushResult {
-        try await Self.insertProcessed(plan.processed, c)
+        try await Self.insertProcessed(plan.processed, now: now, c)
         if !plan.filings.isEmpty {
             let f = plan.filings
             try await c.run("""
@@ -146,13 +192,13 @@ extension PostgresSyncStore {
     /// Plain inserts, with the sender's highest counter raised in the same statement: a dot
     /// another instance processed since the snapshot fails the key, and the push runs again and
     /// finds it processed.
-    static func insertProcessed(_ processed: [(dot: Dot, processed: ProcessedDot)], _ c: PostgresSession) async throws {
+    static func insertProcessed(_ processed: [(dot: Dot, processed: ProcessedDot)], now: Int64, _ c: PostgresSession) async throws {
         guard !processed.isEmpty else { return }
         let verdicts = processed.map { StoredColumns.verdictColumns($0.processed.verdict) }
         try await c.run("""
             WITH done AS (
-                INSERT INTO processed_dots (replica, counter, digest, rejected, reason, message)
-                SELECT replica, counter, digest, reason <> '', NULLIF(reason, ''), CASE WHEN reason <> '' THEN message END
+                INSERT INTO processed_dots (replica, counter, digest, rejected, reason, message, decided_at_ms)
+                SELECT replica, counter, digest, reason <> '', NULLIF(reason, ''), CASE WHEN reason <> '' THEN message END, \(now)
                 FROM unnest(\(processed.map(\.dot.replica.int64))::bigint[], \(processed.map { Int64(bitPattern: $0.dot.counter) })::bigint[],
                             \(processed.map(\.processed.digest.buffer))::bytea[], \(verdicts.map { $0.reason ?? "" })::text[],
                             \(verdicts.map { $0.message ?? "" })::text[]) AS u(replica, counter, digest, reason, message)

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The store's tables, created by migrations in `SQLiteSyncStore.init`.
@@ -188,7 +189,36 @@ enum SQLiteSchema {
                 )
                 """)
         }
-        m.registerMigration("v4-privacy") { db in
+        m.registerMigration("v4-retention") { db in
+            // When each dot was decided, and how far its replica has moved past its own dots:
+            // verdicts both old and passed are forgotten (SyncStore's retention).
+            try db.execute(sql: "ALTER TABLE processed_dots ADD COLUMN decided_at_ms INTEGER NOT NULL DEFAULT 0")
+            try db.execute(sql: "UPDATE processed_dots SET decided_at_ms = ?", arguments: [Int64(Date().timeIntervalSince1970 * 1000)])
+            try db.execute(sql: "CREATE INDEX processed_dots_by_age ON processed_dots(decided_at_ms)")
+            try db.execute(sql: "ALTER TABLE replica_counters ADD COLUMN settled INTEGER NOT NULL DEFAULT 0")
+            try db.execute(sql: "CREATE INDEX sync_history_by_time ON sync_history(at_ms)")
+            for log in ["audit_log", "security_log", "conflict_log"] {
+                try db.execute(sql: "CREATE INDEX \(log)_by_time ON \(log)(at_ms)")
+            }
+            // The last archived entry of each log, and what the deleted entries counted for the metrics.
+            try db.execute(sql: """
+                CREATE TABLE log_anchors (
+                    log TEXT PRIMARY KEY, through_id INTEGER NOT NULL, through_at_ms INTEGER NOT NULL,
+                    entry TEXT NOT NULL, archive TEXT NOT NULL, archive_digest TEXT NOT NULL
+                )
+                """)
+            try db.execute(sql: "CREATE TABLE archived_counts (log TEXT NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (log, key)) WITHOUT ROWID")
+            // Append-only still, but for entries already archived: the retention deletes those.
+            for log in ["audit_log", "security_log"] {
+                try db.execute(sql: "DROP TRIGGER \(log)_no_delete")
+                try db.execute(sql: """
+                    CREATE TRIGGER \(log)_no_delete BEFORE DELETE ON \(log)
+                    WHEN OLD.id > COALESCE((SELECT through_id FROM log_anchors WHERE log = '\(log)'), 0)
+                    BEGIN SELECT RAISE(ABORT, '\(log) is append-only: only archived entries are deleted'); END
+                    """)
+            }
+        }
+        m.registerMigration("v5-privacy") { db in
             // The keyed blind index of the ID numbers records hold (SPEC §11.6): lookups and
             // uniqueness without a plain value.
             try db.execute(sql: """
@@ -224,11 +254,18 @@ enum SQLiteSchema {
             }
             // What /metrics reads instead of counting the logs: kept by the pushes that append them.
             try db.execute(sql: "CREATE TABLE log_counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
+            // The counts of entries the retention archived (v4-retention's archived_counts) move
+            // into the counters, which archiving leaves alone.
             try db.execute(sql: """
                 INSERT INTO log_counts (name, n)
-                SELECT 'applied:' || collection, COUNT(*) FROM audit_log WHERE outcome = 'applied' GROUP BY collection
-                UNION ALL SELECT 'conflict:' || kind, COUNT(*) FROM conflict_log GROUP BY kind
+                SELECT name, SUM(n) FROM (
+                    SELECT 'applied:' || collection AS name, COUNT(*) AS n FROM audit_log WHERE outcome = 'applied' GROUP BY collection
+                    UNION ALL SELECT 'conflict:' || kind, COUNT(*) FROM conflict_log GROUP BY kind
+                    UNION ALL SELECT 'applied:' || key, count FROM archived_counts WHERE log = 'audit_log'
+                    UNION ALL SELECT 'conflict:' || key, count FROM archived_counts WHERE log = 'conflict_log'
+                ) GROUP BY name
                 """)
+            try db.execute(sql: "DROP TABLE archived_counts")
             // Ops page sessions: the cookie holds a random id, the table its SHA-256.
             try db.execute(sql: """
                 CREATE TABLE ops_sessions (

@@ -35,17 +35,17 @@ extension SQLiteSyncStore: ChainedLogStore {
         }
     }
 
-    public func advanceAnchor(_ log: ChainedLog, through id: Int64) async throws {
-        try await guarded("advanceAnchor") {
-            try await pool.write { db in
-                let state = try Self.chainState(log, db)
-                guard id > state.anchorID else { return }
-                guard id <= state.headID, let link = try Data.fetchOne(db, sql: "SELECT chain FROM \(log.rawValue) WHERE id = ?", arguments: [id]) else {
-                    throw SyncEngineError(.invalidArgument, "\(log.rawValue) has no chained entry \(id) to anchor at (chained: \(state.anchorID + 1)…\(state.headID))")
-                }
-                try db.execute(sql: "UPDATE log_chains SET anchor_id = ?, anchor = ? WHERE log = ?", arguments: [id, link, log.rawValue])
-            }
+    /// Moves the anchor of `log` to entry `id`, whose link becomes the anchor: the retention
+    /// does it in the transaction that archives and deletes the entries up to `id`, so the kept
+    /// entries verify from there and the archive files hold the chain before. Entries from
+    /// before the log was chained leave the anchor where it is.
+    static func moveAnchor(_ log: ChainedLog, through id: Int64, _ db: Database) throws {
+        let state = try chainState(log, db)
+        guard id > state.anchorID else { return }
+        guard id <= state.headID, let link = try Data.fetchOne(db, sql: "SELECT chain FROM \(log.rawValue) WHERE id = ?", arguments: [id]) else {
+            throw SyncEngineError(.invalidArgument, "\(log.rawValue) has no chained entry \(id) to anchor at (chained: \(state.anchorID + 1)…\(state.headID))")
         }
+        try db.execute(sql: "UPDATE log_chains SET anchor_id = ?, anchor = ? WHERE log = ?", arguments: [id, link, log.rawValue])
     }
 }
 

@@ -6,36 +6,27 @@ import SyncCore
 
 /// The audit log and the conflict log: appended by pushes, read by ops and tests.
 extension SQLiteSyncStore {
-    /// Appends audit entries (chained) and conflict entries, and counts both in `log_counts`.
+    /// Appends audit entries (chained) and conflict entries with multi-row statements, and
+    /// counts both in `log_counts`. Ids are assigned in row order under the single writer, so
+    /// the last inserted id is the chain's new head.
     func appendLogs(audit: [AuditEntry], conflicts: [ConflictLogEntry], _ db: Database) throws {
-        var chain = try LogHead(.audit, db)
-        for a in audit {
-            let link = chains.key(.audit).link(after: chain.head, entry: a.chainBytes)
-            try db.cachedStatement(sql: """
-                INSERT INTO audit_log (at_ms, worker, device, replica, counter, collection, record, village, action, field, outcome, chain)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [
-                    a.atMilliseconds, a.worker.rawValue, a.deviceID, a.dot.replica.int64, Int64(bitPattern: a.dot.counter),
-                    Int64(a.record.collection.rawValue), a.record.id.blob, a.record.scope.int64, a.action.name,
-                    a.action.field.map { Int64($0.rawValue) }, a.outcome.rawValue, Data(link),
-                ])
+        if !audit.isEmpty {
+            var chain = try LogHead(.audit, db)
+            var link = chain.head
+            try MultiRowInsert.auditLog.run(db, audit.map { a in
+                link = chains.key(.audit).link(after: link, entry: a.chainBytes)
+                return [a.atMilliseconds, a.worker.rawValue, a.deviceID, a.dot.replica.int64, Int64(bitPattern: a.dot.counter),
+                        Int64(a.record.collection.rawValue), a.record.id.blob, a.record.scope.int64, a.action.name,
+                        a.action.field.map { Int64($0.rawValue) }, a.outcome.rawValue, Data(link)]
+            })
             chain.advance(to: link, id: db.lastInsertedRowID)
+            try chain.save(db)
         }
-        try chain.save(db)
-        for c in conflicts {
-            try db.cachedStatement(sql: """
-                INSERT INTO conflict_log (at_ms, collection, record, village, kind, field, dots, winner, cause)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [
-                    c.atMilliseconds, Int64(c.record.collection.rawValue), c.record.id.blob, c.record.scope.int64, c.kind.rawValue,
-                    c.field.map { Int64($0.rawValue) }, StoredColumns.dotsText(c.dots), c.winner?.description,
-                    c.cause.description,
-                ])
-        }
-        for (name, n) in LogCounts.increments(audit: audit, conflicts: conflicts) {
-            try db.cachedStatement(sql: "INSERT INTO log_counts (name, n) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET n = n + excluded.n")
-                .execute(arguments: [name, n])
-        }
+        try MultiRowInsert.conflictLog.run(db, conflicts.map { c in
+            [c.atMilliseconds, Int64(c.record.collection.rawValue), c.record.id.blob, c.record.scope.int64, c.kind.rawValue,
+             c.field.map { Int64($0.rawValue) }, StoredColumns.dotsText(c.dots), c.winner?.description, c.cause.description]
+        })
+        try MultiRowInsert.logCounts.run(db, LogCounts.increments(audit: audit, conflicts: conflicts).map { [$0.name, $0.n] })
     }
 
     public func auditEntries(limit: Int) async throws -> [AuditEntry] {

@@ -92,13 +92,24 @@ extension Admin {
     struct VerifyLogs: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the hash chains of the audit and security logs; name the first broken entry.",
-            discussion: "Exit status 0 when both chains hold, 1 when one is broken. Compare the heads printed with those recorded earlier.")
+            discussion: """
+                The entries the retention archived are verified too, as one chain with the database's: each archive file against
+                the SHA-256 recorded after it, each entry's link, and the last archived link against the database's anchor.
+                Exit status 0 when both chains hold, 1 when one is broken. Compare the heads printed with those recorded earlier.
+                """)
         @OptionGroup var store: StoreLocation
+        @Option(help: "The archive files (default: the server's archiveDir, <data-dir>/archive).") var archiveDir: String?
 
         func run() async throws {
-            let (_, opened) = try await store.open()
+            let (configuration, opened) = try await store.open()
             var results: [LogVerification] = []
-            for log in ChainedLog.allCases { results.append(try await opened.verify(log)) }
+            do {
+                let archives = ArchivedChain(directory: archiveDir ?? configuration.archiveDirectory, chains: ServerEngine.LogChains(keys: try await configuration.keyRing()))
+                for log in ChainedLog.allCases { results.append(try await archives.verify(log, store: opened)) }
+            } catch {
+                try? await opened.close()
+                throw error
+            }
             try await opened.close()
             try printJSON(results)
             if results.contains(where: { !$0.holds }) { throw ExitCode(1) }
