@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Replica
+import Synchronization
 import SyncClient
 import Testing
 
@@ -14,20 +15,26 @@ struct SharedThreadsTests {
             for device in devices { try await device.syncOK() }
             for device in devices { _ = try device.replica.updateHousehold(Fixture.households(Fixture.villageA)[0].id, ["notes": .text("锁")]) }
 
-            // Another connection takes each replica's write lock for two seconds, on threads of its own.
-            let hold = 2.0
+            // Another connection takes each replica's write lock, on threads of its own, and keeps it
+            // until the shared pool has ticked (or until it gives up, short of the replica's busy
+            // timeout): the property is an order of events, not a time, so a loaded machine cannot
+            // fake it either way.
+            let giveUp = 8.0
             let locked = DispatchSemaphore(value: 0)
+            let release = DispatchSemaphore(value: 0)
+            let gaveUp = Mutex(0)
             for device in devices {
                 let path = device.path
                 Thread {
                     do {
                         try DatabaseQueue(path: path).inTransaction(.exclusive) { _ in
                             locked.signal()
-                            Thread.sleep(forTimeInterval: hold)
+                            if release.wait(timeout: .now() + giveUp) == .timedOut { gaveUp.withLock { $0 += 1 } }
                             return .commit
                         }
                     } catch {
-                        locked.signal()  // the syncs then find no lock, and the test fails on its timing assumption below
+                        gaveUp.withLock { $0 += 1 }
+                        locked.signal()
                     }
                 }.start()
             }
@@ -39,7 +46,9 @@ struct SharedThreadsTests {
             try await Task.sleep(for: .milliseconds(200))
             for _ in 0..<10 { try await Task.sleep(for: .milliseconds(10)) }
             let ticked = ContinuousClock.now - started
-            #expect(ticked < .seconds(hold * 0.75), "the shared threads were held: ticking took \(ticked) while the locks lasted \(hold) s")
+            let heldThroughout = gaveUp.withLock { $0 } == 0
+            for _ in devices { release.signal() }
+            #expect(heldThroughout, "the shared threads were held: ticking took \(ticked), past the \(giveUp) s the locks waited for it")
 
             for sync in syncs { #expect(await sync.value.succeeded, "each sync completes once its lock is released") }
         }
