@@ -130,7 +130,7 @@ final class ExampleSession {
             command = command.replacingOccurrences(of: String(match.0), with: server.url.absoluteString)
         }
         if let code { command = command.replacingOccurrences(of: "K7QM-2XD9-HP4R", with: code) }
-        command = command.replacingOccurrences(of: "/var/lib/doorstep", with: local("/var/lib/doorstep"))
+        for path in ["/var/lib/doorstep", "/etc/doorstep"] { command = command.replacingOccurrences(of: path, with: local(path)) }
         if let database = command.firstMatch(of: /'?postgres:\/\/[^ ']*db\.internal[^ ']*'?/) {
             guard TestPostgres.runs else { return nil }
             let location = try TestPostgres.freshLocation(prefix: "ex_")

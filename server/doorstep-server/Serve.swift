@@ -31,7 +31,8 @@ struct Serve: AsyncParsableCommand {
 
             Examples:
               doorstep-server serve --data-dir /var/lib/doorstep --host 0.0.0.0 --port 8080
-              doorstep-server serve --database postgres://doorstep@db.internal/doorstep --data-dir /var/lib/doorstep --port 8080
+              doorstep-server admin generate-key --key-file /etc/doorstep/data.keys
+              doorstep-server serve --database postgres://doorstep@db.internal/doorstep --data-dir /var/lib/doorstep --key-file /etc/doorstep/data.keys --port 8080
 
             For the crash tests only: DOORSTEP_FAULT_CRASH_AFTER_COMMIT=P makes the process kill itself
             (SIGKILL) with probability P after a push commits and before its response is written.
