@@ -13,14 +13,7 @@ struct RecordRow {
     var storedDigest: Digest128? = nil
 
     /// The household a member, visit or filing belongs to (for lookups by household).
-    var household: RecordID? {
-        switch key.collection {
-        case .household: key.id
-        case .member, .visit: view.value(key.collection.schema.id("householdID")).idValue
-        case .relativeFiling: view.value(key.collection.schema.id("household")).idValue
-        case .discoveryLead, .publicNotice: nil
-        }
-    }
+    var household: RecordID? { view.householdID }
 }
 
 /// Reading and writing `records` rows, keeping per-village digests of confirmed states.

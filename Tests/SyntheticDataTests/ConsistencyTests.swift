@@ -138,7 +138,7 @@ struct ConsistencyTests {
         let ix = ConsistencyTests.indices[i]
         #expect(!ix.data.filings.isEmpty)
         for f in ix.data.filings {
-            let staff = try #require(ix.workers[f.staff])
+            let staff = try #require(f.staff.flatMap { ix.workers[$0] })
             #expect(staff.role == .villageAssistant || staff.role == .townshipReviewer)
             let townships = staff.assignment.townships.union(staff.assignment.villages.map(\.township))
             #expect(townships == [f.village.township])

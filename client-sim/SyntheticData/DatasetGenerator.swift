@@ -61,7 +61,7 @@ struct VillageGenerator {
             while filedIndices.contains(k) { k = (k + 1) % generated.count }
             filedIndices.insert(k)
             let filing = roster.filing(planned, for: generated[k], &g)
-            filedStaff[filing.household, default: []].insert(filing.staff)
+            if let staff = filing.staff { filedStaff[filing.household, default: []].insert(staff) }
             data.filings.append(filing)
         }
 

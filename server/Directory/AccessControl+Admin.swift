@@ -66,13 +66,30 @@ extension AccessControl {
                                                             credential: admin.credential.id, subject: subject, detail: detail)])
     }
 
-    /// Field staff need a place; an administrator needs none and a supervisor's city is enough.
+    /// Assignments fit roles: a village assistant is assigned villages, a township reviewer
+    /// townships, a county confirmer counties, a city supervisor cities, each at least one and
+    /// nothing else; an administrator writes no household data and takes no assignment.
     static func checkAssignment(_ worker: Worker) throws(DirectoryError) {
-        if worker.role != .administrator, worker.assignment.isEmpty {
-            throw DirectoryError(.invalidArgument, "worker \(worker.id) (\(worker.role.rawValue)) needs an assignment: villages, townships, counties or cities")
+        let a = worker.assignment
+        let given: [(String, Bool)] = [("villages", !a.villages.isEmpty), ("townships", !a.townships.isEmpty),
+                                       ("counties", !a.counties.isEmpty), ("cities", !a.cities.isEmpty)]
+        let kind: String? = switch worker.role {
+        case .villageAssistant: "villages"
+        case .townshipReviewer: "townships"
+        case .countyConfirmer: "counties"
+        case .citySupervisor: "cities"
+        case .administrator: nil
         }
-        if worker.role == .administrator, !worker.assignment.isEmpty {
-            throw DirectoryError(.invalidArgument, "administrator \(worker.id) writes no household data and takes no assignment")
+        guard let kind else {
+            guard a.isEmpty else {
+                throw DirectoryError(.invalidArgument, "administrator \(worker.id) writes no household data and takes no assignment, not \(a.summary)")
+            }
+            return
+        }
+        let others = given.filter { $0.1 && $0.0 != kind }.map(\.0)
+        guard others.isEmpty, given.contains(where: { $0.0 == kind && $0.1 }) else {
+            throw DirectoryError(.invalidArgument,
+                                 "a \(worker.role.rawValue) (\(worker.role.chineseName)) is assigned \(kind) only, at least one; worker \(worker.id) was given \(a.summary)")
         }
     }
 }

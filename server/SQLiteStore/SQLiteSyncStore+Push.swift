@@ -48,7 +48,8 @@ extension SQLiteSyncStore {
             SELECT filing_id, village, staff, household, relation, filed_on FROM filings WHERE staff = ?
             """, arguments: [input.staff.rawValue]).map(filing)
         return PushSnapshot(records: records, processed: processed, highestProcessedCounter: UInt64(bitPattern: highest),
-                            filings: filings, today: input.today)
+                            filings: filings, today: input.today, trails: try trails(input.transitionedHouseholds, db),
+                            notices: try notices(input.noticeVillages, db), creations: try creationCounts(input, db))
     }
 
     static func states(_ ids: [RecordID], _ db: Database) throws -> [RecordID: RecordState] {
@@ -103,12 +104,13 @@ extension SQLiteSyncStore {
                 ON CONFLICT(replica) DO UPDATE SET highest = max(highest, excluded.highest)
                 """).execute(arguments: [replica.int64, Int64(bitPattern: highest)])
         }
-        for f in plan.filings {
+        for (f, staff) in plan.indexedFilings {
             try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO filings (filing_id, staff, household, relation, filed_on, village) VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [f.id.blob, f.staff.rawValue, f.household.blob, f.relation.rawValue, Int64(f.filedOn.daysSinceEpoch), f.village.int64])
+                """).execute(arguments: [f.id.blob, staff.rawValue, f.household.blob, f.relation.rawValue, Int64(f.filedOn.daysSinceEpoch), f.village.int64])
         }
         try appendLogs(audit: plan.audit, conflicts: plan.conflicts, db)
+        try writePolicy(plan, now: now, db)
         return PushResult(outcomes: plan.outcomes, recordsWritten: plan.records.count, lastSequence: sequence)
     }
 
