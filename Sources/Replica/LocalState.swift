@@ -70,16 +70,7 @@ struct LocalState {
 
     /// The live views of `collection`, of one village or all.
     func views(of collection: RecordCollection, in village: VillageCode? = nil) throws -> [RecordState] {
-        let rows = if let village {
-            try Row.fetchAll(db, sql: "SELECT view FROM records WHERE collection = ? AND village = ? AND is_deleted = 0",
-                             arguments: [Int64(collection.rawValue), Int64(village.rawValue)])
-        } else {
-            try Row.fetchAll(db, sql: "SELECT view FROM records WHERE collection = ? AND is_deleted = 0", arguments: [Int64(collection.rawValue)])
-        }
-        return try rows.map { row in
-            let data: Data = row["view"]
-            return try RecordState(decoding: [UInt8](data), includesSupersession: true)
-        }
+        try RecordRows.views(db, collection: collection, village: village)
     }
 
     /// Runs a FieldModel rule, reporting its violation as the replica's error.

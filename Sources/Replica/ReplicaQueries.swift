@@ -33,13 +33,7 @@ public struct OpenConflict: Sendable, Hashable {
 /// The app's offline queries. They read the worker's view: confirmed state plus local changes.
 extension Replica {
     func views(_ db: Database, collection: RecordCollection, village: VillageCode? = nil) throws -> [RecordState] {
-        var sql = "SELECT view FROM records WHERE collection = ? AND is_deleted = 0"
-        var args: [any DatabaseValueConvertible] = [Int64(collection.rawValue)]
-        if let village { sql += " AND village = ?"; args.append(Int64(village.rawValue)) }
-        return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: StatementArguments(args)).map { row in
-            let d: Data = row["view"]
-            return try RecordState(decoding: [UInt8](d), includesSupersession: true)
-        }
+        try RecordRows.views(db, collection: collection, village: village)
     }
 
     func decoded<R: FieldRecord>(_ states: [RecordState], as: R.Type) -> [R] {

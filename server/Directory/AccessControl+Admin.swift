@@ -13,7 +13,7 @@ extension AccessControl {
     }
 
     public func createWorker(_ worker: Worker, by admin: Principal, now: Int64) async throws {
-        try Self.checkAssignment(worker)
+        try await checkAssignment(worker, by: admin, route: "create worker", now: now)
         try await store.insertWorker(worker, at: now)
         try await log(admin, subject: worker.id.rawValue, "created worker \(worker.id) as \(worker.role.rawValue) for \(Jurisdiction(worker).assignment.summary)", now: now)
     }
@@ -21,7 +21,7 @@ extension AccessControl {
     /// Changes a worker's assignment (and name or role). Devices see the new scope on their next
     /// sync: the server reads the worker on every request.
     public func updateWorker(_ worker: Worker, by admin: Principal, now: Int64) async throws {
-        try Self.checkAssignment(worker)
+        try await checkAssignment(worker, by: admin, route: "update worker", now: now)
         try await store.updateWorker(worker, at: now)
         try await log(admin, subject: worker.id.rawValue, "worker \(worker.id) is now \(worker.role.rawValue) for \(Jurisdiction(worker).assignment.summary)", now: now)
     }
@@ -64,6 +64,15 @@ extension AccessControl {
     public func log(_ admin: Principal, subject: String, _ detail: String, now: Int64) async throws {
         try await store.appendSecurityEvents([SecurityEvent(atMilliseconds: now, kind: .adminAction, actor: admin.worker.id,
                                                             credential: admin.credential.id, subject: subject, detail: detail)])
+    }
+
+    /// Refuses an assignment that does not fit the role, and logs the refusal: an administrator
+    /// widening a worker's reach is a security event.
+    func checkAssignment(_ worker: Worker, by admin: Principal, route: String, now: Int64) async throws {
+        do { try Self.checkAssignment(worker) } catch {
+            try await recordRefusal(admin, route: route, error, now: now)
+            throw error
+        }
     }
 
     /// Assignments fit roles: a village assistant is assigned villages, a township reviewer

@@ -134,17 +134,20 @@ extension BatchRun {
     }
 
     /// A member, visit or filing lives in its household's village (a device holding the village
-    /// must hold both), and its household reference names a household.
+    /// must hold both), and its household reference names a household; a notice lists only
+    /// households of its own village (the gates read a household's village's notices).
     func checkHousehold(_ c: Change) throws(ChangeRejection) {
-        guard case .create(let values) = c.operation,
-              let id = RecordLinks.household(in: values, of: c.record.collection),
-              let household = states[id] else { return }
-        guard household.key.collection == .household else {
-            throw ChangeRejection(.invalidValue, "\(c.record.collection.name) \(c.record.id) names \(household.key), which is not a household")
-        }
-        guard household.key.scope == c.record.scope else {
-            throw ChangeRejection(.wrongRecord,
-                                  "\(c.record) belongs to household \(id) of village \(household.key.scope); it must be placed in that village")
+        guard case .create(let values) = c.operation else { return }
+        let named = RecordLinks.household(in: values, of: c.record.collection).map { [$0] } ?? []
+        for id in named + RecordLinks.listedHouseholds(in: values, of: c.record.collection) {
+            guard let household = states[id] else { continue }
+            guard household.key.collection == .household else {
+                throw ChangeRejection(.invalidValue, "\(c.record.collection.name) \(c.record.id) names \(household.key), which is not a household")
+            }
+            guard household.key.scope == c.record.scope else {
+                throw ChangeRejection(.wrongRecord,
+                                      "\(c.record) names household \(id) of village \(household.key.scope); it must be placed in that village")
+            }
         }
     }
 

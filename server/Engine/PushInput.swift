@@ -68,15 +68,14 @@ public struct PushInput: Sendable {
     /// The batch's counters (all of `replica`).
     public var counters: [UInt64] { changes.map(\.dot.counter) }
 
-    /// Households the batch refers to: named by its creates of members, visits and filings, or
-    /// by the stored states (`stored`) of the records it touches.
+    /// Households the batch refers to: named by its creates of members, visits, filings and
+    /// notices, or by the stored states (`stored`) of the records it touches.
     public func referencedHouseholds(stored: some Sequence<RecordState>) -> Set<RecordID> {
         var out = Set<RecordID>()
         for change in changes {
-            if case .create(let values) = change.operation,
-               let id = RecordLinks.household(in: values, of: change.record.collection) {
-                out.insert(id)
-            }
+            guard case .create(let values) = change.operation else { continue }
+            if let id = RecordLinks.household(in: values, of: change.record.collection) { out.insert(id) }
+            out.formUnion(RecordLinks.listedHouseholds(in: values, of: change.record.collection))
         }
         for state in stored {
             if let id = RecordLinks.household(of: state) { out.insert(id) }

@@ -16,6 +16,12 @@ public enum RecordLinks {
         householdField(of: collection).flatMap { values[$0]?.idValue }
     }
 
+    /// The households a create lists (a public notice's), empty for collections that list none.
+    public static func listedHouseholds(in values: FieldValues, of collection: RecordCollection) -> [RecordID] {
+        collection.schema.fields.filter { if case .references(.household, _) = $0.kind { true } else { false } }
+            .flatMap { values[$0.id]?.idsValue ?? [] }
+    }
+
     /// The household a stored record belongs to (nil for a household itself).
     public static func household(of state: RecordState) -> RecordID? {
         householdField(of: state.key.collection).flatMap { state.value($0).idValue }

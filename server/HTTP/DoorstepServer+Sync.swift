@@ -15,7 +15,7 @@ extension DoorstepServer {
     /// with one is logged as an authorization failure.
     static let authorityReasons = Set([RejectionReason.outsideScope, .roleNotAllowed, .recusal, .authorMismatch, .invalidTransition,
                                        .invalidValue, .notDeletable, .statusMismatch, .statusConflict, .separationOfDuties,
-                                       .noticeNotReady, .creationBudget].map(\.rawValue))
+                                       .noticeNotReady, .creationBudget, .wrongRecord].map(\.rawValue))
 
     func addSyncRoutes(_ router: Router<BasicRequestContext>) {
         router.post(RouterPath(stringLiteral: HTTPAPI.enrolPath)) { request, context in

@@ -4,6 +4,7 @@ import Replica
 import ServerDirectory
 import ServerEngine
 import ServerHTTP
+import ServerPostgres
 import ServerSQLite
 import SyncClient
 import SyncClientHTTP
@@ -17,7 +18,7 @@ import Testing
 /// with an administrator client holding the bootstrapped token.
 final class Deployment: Sendable {
     let directory: String
-    let store: SQLiteSyncStore
+    let store: any ServerStore
     let engine: SyncEngine
     let access: AccessControl
     let running: RunningServer
@@ -27,10 +28,32 @@ final class Deployment: Sendable {
 
     static let serverReplica = ServerDefaults.serverReplica
 
-    private init(directory: String, limits: ServerLimits, clockStart: Int64, configure: (inout SyncEngine.Configuration) -> Void) async throws {
+    /// Where the deployment keeps its data: the embedded SQLite file, or a fresh schema of the
+    /// test PostgreSQL (`DOORSTEP_TEST_POSTGRES_URL`).
+    enum Backend: String, Sendable, CaseIterable, CustomTestStringConvertible {
+        case sqlite = "SQLite", postgres = "PostgreSQL"
+
+        static let postgresURL = ProcessInfo.processInfo.environment["DOORSTEP_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        /// SQLite, and PostgreSQL when the tests have one.
+        static var all: [Backend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+        var testDescription: String { rawValue }
+
+        func open(_ directory: String) async throws -> any ServerStore {
+            switch self {
+            case .sqlite: return try SQLiteSyncStore(path: directory + "/server.sqlite")
+            case .postgres:
+                let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+                return try await PostgresSyncStore.open(try PostgresLocation(url: try requireValue(Self.postgresURL, "DOORSTEP_TEST_POSTGRES_URL"))
+                    .withSchema(String(schema)))
+            }
+        }
+    }
+
+    private init(directory: String, backend: Backend, limits: ServerLimits, clockStart: Int64,
+                 configure: (inout SyncEngine.Configuration) -> Void) async throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        store = try SQLiteSyncStore(path: directory + "/server.sqlite")
+        store = try await backend.open(directory)
         var configuration = SyncEngine.Configuration(serverReplica: Self.serverReplica)
         configure(&configuration)
         engine = SyncEngine(store: store, configuration: configuration)
@@ -43,11 +66,11 @@ final class Deployment: Sendable {
     }
 
     /// Runs `body` against a fresh deployment, then stops the server and removes its files.
-    static func with(limits: ServerLimits = ServerLimits(), clockStart: Int64 = HTTPFixture.now,
+    static func with(backend: Backend = .sqlite, limits: ServerLimits = ServerLimits(), clockStart: Int64 = HTTPFixture.now,
                      engine configure: (inout SyncEngine.Configuration) -> Void = { _ in },
                      _ body: (Deployment) async throws -> Void) async throws {
         let directory = NSTemporaryDirectory() + "doorstep-http-\(UUID().uuidString)"
-        let deployment = try await Deployment(directory: directory, limits: limits, clockStart: clockStart, configure: configure)
+        let deployment = try await Deployment(directory: directory, backend: backend, limits: limits, clockStart: clockStart, configure: configure)
         do {
             try await body(deployment)
         } catch {
