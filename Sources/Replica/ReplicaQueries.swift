@@ -45,6 +45,11 @@ extension Replica {
         try read { db in self.decoded(try self.views(db, collection: .household, village: village), as: Household.self) }
     }
 
+    /// The public notices of `village` (公示), as the worker sees them.
+    public func notices(in village: VillageCode) throws(ReplicaError) -> [PublicNotice] {
+        try read { db in self.decoded(try self.views(db, collection: .publicNotice, village: village), as: PublicNotice.self) }
+    }
+
     /// A household with its members and visits (newest visit first).
     public func householdDetail(_ id: RecordID) throws(ReplicaError) -> HouseholdDetail {
         let state = try existing(.household, id)

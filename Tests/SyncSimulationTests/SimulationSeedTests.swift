@@ -1,4 +1,6 @@
+import FieldModel
 import Foundation
+import SyncCore
 import SyncSimulation
 import Testing
 
@@ -25,6 +27,21 @@ import Testing
         let result = try await SimWorld.runSeed(9_001, config: config, parent: Self.parent)
         #expect(result.passed, "\(result)")
         #expect(result.stats.edits > 50)
+    }
+
+    /// With a county confirmer among six devices the workers walk the workflow under the
+    /// policy: new applications, steps, public notices, mistaken entries deleted by their
+    /// authors; and every guarantee still holds.
+    @Test func theWorkersWalkTheWorkflowUnderThePolicy() async throws {
+        let config = SimulationConfig.draw(seed: 6, devices: 6...6, steps: 40...40)
+        let result = try await SimWorld.runSeed(6, config: config, parent: Self.parent + "-workflow")
+        #expect(result.passed, "\(result)")
+        let records = result.serverRecords
+        let devicesCreated = records.filter { $0.key.collection == .household && $0.created?.dot.replica != SimWorld.serverReplica }
+        #expect(!devicesCreated.isEmpty, "no application was entered")
+        #expect(records.contains { $0.key.collection == .publicNotice }, "no notice was published")
+        #expect(records.contains { $0.isDeleted }, "no mistaken entry was deleted")
+        #expect(result.stats.refusedEdits > 0, "the devices refused nothing")
     }
 
     @Test func aSeedReplaysIdentically() async throws {
