@@ -120,7 +120,7 @@ extension BatchRun {
     /// Counts a household create against the day's budgets of its device and village; refuses
     /// it (`creation_budget`) when either is spent. Called only for a create about to be applied.
     mutating func spendCreationBudget(_ c: Change) throws(ChangeRejection) {
-        guard case .worker = planner.authority, c.record.collection == .household, case .create = c.operation else { return }
+        guard planner.input.countsCreations, c.record.collection == .household, case .create = c.operation else { return }
         let budget = planner.budget
         for (scope, limit) in [(CreationScope.device(planner.deviceID), budget.householdsPerDevicePerDay),
                                (.village(c.record.scope), budget.householdsPerVillagePerDay)] where creations[scope] >= limit {

@@ -13,10 +13,14 @@ public struct PushInput: Sendable {
     public let nowMilliseconds: Int64
     /// The sending device (its credential id), whose creations are counted against its budget.
     public let deviceID: String
+    /// Whether the batch's household creates count against the creation budget: a worker's
+    /// device's do, an administrator's import does not.
+    public let countsCreations: Bool
 
     /// Fails with `replica_mismatch` when a change's dot belongs to another replica: a batch
     /// carries only the sender's own writes, so processed dots are looked up per sender.
-    public init(replica: ReplicaID, changes: [Change], staff: WorkerID, nowMilliseconds: Int64, deviceID: String = "") throws(SyncEngineError) {
+    public init(replica: ReplicaID, changes: [Change], staff: WorkerID, nowMilliseconds: Int64, deviceID: String = "",
+                countsCreations: Bool = false) throws(SyncEngineError) {
         if let foreign = changes.first(where: { $0.dot.replica != replica }) {
             throw SyncEngineError(.replicaMismatch,
                                   "change \(foreign.dot) in a batch from replica \(replica) carries another replica's dot")
@@ -26,6 +30,7 @@ public struct PushInput: Sendable {
         self.staff = staff
         self.nowMilliseconds = nowMilliseconds
         self.deviceID = deviceID
+        self.countsCreations = countsCreations
     }
 
     /// Today in China Standard Time: the date values are validated against.
@@ -55,8 +60,10 @@ public struct PushInput: Sendable {
     }
 
     /// The scopes whose creation counters the batch's household creates are held to: the
-    /// device and each village it creates households in. Empty without such a create.
+    /// device and each village it creates households in. Empty without such a create, or when
+    /// the batch's creates are not counted.
     public var creationScopes: [CreationScope] {
+        guard countsCreations else { return [] }
         let villages = Set(changes.compactMap { change -> VillageCode? in
             guard change.record.collection == .household, case .create = change.operation else { return nil }
             return change.record.scope

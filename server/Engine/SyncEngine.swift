@@ -115,7 +115,9 @@ public struct SyncEngine: Sendable {
         // A batch travels grouped by record; its meaning is dot order (the order the device made
         // the writes), which the counter check and causality within a record rely on.
         let ordered = changes.enumerated().sorted { ($0.element.dot.counter, $0.offset) < ($1.element.dot.counter, $1.offset) }.map(\.element)
-        let input = try PushInput(replica: replica, changes: ordered, staff: authority.workerID, nowMilliseconds: now, deviceID: deviceID)
+        let counted = if case .worker = authority { true } else { false }
+        let input = try PushInput(replica: replica, changes: ordered, staff: authority.workerID, nowMilliseconds: now, deviceID: deviceID,
+                                  countsCreations: counted)
         let planner = BatchPlanner(input: input, authority: authority, deviceID: deviceID,
                                    serverReplica: configuration.serverReplica,
                                    clockAheadTolerance: configuration.clockAheadToleranceMilliseconds,

@@ -11,7 +11,8 @@ import SyncCore
 /// two pushes transitioning one household take turns. Notices are read `FOR SHARE`: an
 /// objection recorded meanwhile on another instance waits for this push, or this push for it.
 /// The creation counters of a scope are read under a transaction-level advisory lock on the
-/// scope, taken in scope order, so two instances cannot both spend a village's last creation.
+/// schema and scope, taken in scope order, so two instances cannot both spend a village's last
+/// creation (and shards in one database never wait on each other).
 extension PostgresSyncStore {
     static func trails(_ households: [RecordID], _ c: PostgresSession) async throws -> [RecordID: WorkflowTrail] {
         var out = Dictionary(uniqueKeysWithValues: households.map { ($0, [WorkflowTrailStep]()) })
@@ -45,12 +46,12 @@ extension PostgresSyncStore {
         return out
     }
 
-    static func creationCounts(_ input: PushInput, _ c: PostgresSession) async throws -> CreationCounts {
+    static func creationCounts(_ input: PushInput, schema: String, _ c: PostgresSession) async throws -> CreationCounts {
         var counts = CreationCounts(day: input.today)
         let scopes = input.creationScopes.sorted()
         guard !scopes.isEmpty else { return counts }
         for scope in scopes {
-            try await c.run("SELECT pg_advisory_xact_lock(hashtext(\("doorstep-creations:" + scope.key)))")
+            try await c.run("SELECT pg_advisory_xact_lock(hashtext(\("doorstep-creations:\(schema):" + scope.key)))")
         }
         let byKey = Dictionary(uniqueKeysWithValues: scopes.map { ($0.key, $0) })
         for row in try await c.rows("""

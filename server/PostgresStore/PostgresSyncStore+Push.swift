@@ -9,7 +9,7 @@ extension PostgresSyncStore {
     /// lock, write (see the type's note on concurrency).
     public func push(_ input: PushInput, plan: @Sendable (PushSnapshot) throws -> PushPlan) async throws -> PushResult {
         try await write("push") { c in
-            let snapshot = try await Self.snapshot(for: input, c)
+            let snapshot = try await Self.snapshot(for: input, schema: location.schema, c)
             let decided: PushPlan
             do { decided = try plan(snapshot) } catch { throw PlanFailure(error: error) }
             return try await Self.write(decided, snapshot: snapshot, now: input.nowMilliseconds, c)
@@ -19,7 +19,7 @@ extension PostgresSyncStore {
     /// Locks the batch's records (in id order, so two pushes never wait on each other in a
     /// cycle) before reading anything else: a push that waited here reads the dots and
     /// counters the other committed.
-    static func snapshot(for input: PushInput, _ c: PostgresSession) async throws -> PushSnapshot {
+    static func snapshot(for input: PushInput, schema: String, _ c: PostgresSession) async throws -> PushSnapshot {
         var records = try await states(input.touchedRecords, lock: true, c)
         let households = input.referencedHouseholds(stored: records.values).subtracting(records.keys)
         // A household is read for its collection and village, which never change: no lock.
@@ -44,7 +44,7 @@ extension PostgresSyncStore {
         }
         return PushSnapshot(records: records, processed: processed, highestProcessedCounter: UInt64(bitPattern: highest),
                             filings: filings, today: input.today, trails: try await trails(input.transitionedHouseholds, c),
-                            notices: try await notices(input.noticeVillages, c), creations: try await creationCounts(input, c))
+                            notices: try await notices(input.noticeVillages, c), creations: try await creationCounts(input, schema: schema, c))
     }
 
     static func states(_ ids: [RecordID], lock: Bool, _ c: PostgresSession) async throws -> [RecordID: RecordState] {
