@@ -1,4 +1,5 @@
 import ArgumentParser
+import FieldModel
 import Foundation
 import Hummingbird
 import Logging
@@ -63,6 +64,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Records in a worker's scope above which sync is refused until an administrator narrows the assignment.")
     var scopeBlocking = 60_000
 
+    @Option(help: "New households one device may register per day (China Standard Time); over it creates are refused (creation_budget) and ops alerted. [env: DOORSTEP_HOUSEHOLDS_PER_DEVICE_PER_DAY]")
+    var householdsPerDevicePerDay = Int(environment("DOORSTEP_HOUSEHOLDS_PER_DEVICE_PER_DAY", "50")) ?? 50
+
+    @Option(help: "New households one village may register per day, from all devices. [env: DOORSTEP_HOUSEHOLDS_PER_VILLAGE_PER_DAY]")
+    var householdsPerVillagePerDay = Int(environment("DOORSTEP_HOUSEHOLDS_PER_VILLAGE_PER_DAY", "100")) ?? 100
+
+    @Option(help: "The shortest public notice (公示), in days counting both ends; the national rule is 7.")
+    var noticeMinimumDays = PublicNotice.minimumDays
+
     @Option(help: "Days without a successful sync after which a device shows amber on the ops page.")
     var staleAmberDays = 3.0
 
@@ -86,6 +96,10 @@ struct Serve: AsyncParsableCommand {
         guard scopeWarning > 0, scopeBlocking >= scopeWarning else {
             throw ValidationError("--scope-blocking (\(scopeBlocking)) must be at least --scope-warning (\(scopeWarning)), both positive")
         }
+        guard householdsPerDevicePerDay >= 1, householdsPerVillagePerDay >= 1 else {
+            throw ValidationError("--households-per-device-per-day and --households-per-village-per-day must be at least 1")
+        }
+        guard (1...366).contains(noticeMinimumDays) else { throw ValidationError("--notice-minimum-days \(noticeMinimumDays) is outside 1…366") }
     }
 
     func run() async throws {
@@ -102,6 +116,9 @@ struct Serve: AsyncParsableCommand {
         var engineConfiguration = SyncEngine.Configuration(serverReplica: ServerDefaults.serverReplica)
         engineConfiguration.scopeWarningRecords = scopeWarning
         engineConfiguration.scopeBlockingRecords = scopeBlocking
+        engineConfiguration.creationBudget = CreationBudget(householdsPerDevicePerDay: householdsPerDevicePerDay,
+                                                            householdsPerVillagePerDay: householdsPerVillagePerDay)
+        engineConfiguration.policy = PolicySettings(noticeMinimumDays: noticeMinimumDays)
         let engine = SyncEngine(store: store, configuration: engineConfiguration)
         let access = AccessControl(store: store, serverReplica: ServerDefaults.serverReplica)
         if let token = try await access.bootstrap(now: DoorstepServer.systemClock()) {
