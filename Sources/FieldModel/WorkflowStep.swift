@@ -33,8 +33,8 @@ public enum WorkflowGate: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// One allowed step of the workflow: who may make it, who may not, and what it needs.
 ///
-/// Plain data, so the table can be exported (protocol/schema.json) and documented (SPEC §12).
-public struct WorkflowStep: Sendable, Hashable {
+/// Plain data (`Codable`), so the table can be exported (protocol/schema.json) and documented (SPEC §12).
+public struct WorkflowStep: Sendable, Hashable, Codable {
     public let from: WorkflowStatus
     public let to: WorkflowStatus
     /// The roles that may make the step.

@@ -1,4 +1,5 @@
 import FieldModel
+import Foundation
 import Testing
 
 /// Separation of duties and the notice gates, swept over the step table: the person who
@@ -61,6 +62,14 @@ struct WorkflowPolicyTests {
         // Only the two notice steps have gates.
         #expect(Workflow.steps.filter { !$0.gates.isEmpty }.map { "\($0.from)→\($0.to)" }.sorted()
                 == ["publicNotice→countyConfirmed", "townshipReviewed→publicNotice"])
+    }
+
+    @Test("the step table is plain data: it round-trips through JSON for protocol/schema.json")
+    func tableIsExportable() throws {
+        let json = try JSONEncoder().encode(Workflow.steps)
+        #expect(try JSONDecoder().decode([WorkflowStep].self, from: json) == Workflow.steps)
+        let text = String(decoding: json, as: UTF8.self)
+        #expect(text.contains("\"notBy\"") && text.contains("\"noticeCompleted\"") && text.contains("\"countyConfirmer\""))
     }
 
     @Test("a step is refused first for its shape, then its role, then separation, then its gates")
