@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Doorstep",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "FieldModel", targets: ["FieldModel"]),
         .library(name: "SyncCore", targets: ["SyncCore"]),
@@ -37,6 +37,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Latencies of load runs and benchmarks: percentiles without keeping every sample.
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // The server's configuration: options, environment and a JSON file in one precedence.
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // Shared libraries: what a device app links. Pure: no I/O.
@@ -112,15 +117,27 @@ let package = Package(
             ],
             path: "server/HTTP"
         ),
+        // The one assembly of a server from its configuration: `serve`, the embedded server, the
+        // tests and the simulator all build it here.
+        .target(
+            name: "ServerApp",
+            dependencies: [
+                "ServerHTTP", "ServerSQLite", "ServerPostgres", "ServerEngine", "ServerDirectory", "ServerOps", "SyncCore", "FieldModel",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "server/App"
+        ),
         .executableTarget(
             name: "doorstep-server",
             dependencies: [
-                "ServerHTTP", "ServerSQLite", "ServerPostgres", "ServerEngine", "ServerDirectory", "ServerOps", "SyncCore", "FieldModel",
+                "ServerApp", "ServerHTTP", "ServerOps", "SyncProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "server/doorstep-server"
@@ -140,7 +157,7 @@ let package = Package(
         // clock and network, driven by a seed.
         .target(
             name: "SyncSimulation",
-            dependencies: ["ServerEngine", "ServerSQLite", "ServerDirectory", "ServerOps", "ServerHTTP", "Replica", "SyncClient", "SyncClientHTTP",
+            dependencies: ["ServerEngine", "ServerSQLite", "ServerDirectory", "ServerOps", "ServerHTTP", "ServerApp", "Replica", "SyncClient", "SyncClientHTTP",
                            "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData"],
             path: "client-sim/SyncSimulation"
         ),
@@ -152,9 +169,10 @@ let package = Package(
         // The load simulator: N real devices against real servers, scenarios, verification.
         .target(
             name: "LoadSimulation",
-            dependencies: ["ServerHTTP", "ServerSQLite", "ServerDirectory", "ServerEngine", "SyncClientHTTP", "SyncClient", "Replica",
+            dependencies: ["ServerHTTP", "ServerApp", "ServerSQLite", "ServerDirectory", "ServerEngine", "SyncClientHTTP", "SyncClient", "Replica",
                            "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData",
-                           .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio")],
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "Histogram", package: "hdrhistogram-swift")],
             path: "client-sim/LoadSimulation"
         ),
         .executableTarget(
@@ -210,10 +228,12 @@ let package = Package(
         .testTarget(
             name: "ServerHTTPTests",
             dependencies: [
-                "ServerHTTP", "ServerSQLite", "ServerDirectory", "ServerEngine", "ServerOps", "SyncClientHTTP", "SyncClient", "Replica",
+                "ServerHTTP", "ServerApp", "ServerSQLite", "ServerDirectory", "ServerEngine", "ServerOps", "SyncClientHTTP", "SyncClient", "Replica",
                 "SyncSimulation", "LoadSimulation", "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData", "ServerPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/ServerHTTPTests"
         ),
@@ -221,7 +241,7 @@ let package = Package(
         // Real processes killed at random instants, full disks, clocks a year off.
         .testTarget(
             name: "FaultTests",
-            dependencies: ["LoadSimulation", "SyncSimulation", "ServerHTTP", "SyncClientHTTP", "SyncClient", "Replica", "SyncCore", "FieldModel", "SyntheticData"],
+            dependencies: ["LoadSimulation", "SyncSimulation", "ServerHTTP", "ServerApp", "SyncClientHTTP", "SyncClient", "Replica", "SyncCore", "FieldModel", "SyntheticData"],
             path: "Tests/FaultTests"
         ),
         .testTarget(

@@ -40,6 +40,29 @@ enum RecordRows {
         return try decode(row, collection, id)
     }
 
+    /// The stored rows of `keys` (those the replica holds), by collection and id, read with one
+    /// statement per collection and 100 ids.
+    static func loadAll(_ db: Database, _ keys: [RecordKey]) throws -> [OutboxRecord: RecordRow] {
+        var out: [OutboxRecord: RecordRow] = [:]
+        for (collection, ofCollection) in Dictionary(grouping: keys, by: \.collection) {
+            let ids = ofCollection.map(\.id)
+            for start in stride(from: 0, to: ids.count, by: 100) {
+                let chunk = ids[start..<min(start + 100, ids.count)]
+                let statement = try db.cachedStatement(sql: """
+                    SELECT id, village, confirmed, view, confirmed_digest_high, confirmed_digest_low FROM records
+                    WHERE collection = ? AND id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))
+                    """)
+                let rows = try Row.fetchAll(statement, arguments: StatementArguments([Int64(collection.rawValue)] + chunk.map { Data($0.bytes) }))
+                for row in rows {
+                    guard let id = RecordID(bytes: [UInt8](row["id"] as Data)) else { continue }
+                    let decoded = try decode(row, collection, id)
+                    out[OutboxRecord(decoded.key)] = decoded
+                }
+            }
+        }
+        return out
+    }
+
     static func decode(_ row: Row, _ collection: RecordCollection, _ id: RecordID) throws -> RecordRow {
         let viewBytes: Data = row["view"]
         let view = try RecordState(decoding: [UInt8](viewBytes), includesSupersession: true)
@@ -64,24 +87,6 @@ enum RecordRows {
             """).execute(arguments: [Int64(row.key.collection.rawValue), Data(row.key.id.bytes), Int64(row.key.scope.rawValue),
                                      row.household.map { Data($0.bytes) }, Data(row.view.encoded(includeSupersession: true)),
                                      row.view.isDeleted, row.view.needsReview])
-    }
-
-    /// Writes the row's confirmed state and view, moving the village digest in `digests` from
-    /// the row's stored digest to the new state's.
-    static func saveConfirmed(_ db: Database, _ row: RecordRow, digests: inout VillageDigestBatch) throws {
-        let confirmed = row.confirmed.map { $0.encoded(includeSupersession: false) }
-        let digest = row.confirmed.flatMap { $0.isDeleted ? nil : StableHash.hash128(confirmed!) }
-        try digests.replace(db, row.key.scope, row.storedDigest, with: digest)
-        try db.cachedStatement(sql: """
-            INSERT INTO records (collection, id, village, household, confirmed, confirmed_digest_high, confirmed_digest_low, view, is_deleted, needs_review)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(collection, id) DO UPDATE SET household = excluded.household, confirmed = excluded.confirmed,
-              confirmed_digest_high = excluded.confirmed_digest_high, confirmed_digest_low = excluded.confirmed_digest_low,
-              view = excluded.view, is_deleted = excluded.is_deleted, needs_review = excluded.needs_review
-            """).execute(arguments: [Int64(row.key.collection.rawValue), Data(row.key.id.bytes), Int64(row.key.scope.rawValue),
-                                     row.household.map { Data($0.bytes) }, confirmed.map { Data($0) },
-                                     digest.map { Int64(bitPattern: $0.high) }, digest.map { Int64(bitPattern: $0.low) },
-                                     Data(row.view.encoded(includeSupersession: true)), row.view.isDeleted, row.view.needsReview])
     }
 
     /// Removes a record row, taking its confirmed state out of the village digest.
@@ -112,6 +117,50 @@ enum RecordRows {
             let c: Int64 = r["collection"], d: Data = r["id"]
             guard let collection = RecordCollection(rawValue: UInt8(c)), let id = RecordID(bytes: [UInt8](d)) else { return nil }
             return RecordKey(collection, id, scope: village)
+        }
+    }
+}
+
+/// The rows a page confirms, written together at the page's end with multi-row upserts (64 rows
+/// a statement): each row's confirmed state is encoded once for the row and its digest, and the
+/// village digest moves from the row's stored digest to the new one in `digests`.
+struct ConfirmedRowBatch {
+    private var rows: [[(any DatabaseValueConvertible)?]] = []
+    private var positions: [OutboxRecord: Int] = [:]
+    static let columns = 10
+    static let rowsPerStatement = 64
+
+    /// Adds the row; returns the digest its confirmed state now has in the village (nil: none or deleted).
+    @discardableResult
+    mutating func append(_ db: Database, _ row: RecordRow, digests: inout VillageDigestBatch) throws -> Digest128? {
+        let confirmed = row.confirmed.map { $0.encoded(includeSupersession: false) }
+        let digest = row.confirmed.flatMap { $0.isDeleted ? nil : StableHash.hash128(confirmed!) }
+        try digests.replace(db, row.key.scope, row.storedDigest, with: digest)
+        let values: [(any DatabaseValueConvertible)?] = [
+            Int64(row.key.collection.rawValue), Data(row.key.id.bytes), Int64(row.key.scope.rawValue), row.household.map { Data($0.bytes) },
+            confirmed.map { Data($0) }, digest.map { Int64(bitPattern: $0.high) }, digest.map { Int64(bitPattern: $0.low) },
+            Data(row.view.encoded(includeSupersession: true)), row.view.isDeleted, row.view.needsReview,
+        ]
+        if let i = positions[OutboxRecord(row.key)] {
+            rows[i] = values
+        } else {
+            positions[OutboxRecord(row.key)] = rows.count
+            rows.append(values)
+        }
+        return digest
+    }
+
+    func write(_ db: Database) throws {
+        for start in stride(from: 0, to: rows.count, by: Self.rowsPerStatement) {
+            let chunk = rows[start..<min(start + Self.rowsPerStatement, rows.count)]
+            let tuple = "(" + Array(repeating: "?", count: Self.columns).joined(separator: ", ") + ")"
+            try db.cachedStatement(sql: """
+                INSERT INTO records (collection, id, village, household, confirmed, confirmed_digest_high, confirmed_digest_low, view, is_deleted, needs_review)
+                VALUES \(Array(repeating: tuple, count: chunk.count).joined(separator: ", "))
+                ON CONFLICT(collection, id) DO UPDATE SET household = excluded.household, confirmed = excluded.confirmed,
+                  confirmed_digest_high = excluded.confirmed_digest_high, confirmed_digest_low = excluded.confirmed_digest_low,
+                  view = excluded.view, is_deleted = excluded.is_deleted, needs_review = excluded.needs_review
+                """).execute(arguments: StatementArguments(chunk.flatMap { $0 }))
         }
     }
 }

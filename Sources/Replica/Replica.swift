@@ -89,6 +89,31 @@ public final class Replica: Sendable {
         }
     }
 
+    /// Runs `body` in one write transaction that holds only what the server can give again (a
+    /// pulled page, the answers to a push): committed without waiting for the disk (WAL at
+    /// `synchronous=NORMAL`). A power cut may lose the transaction whole, never part of it; the
+    /// next sync pulls the page again and the server answers a re-sent change as it did. The next
+    /// local write's `FULL` commit makes it durable with itself. A transaction that hands out
+    /// counters (a re-stamp) must not use this: a counter sent and then lost could be handed out
+    /// again. `fromServer: false` is `write`.
+    func write<T: Sendable>(fromServer: Bool, _ body: @Sendable (Database) throws -> T) throws(ReplicaError) -> T {
+        guard fromServer else { return try write(body) }
+        do {
+            return try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+                var result: T?
+                try db.inTransaction {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch let e as ReplicaError { throw e } catch {
+            throw ReplicaError(.storage, "write to \(path) failed: \(error)")
+        }
+    }
+
     func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(ReplicaError) -> T {
         do { return try queue.read(body) } catch let e as ReplicaError { throw e } catch {
             throw ReplicaError(.storage, "read of \(path) failed: \(error)")

@@ -43,7 +43,9 @@ extension Replica {
     public func apply(_ response: SyncResponse) throws(ReplicaError) -> ApplyReport {
         let wallClock = self.wallClock
         let me = identity.replica
-        return try write { db in
+        // A page and acknowledgements are the server's to give again; a re-stamp hands out counters.
+        let restamps = response.rejections.contains { $0.reason == Restamp.reason }
+        return try write(fromServer: !restamps) { db in
             var report = ApplyReport()
             var clock = try Meta.clock(db, wallClock: wallClock)
             clock.correct(serverMilliseconds: response.serverTimeMilliseconds)
@@ -67,20 +69,26 @@ extension Replica {
                 report.rebootstrapped.append(village)
             }
             // Most pulled records hold no local change (all of them in a bootstrap): their view is
-            // the server's state, and the outbox need not be asked about them.
+            // the server's state, and the outbox need not be asked about them. The page's stored
+            // rows are read together, and its rows written together at its end.
             let local = try Outbox.recordsWithChanges(db)
+            var stored = try RecordRows.loadAll(db, response.page.map(\.key))
             var digests = VillageDigestBatch()
+            var rows = ConfirmedRowBatch()
             for state in response.page {
-                var row = try RecordRows.load(db, state.key.collection, state.key.id)
-                    ?? RecordRow(key: state.key, confirmed: nil, view: RecordState(key: state.key))
+                let id = OutboxRecord(state.key)
+                var row = stored[id] ?? RecordRow(key: state.key, confirmed: nil, view: RecordState(key: state.key))
                 row.confirmed = state
-                let hasLocal = local.contains(OutboxRecord(state.key))
+                let hasLocal = local.contains(id)
                 row.view = hasLocal ? try RecordRows.rebuiltView(db, key: state.key, confirmed: state) : state
-                try RecordRows.saveConfirmed(db, row, digests: &digests)
+                // A record twice in a page: the second replaces the first, digest and all.
+                row.storedDigest = try rows.append(db, row, digests: &digests)
+                stored[id] = row
                 if hasLocal { try Outbox.dropConfirmed(db, state.key, confirmed: state.version) }
                 clock.observe(state.lastModified)
                 touched.remove(state.key)
             }
+            try rows.write(db)
             try digests.write(db)
             report.pulled = response.page.count
             for key in touched { try Self.refreshView(db, key) }

@@ -1,7 +1,8 @@
 import Foundation
+import LoadSimulation
 
 /// The executables beside the test bundle (`swift build --build-tests` builds them).
-let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+let binaries = ChildProcess.siblings
 
 /// A fresh scratch directory for one test.
 func scratchDirectory(_ name: String) throws -> String {

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("client-sim plays scenarios against real servers and verifies them", .serialized)
 struct LoadRunTests {
-    static let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    static let binaries = ChildProcess.siblings
 
     func directory(_ name: String) throws -> String {
         let dir = NSTemporaryDirectory() + "client-sim-\(name)-\(UUID().uuidString)"

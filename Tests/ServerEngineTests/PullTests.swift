@@ -162,7 +162,7 @@ struct PullTests {
 }
 
 /// A store that runs a purge just before the first pull after `arm()`: a purge racing a sync.
-actor PurgesBeforeFirstPull: SyncStore {
+actor PurgesBeforeFirstPull: WrappedStore {
     let base: any SyncStore
     let before: Int64
     var armed = false
@@ -181,29 +181,4 @@ actor PurgesBeforeFirstPull: SyncStore {
         }
         return try await base.pull(cursors, limit: limit)
     }
-
-    func push(_ input: PushInput, plan: @Sendable (PushSnapshot) throws -> PushPlan) async throws -> PushResult {
-        try await base.push(input, plan: plan)
-    }
-    func villages(coveredBy assignment: Assignment) async throws -> [VillageCode] { try await base.villages(coveredBy: assignment) }
-    func registerVillages(_ villages: [VillageCode]) async throws { try await base.registerVillages(villages) }
-    func purgeMark() async throws -> PurgeMark { try await base.purgeMark() }
-    func purgeTombstones(deletedBefore milliseconds: Int64) async throws -> Int { try await base.purgeTombstones(deletedBefore: milliseconds) }
-    func record(_ key: RecordKey) async throws -> RecordState? { try await base.record(key) }
-    func openConflicts(villages: [VillageCode]) async throws -> [RecordState] { try await base.openConflicts(villages: villages) }
-    func allocateServerCounters(_ n: Int) async throws -> ClosedRange<UInt64> { try await base.allocateServerCounters(n) }
-    func auditEntries(limit: Int) async throws -> [AuditEntry] { try await base.auditEntries(limit: limit) }
-    func auditEntries(replica: ReplicaID, limit: Int) async throws -> [AuditEntry] { try await base.auditEntries(replica: replica, limit: limit) }
-    func conflictLog(limit: Int) async throws -> [ConflictLogEntry] { try await base.conflictLog(limit: limit) }
-    func recordCount(villages: [VillageCode]) async throws -> Int { try await base.recordCount(villages: villages) }
-    func stateHash() async throws -> Digest128 { try await base.stateHash() }
-    func stateHash(leavingOut tables: Set<String>) async throws -> Digest128 { try await base.stateHash(leavingOut: tables) }
-    func workflowTrail(household: RecordID) async throws -> WorkflowTrail { try await base.workflowTrail(household: household) }
-    func liveRecords(_ collection: RecordCollection, villages: [VillageCode]?) async throws -> [RecordState] {
-        try await base.liveRecords(collection, villages: villages)
-    }
-    func creationBudgetRefusals(since milliseconds: Int64) async throws -> [CreationBudgetRefusal] {
-        try await base.creationBudgetRefusals(since: milliseconds)
-    }
-    func close() async throws { try await base.close() }
 }

@@ -7,7 +7,7 @@ import Testing
 @Suite("The quick start with doorstep-server and doorstep-device", .serialized)
 struct CommandLineTests {
     /// The executables beside the test bundle (`swift build --build-tests` builds them).
-    static let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    static let binaries = ChildProcess.siblings
 
     struct Run {
         let status: Int32
@@ -19,27 +19,10 @@ struct CommandLineTests {
         return Run(status: run.status, output: run.output)
     }
 
-    /// Starts `doorstep-server serve` on a free port; returns the process, its log file and port.
-    func serve(in directory: String) async throws -> (Process, String, Int) {
-        let log = directory + "/server.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let process = Process()
-        process.executableURL = Self.binaries.appendingPathComponent("doorstep-server")
-        process.arguments = ["serve", "--port", "0"]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        try ServerProcess.launch(process)
-        for _ in 0..<200 {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first(where: { $0.contains("listening") && $0.contains("port=") }),
-               let range = line.range(of: "port=") {
-                let port = Int(line[range.upperBound...].prefix { $0.isNumber })!
-                return (process, log, port)
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        process.terminate()
-        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "the server did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")"])
+    /// Starts `doorstep-server serve` on a free port in `directory`, on its default data directory.
+    func serve(in directory: String) async throws -> ServerProcess {
+        try await ServerProcess.start(executable: Self.binaries.appendingPathComponent("doorstep-server"), dataDirectory: nil,
+                                      in: directory, log: directory + "/server.log")
     }
 
     @Test func theQuickStartWorksAndSIGTERMStopsTheServerCleanly() async throws {
@@ -49,8 +32,8 @@ struct CommandLineTests {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binaries.appendingPathComponent("doorstep-server").path),
                 "doorstep-server is built beside the tests in \(Self.binaries.path)")
 
-        var (server, log, port) = try await serve(in: dir)
-        let env = ["DOORSTEP_SERVER": "http://127.0.0.1:\(port)"]
+        var server = try await serve(in: dir)
+        let env = ["DOORSTEP_SERVER": server.url.absoluteString]
         let token = try String(contentsOfFile: dir + "/doorstep-data/admin.token", encoding: .utf8)
         #expect(token.hasPrefix("dst_"))
 
@@ -59,7 +42,7 @@ struct CommandLineTests {
         #expect(worker.status == 0 && worker.output.contains("\"li.hua\""), "\(worker.output)")
         let issued = try await run("doorstep-server", ["admin", "issue-code", "--worker", "li.hua"], environment: env, in: dir)
         let code = try #require(try JSONSerialization.jsonObject(with: Data(issued.output.utf8)) as? [String: Any])["code"] as? String
-        let enrol = try await run("doorstep-device", ["enrol", "--server", "http://127.0.0.1:\(port)", "--code", try #require(code), "--name", "李华的手机"], in: dir)
+        let enrol = try await run("doorstep-device", ["enrol", "--server", server.url.absoluteString, "--code", try #require(code), "--name", "李华的手机"], in: dir)
         #expect(enrol.status == 0 && enrol.output.contains("enrolled dev-"), "\(enrol.output)")
         let add = try await run("doorstep-device", ["add-household", "--head-name", "王建国", "--head-id", "140821196503121239", "--address", "三组12号",
                                                     "--income", "420"], in: dir)
@@ -72,15 +55,13 @@ struct CommandLineTests {
                                 environment: env, in: dir)
         #expect(bad.status != 0 && bad.output.contains("400 invalid_value"), "\(bad.output)")
 
-        server.terminate()   // SIGTERM
-        server.waitUntilExit()
-        #expect(server.terminationStatus == 0)
-        #expect(try String(contentsOfFile: log, encoding: .utf8).contains("stopped; every acknowledged change is on disk"))
+        #expect(server.stop() == 0, "SIGTERM stops it cleanly")
+        #expect(server.child.logText.contains("stopped; every acknowledged change is on disk"))
 
         // Restarted on the same data directory: nothing was lost, the device is still enrolled.
-        (server, log, port) = try await serve(in: dir)
-        defer { server.terminate(); server.waitUntilExit() }
-        try "http://127.0.0.1:\(port)\n".write(toFile: dir + "/doorstep-device/server", atomically: true, encoding: .utf8)
+        server = try await serve(in: dir)
+        defer { server.stop() }
+        try "\(server.url.absoluteString)\n".write(toFile: dir + "/doorstep-device/server", atomically: true, encoding: .utf8)
         let again = try await run("doorstep-device", ["sync"], in: dir)
         #expect(again.status == 0 && again.output.contains("pushed 0"), "\(again.output)")
         let status = try await run("doorstep-device", ["status"], in: dir)

@@ -60,6 +60,8 @@ struct OpsTests {
             #expect(text.contains("doorstep_devices{state=\"stale\"} \(Double(stranded.count))"), "\(text.prefix(2_000))")
             #expect(text.contains("doorstep_alerts{kind=\"unsynced_changes\"} \(Double(stranded.count))"))
             #expect(text.contains("doorstep_sync_requests_total{result=\"ok\"}"))
+            // The metrics system is bootstrapped as in production: Hummingbird's request metrics are there too.
+            #expect(text.contains("hb_requests"), "the process's swift-metrics registry is rendered")
 
             // The page: every stranded row red, every other green, no ID number anywhere.
             let page = try await d.raw("GET", "/ops", token: d.adminToken)

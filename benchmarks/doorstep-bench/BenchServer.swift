@@ -47,10 +47,13 @@ final class BenchServer {
     var township: TownshipCode { households[0].village.township }
     var townshipHouseholds: [Household] { households.filter { $0.village.township == township } }
 
-    /// The township reviewer's device: it may change incomes in its township.
-    func device(replica: UInt64) -> DeviceContext {
-        let worker = Worker(id: WorkerID(unchecked: "bench-reviewer"), name: "乡镇审核", role: .townshipReviewer, assignment: Assignment(townships: [township]))
-        return DeviceContext(worker: worker, deviceID: "bench-device", replica: ReplicaID(replica))
+    /// A township reviewer's device (of the benchmarks' township unless told): it may change
+    /// incomes in its township.
+    func device(replica: UInt64, township: TownshipCode? = nil) -> DeviceContext {
+        let township = township ?? self.township
+        let worker = Worker(id: WorkerID(unchecked: "bench-reviewer-\(township)"), name: "乡镇审核", role: .townshipReviewer,
+                            assignment: Assignment(townships: [township]))
+        return DeviceContext(worker: worker, deviceID: "bench-device-\(replica)", replica: ReplicaID(replica))
     }
 
     /// One request of `changes` income updates to the township's households picked from

@@ -60,10 +60,7 @@ struct ConcurrencyBench {
         let serverCPUSeconds: Double
         let clientCPUSeconds: Double
 
-        var tenths: [Double] {
-            guard !memoryMB.isEmpty else { return [] }
-            return (0...10).map { memoryMB[min(memoryMB.count - 1, $0 * (memoryMB.count - 1) / 10)] }
-        }
+        var tenths: [Double] { MemorySampler.tenths(memoryMB) }
     }
 
     func fleet(devices: Int, concurrency: Int, name: String) async throws -> Fleet {
@@ -72,21 +69,13 @@ struct ConcurrencyBench {
         let server = try await ServerProcess.start(executable: serverExecutable, dataDirectory: directory + "/server",
                                                    arguments: ["--enrolment-burst", "100000", "--enrolments-per-second", "10000"],
                                                    log: directory + "/server.log")
-        let sampler = Task {
-            var samples: [Double] = []
-            while !Task.isCancelled {
-                if let bytes = server.residentBytes { samples.append(Double(bytes) / 1_048_576) }
-                try? await Task.sleep(for: .milliseconds(500))
-            }
-            return samples
-        }
+        let sampler = MemorySampler(server)
         let clientCPUBefore = ProcessStatus.cpuSeconds() ?? 0
         do {
             let configuration = LoadRunConfiguration(devices: devices, scenario: Self.scenario, servers: [server.url], adminToken: try server.adminToken,
                                                      directory: directory + "/fleet", seed: 1, concurrency: concurrency, timeScale: 0)
             let report = try await LoadRun(configuration) { note("  \($0)") }.run()
-            sampler.cancel()
-            let memory = await sampler.value
+            let memory = await sampler.stop()
             let peak = Double(server.peakResidentBytes ?? 0) / 1_048_576
             let serverCPU = server.cpuSeconds ?? 0
             let clientCPU = (ProcessStatus.cpuSeconds() ?? 0) - clientCPUBefore
@@ -95,7 +84,7 @@ struct ConcurrencyBench {
             return Fleet(report: report, memoryMB: memory, peakMB: peak, serverMilliseconds: try Self.exchangeMilliseconds(directory + "/server/server.sqlite"),
                          serverCPUSeconds: serverCPU, clientCPUSeconds: clientCPU)
         } catch {
-            sampler.cancel()
+            _ = await sampler.stop()
             server.stop()
             throw error
         }

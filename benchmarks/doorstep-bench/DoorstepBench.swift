@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldModel
 import Foundation
 import GRDB
+import LoadSimulation
 import Replica
 import ServerEngine
 import SyncClient
@@ -15,10 +16,10 @@ import SyntheticData
 struct DoorstepBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doorstep-bench",
-        abstract: "Every benchmark of DESIGN §8, each beside a baseline measured in the same run: wire size, a device's township bootstrap, the cost of a small sync against server size, server ingest, and 1,000 devices at once.")
+        abstract: "Every benchmark of DESIGN §8, each beside a baseline measured in the same run: wire size, a device's township bootstrap, the cost of a small sync against server size, server ingest (1, 8 and 64 devices pushing at once), the capacity of one server with thousands of virtual devices on SQLite and PostgreSQL, and 1,000 client-sim devices at once.")
 
     enum Part: String, CaseIterable, ExpressibleByArgument {
-        case wire, bootstrap, incremental, ingest, concurrency
+        case wire, bootstrap, incremental, ingest, concurrency, capacity
     }
 
     @Option(help: "Run only these (repeat; \(Part.allCases.map(\.rawValue).joined(separator: ", "))). Default: all.") var only: [Part] = []
@@ -26,6 +27,10 @@ struct DoorstepBench: AsyncParsableCommand {
     @Option(help: "Households in the small server (the first incremental point).") var smallHouseholds = 100_000
     @Option(help: "Devices syncing at once in the concurrency benchmark.") var devices = 1_000
     @Option(help: "Devices of the concurrency baseline, syncing one at a time.") var baselineDevices = 20
+    @Option(name: .customLong("fleet"), help: "Virtual devices of a capacity run (repeat). Default: 1,000 and 5,000.") var fleets: [Int] = [1_000, 5_000]
+    @Option(help: "A PostgreSQL URL for the capacity runs on PostgreSQL (each run gets a schema of its own); none: SQLite only.") var postgres: String?
+    @Option(help: "Seconds of each open-loop step of a capacity run.") var capacityStepSeconds = 10.0
+    @Option(help: "Exchanges per second of a capacity run's first step (×1.4 each step).") var capacityStartRate = 25.0
     @Option(help: "The doorstep-server executable for the concurrency benchmark. Default: beside this one.") var serverExecutable: String?
     @Option(help: "Seed of the wire workloads' synthetic township.") var seed: UInt64 = 2026
     @Option(help: "A scratch directory for the databases (removed at the end).") var scratch = NSTemporaryDirectory() + "doorstep-bench"
@@ -35,6 +40,9 @@ struct DoorstepBench: AsyncParsableCommand {
     func validate() throws {
         guard smallHouseholds >= 1_000, households > smallHouseholds else { throw ValidationError("need 1,000 ≤ --small-households < --households") }
         guard devices >= 2, baselineDevices >= 2 else { throw ValidationError("--devices and --baseline-devices must be at least 2") }
+        guard fleets.allSatisfy({ $0 >= 2 }), capacityStepSeconds >= 1, capacityStartRate > 0 else {
+            throw ValidationError("--fleet must be at least 2, --capacity-step-seconds at least 1 and --capacity-start-rate above 0")
+        }
     }
 
     func run() async throws {
@@ -72,15 +80,19 @@ struct DoorstepBench: AsyncParsableCommand {
                 note("seeding \(households) households")
                 _ = try await server.grow(to: households, now: now)
             }
-            if parts.contains(.ingest) { results.append(try await IngestBench(server: server, scratch: scratch, now: now).run()) }
+            if parts.contains(.ingest) { results += try await IngestBench(server: server, scratch: scratch, now: now).run() }
             try await server.store.close()
         }
+        let executable = serverExecutable.map { URL(fileURLWithPath: $0) }
+            ?? ChildProcess.siblings.appendingPathComponent("doorstep-server")
+        if !parts.isDisjoint(with: [.concurrency, .capacity]), !FileManager.default.isExecutableFile(atPath: executable.path) {
+            throw ValidationError("no doorstep-server at \(executable.path): build it (swift build -c release --product doorstep-server) or pass --server-executable")
+        }
+        if parts.contains(.capacity) {
+            results += try await CapacityBench(fleets: fleets, backends: [.sqlite] + (postgres.map { [.postgres($0)] } ?? []), serverExecutable: executable,
+                                               scratch: scratch, step: .seconds(capacityStepSeconds), startRate: capacityStartRate).run()
+        }
         if parts.contains(.concurrency) {
-            let executable = serverExecutable.map { URL(fileURLWithPath: $0) }
-                ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("doorstep-server")
-            guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-                throw ValidationError("no doorstep-server at \(executable.path): build it (swift build -c release --product doorstep-server) or pass --server-executable")
-            }
             results += try await ConcurrencyBench(devices: devices, baselineDevices: baselineDevices, serverExecutable: executable,
                                                   scratch: scratch + "/concurrency").run()
         }

@@ -24,7 +24,7 @@ struct ClientSim: AsyncParsableCommand {
             every replica equal to the server's view of its scope, nothing outside scope. A failed verification
             exits with status 1.
             """,
-        subcommands: [Run.self, Scenarios.self, CrashLoopCommand.self],
+        subcommands: [Run.self, Scenarios.self, CrashLoopCommand.self, CapacityCommand.self],
         defaultSubcommand: Run.self
     )
 }

@@ -34,7 +34,7 @@ struct CrashLoopCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let binaries = ChildProcess.siblings
         var configuration = CrashLoopConfiguration(cycles: cycles, directory: runDir, binaries: binaries)
         configuration.devices = devices
         configuration.seed = seed

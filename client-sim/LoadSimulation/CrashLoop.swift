@@ -1,6 +1,7 @@
 import FieldModel
 import Foundation
 import Replica
+import ServerApp
 import ServerHTTP
 import SyncCore
 import SyncProtocol
@@ -134,13 +135,10 @@ public actor CrashLoop {
         } else {
             try await Task.sleep(for: .milliseconds(killAt))
         }
-        if child.isRunning {
-            sendSIGKILL(child.processIdentifier)
-            report.deviceKills += 1
-        }
-        child.waitUntilExit()
-        if child.terminationReason != .uncaughtSignal || child.terminationStatus != SIGKILL {
-            fail("cycle \(cycle): \(devices[d].name) exited by itself (status \(child.terminationStatus)) before the kill; see \(log)")
+        if child.isRunning { report.deviceKills += 1 }
+        child.kill()
+        if !child.killed(by: SIGKILL) {
+            fail("cycle \(cycle): \(devices[d].name) exited by itself (status \(child.process.terminationStatus)) before the kill; see \(log)")
         }
         report.committedWrites += try devices[d].learn(fromLog: log)
         try await ensureServer()
@@ -151,17 +149,17 @@ public actor CrashLoop {
 
     /// Restarts the server if it died, after checking its file, and points every device at it.
     func ensureServer() async throws {
-        if let server, server.process.isRunning { return }
+        if let server, server.child.isRunning { return }
         var expectedDeath = true
         if let dead = server {
-            dead.process.waitUntilExit()
+            let status = await dead.child.exited()
             let log = (try? String(contentsOfFile: dead.log, encoding: .utf8)) ?? ""
             if log.contains(FaultInjection.crashMessage) {
                 report.serverCrashesAfterCommit += 1
             } else if serverKilledByUs {
                 report.serverKills += 1
             } else {
-                fail("the server died by itself (status \(dead.process.terminationStatus)); see \(dead.log)")
+                fail("the server died by itself (status \(status)); see \(dead.log)")
                 expectedDeath = false
             }
             serverKilledByUs = false
@@ -174,7 +172,7 @@ public actor CrashLoop {
             // The devices register applications as fast as they can: the creation budget is out of the way.
             arguments: ["--rate-burst", "100000", "--rate-per-second", "100000", "--enrolment-burst", "1000", "--enrolments-per-second", "1000",
                         "--households-per-device-per-day", "1000000", "--households-per-village-per-day", "1000000"],
-            environment: [FaultInjection.crashAfterCommitVariable: String(configuration.serverCrashAfterCommit)],
+            environment: [ServerSetting.named("fault.crashAfterCommit")!.environmentVariable: String(configuration.serverCrashAfterCommit)],
             log: "\(configuration.directory)/logs/server-\(report.serverRestarts).log")
         if let dead = server, expectedDeath { try? FileManager.default.removeItem(atPath: dead.log) }
         server = started

@@ -31,16 +31,9 @@ struct CrashLoopDevice {
     }
 
     /// Starts `doorstep-device work`, its output to `log`.
-    func startWork(binaries: URL, log: String) throws -> Process {
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let process = Process()
-        process.executableURL = binaries.appendingPathComponent("doorstep-device")
-        process.arguments = ["work", "--dir", directory, "--rounds", "100000", "--writes-per-sync", "3"]
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        try ServerProcess.launch(process)
-        return process
+    func startWork(binaries: URL, log: String) throws -> ChildProcess {
+        try ChildProcess.start(binaries.appendingPathComponent("doorstep-device"),
+                               ["work", "--dir", directory, "--rounds", "100000", "--writes-per-sync", "3"], log: log)
     }
 
     /// Adds the writes a finished `work` process printed; a line cut by the kill is not one.

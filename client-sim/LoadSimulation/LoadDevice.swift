@@ -127,7 +127,7 @@ struct DeviceStats: Sendable {
     var refusedWrites = 0
     /// Exchanges that found their server down and went on to another.
     var failovers = 0
-    var latencies: [Double] = []
+    var latencies = LatencyHistogram()
     var failures: [String: Int] = [:]
     var warnings = Set<String>()
 
@@ -143,7 +143,7 @@ struct DeviceStats: Sendable {
             failedSyncs += 1
             failures[code, default: 0] += 1
         } else {
-            latencies.append(milliseconds)
+            latencies.record(milliseconds: milliseconds)
         }
     }
 }

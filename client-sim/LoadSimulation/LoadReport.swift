@@ -36,17 +36,18 @@ public struct LoadReport: Sendable, Codable {
         public var p99: Double
         public var max: Double
 
+        public init(p50: Double, p95: Double, p99: Double, max: Double) {
+            self.p50 = p50
+            self.p95 = p95
+            self.p99 = p99
+            self.max = max
+        }
+
+        /// The percentiles of `values` (milliseconds), through an HDR histogram.
         public init(_ values: [Double]) {
-            let s = values.sorted()
-            // The nearest-rank percentile.
-            func at(_ q: Double) -> Double {
-                guard !s.isEmpty else { return 0 }
-                return s[min(s.count - 1, Swift.max(0, Int((Double(s.count) * q).rounded(.up)) - 1))]
-            }
-            p50 = at(0.5)
-            p95 = at(0.95)
-            p99 = at(0.99)
-            max = s.last ?? 0
+            var histogram = LatencyHistogram()
+            for v in values { histogram.record(milliseconds: v) }
+            self = histogram.percentiles
         }
     }
 
@@ -57,7 +58,7 @@ public struct LoadReport: Sendable, Codable {
         servers = max(1, configuration.servers.count)
         days = configuration.scenario.days
         seed = configuration.seed
-        var latencies: [Double] = []
+        var latencies = LatencyHistogram()
         var warnings = Set<String>()
         for device in devices {
             let s = await device.stats
@@ -71,14 +72,14 @@ public struct LoadReport: Sendable, Codable {
             bytesUp += s.bytesUp
             bytesDown += s.bytesDown
             refusedLocalWrites += s.refusedWrites
-            latencies += s.latencies
+            latencies.add(s.latencies)
             warnings.formUnion(s.warnings)
             for (k, v) in (try? await device.rejectionsByReason()) ?? [:] { rejectionsByReason[k, default: 0] += v }
         }
         bytesPerDevice = devices.isEmpty ? 0 : (bytesUp + bytesDown) / devices.count
         conflictsOpened = tally.opened.count
         conflictsResolved = tally.resolved
-        latencyMilliseconds = Percentiles(latencies)
+        latencyMilliseconds = latencies.percentiles
         self.scenarioSeconds = scenarioSeconds
         self.convergenceSeconds = convergenceSeconds
         self.healRounds = healRounds

@@ -1,58 +1,42 @@
 import Foundation
-import Synchronization
 
 /// A `doorstep-server serve` process: started on a free port, found by its log line, stopped
 /// with SIGTERM (graceful) or SIGKILL. For tests, multi-instance runs and crash loops.
 public final class ServerProcess: Sendable {
-    public let process: Process
+    public let child: ChildProcess
     public let url: URL
     public let port: Int
-    public let log: String
     public let dataDirectory: String
 
-    /// Starts `executable serve --port 0 --data-dir dataDirectory` plus `arguments`, with
-    /// `environment` added to this process's, and waits (up to 20 s) for its `listening … port=N` line.
-    public static func start(executable: URL, dataDirectory: String, arguments: [String] = [], environment: [String: String] = [:],
-                             log: String) async throws -> ServerProcess {
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["serve", "--port", "0", "--data-dir", dataDirectory] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = FileHandle.nullDevice
-        try launch(process)
+    /// Starts `executable serve --port 0 --data-dir dataDirectory` plus `arguments` (without
+    /// `--data-dir` when `dataDirectory` is nil: the default, in `directory`), with `environment`
+    /// added to this process's, and waits (up to 20 s) for its `listening … port=N` line.
+    public static func start(executable: URL, dataDirectory: String?, arguments: [String] = [], environment: [String: String] = [:],
+                             in directory: String? = nil, log: String) async throws -> ServerProcess {
+        let dataArguments = dataDirectory.map { ["--data-dir", $0] } ?? []
+        let child = try ChildProcess.start(executable, ["serve", "--port", "0"] + dataArguments + arguments, environment: environment,
+                                           in: directory, log: log)
+        let data = dataDirectory ?? (directory ?? FileManager.default.currentDirectoryPath) + "/doorstep-data"
         for _ in 0..<400 {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first(where: { $0.contains("listening") && $0.contains("port=") }),
+            if let line = child.logText.split(separator: "\n").first(where: { $0.contains("listening") && $0.contains("port=") }),
                let range = line.range(of: "port="), let port = Int(line[range.upperBound...].prefix { $0.isNumber }) {
-                return ServerProcess(process: process, port: port, log: log, dataDirectory: dataDirectory)
+                return ServerProcess(child: child, port: port, dataDirectory: data)
             }
-            guard process.isRunning else { break }
+            guard child.isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        if process.isRunning { process.terminate() }
-        throw LoadError("doorstep-server did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "no log")")
+        child.stop()
+        throw LoadError("doorstep-server did not start: \(child.logText)")
     }
 
-    /// Starts `process`, one launch at a time in this process: Foundation's `Process.run()` on
-    /// Linux copies the environment unguarded, and two launches at once have crashed in it.
-    public static func launch(_ process: Process) throws {
-        try launches.withLock { _ in
-            if process.environment == nil { process.environment = ProcessInfo.processInfo.environment }
-            try process.run()
-        }
-    }
-
-    private static let launches = Mutex(())
-
-    private init(process: Process, port: Int, log: String, dataDirectory: String) {
-        self.process = process
+    private init(child: ChildProcess, port: Int, dataDirectory: String) {
+        self.child = child
         self.port = port
         self.url = URL(string: "http://127.0.0.1:\(port)")!
-        self.log = log
         self.dataDirectory = dataDirectory
     }
+
+    public var log: String { child.log ?? "" }
 
     /// The administrator token the first start wrote.
     public var adminToken: String {
@@ -60,30 +44,18 @@ public final class ServerProcess: Sendable {
     }
 
     /// The process's peak resident memory so far (VmHWM), bytes; nil once it has exited.
-    public var peakResidentBytes: Int? { ProcessStatus.kilobytes("VmHWM:", pid: "\(process.processIdentifier)").map { $0 * 1024 } }
+    public var peakResidentBytes: Int? { ProcessStatus.kilobytes("VmHWM:", pid: "\(child.pid)").map { $0 * 1024 } }
 
     /// The process's resident memory now (VmRSS), bytes; nil once it has exited.
-    public var residentBytes: Int? { ProcessStatus.kilobytes("VmRSS:", pid: "\(process.processIdentifier)").map { $0 * 1024 } }
+    public var residentBytes: Int? { ProcessStatus.kilobytes("VmRSS:", pid: "\(child.pid)").map { $0 * 1024 } }
 
     /// CPU time the process has used so far, seconds; nil once it has exited.
-    public var cpuSeconds: Double? { ProcessStatus.cpuSeconds(pid: "\(process.processIdentifier)") }
+    public var cpuSeconds: Double? { ProcessStatus.cpuSeconds(pid: "\(child.pid)") }
 
-    /// SIGKILL (nothing runs after it: no graceful stop, no flush), then waits for the exit.
-    public func kill() {
-        if process.isRunning { sendSIGKILL(process.processIdentifier) }
-        process.waitUntilExit()
-    }
+    /// SIGKILL, then waits for the exit.
+    public func kill() { child.kill() }
 
     /// SIGTERM, then waits for the exit; returns the exit status.
     @discardableResult
-    public func stop() -> Int32 {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-}
-
-/// SIGKILL to `pid` (outside the class, whose `kill()` would shadow the system call).
-func sendSIGKILL(_ pid: Int32) {
-    _ = kill(pid, SIGKILL)
+    public func stop() -> Int32 { child.stop() }
 }

@@ -1,9 +1,9 @@
 import FieldModel
 import Foundation
+import ServerApp
 import ServerDirectory
 import ServerEngine
 import ServerHTTP
-import ServerOps
 import SyncClient
 import SyncClientHTTP
 import SyncCore
@@ -29,15 +29,18 @@ final class SimHTTPEndpoint: SimEndpoint {
         state = Mutex(State(running: try await Self.start(server, clock)))
     }
 
+    /// The server as `serve` builds it, over the simulation's store and clock; the simulation
+    /// purges and restarts it itself.
     static func start(_ server: SimServer, _ clock: SimClock) async throws -> RunningServer {
-        guard let directory = server.current.store as? any DirectoryStore, let ops = server.current.store as? any OpsStore else {
+        guard let store = server.current.store as? any ServerStore else {
             throw SimulationError("the simulated server's store keeps no directory or ops figures")
         }
-        var limits = ServerLimits()
-        limits.deviceBurst = 1_000_000  // the simulation's devices sync far faster than people do
-        let http = DoorstepServer(engine: server.current, access: AccessControl(store: directory, serverReplica: server.configuration.serverReplica),
-                                  ops: ops, limits: limits, clock: { clock.milliseconds })
-        return try await RunningServer.start(http)
+        var configuration = ServerConfiguration()
+        configuration.dataDirectory = URL(fileURLWithPath: server.path).deletingLastPathComponent().path
+        configuration.port = 0
+        configuration.engine = server.configuration
+        configuration.limits.deviceBurst = 1_000_000  // the simulation's devices sync far faster than people do
+        return try await buildApplication(configuration, store: store, clock: { clock.milliseconds }, logger: .silent).start()
     }
 
     var directory: any DirectoryStore { server.current.store as! any DirectoryStore }

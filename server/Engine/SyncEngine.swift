@@ -15,10 +15,13 @@ import SyncProtocol
 public struct SyncEngine: Sendable {
     public let store: any SyncStore
     public let configuration: Configuration
+    /// Concurrent pushes go to the store in groups, one transaction each.
+    public let pushes: PushQueue
 
     public init(store: any SyncStore, configuration: Configuration) {
         self.store = store
         self.configuration = configuration
+        pushes = PushQueue()
     }
 
     /// Limits and policies of one server.
@@ -122,7 +125,7 @@ public struct SyncEngine: Sendable {
                                    serverReplica: configuration.serverReplica,
                                    clockAheadTolerance: configuration.clockAheadToleranceMilliseconds,
                                    settings: configuration.policy, budget: configuration.creationBudget)
-        return try await store.push(input) { snapshot in
+        return try await pushes.push(PendingPush(input: input) { snapshot in
             let plan = planner.plan(snapshot)
             if mode == .rehearse { throw Rehearsal(outcomes: plan.outcomes) }
             if mode == .allOrNothing {
@@ -133,7 +136,7 @@ public struct SyncEngine: Sendable {
                 if !refused.isEmpty { throw ImportRefused(refusals: refused) }
             }
             return plan
-        }
+        }, to: store)
     }
 
     /// Records waiting for a reviewer in the villages `worker` sees, in sequence order.

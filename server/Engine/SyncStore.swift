@@ -3,18 +3,23 @@ import SyncCore
 
 /// Where the sync server keeps record states, processed dots, digests and its logs.
 ///
-/// Shaped for a transactional database: a push is one transaction that reads everything a pure
-/// plan needs (`PushSnapshot`), hands it to the plan, and writes what the plan decided. SQLite
-/// does this in a write transaction; PostgreSQL will do it with `SELECT … FOR UPDATE`. The
-/// engine's rules live in the plan, so every backend enforces exactly the same ones.
+/// Shaped for a transactional database: a push reads everything a pure plan needs
+/// (`PushSnapshot`), hands it to the plan, and writes what the plan decided. Pushes come in
+/// groups (`PushQueue`), one transaction per group: each push reads its snapshot after the
+/// writes of the pushes before it in the group, so it is planned against them. SQLite does this
+/// in a write transaction; PostgreSQL with `SELECT … FOR UPDATE`. The engine's rules live in the
+/// plan, so every backend enforces exactly the same ones.
 ///
 /// Sequence numbers: every record write takes a fresh, increasing sequence number, allocated
 /// while the writer holds the lock, so a pull position never skips a change that commits late.
 /// Every method either commits completely or changes nothing; errors are `SyncEngineError`.
 public protocol SyncStore: Sendable {
-    /// Reads the snapshot for `input`, calls `plan` once, writes its result, all in one
-    /// transaction. If `plan` throws, nothing is written and the error is rethrown.
-    func push(_ input: PushInput, plan: @Sendable (PushSnapshot) throws -> PushPlan) async throws -> PushResult
+    /// Applies a group of pushes in one transaction, in order: for each, reads its snapshot,
+    /// calls its plan once and writes the result. A push whose plan throws, or whose writes fail,
+    /// writes nothing and gets that error; the others are written all the same. When the
+    /// transaction itself fails, every push gets the failure and nothing is written. Returns
+    /// once the group committed (or failed): one result per push, in order.
+    func push(_ group: [PendingPush]) async -> [Result<PushResult, any Error>]
 
     /// The records of the given villages whose sequence is above that village's cursor (a
     /// plain sequence number), in sequence order, at most `limit`; with the villages' digests
@@ -83,6 +88,12 @@ public protocol SyncStore: Sendable {
 }
 
 extension SyncStore {
+    /// One push on its own, in a group of one. If `plan` throws, nothing is written and the
+    /// error is rethrown.
+    public func push(_ input: PushInput, plan: @escaping @Sendable (PushSnapshot) throws -> PushPlan) async throws -> PushResult {
+        try await push([PendingPush(input: input, plan: plan)])[0].get()
+    }
+
     /// The highest sequence number a purge has removed; 0 before any purge.
     public func purgedThrough() async throws -> UInt64 { try await purgeMark().sequence }
 }

@@ -119,13 +119,13 @@ extension DoorstepServer {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    /// Writes the exchange to the device's history and the metrics. A failure to write the
-    /// history is logged and never fails the sync itself.
+    /// Writes the exchange to the metrics and to the device's history (buffered: `SyncHistoryWriter`).
+    /// A failure to write the history is logged and never fails the sync itself.
     func finish(_ exchange: inout Exchange, started: ContinuousClock.Instant, context: BasicRequestContext) async {
         let elapsed = ContinuousClock.now - started
         exchange.record.durationMilliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         metrics.record(exchange.record, rejections: exchange.rejections, pullsFromZero: exchange.pullsFromZero)
-        do { try await ops.recordSync(exchange.record) } catch {
+        do { try await ops.recordSyncs([exchange.record]) } catch {
             context.logger.error("sync history not written", metadata: ["device": "\(exchange.record.deviceID)", "error": "\(error)"])
         }
     }

@@ -6,22 +6,23 @@ import NIOCore
 import ServerDirectory
 import ServerEngine
 import ServerOps
+import ServiceLifecycle
 import SyncProtocol
 
 /// The sync server's HTTP API (SPEC §10, `protocol/openapi.yaml`) over one engine and one
 /// directory: enrolment, sync, the reviewer's conflicts and the administrator's actions.
 ///
-///     let server = DoorstepServer(engine: engine, access: access)
-///     let app = Application(router: server.router(), configuration: .init(address: .hostname("127.0.0.1", port: 8080)))
-///     try await app.runService()   // SIGTERM lets in-flight syncs finish
+/// `buildApplication` (ServerApp) assembles it from a `ServerConfiguration`; nothing else does.
 ///
 /// Every request is authorized by its token's worker as the directory holds it now, so a
 /// revocation or a new assignment counts from the very next request.
 public struct DoorstepServer: Sendable {
     public let engine: SyncEngine
     public let access: AccessControl
-    /// Device sync history and status, for ops.
+    /// Device sync history and status, for ops: the store's, through `history`.
     public let ops: any OpsStore
+    /// Writes the sync history in batches; a service of the running server (`services`).
+    public let history: SyncHistoryWriter
     public let metrics: SyncMetrics
     public let thresholds: OpsThresholds
     public let limits: ServerLimits
@@ -38,7 +39,8 @@ public struct DoorstepServer: Sendable {
                 clock: @escaping @Sendable () -> Int64 = DoorstepServer.systemClock) {
         self.engine = engine
         self.access = access
-        self.ops = ops
+        history = SyncHistoryWriter(ops)
+        self.ops = history
         self.metrics = metrics
         self.thresholds = thresholds
         self.limits = limits
@@ -47,6 +49,9 @@ public struct DoorstepServer: Sendable {
         administratorLimiter = RateLimiter(burst: limits.administratorBurst, perSecond: limits.administratorRequestsPerSecond)
         enrolmentLimiter = RateLimiter(burst: limits.enrolmentBurst, perSecond: limits.enrolmentsPerSecond)
     }
+
+    /// What runs beside the HTTP server for as long as it runs: the sync history's writer.
+    public var services: [any Service] { [history] }
 
     public static let systemClock: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 

@@ -2,14 +2,14 @@ import Foundation
 import Logging
 
 /// Faults the crash tests inject into a real `doorstep-server` process. Off unless the
-/// environment asks for it; never set it in production.
+/// configuration asks for it (`fault.crashAfterCommit`, in the environment
+/// `DOORSTEP_FAULT_CRASH_AFTER_COMMIT`); never set it in production.
 ///
-/// `DOORSTEP_FAULT_CRASH_AFTER_COMMIT=P` (0 < P ≤ 1): after a sync whose push the engine has
+/// `crashAfterCommitProbability` P (0 < P ≤ 1): after a sync whose push the engine has
 /// committed, and before its response is written, the process kills itself with SIGKILL with
 /// probability P — the moment at which a lost response must cost one re-sent batch and never a
 /// duplicate.
 public struct FaultInjection: Sendable, Hashable {
-    public static let crashAfterCommitVariable = "DOORSTEP_FAULT_CRASH_AFTER_COMMIT"
     /// What the server logs just before it kills itself, for the tests to count.
     public static let crashMessage = "fault injection: killing the process after a committed push, before its response"
 
@@ -19,15 +19,6 @@ public struct FaultInjection: Sendable, Hashable {
 
     public init() {}
 
-    /// Reads `DOORSTEP_FAULT_CRASH_AFTER_COMMIT`; a value that is not a probability is refused.
-    public init(environment: [String: String]) throws(FaultInjectionError) {
-        guard let text = environment[Self.crashAfterCommitVariable], !text.isEmpty else { return }
-        guard let p = Double(text), p >= 0, p <= 1 else {
-            throw FaultInjectionError(message: "\(Self.crashAfterCommitVariable)=\(text) is not a probability between 0 and 1")
-        }
-        crashAfterCommitProbability = p
-    }
-
     public var isOn: Bool { crashAfterCommitProbability > 0 }
 
     /// Called once a push has committed and before its response exists.
@@ -36,9 +27,4 @@ public struct FaultInjection: Sendable, Hashable {
         logger.critical("\(Self.crashMessage)")
         kill(getpid(), SIGKILL)
     }
-}
-
-public struct FaultInjectionError: Error, Sendable, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
 }

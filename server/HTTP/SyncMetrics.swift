@@ -7,13 +7,16 @@ import ServerOps
 /// The server's Prometheus metrics (`/metrics`, text format 0.0.4). Counters of this instance's
 /// traffic are kept in memory; figures every instance shares (devices, conflicts, applied
 /// changes, the oldest unsynced change, the database) are read from the store at each scrape,
-/// so any instance reports the same.
+/// so any instance reports the same. `/metrics` also renders `process`: what swift-metrics
+/// reports in this process (Hummingbird's request metrics among them).
 public final class SyncMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
+    let process: (@Sendable () -> String)?
     let duration: DurationHistogram
 
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), process: (@Sendable () -> String)? = nil) {
         self.registry = registry
+        self.process = process
         duration = registry.makeDurationHistogram(
             name: "doorstep_sync_duration_seconds",
             buckets: [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
@@ -66,6 +69,6 @@ public final class SyncMetrics: Sendable {
                                help: "Changes applied since the store was created, by collection").set(to: Double(n))
         }
         registry.makeGauge(name: "doorstep_database_bytes", help: "Size of the database on disk").set(to: Double(try await store.databaseBytes()))
-        return registry.emitToString()
+        return registry.emitToString() + (process?() ?? "")
     }
 }

@@ -3,8 +3,9 @@ import FieldModel
 /// Where the server keeps what ops reads: each device's sync history and latest status, and
 /// counts over the logs. Every method commits completely or changes nothing.
 public protocol OpsStore: Sendable {
-    /// Appends one exchange to the device's history and folds it into its status.
-    func recordSync(_ record: SyncRecord) async throws
+    /// Appends exchanges to their devices' histories and folds them into their statuses, in
+    /// one transaction, in order.
+    func recordSyncs(_ records: [SyncRecord]) async throws
     /// The latest status of every device that ever synced.
     func deviceStatuses() async throws -> [DeviceStatus]
     /// A device's latest `limit` exchanges, newest first.

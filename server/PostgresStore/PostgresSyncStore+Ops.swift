@@ -6,32 +6,37 @@ import SyncCore
 
 /// Device sync history and status in the shared database: ops sees every instance's exchanges.
 extension PostgresSyncStore: OpsStore {
-    public func recordSync(_ r: SyncRecord) async throws {
-        let health = try r.health.map { try $0.storedJSON }
-        let failure = r.succeeded ? nil : [r.result, r.reason].compactMap { $0 }.joined(separator: ": ")
-        try await write("recordSync") { c in
-            try await c.run("""
-                INSERT INTO sync_history (device, worker, at_ms, duration_ms, pushed, rejected, pulled, bytes_in, bytes_out, result, reason, health, over_budget)
-                VALUES (\(r.deviceID), \(r.worker.rawValue), \(r.atMilliseconds), \(r.durationMilliseconds), \(Int64(r.pushed)), \(Int64(r.rejected)),
-                        \(Int64(r.pulled)), \(Int64(r.bytesIn)), \(Int64(r.bytesOut)), \(r.result), \(r.reason), \(health), \(r.overBudget))
-                """)
-            // The status keeps the last success and the last failure apart; health only when sent.
-            // GREATEST and COALESCE skip NULLs, so an older exchange reported late changes nothing.
-            try await c.run("""
-                INSERT INTO device_status AS s (device, worker, last_sync_ms, last_success_ms, last_failure_ms, last_failure, last_duration_ms, health, over_budget)
-                VALUES (\(r.deviceID), \(r.worker.rawValue), \(r.atMilliseconds), \(r.succeeded ? r.atMilliseconds : nil),
-                        \(r.succeeded ? nil : r.atMilliseconds), \(failure), \(r.durationMilliseconds), \(health), \(r.overBudget))
-                ON CONFLICT (device) DO UPDATE SET
-                    worker = excluded.worker,
-                    last_sync_ms = GREATEST(s.last_sync_ms, excluded.last_sync_ms),
-                    last_success_ms = GREATEST(s.last_success_ms, excluded.last_success_ms),
-                    last_failure_ms = GREATEST(s.last_failure_ms, excluded.last_failure_ms),
-                    last_failure = CASE WHEN excluded.last_failure_ms IS NOT NULL THEN excluded.last_failure ELSE s.last_failure END,
-                    last_duration_ms = excluded.last_duration_ms,
-                    health = COALESCE(excluded.health, s.health),
-                    over_budget = excluded.over_budget
-                """)
+    public func recordSyncs(_ records: [SyncRecord]) async throws {
+        guard !records.isEmpty else { return }
+        let healths = try records.map { r in try r.health.map { try $0.storedJSON } }
+        try await write("recordSyncs") { c in
+            for (r, health) in zip(records, healths) { try await Self.recordSync(r, health: health, c) }
         }
+    }
+
+    static func recordSync(_ r: SyncRecord, health: String?, _ c: PostgresSession) async throws {
+        let failure = r.succeeded ? nil : [r.result, r.reason].compactMap { $0 }.joined(separator: ": ")
+        try await c.run("""
+            INSERT INTO sync_history (device, worker, at_ms, duration_ms, pushed, rejected, pulled, bytes_in, bytes_out, result, reason, health, over_budget)
+            VALUES (\(r.deviceID), \(r.worker.rawValue), \(r.atMilliseconds), \(r.durationMilliseconds), \(Int64(r.pushed)), \(Int64(r.rejected)),
+                    \(Int64(r.pulled)), \(Int64(r.bytesIn)), \(Int64(r.bytesOut)), \(r.result), \(r.reason), \(health), \(r.overBudget))
+            """)
+        // The status keeps the last success and the last failure apart; health only when sent.
+        // GREATEST and COALESCE skip NULLs, so an older exchange reported late changes nothing.
+        try await c.run("""
+            INSERT INTO device_status AS s (device, worker, last_sync_ms, last_success_ms, last_failure_ms, last_failure, last_duration_ms, health, over_budget)
+            VALUES (\(r.deviceID), \(r.worker.rawValue), \(r.atMilliseconds), \(r.succeeded ? r.atMilliseconds : nil),
+                    \(r.succeeded ? nil : r.atMilliseconds), \(failure), \(r.durationMilliseconds), \(health), \(r.overBudget))
+            ON CONFLICT (device) DO UPDATE SET
+                worker = excluded.worker,
+                last_sync_ms = GREATEST(s.last_sync_ms, excluded.last_sync_ms),
+                last_success_ms = GREATEST(s.last_success_ms, excluded.last_success_ms),
+                last_failure_ms = GREATEST(s.last_failure_ms, excluded.last_failure_ms),
+                last_failure = CASE WHEN excluded.last_failure_ms IS NOT NULL THEN excluded.last_failure ELSE s.last_failure END,
+                last_duration_ms = excluded.last_duration_ms,
+                health = COALESCE(excluded.health, s.health),
+                over_budget = excluded.over_budget
+            """)
     }
 
     public func deviceStatuses() async throws -> [DeviceStatus] {

@@ -5,14 +5,59 @@ import ServerEngine
 import SyncCore
 
 extension PostgresSyncStore {
-    /// One `READ COMMITTED` transaction: lock and read the snapshot, plan, take the sequence
-    /// lock, write (see the type's note on concurrency).
-    public func push(_ input: PushInput, plan: @Sendable (PushSnapshot) throws -> PushPlan) async throws -> PushResult {
-        try await write("push") { c in
-            let snapshot = try await Self.snapshot(for: input, schema: location.schema, c)
-            let decided: PushPlan
-            do { decided = try plan(snapshot) } catch { throw PlanFailure(error: error) }
-            return try await Self.write(decided, snapshot: snapshot, now: input.nowMilliseconds, c)
+    /// One `READ COMMITTED` transaction for the whole group. The records of every push are
+    /// locked first, together and in id order, so two instances' groups never wait on each other
+    /// in a cycle; then each push, in a savepoint of its own, reads its snapshot (after the writes
+    /// of the pushes before it), plans, takes the sequence lock and writes (see the type's note
+    /// on concurrency). A push that fails is rolled back to its savepoint and the group goes on;
+    /// a deadlock or a serialization failure runs the whole group again.
+    public func push(_ group: [PendingPush]) async -> [Result<PushResult, any Error>] {
+        do {
+            return try await write("push") { c in
+                let touched = Set(group.flatMap(\.input.touchedRecords)).map(\.buffer)
+                if !touched.isEmpty {
+                    try await c.run("SELECT 1 FROM records WHERE id = ANY(\(touched)::bytea[]) ORDER BY id FOR UPDATE")
+                }
+                var results: [Result<PushResult, any Error>] = []
+                for push in group {
+                    results.append(try await Self.apply(push, schema: location.schema, c))
+                }
+                return results
+            }
+        } catch {
+            return group.map { _ in .failure(error) }
+        }
+    }
+
+    /// One push of a group in its savepoint. A key another instance took first (a record or a
+    /// dot created meanwhile) runs this push again, after the other's commit; a deadlock or a
+    /// serialization failure is thrown, for the whole group to run again.
+    static func apply(_ push: PendingPush, schema: String, _ c: PostgresSession) async throws -> Result<PushResult, any Error> {
+        var attempt = 1
+        while true {
+            try await c.run("SAVEPOINT push")
+            do {
+                let snapshot = try await Self.snapshot(for: push.input, schema: schema, c)
+                let decided: PushPlan
+                do { decided = try push.plan(snapshot) } catch { throw PlanFailure(error: error) }
+                let result = try await Self.write(decided, snapshot: snapshot, now: push.input.nowMilliseconds, c)
+                try await c.run("RELEASE SAVEPOINT push")
+                return .success(result)
+            } catch {
+                let state = (error as? PSQLError)?.serverInfo?[.sqlState] ?? ""
+                if state != "23505" && retriedStates.contains(state) { throw error }
+                try await c.run("ROLLBACK TO SAVEPOINT push")
+                try await c.run("RELEASE SAVEPOINT push")
+                if state == "23505" && attempt < 3 {
+                    attempt += 1
+                    continue
+                }
+                switch error {
+                case let failure as PlanFailure: return .failure(failure.error)
+                case let error as SyncEngineError: return .failure(error)
+                default: return .failure(SyncEngineError(.storage, "push failed after \(attempt) attempt(s): \(Self.describe(error))"))
+                }
+            }
         }
     }
 

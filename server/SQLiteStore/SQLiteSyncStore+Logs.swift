@@ -7,26 +7,15 @@ import SyncCore
 /// The audit log and the conflict log: appended by pushes, read by ops and tests.
 extension SQLiteSyncStore {
     static func appendLogs(audit: [AuditEntry], conflicts: [ConflictLogEntry], _ db: Database) throws {
-        for a in audit {
-            try db.cachedStatement(sql: """
-                INSERT INTO audit_log (at_ms, worker, device, replica, counter, collection, record, village, action, field, outcome)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [
-                    a.atMilliseconds, a.worker.rawValue, a.deviceID, a.dot.replica.int64, Int64(bitPattern: a.dot.counter),
-                    Int64(a.record.collection.rawValue), a.record.id.blob, a.record.scope.int64, a.action.name,
-                    a.action.field.map { Int64($0.rawValue) }, a.outcome.rawValue,
-                ])
-        }
-        for c in conflicts {
-            try db.cachedStatement(sql: """
-                INSERT INTO conflict_log (at_ms, collection, record, village, kind, field, dots, winner, cause)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [
-                    c.atMilliseconds, Int64(c.record.collection.rawValue), c.record.id.blob, c.record.scope.int64, c.kind.rawValue,
-                    c.field.map { Int64($0.rawValue) }, StoredColumns.dotsText(c.dots), c.winner?.description,
-                    c.cause.description,
-                ])
-        }
+        try MultiRowInsert.auditLog.run(db, audit.map { a in
+            [a.atMilliseconds, a.worker.rawValue, a.deviceID, a.dot.replica.int64, Int64(bitPattern: a.dot.counter),
+             Int64(a.record.collection.rawValue), a.record.id.blob, a.record.scope.int64, a.action.name,
+             a.action.field.map { Int64($0.rawValue) }, a.outcome.rawValue]
+        })
+        try MultiRowInsert.conflictLog.run(db, conflicts.map { c in
+            [c.atMilliseconds, Int64(c.record.collection.rawValue), c.record.id.blob, c.record.scope.int64, c.kind.rawValue,
+             c.field.map { Int64($0.rawValue) }, StoredColumns.dotsText(c.dots), c.winner?.description, c.cause.description]
+        })
     }
 
     public func auditEntries(limit: Int) async throws -> [AuditEntry] {

@@ -6,32 +6,37 @@ import ServerOps
 
 /// Device sync history and status in the same file as the records.
 extension SQLiteSyncStore: OpsStore {
-    public func recordSync(_ r: SyncRecord) async throws {
-        let health = try r.health.map { try $0.storedJSON }
-        try await guarded("recordSync") {
+    public func recordSyncs(_ records: [SyncRecord]) async throws {
+        guard !records.isEmpty else { return }
+        let healths = try records.map { r in try r.health.map { try $0.storedJSON } }
+        try await guarded("recordSyncs") {
             try await pool.write { db in
-                try db.cachedStatement(sql: """
-                    INSERT INTO sync_history (device, worker, at_ms, duration_ms, pushed, rejected, pulled, bytes_in, bytes_out, result, reason, health, over_budget)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [r.deviceID, r.worker.rawValue, r.atMilliseconds, r.durationMilliseconds, r.pushed, r.rejected, r.pulled,
-                                             r.bytesIn, r.bytesOut, r.result, r.reason, health, r.overBudget])
-                // The status keeps the last success and the last failure apart; health only when sent.
-                try db.cachedStatement(sql: """
-                    INSERT INTO device_status (device, worker, last_sync_ms, last_success_ms, last_failure_ms, last_failure, last_duration_ms, health, over_budget)
-                    VALUES (?1, ?2, ?3, CASE WHEN ?4 THEN ?3 END, CASE WHEN ?4 THEN NULL ELSE ?3 END, CASE WHEN ?4 THEN NULL ELSE ?5 END, ?6, ?7, ?8)
-                    ON CONFLICT(device) DO UPDATE SET
-                        worker = excluded.worker,
-                        last_sync_ms = MAX(last_sync_ms, excluded.last_sync_ms),
-                        last_success_ms = COALESCE(MAX(last_success_ms, excluded.last_success_ms), last_success_ms, excluded.last_success_ms),
-                        last_failure_ms = COALESCE(MAX(last_failure_ms, excluded.last_failure_ms), last_failure_ms, excluded.last_failure_ms),
-                        last_failure = CASE WHEN excluded.last_failure_ms IS NOT NULL THEN excluded.last_failure ELSE last_failure END,
-                        last_duration_ms = excluded.last_duration_ms,
-                        health = COALESCE(excluded.health, health),
-                        over_budget = excluded.over_budget
-                    """).execute(arguments: [r.deviceID, r.worker.rawValue, r.atMilliseconds, r.succeeded,
-                                             [r.result, r.reason].compactMap { $0 }.joined(separator: ": "), r.durationMilliseconds, health, r.overBudget])
+                for (r, health) in zip(records, healths) { try Self.recordSync(r, health: health, db) }
             }
         }
+    }
+
+    static func recordSync(_ r: SyncRecord, health: String?, _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO sync_history (device, worker, at_ms, duration_ms, pushed, rejected, pulled, bytes_in, bytes_out, result, reason, health, over_budget)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [r.deviceID, r.worker.rawValue, r.atMilliseconds, r.durationMilliseconds, r.pushed, r.rejected, r.pulled,
+                                     r.bytesIn, r.bytesOut, r.result, r.reason, health, r.overBudget])
+        // The status keeps the last success and the last failure apart; health only when sent.
+        try db.cachedStatement(sql: """
+            INSERT INTO device_status (device, worker, last_sync_ms, last_success_ms, last_failure_ms, last_failure, last_duration_ms, health, over_budget)
+            VALUES (?1, ?2, ?3, CASE WHEN ?4 THEN ?3 END, CASE WHEN ?4 THEN NULL ELSE ?3 END, CASE WHEN ?4 THEN NULL ELSE ?5 END, ?6, ?7, ?8)
+            ON CONFLICT(device) DO UPDATE SET
+                worker = excluded.worker,
+                last_sync_ms = MAX(last_sync_ms, excluded.last_sync_ms),
+                last_success_ms = COALESCE(MAX(last_success_ms, excluded.last_success_ms), last_success_ms, excluded.last_success_ms),
+                last_failure_ms = COALESCE(MAX(last_failure_ms, excluded.last_failure_ms), last_failure_ms, excluded.last_failure_ms),
+                last_failure = CASE WHEN excluded.last_failure_ms IS NOT NULL THEN excluded.last_failure ELSE last_failure END,
+                last_duration_ms = excluded.last_duration_ms,
+                health = COALESCE(excluded.health, health),
+                over_budget = excluded.over_budget
+            """).execute(arguments: [r.deviceID, r.worker.rawValue, r.atMilliseconds, r.succeeded,
+                                     [r.result, r.reason].compactMap { $0 }.joined(separator: ": "), r.durationMilliseconds, health, r.overBudget])
     }
 
     public func deviceStatuses() async throws -> [DeviceStatus] {

@@ -31,7 +31,15 @@ enum Meta: String {
     case serverCounter = "server_counter"
 
     func get(_ db: Database) throws -> UInt64 {
-        let value = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [rawValue]) ?? 0
+        let value = try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [rawValue]) ?? 0
+        return UInt64(bitPattern: value)
+    }
+
+    /// Adds `n` to the counter in one statement and returns its new value.
+    func add(_ db: Database, _ n: UInt64) throws -> UInt64 {
+        let value = try Int64.fetchOne(db.cachedStatement(sql: """
+            INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = value + ?2 RETURNING value
+            """), arguments: [rawValue, Int64(bitPattern: n)]) ?? 0
         return UInt64(bitPattern: value)
     }
 

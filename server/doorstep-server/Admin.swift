@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ServerApp
 import ServerHTTP
 import SyncProtocol
 
@@ -28,7 +29,7 @@ struct Connection: ParsableArguments {
     var token: String? = ProcessInfoEnvironment.value("DOORSTEP_TOKEN")
 
     @Option(help: "The server's data directory, to read admin.token from. [env: DOORSTEP_DATA_DIR]")
-    var dataDir = environment("DOORSTEP_DATA_DIR", "doorstep-data")
+    var dataDir = environment("DOORSTEP_DATA_DIR", ServerConfiguration().dataDirectory)
 
     func client() throws -> APIClient {
         guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https" else {

@@ -13,8 +13,8 @@ struct DoorstepServerCommand: AsyncParsableCommand {
             With `serve --database postgres://…` the records, logs and directory live in PostgreSQL, and several
             instances behind one load balancer share them (server/SCALING.md).
 
-            Every option can also be set in the environment: DOORSTEP_DATA_DIR, DOORSTEP_DATABASE, DOORSTEP_HOST,
-            DOORSTEP_PORT, DOORSTEP_LOG_LEVEL, DOORSTEP_SERVER, DOORSTEP_TOKEN.
+            Every option of serve is also an environment variable and a key of its --config file (serve --help);
+            admin and status read DOORSTEP_SERVER, DOORSTEP_TOKEN and DOORSTEP_DATA_DIR.
             """,
         subcommands: [Serve.self, Admin.self, Status.self]
     )

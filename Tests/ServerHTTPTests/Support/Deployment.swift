@@ -1,6 +1,7 @@
 import FieldModel
 import Foundation
 import Replica
+import ServerApp
 import ServerDirectory
 import ServerEngine
 import ServerHTTP
@@ -14,8 +15,9 @@ import Synchronization
 import SyntheticData
 import Testing
 
-/// A server as operators run it (SQLite file, directory, HTTP on a real loopback socket),
-/// with an administrator client holding the bootstrapped token.
+/// A server as operators run it, assembled by `buildApplication` as `serve` assembles it
+/// (SQLite file in a scratch data directory, directory, metrics, HTTP on a real loopback
+/// socket), on a test clock, with an administrator client holding the bootstrapped token.
 final class Deployment: Sendable {
     let directory: String
     let store: any ServerStore
@@ -38,30 +40,29 @@ final class Deployment: Sendable {
         static var all: [Backend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
         var testDescription: String { rawValue }
 
-        func open(_ directory: String) async throws -> any ServerStore {
+        /// The database the assembled server opens.
+        func location() throws -> DatabaseLocation {
             switch self {
-            case .sqlite: return try SQLiteSyncStore(path: directory + "/server.sqlite")
+            case .sqlite: return .sqlite
             case .postgres:
                 let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
-                return try await PostgresSyncStore.open(try PostgresLocation(url: try requireValue(Self.postgresURL, "DOORSTEP_TEST_POSTGRES_URL"))
-                    .withSchema(String(schema)))
+                return .postgres(try PostgresLocation(url: try requireValue(Self.postgresURL, "DOORSTEP_TEST_POSTGRES_URL")).withSchema(String(schema)))
             }
         }
     }
 
-    private init(directory: String, backend: Backend, limits: ServerLimits, clockStart: Int64,
-                 configure: (inout SyncEngine.Configuration) -> Void) async throws {
+    private init(directory: String, configuration: ServerConfiguration, clockStart: Int64) async throws {
         self.directory = directory
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        store = try await backend.open(directory)
-        var configuration = SyncEngine.Configuration(serverReplica: Self.serverReplica)
-        configure(&configuration)
-        engine = SyncEngine(store: store, configuration: configuration)
-        access = AccessControl(store: store, serverReplica: Self.serverReplica)
         let clock = TestClock(clockStart)
         self.clock = clock
-        adminToken = try #require(try await access.bootstrap(now: clock.now))
-        running = try await RunningServer.start(DoorstepServer(engine: engine, access: access, ops: store, limits: limits, clock: { clock.now }))
+        var configuration = configuration
+        configuration.dataDirectory = directory
+        configuration.port = 0
+        running = try await buildApplication(configuration, clock: { clock.now }, logger: .silent).start()
+        store = running.application.store
+        engine = running.application.engine
+        access = running.application.access
+        adminToken = try #require(running.application.administratorToken)
         admin = APIClient(server: running.url, token: adminToken)
     }
 
@@ -70,7 +71,11 @@ final class Deployment: Sendable {
                      engine configure: (inout SyncEngine.Configuration) -> Void = { _ in },
                      _ body: (Deployment) async throws -> Void) async throws {
         let directory = NSTemporaryDirectory() + "doorstep-http-\(UUID().uuidString)"
-        let deployment = try await Deployment(directory: directory, backend: backend, limits: limits, clockStart: clockStart, configure: configure)
+        var configuration = ServerConfiguration()
+        configuration.database = try backend.location()
+        configuration.limits = limits
+        configure(&configuration.engine)
+        let deployment = try await Deployment(directory: directory, configuration: configuration, clockStart: clockStart)
         do {
             try await body(deployment)
         } catch {
@@ -82,7 +87,6 @@ final class Deployment: Sendable {
 
     func shutdown() async {
         await running.stop()
-        try? await store.close()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
