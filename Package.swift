@@ -125,6 +125,7 @@ let package = Package(
                 "ServerHTTP", "ServerSQLite", "ServerPostgres", "ServerEngine", "ServerDirectory", "ServerOps", "SyncCore", "FieldModel",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -163,7 +164,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "doorstep-soak",
-            dependencies: ["SyncSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SyncSimulation", "ServerApp", "SyncCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "client-sim/doorstep-soak"
         ),
         // The load simulator: N real devices against real servers, scenarios, verification.
@@ -203,9 +204,11 @@ let package = Package(
             path: "benchmarks/doorstep-bench"
         ),
 
-        .testTarget(name: "FieldModelTests", dependencies: ["FieldModel"], path: "Tests/FieldModelTests"),
+        // What several test targets share: the PostgreSQL the storage suites run on, a test's own failure.
+        .target(name: "TestSupport", dependencies: ["ServerPostgres"], path: "Tests/TestSupport"),
+        .testTarget(name: "FieldModelTests", dependencies: ["FieldModel", "SyntheticData"], path: "Tests/FieldModelTests"),
         .testTarget(name: "SyntheticDataTests", dependencies: ["SyntheticData", "FieldModel"], path: "Tests/SyntheticDataTests"),
-        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "FieldModel"], path: "Tests/SyncCoreTests"),
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "FieldModel", "SyntheticData"], path: "Tests/SyncCoreTests"),
         .testTarget(
             name: "SyncProtocolTests",
             dependencies: ["SyncProtocol", "SyncCore", "FieldModel", "SyntheticData"],
@@ -222,12 +225,12 @@ let package = Package(
         .testTarget(name: "SyncSimulationTests", dependencies: ["SyncSimulation"], path: "Tests/SyncSimulationTests"),
         .testTarget(
             name: "ServerEngineTests",
-            dependencies: ["ServerEngine", "ServerSQLite", "ServerPostgres", "SyncCore", "FieldModel", "SyncProtocol", "SyntheticData"],
+            dependencies: ["TestSupport", "ServerEngine", "ServerSQLite", "ServerPostgres", "SyncCore", "FieldModel", "SyncProtocol", "SyntheticData"],
             path: "Tests/ServerEngineTests"
         ),
         .testTarget(
             name: "ServerHTTPTests",
-            dependencies: [
+            dependencies: ["TestSupport", 
                 "ServerHTTP", "ServerApp", "ServerSQLite", "ServerDirectory", "ServerEngine", "ServerOps", "SyncClientHTTP", "SyncClient", "Replica",
                 "SyncSimulation", "LoadSimulation", "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData", "ServerPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -237,16 +240,25 @@ let package = Package(
             ],
             path: "Tests/ServerHTTPTests"
         ),
-        .testTarget(name: "LoadSimulationTests", dependencies: ["LoadSimulation"], path: "Tests/LoadSimulationTests"),
+        .testTarget(name: "LoadSimulationTests", dependencies: ["LoadSimulation", "TestSupport"], path: "Tests/LoadSimulationTests"),
+        // Every command of the README, server/SCALING.md and the help texts, run.
+        .testTarget(name: "ExampleTests", dependencies: ["LoadSimulation", "SyntheticData", "FieldModel", "TestSupport"], path: "Tests/ExampleTests"),
+        // The assembly: configuration, retention on both backends, the soak.
+        .testTarget(
+            name: "ServerAppTests",
+            dependencies: ["TestSupport", "ServerApp", "ServerEngine", "ServerDirectory", "ServerHTTP", "ServerPostgres", "SyncSimulation", "LoadSimulation", "SyncCore",
+                           .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/ServerAppTests"
+        ),
         // Real processes killed at random instants, full disks, clocks a year off.
         .testTarget(
             name: "FaultTests",
-            dependencies: ["LoadSimulation", "SyncSimulation", "ServerHTTP", "ServerApp", "SyncClientHTTP", "SyncClient", "Replica", "SyncCore", "FieldModel", "SyntheticData"],
+            dependencies: ["TestSupport", "LoadSimulation", "SyncSimulation", "ServerHTTP", "ServerApp", "SyncClientHTTP", "SyncClient", "Replica", "SyncCore", "FieldModel", "SyntheticData"],
             path: "Tests/FaultTests"
         ),
         .testTarget(
             name: "ServerDirectoryTests",
-            dependencies: ["ServerDirectory", "ServerSQLite", "ServerPostgres", "ServerEngine", "SyncCore", "FieldModel",
+            dependencies: ["TestSupport", "ServerDirectory", "ServerSQLite", "ServerPostgres", "ServerEngine", "SyncCore", "FieldModel",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/ServerDirectoryTests"

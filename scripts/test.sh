@@ -2,6 +2,8 @@
 # Sets up, builds and runs every test of Doorstep. This is what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Under CI=true a suite that needs PostgreSQL fails without it rather than running on SQLite alone.
+export CI=true
 scripts/setup.sh --test
 # Building tests first and then running with --skip-build avoids a second compile of the
 # dependencies (swift test orders some build flags differently from swift build).

@@ -29,7 +29,8 @@ public struct SyncReport: Sendable, Hashable {
 
 /// Drives a `SyncSession` over a transport against a replica: builds each request from the
 /// outbox and cursors, applies each response in one transaction, waits, repairs, and records
-/// the result in the replica's sync log.
+/// the result in the replica's sync log. Its database work runs off the threads Swift
+/// concurrency shares (`ReplicaQueue`).
 public struct SyncClient: Sendable {
     public var replica: Replica
     public var transport: any Transport
@@ -42,6 +43,8 @@ public struct SyncClient: Sendable {
     /// Draws the jitter for a backoff, in [0, 1).
     public var jitter: @Sendable () -> Double
     public var now: @Sendable () -> Int64
+    /// What the replica drops after each sync: old sync attempts and old confirmed tombstones.
+    public var retention = DeviceRetention()
 
     public init(replica: Replica, transport: any Transport, configuration: SyncSession.Configuration = .init(),
                 batchLimit: Int = 500, pageLimit: Int = 500, appVersion: String = "1.0.0",
@@ -60,6 +63,7 @@ public struct SyncClient: Sendable {
 
     /// Syncs until done or failed; never throws: failures are in the report's outcome.
     public func sync() async -> SyncReport {
+        let database = ReplicaQueue(replica)
         var session = SyncSession(configuration: configuration)
         var report = SyncReport()
         report.startedMilliseconds = now()
@@ -74,28 +78,39 @@ public struct SyncClient: Sendable {
                 action = .send
             case .repair(let villages):
                 do {
-                    try replica.resetVillages(villages)
+                    try await database.run { replica throws(ReplicaError) in try replica.resetVillages(villages) }
                     report.repairs += villages
                     action = .send
                 } catch {
                     action = session.broken(code: "storage", message: error.message)
                 }
             case .send:
-                action = await exchange(&session, &report)
+                action = await exchange(&session, &report, database)
             }
         }
         report.finishedMilliseconds = now()
         let reason: String? = if case .failure(_, let message) = report.outcome { message } else { nil }
         let result: String = if case .failure(let code, _) = report.outcome { code } else { "ok" }
-        try? replica.recordSync(SyncLogEntry(startedMilliseconds: report.startedMilliseconds, finishedMilliseconds: report.finishedMilliseconds,
-                                             result: result, reason: reason, pushed: report.pushed, acked: report.acked,
-                                             rejected: report.rejected, pulled: report.pulled, bytesUp: report.bytesUp, bytesDown: report.bytesDown))
+        let entry = SyncLogEntry(startedMilliseconds: report.startedMilliseconds, finishedMilliseconds: report.finishedMilliseconds,
+                                 result: result, reason: reason, pushed: report.pushed, acked: report.acked,
+                                 rejected: report.rejected, pulled: report.pulled, bytesUp: report.bytesUp, bytesDown: report.bytesDown)
+        let retention = self.retention
+        try? await database.run { replica throws(ReplicaError) in
+            try replica.recordSync(entry)
+            // A failed trim loses nothing: the next sync tries again.
+            _ = try? replica.trim(retention)
+        }
         return report
     }
 
-    private func exchange(_ session: inout SyncSession, _ report: inout SyncReport) async -> SyncSession.Action {
+    private func exchange(_ session: inout SyncSession, _ report: inout SyncReport, _ database: ReplicaQueue) async -> SyncSession.Action {
         let request: SyncRequest
-        do { request = try replica.makeRequest(batchLimit: batchLimit, pageLimit: pageLimit, appVersion: appVersion) } catch {
+        let (batchLimit, pageLimit, appVersion) = (self.batchLimit, self.pageLimit, self.appVersion)
+        do {
+            request = try await database.run { replica throws(ReplicaError) in
+                try replica.makeRequest(batchLimit: batchLimit, pageLimit: pageLimit, appVersion: appVersion)
+            }
+        } catch {
             return session.broken(code: "storage", message: error.message)
         }
         let body = SyncCodec.encodeRequest(request)
@@ -112,7 +127,7 @@ public struct SyncClient: Sendable {
             return session.broken(code: error.code.rawValue, message: "response: \(error.message)")
         }
         let applied: ApplyReport
-        do { applied = try replica.apply(response) } catch {
+        do { applied = try await database.run { replica throws(ReplicaError) in try replica.apply(response) } } catch {
             return session.broken(code: "storage", message: error.message)
         }
         report.pushed += request.changes.count
@@ -126,7 +141,9 @@ public struct SyncClient: Sendable {
             report.warnings.append(warning)
         }
         let pending: Int
-        do { pending = try replica.outboxSummary().pending } catch { return session.broken(code: "storage", message: error.message) }
+        do { pending = try await database.run { replica throws(ReplicaError) in try replica.outboxSummary().pending } } catch {
+            return session.broken(code: "storage", message: error.message)
+        }
         return session.applied(hasMore: response.hasMore, mismatched: applied.mismatched, pending: pending)
     }
 }

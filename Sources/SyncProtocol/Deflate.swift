@@ -20,48 +20,36 @@ public enum Deflate {
     public static func compress(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
         precondition((-1...9).contains(level), "deflate level \(level) is outside -1...9")
 
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        defer {
-            stream.deinitialize(count: 1)
-            stream.deallocate()
-        }
-        let initStatus = czlib_deflate_init(stream, level)
-        // Only Z_MEM_ERROR (or a zlib too old for its own header) can fail here: not recoverable
-        // by the caller, and the signature is non-throwing.
-        guard initStatus == Z_OK else {
-            fatalError("deflateInit(level: \(level)) returned \(initStatus): \(zlibMessage(stream) ?? "no message")")
-        }
-        defer { deflateEnd(stream) }
-
-        let bound = Int(deflateBound(stream, uLong(bytes.count)))
-        let output = [UInt8](unsafeUninitializedCapacity: bound) { buffer, initializedCount in
-            bytes.withUnsafeBufferPointer { input in
-                // zlib's next_in is not const-qualified; deflate never writes through it.
-                stream.pointee.next_in = input.baseAddress.map { UnsafeMutablePointer(mutating: $0) }
-                stream.pointee.next_out = buffer.baseAddress
-                var inputLeft = input.count
-                var outputLeft = buffer.count
-                var status = Z_OK
-                // avail_in and avail_out are 32-bit: feed both in slices of at most 4 GiB - 1.
-                while status == Z_OK {
-                    let inSlice = min(inputLeft, Int(UInt32.max))
-                    let outSlice = min(outputLeft, Int(UInt32.max))
-                    stream.pointee.avail_in = uInt(inSlice)
-                    stream.pointee.avail_out = uInt(outSlice)
-                    status = deflate(stream, inSlice == inputLeft ? Z_FINISH : Z_NO_FLUSH)
-                    inputLeft -= inSlice - Int(stream.pointee.avail_in)
-                    outputLeft -= outSlice - Int(stream.pointee.avail_out)
+        return ZStream.deflating(level: level) { stream in
+            let bound = Int(deflateBound(stream, uLong(bytes.count)))
+            let output = [UInt8](unsafeUninitializedCapacity: bound) { buffer, initializedCount in
+                bytes.withUnsafeBufferPointer { input in
+                    // zlib's next_in is not const-qualified; deflate never writes through it.
+                    stream.pointee.next_in = input.baseAddress.map { UnsafeMutablePointer(mutating: $0) }
+                    stream.pointee.next_out = buffer.baseAddress
+                    var inputLeft = input.count
+                    var outputLeft = buffer.count
+                    var status = Z_OK
+                    // avail_in and avail_out are 32-bit: feed both in slices of at most 4 GiB - 1.
+                    while status == Z_OK {
+                        let inSlice = min(inputLeft, Int(UInt32.max))
+                        let outSlice = min(outputLeft, Int(UInt32.max))
+                        stream.pointee.avail_in = uInt(inSlice)
+                        stream.pointee.avail_out = uInt(outSlice)
+                        status = deflate(stream, inSlice == inputLeft ? Z_FINISH : Z_NO_FLUSH)
+                        inputLeft -= inSlice - Int(stream.pointee.avail_in)
+                        outputLeft -= outSlice - Int(stream.pointee.avail_out)
+                    }
+                    // With the whole deflateBound available, Z_FINISH always reaches the stream's end.
+                    precondition(
+                        status == Z_STREAM_END,
+                        "deflate returned \(status) with \(inputLeft) bytes unread: \(zlibMessage(stream) ?? "no message")"
+                    )
+                    initializedCount = buffer.count - outputLeft
                 }
-                // With the whole deflateBound available, Z_FINISH always reaches the stream's end.
-                precondition(
-                    status == Z_STREAM_END,
-                    "deflate returned \(status) with \(inputLeft) bytes unread: \(zlibMessage(stream) ?? "no message")"
-                )
-                initializedCount = buffer.count - outputLeft
             }
+            return output
         }
-        return output
     }
 }
 

@@ -63,66 +63,56 @@ public enum Inflate {
     /// Inflates `bytes` (header already checked) within `limits`.
     private static func inflate(_ bytes: [UInt8], limits: FrameLimits) throws(FrameError) -> [UInt8] {
         let allowance = limits.decompressedAllowance(forCompressed: bytes.count)
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        defer {
-            stream.deinitialize(count: 1)
-            stream.deallocate()
-        }
-        let initStatus = czlib_inflate_init(stream)
-        guard initStatus == Z_OK else {
-            throw .zlibFailure("inflateInit", status: initStatus, detail: zlibMessage(stream))
-        }
-        defer { inflateEnd(stream) }
+        return try ZStream.inflating { stream throws(FrameError) in
+            var output: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: chunkSize)
+            let fault = bytes.withUnsafeBufferPointer { input -> FrameError? in
+                chunk.withUnsafeMutableBufferPointer { buffer -> FrameError? in
+                    // zlib's next_in is not const-qualified; inflate never writes through it.
+                    stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+                    var inputLeft = input.count
+                    while true {
+                        if stream.pointee.avail_in == 0 && inputLeft > 0 {  // avail_in is 32-bit
+                            stream.pointee.avail_in = uInt(min(inputLeft, Int(UInt32.max)))
+                            inputLeft -= Int(stream.pointee.avail_in)
+                        }
+                        let left = allowance - output.count
+                        let room = left < buffer.count ? left + 1 : buffer.count
+                        stream.pointee.next_out = buffer.baseAddress
+                        stream.pointee.avail_out = uInt(room)
+                        let status = CZlib.inflate(stream, Z_NO_FLUSH)
+                        output.append(contentsOf: buffer[..<(room - Int(stream.pointee.avail_out))])
 
-        var output: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: chunkSize)
-        let fault = bytes.withUnsafeBufferPointer { input -> FrameError? in
-            chunk.withUnsafeMutableBufferPointer { buffer -> FrameError? in
-                // zlib's next_in is not const-qualified; inflate never writes through it.
-                stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
-                var inputLeft = input.count
-                while true {
-                    if stream.pointee.avail_in == 0 && inputLeft > 0 {  // avail_in is 32-bit
-                        stream.pointee.avail_in = uInt(min(inputLeft, Int(UInt32.max)))
-                        inputLeft -= Int(stream.pointee.avail_in)
-                    }
-                    let left = allowance - output.count
-                    let room = left < buffer.count ? left + 1 : buffer.count
-                    stream.pointee.next_out = buffer.baseAddress
-                    stream.pointee.avail_out = uInt(room)
-                    let status = CZlib.inflate(stream, Z_NO_FLUSH)
-                    output.append(contentsOf: buffer[..<(room - Int(stream.pointee.avail_out))])
-
-                    if output.count > allowance {
-                        return output.count > limits.maxDecompressedBytes
-                            ? .decompressedTooLarge(output.count, limit: limits.maxDecompressedBytes)
-                            : .expansionRatioExceeded(output.count, compressed: bytes.count, limits: limits)
-                    }
-                    let consumed = Int(stream.pointee.total_in)
-                    switch status {
-                    case Z_OK:
-                        continue
-                    case Z_STREAM_END:
-                        return consumed < bytes.count ? .trailingBytes(bytes.count - consumed, after: consumed) : nil
-                    case Z_BUF_ERROR where stream.pointee.avail_in == 0 && inputLeft == 0:
-                        return .truncated(bytes.count, inflated: output.count)
-                    case Z_DATA_ERROR where consumed >= 4 && zlibMessage(stream) == "incorrect data check":
-                        let stated = input[(consumed - 4)..<consumed].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-                        let computed = output.withUnsafeBufferPointer { adler32_z(1, $0.baseAddress, $0.count) }
-                        return .checksumMismatch(stated: stated, computed: UInt32(computed), inflated: output.count)
-                    case Z_DATA_ERROR:
-                        return .corrupt(zlibMessage(stream) ?? "invalid deflate data", at: consumed)
-                    case Z_NEED_DICT:
-                        return .corrupt("stream needs a preset dictionary", at: consumed)
-                    default:
-                        return .zlibFailure("inflate", status: status, detail: zlibMessage(stream))
+                        if output.count > allowance {
+                            return output.count > limits.maxDecompressedBytes
+                                ? .decompressedTooLarge(output.count, limit: limits.maxDecompressedBytes)
+                                : .expansionRatioExceeded(output.count, compressed: bytes.count, limits: limits)
+                        }
+                        let consumed = Int(stream.pointee.total_in)
+                        switch status {
+                        case Z_OK:
+                            continue
+                        case Z_STREAM_END:
+                            return consumed < bytes.count ? .trailingBytes(bytes.count - consumed, after: consumed) : nil
+                        case Z_BUF_ERROR where stream.pointee.avail_in == 0 && inputLeft == 0:
+                            return .truncated(bytes.count, inflated: output.count)
+                        case Z_DATA_ERROR where consumed >= 4 && zlibMessage(stream) == "incorrect data check":
+                            let stated = input[(consumed - 4)..<consumed].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+                            let computed = output.withUnsafeBufferPointer { adler32_z(1, $0.baseAddress, $0.count) }
+                            return .checksumMismatch(stated: stated, computed: UInt32(computed), inflated: output.count)
+                        case Z_DATA_ERROR:
+                            return .corrupt(zlibMessage(stream) ?? "invalid deflate data", at: consumed)
+                        case Z_NEED_DICT:
+                            return .corrupt("stream needs a preset dictionary", at: consumed)
+                        default:
+                            return .zlibFailure("inflate", status: status, detail: zlibMessage(stream))
+                        }
                     }
                 }
             }
+            if let fault { throw fault }
+            return output
         }
-        if let fault { throw fault }
-        return output
     }
 
     /// What compressed format `payload` is in, if any: the gzip magic, or a zlib stream that
@@ -133,26 +123,16 @@ public enum Inflate {
         }
         guard payload.count > 2, zlibHeaderFault(payload[0], payload[1]) == nil else { return nil }
 
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        defer {
-            stream.deinitialize(count: 1)
-            stream.deallocate()
-        }
-        let initStatus = czlib_inflate_init(stream)
-        guard initStatus == Z_OK else {
-            throw .zlibFailure("inflateInit", status: initStatus, detail: zlibMessage(stream))
-        }
-        defer { inflateEnd(stream) }
-
-        var probe = [UInt8](repeating: 0, count: nestedProbeBytes)
-        let (status, filled) = payload.withUnsafeBufferPointer { input in
-            probe.withUnsafeMutableBufferPointer { probe in
-                stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
-                stream.pointee.avail_in = uInt(min(input.count, Int(UInt32.max)))
-                stream.pointee.next_out = probe.baseAddress
-                stream.pointee.avail_out = uInt(probe.count)
-                return (CZlib.inflate(stream, Z_NO_FLUSH), stream.pointee.avail_out == 0)
+        let (status, filled) = try ZStream.inflating { stream in
+            var probe = [UInt8](repeating: 0, count: nestedProbeBytes)
+            return payload.withUnsafeBufferPointer { input in
+                probe.withUnsafeMutableBufferPointer { probe in
+                    stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+                    stream.pointee.avail_in = uInt(min(input.count, Int(UInt32.max)))
+                    stream.pointee.next_out = probe.baseAddress
+                    stream.pointee.avail_out = uInt(probe.count)
+                    return (CZlib.inflate(stream, Z_NO_FLUSH), stream.pointee.avail_out == 0)
+                }
             }
         }
         guard status == Z_STREAM_END || (status == Z_OK && filled) else { return nil }

@@ -5,6 +5,7 @@ import Replica
 import ServerHTTP
 import SyncCore
 import SyncProtocol
+import TestSupport
 
 /// One scripted day of three real `doorstep-device` processes — two village assistants and
 /// their township reviewer — against a real server, each device's clock set by libfaketime
@@ -93,7 +94,7 @@ struct SkewScript {
         } else {
             try await ChildProcess.run(URL(fileURLWithPath: executable), all)
         }
-        guard run.status == 0 else { throw FaultTestError("doorstep-device \(arguments.joined(separator: " ")) on \(name) failed (\(run.status)): \(run.output)") }
+        guard run.status == 0 else { throw TestFailure("doorstep-device \(arguments.joined(separator: " ")) on \(name) failed (\(run.status)): \(run.output)") }
         return run.output
     }
 
@@ -105,7 +106,7 @@ struct SkewScript {
         let replica = try replica(name)
         defer { try? replica.close() }
         guard let h = try replica.households(in: FaultServer.village).first(where: { $0.headIDNumber.rawValue == head }) else {
-            throw FaultTestError("device \(name) holds no household of head \(head)")
+            throw TestFailure("device \(name) holds no household of head \(head)")
         }
         return h.id.description
     }

@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import TestSupport
 #endif
 
 /// A real size-limited file system: a tmpfs mounted for one test (the tests run as root), which
@@ -14,7 +15,7 @@ final class SmallDisk {
         // mount(2) itself: no child process to wait for.
         guard Glibc.mount("tmpfs", path, "tmpfs", 0, "size=\(megabytes)m") == 0 else {
             let reason = String(cString: strerror(errno))
-            throw FaultTestError("mounting a \(megabytes) MB tmpfs at \(path) failed (the storage tests need root with CAP_SYS_ADMIN): \(reason)")
+            throw TestFailure("mounting a \(megabytes) MB tmpfs at \(path) failed (the storage tests need root with CAP_SYS_ADMIN): \(reason)")
         }
     }
 
@@ -22,7 +23,7 @@ final class SmallDisk {
     @discardableResult
     func fill() throws -> Int {
         let fd = open(filler, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        guard fd >= 0 else { throw FaultTestError("cannot create \(filler): errno \(errno)") }
+        guard fd >= 0 else { throw TestFailure("cannot create \(filler): errno \(errno)") }
         defer { close(fd) }
         var written = 0
         var chunk = 1 << 16
@@ -30,7 +31,7 @@ final class SmallDisk {
         while chunk > 0 {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, chunk) }
             if n > 0 { written += n; continue }
-            guard n < 0, errno == ENOSPC else { throw FaultTestError("writing \(filler) failed: errno \(errno)") }
+            guard n < 0, errno == ENOSPC else { throw TestFailure("writing \(filler) failed: errno \(errno)") }
             chunk /= 2
         }
         return written

@@ -1,5 +1,6 @@
 import FieldModel
 import Testing
+import SyntheticData
 
 /// 公民身份号码 (GB 11643-1999): six-digit region, birth date, three-digit sequence (odd for men),
 /// ISO 7064 MOD 11-2 check character. Numbers are generated here and checked with the independent
@@ -14,7 +15,7 @@ struct IDCardNumberTests {
 
     /// Valid numbers: half from Yuncheng's real counties, half from other provinces' real counties.
     static func validNumbers(count: Int, seed: UInt64) -> [Generated] {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         let yuncheng = Yuncheng.counties.map { Int($0.code.rawValue) }
         return (0..<count).map { i in
             let pool = i.isMultiple(of: 2) ? yuncheng : Fixture.otherCounties
@@ -98,7 +99,7 @@ struct IDCardNumberTests {
             }
         }
 
-        func apply(to g: Generated, _ rng: inout SplitMix64) -> String {
+        func apply(to g: Generated, _ rng: inout SeededGenerator) -> String {
             func pick<T>(_ xs: [T]) -> T { xs[Int.random(in: 0..<xs.count, using: &rng)] }
             func withCheck(_ body: String) -> String { body + String(Reference.checkCharacter(body)) }
             let region = Reference.digits(g.region, 6), seq = Reference.digits(g.sequence, 3)
@@ -156,7 +157,7 @@ struct IDCardNumberTests {
 
     @Test("300 corrupted numbers of each kind are rejected with the right problem", arguments: Corruption.allCases)
     func corruptedNumbersAreRejected(_ corruption: Corruption) {
-        var rng = SplitMix64(seed: 0xBAD_1D + UInt64(Corruption.allCases.firstIndex(of: corruption)!))
+        var rng = SeededGenerator(seed: 0xBAD_1D + UInt64(Corruption.allCases.firstIndex(of: corruption)!))
         for g in Self.validNumbers(count: 300, seed: 0xC0FFEE) {
             let text = corruption.apply(to: g, &rng)
             #expect(text != g.text)

@@ -1,14 +1,15 @@
 import FieldModel
 import Testing
+import SyntheticData
 
 /// Every record type becomes field values and comes back equal; what it sends is a valid create.
 @Suite("Record round trips")
 struct RecordRoundTripTests {
     /// Seeded generators of valid domain values.
     struct Generator {
-        var rng: SplitMix64
+        var rng: SeededGenerator
         var counter: UInt64 = 0
-        init(seed: UInt64) { rng = SplitMix64(seed: seed) }
+        init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
 
         mutating func pick<T>(_ xs: [T]) -> T { xs[Int.random(in: 0..<xs.count, using: &rng)] }
         mutating func maybe<T>(_ x: T) -> T? { Bool.random(using: &rng) ? x : nil }
@@ -158,7 +159,7 @@ struct RecordRoundTripTests {
 
     @Test("record ids are UUID version 7 and read back from text and bytes")
     func recordIDs() throws {
-        var rng = SplitMix64(seed: 42)
+        var rng = SeededGenerator(seed: 42)
         var previous: RecordID?
         for i in 0..<2_000 {
             let ms = 1_718_000_000_000 + Int64(i) * 37

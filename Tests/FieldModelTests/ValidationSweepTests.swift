@@ -1,5 +1,6 @@
 import FieldModel
 import Testing
+import SyntheticData
 
 /// Whatever arrives — from a buggy app, a hostile client, a corrupt store — every check returns
 /// a value or an error naming the field; none traps.
@@ -36,7 +37,7 @@ struct ValidationSweepTests {
     /// Strings built to reach every branch: printable ASCII, digit runs that look like ID numbers
     /// and phones, CJK, controls, format characters, combining marks, emoji, very long text.
     static func junk(count: Int, seed: UInt64) -> [String] {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         let ranges: [ClosedRange<UInt32>] = [
             0x00...0x1F, 0x20...0x7E, 0x30...0x39, 0x30...0x39, 0x7F...0x9F, 0xA0...0x24F, 0x300...0x36F,
             0x2000...0x206F, 0x3000...0x303F, 0x4E00...0x9FFF, 0xFF00...0xFFEF, 0x1F300...0x1FAFF, 0xE0000...0xE007F,
@@ -141,7 +142,7 @@ struct ValidationSweepTests {
         case .integer(let range): bounds = range
         default: return
         }
-        var rng = SplitMix64(seed: UInt64(field.spec.id.rawValue) << 8 | UInt64(field.collection.rawValue))
+        var rng = SeededGenerator(seed: UInt64(field.spec.id.rawValue) << 8 | UInt64(field.collection.rawValue))
         for i in 0..<2_000 {
             // Across the whole Int64 range, and near the bounds.
             let v: Int64 = i.isMultiple(of: 2) ? Int64(bitPattern: rng.next())

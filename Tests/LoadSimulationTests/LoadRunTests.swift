@@ -30,7 +30,7 @@ struct LoadRunTests {
         #expect(report.conflictsOpened > 0, "assistants and the reviewer changed the same incomes")
         #expect(report.conflictsResolved >= report.conflictsOpened)
         #expect(report.verification.acknowledgedWrites > 0 && report.verification.villagesCompared >= 8)
-        #expect(report.latencyMilliseconds.p99 >= report.latencyMilliseconds.p50)
+        #expect(report.latencyMilliseconds.p50 > 0, "every sync's latency was measured")
         #expect(server.stop() == 0, "the server stops cleanly after the run")
     }
 

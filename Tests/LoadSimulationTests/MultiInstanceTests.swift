@@ -1,19 +1,19 @@
 import Foundation
 import LoadSimulation
 import Synchronization
+import TestSupport
 import Testing
 
 /// Several `doorstep-server` processes on one PostgreSQL database (`DOORSTEP_TEST_POSTGRES_URL`,
 /// started by scripts/test.sh), and client-sim devices spread over them, switching instance
 /// from one sync to the next.
-@Suite("several server instances share one PostgreSQL", .serialized, .enabled(if: TestPostgres.url != nil))
+@Suite("several server instances share one PostgreSQL", .serialized, .enabled(if: TestPostgres.runs))
 struct MultiInstanceTests {
-    static let postgres = TestPostgres.url
-
     /// `count` server processes on a fresh schema; the first bootstraps the administrator.
     static func startInstances(_ count: Int, in dir: String) async throws -> [ServerProcess] {
         let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
-        let database = postgres! + (postgres!.contains("?") ? "&" : "?") + "schema=\(schema)"
+        let url = try TestPostgres.requireURL()
+        let database = url + (url.contains("?") ? "&" : "?") + "schema=\(schema)"
         var instances: [ServerProcess] = []
         for i in 0..<count {
             instances.append(try await ServerProcess.start(
@@ -81,9 +81,4 @@ struct MultiInstanceTests {
                 "every acknowledged write is in the audit log exactly once")
         #expect(instances[0].stop() == 0 && instances[1].stop() == 0, "the survivors stop cleanly")
     }
-}
-
-/// The PostgreSQL the tests use, from the environment.
-enum TestPostgres {
-    static let url = ProcessInfo.processInfo.environment["DOORSTEP_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
 }

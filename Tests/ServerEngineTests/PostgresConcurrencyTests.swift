@@ -5,22 +5,24 @@ import ServerPostgres
 import SyncCore
 import SyncProtocol
 import Synchronization
+import TestSupport
 import Testing
 
 /// What only a database shared by several server instances can get wrong: two stores (two
 /// connection pools, as two `doorstep-server` processes hold) on one schema, used at once.
 @Suite("PostgreSQL shared by several instances", .serialized)
 struct PostgresConcurrencyTests {
-    @Test("the tests run against PostgreSQL (scripts/test.sh starts one)")
+    /// Under CI the storage suites must have run on PostgreSQL too; elsewhere they ran on SQLite
+    /// alone and said so (`TestPostgres`).
+    @Test("under CI the tests run against PostgreSQL (scripts/test.sh starts one)")
     func configured() {
-        let skipped = ProcessInfo.processInfo.environment["DOORSTEP_SKIP_POSTGRES"] == "1"
-        #expect(PostgresTestCluster.url != nil || skipped,
-                "DOORSTEP_TEST_POSTGRES_URL is unset, so the storage suites ran on SQLite only; run scripts/test.sh, or set DOORSTEP_SKIP_POSTGRES=1 to accept that")
+        #expect(TestPostgres.url != nil || !TestPostgres.isCI,
+                "CI=true but DOORSTEP_TEST_POSTGRES_URL is unset, so the storage suites could not run on PostgreSQL; scripts/test.sh starts a cluster and sets it")
     }
 
     /// Two open stores on one fresh schema, closed after `body`.
     static func withInstances<T>(_ body: (PostgresSyncStore, PostgresSyncStore) async throws -> T) async throws -> T {
-        let location = try PostgresTestCluster.freshLocation()
+        let location = try TestPostgres.freshLocation()
         let one = try await PostgresSyncStore.open(location)
         let two = try await PostgresSyncStore.open(location)
         do {
@@ -35,9 +37,9 @@ struct PostgresConcurrencyTests {
         }
     }
 
-    @Test("instances opening a new schema together migrate it once", .enabled(if: PostgresTestCluster.url != nil))
+    @Test("instances opening a new schema together migrate it once", .enabled(if: TestPostgres.runs))
     func concurrentMigration() async throws {
-        let location = try PostgresTestCluster.freshLocation()
+        let location = try TestPostgres.freshLocation()
         let stores = try await withThrowingTaskGroup(of: PostgresSyncStore.self) { group in
             for _ in 0..<4 { group.addTask { try await PostgresSyncStore.open(location) } }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -55,7 +57,7 @@ struct PostgresConcurrencyTests {
     /// Pushers on both instances create households in two villages while pullers on both keep
     /// pulling from their cursors. A cursor that passed a change committing late would never
     /// see that record again (each is written once): every puller must end with every record.
-    @Test("a pull never skips a change that commits late on another instance", .enabled(if: PostgresTestCluster.url != nil))
+    @Test("a pull never skips a change that commits late on another instance", .enabled(if: TestPostgres.runs))
     func noSkippedChanges() async throws {
         try await Self.withInstances { one, two in
             let villages = [Fixture.villageA, Fixture.villageB]
@@ -112,7 +114,7 @@ struct PostgresConcurrencyTests {
 
     /// A device whose response was lost on one instance retries on another while the first is
     /// still applying the batch: the batch applies once, the second answer is a duplicate.
-    @Test("the same batch sent to two instances at once applies exactly once", .enabled(if: PostgresTestCluster.url != nil))
+    @Test("the same batch sent to two instances at once applies exactly once", .enabled(if: TestPostgres.runs))
     func sameBatchOnTwoInstances() async throws {
         try await Self.withInstances { one, two in
             let configuration = SyncEngine.Configuration(serverReplica: Fixture.serverReplica)

@@ -2,8 +2,9 @@ import Foundation
 import LoadSimulation
 import Testing
 
-/// The README's quick start, word for word, with the built executables: start the server,
-/// create a worker, issue a code, enrol a device, record a household, sync; then SIGTERM.
+/// The quick start's life cycle with the built executables: a worker, a code, a device, a
+/// household, a sync; a refused admin action's exit status; SIGTERM's clean stop; nothing lost
+/// over a restart. (The README's own text runs in ExampleTests.)
 @Suite("The quick start with doorstep-server and doorstep-device", .serialized)
 struct CommandLineTests {
     /// The executables beside the test bundle (`swift build --build-tests` builds them).

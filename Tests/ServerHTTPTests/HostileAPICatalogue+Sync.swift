@@ -2,6 +2,7 @@ import FieldModel
 import Foundation
 import SyncCore
 import SyncProtocol
+import TestSupport
 
 /// `POST /v1/sync` with hostile content inside well-formed requests: each change is refused with
 /// its SPEC §6 reason (the batch is answered) or the whole request with its SPEC §7 code.
@@ -157,7 +158,7 @@ extension HostileAPICatalogue {
             .rejected("sync: field 99 of a household", "unknown_field") { s in try s.push(.set(FieldID(99), .text("x")), on: s.household.key) },
             .rejected("sync: a household create with an extra field 99", "unknown_field") { s in
                 let (key, op) = s.householdCreate()
-                guard case .create(var values) = op else { throw StageError("not a create") }
+                guard case .create(var values) = op else { throw TestFailure("not a create") }
                 values[FieldID(99)] = .int(1)
                 return try s.push(.create(values), on: key, context: VersionVector())
             },

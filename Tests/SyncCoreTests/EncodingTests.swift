@@ -1,6 +1,7 @@
 import FieldModel
 import SyncCore
 import Testing
+import SyntheticData
 
 /// The stored form of a record state, the hash under the digests, and the scope digest.
 @Suite("Record encoding and digests")
@@ -62,16 +63,16 @@ struct EncodingTests {
     /// Garbled bytes either throw or decode to a state that encodes and decodes stably.
     @Test("garbled bytes throw a DecodeError or decode to something well formed", arguments: [true, false])
     func garbled(includeSupersession mode: Bool) throws {
-        var rng = SplitMix64(seed: mode ? 1 : 2)
+        var rng = SeededGenerator(seed: mode ? 1 : 2)
         var thrown = 0, decoded = 0
         for state in Self.rich {
             let bytes = state.encoded(includeSupersession: mode)
             for _ in 0..<1_500 {
                 var garbled = bytes
-                for _ in 0..<rng.inRange(1...3) {
-                    let i = rng.below(garbled.count)
-                    switch rng.below(4) {
-                    case 0: garbled[i] ^= UInt8(1 << rng.below(8))
+                for _ in 0..<rng.int(in: 1...3) {
+                    let i = rng.int(below: garbled.count)
+                    switch rng.int(below: 4) {
+                    case 0: garbled[i] ^= UInt8(1 << rng.int(below: 8))
                     case 1: garbled[i] = UInt8(truncatingIfNeeded: rng.next())
                     case 2: garbled[i] = 0xFF
                     default: garbled.insert(UInt8(truncatingIfNeeded: rng.next()), at: i)
@@ -122,7 +123,7 @@ struct EncodingTests {
 
     @Test("a scope digest does not depend on the order of its records")
     func scopeDigestOrder() {
-        var rng = SplitMix64(seed: 9)
+        var rng = SeededGenerator(seed: 9)
         let states = Self.states(seeds: 0..<20)
         let digest = ScopeDigest.of(states)
         #expect(digest.recordCount == states.count)
@@ -134,7 +135,7 @@ struct EncodingTests {
 
     @Test("replace keeps a scope digest equal to recomputing it", arguments: [UInt64(3), 14, 159])
     func incrementalDigest(seed: UInt64) {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         let history = HistoryGenerator().make(seed: seed)
         var states: [RecordKey: RecordState] = [:]
         var digest = ScopeDigest()

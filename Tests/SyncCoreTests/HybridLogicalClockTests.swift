@@ -1,6 +1,7 @@
 import Synchronization
 import SyncCore
 import Testing
+import SyntheticData
 
 /// A wall clock the test sets by hand: what `HybridLogicalClock` reads through its injected closure.
 @available(macOS 15.0, *)
@@ -67,14 +68,14 @@ struct HybridLogicalClockTests {
     @available(macOS 15.0, *)
     @Test("random walks of the wall clock with remote readings mixed in", arguments: [UInt64(1), 2, 3, 4])
     func monotonicUnderRandomWalk(seed: UInt64) {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         let wall = ManualWallClock(Self.t)
         var clock = wall.hlc()
         var latest = HLCTimestamp.zero  // the latest reading made or observed
         for _ in 0..<2_000 {
-            wall.advance(by: Int64(rng.inRange(-3...3)))
+            wall.advance(by: Int64(rng.int(in: -3...3)))
             if rng.chance(0.3) {
-                let remote = HLCTimestamp(milliseconds: wall.now + Int64(rng.inRange(-5...5)), logical: UInt16(rng.below(4)))
+                let remote = HLCTimestamp(milliseconds: wall.now + Int64(rng.int(in: -5...5)), logical: UInt16(rng.int(below: 4)))
                 clock.observe(remote)
                 #expect(clock.last > remote && clock.last > latest)
                 latest = max(latest, remote)

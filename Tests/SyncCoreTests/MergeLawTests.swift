@@ -1,6 +1,7 @@
 import FieldModel
 import SyncCore
 import Testing
+import SyntheticData
 
 /// DESIGN §4, "Laws": applying the same set of changes in any order, any number of times, yields
 /// the same state on every replica. Proven here over 10,000 generated histories and, in
@@ -39,7 +40,7 @@ struct MergeLawTests {
         if let anomaly = history.anomalies.first { return "generator: \(anomaly)" }
         let laws = Convergence(history.changes)
         if let v = laws.reference.values.lazy.compactMap(laws.boundViolation).first { return "reference: \(v)" }
-        var rng = SplitMix64(seed: ~history.seed)
+        var rng = SeededGenerator(seed: ~history.seed)
 
         for k in 0..<ordersPerHistory {
             let order = rng.shuffledWithDuplicates(history.changes, extra: 0.3)

@@ -1,6 +1,7 @@
 import Foundation
 import SyncProtocol
 import Testing
+import SyntheticData
 
 @Suite struct FramingTests {
     // MARK: Round trips
@@ -261,7 +262,7 @@ enum PayloadKind: String, CaseIterable, Sendable {
     case random, textual, repetitive, zeros
 
     func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
-        var rng = SplitMix64(state: seed)
+        var rng = SeededGenerator(seed: seed)
         switch self {
         case .random:
             return noise(count, seed: seed)
@@ -282,7 +283,7 @@ enum PayloadKind: String, CaseIterable, Sendable {
 
 /// Deterministic pseudo-random bytes.
 func noise(_ count: Int, seed: UInt64) -> [UInt8] {
-    var rng = SplitMix64(state: seed)
+    var rng = SeededGenerator(seed: seed)
     return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
         for index in 0..<count { buffer[index] = UInt8(truncatingIfNeeded: rng.next() >> 24) }
         initialized = count
@@ -305,14 +306,3 @@ func gzip(_ bytes: [UInt8]) -> [UInt8] {
     return [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff] + blocks + littleEndian(~crc) + littleEndian(UInt32(bytes.count))
 }
 
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}

@@ -1,6 +1,7 @@
 import FieldModel
 import SyncCore
 @testable import SyncProtocol
+import SyntheticData
 
 /// Seeded sync messages for the codec's laws: every collection and value kind, texts the value
 /// columns pack (ID-card numbers, decimal strings) beside ones they must not, contexts that chain
@@ -9,22 +10,9 @@ import SyncCore
 ///     var g = MessageGenerator(seed: 7)
 ///     let request = g.request()     // the same request for seed 7 on every machine
 struct MessageGenerator {
-    /// SplitMix64 (Steele, Lea & Flood, 2014): 64 bits of state, one multiply-xorshift per draw.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
+    var rng: SeededGenerator
 
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-    }
-
-    var rng: SplitMix64
-
-    init(seed: UInt64) { rng = SplitMix64(state: seed) }
+    init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
 
     // MARK: Draws
 

@@ -17,6 +17,8 @@ import Testing
         let config = SimulationConfig.draw(seed: seed, devices: 2...5, steps: 6...14)
         let result = try await SimWorld.runSeed(seed, config: config, parent: Self.parent)
         #expect(result.passed, "\(result)")
+        #expect(result.stats.syncs > 0 && result.stats.edits > 0 && result.stats.faults > 0,
+                "seed \(seed) must exercise syncs, edits and faults: \(result.stats)")
     }
 
     @Test func twentyDevicesConverge() async throws {
@@ -60,7 +62,7 @@ import Testing
         let config = SimulationConfig.draw(seed: seed, devices: 2...5, steps: 6...14)
         let result = try await SimWorld.runSeed(seed, config: config, parent: Self.parent + "-http", transport: .http)
         #expect(result.passed, "\(result)")
-        #expect(result.stats.syncs > 0)
+        #expect(result.stats.syncs > 0 && result.stats.edits > 0 && result.stats.faults > 0, "\(result.stats)")
     }
 
     /// HTTP adds transport and changes no outcome: a seed plays out exactly as in process.

@@ -17,7 +17,7 @@ struct ClientSim: AsyncParsableCommand {
 
             Against running servers (an administrator token is needed to import the roster and create workers):
 
-              client-sim run --scenario screening-campaign --devices 1000 \\
+              client-sim run --scenario screening-campaign --devices 1000 --run-dir screening-run \\
                 --server http://10.0.0.5:8080 --admin-token-file doorstep-data/admin.token --report report.json
 
             The run ends with a verification against the server: no acknowledged write lost, each applied once,

@@ -54,8 +54,10 @@ public final class ChildProcess: Sendable {
     }
 
     /// The directory of the running executable, where `swift build` puts the others
-    /// (`doorstep-server`, `doorstep-device`) beside the test bundle and `client-sim`.
-    public static let siblings = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    /// (`doorstep-server`, `doorstep-device`) beside the test bundle and `client-sim`: the
+    /// executable's own file, links resolved, however it was started (by a path or from PATH).
+    public static let siblings = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]))
+        .resolvingSymlinksInPath().deletingLastPathComponent()
 
     public var pid: Int32 { process.processIdentifier }
     public var isRunning: Bool { process.isRunning }

@@ -104,7 +104,7 @@ public actor CrashLoop {
     }
 
     func admin() throws -> APIClient {
-        guard let server else { throw LoadError("no server is running") }
+        guard let server else { throw LoadError(.server, "no server is running") }
         return APIClient(server: server.url, token: try server.adminToken)
     }
 

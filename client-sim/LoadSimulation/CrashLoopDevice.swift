@@ -17,10 +17,10 @@ struct CrashLoopDevice {
     static func enrol(name: String, directory: String, server: URL, code: String, binaries: URL) async throws -> CrashLoopDevice {
         let run = try await ChildProcess.run(binaries.appendingPathComponent("doorstep-device"),
                                              ["enrol", "--dir", directory, "--server", server.absoluteString, "--code", code, "--name", name])
-        guard run.status == 0 else { throw LoadError("doorstep-device enrol of \(name) failed (\(run.status)): \(run.output)") }
+        guard run.status == 0 else { throw LoadError(.device, "doorstep-device enrol of \(name) failed (\(run.status)): \(run.output)") }
         let text = try String(contentsOfFile: directory + "/replica", encoding: .utf8)
         guard let replica = ReplicaID(hex: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw LoadError("\(directory)/replica holds no replica id: \(text)")
+            throw LoadError(.device, "\(directory)/replica holds no replica id: \(text)")
         }
         return CrashLoopDevice(name: name, directory: directory, replica: replica)
     }
@@ -46,7 +46,7 @@ struct CrashLoopDevice {
         for line in lines where line.hasPrefix("committed ") {
             let parts = line.split(separator: " ")
             guard parts.count == 4, let counter = UInt64(parts[1]), let collection = RecordCollection(name: String(parts[2])),
-                  let id = RecordID(uuidString: String(parts[3])) else { throw LoadError("\(log): unreadable line \(line)") }
+                  let id = RecordID(uuidString: String(parts[3])) else { throw LoadError(.device, "\(log): unreadable line \(line)") }
             ledger[counter] = (collection, id)
             count += 1
         }

@@ -16,7 +16,7 @@ struct EmbeddedServer {
         let running = try await buildApplication(configuration, logger: .silent).start()
         guard let token = running.application.administratorToken else {
             await running.stop()
-            throw LoadError("\(directory) holds a server already bootstrapped; give the run a fresh directory")
+            throw LoadError(.server, "\(directory) holds a server already bootstrapped; give the run a fresh directory")
         }
         return EmbeddedServer(running: running, adminToken: token)
     }

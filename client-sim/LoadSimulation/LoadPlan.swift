@@ -17,14 +17,14 @@ struct LoadPlan: Sendable {
     let devices: [DeviceSpec]
 
     init(devices count: Int, scenario: Scenario, seed: UInt64) throws {
-        guard count >= 2 else { throw LoadError("a run needs at least 2 devices (an assistant and a reviewer), got \(count)") }
+        guard count >= 2 else { throw LoadError(.invalidRun, "a run needs at least 2 devices (an assistant and a reviewer), got \(count)") }
         let apv = scenario.assistantsPerVillage
         // Villages for the assistants; one reviewer per 30 villages (a township) besides.
         var villageCount = max(1, (count - 1 + apv - 1) / apv)
         while villageCount > 1, (villageCount - 1) * apv + (villageCount + 29) / 30 >= count { villageCount -= 1 }
         let dataset = DatasetGenerator.generate(DatasetSpec(seed: seed, size: .households(villageCount * 170)))
         guard dataset.villages.count >= villageCount else {
-            throw LoadError("the generated county has \(dataset.villages.count) villages, \(villageCount) needed")
+            throw LoadError(.invalidRun, "the generated county has \(dataset.villages.count) villages, \(villageCount) needed")
         }
         let chosen = dataset.villages.prefix(villageCount).map(\.code)
         let inPlay = Set(chosen)

@@ -49,7 +49,7 @@ public final class LoadRun: Sendable {
 
     public init(_ configuration: LoadRunConfiguration, progress: @escaping @Sendable (String) -> Void) throws {
         try configuration.scenario.check()
-        guard configuration.concurrency >= 1 else { throw LoadError("concurrency must be at least 1") }
+        guard configuration.concurrency >= 1 else { throw LoadError(.invalidRun, "concurrency must be at least 1") }
         self.configuration = configuration
         self.progress = progress
         plan = try LoadPlan(devices: configuration.devices, scenario: configuration.scenario, seed: configuration.seed)
@@ -70,7 +70,7 @@ public final class LoadRun: Sendable {
     }
 
     func play(servers: [URL], adminToken: String?) async throws -> LoadReport {
-        guard let adminToken else { throw LoadError("an administrator token is needed for the servers (--admin-token or --admin-token-file)") }
+        guard let adminToken else { throw LoadError(.invalidRun, "an administrator token is needed for the servers (--admin-token or --admin-token-file)") }
         let admins = servers.map { APIClient(server: $0, token: adminToken) }
         let started = ContinuousClock.now
         try await Setup(plan: plan, admin: admins[0], progress: progress).prepare()

@@ -82,7 +82,7 @@ struct LoadVerification {
             let replica = try result.openReplica(at: "\(directory)/devices/verify-\(township)-\(result.identity.deviceID).sqlite", wallClock: LoadClock.now)
             let report = await SyncClient(replica: replica, transport: FleetHTTPClient.transport(servers[0], token: result.token), pageLimit: 2_000,
                                           sleep: { try? await Task.sleep(for: .milliseconds($0)) }, jitter: { 0.5 }, now: LoadClock.now).sync()
-            guard report.succeeded else { throw LoadError("the verifier of township \(township) could not pull the server's view: \(report.outcome)") }
+            guard report.succeeded else { throw LoadError(.verification, "the verifier of township \(township) could not pull the server's view: \(report.outcome)") }
             out[township] = replica
         }
         return out

@@ -77,33 +77,52 @@ public struct Scenario: Codable, Sendable, Hashable {
     public static func named(_ nameOrPath: String) throws -> Scenario {
         if let s = builtIn.first(where: { $0.name == nameOrPath }) { return s }
         guard let data = FileManager.default.contents(atPath: nameOrPath) else {
-            throw LoadError("no built-in scenario \"\(nameOrPath)\" and no file at that path; built in: \(builtIn.map(\.name).joined(separator: ", "))")
+            throw LoadError(.invalidRun, "no built-in scenario \"\(nameOrPath)\" and no file at that path; built in: \(builtIn.map(\.name).joined(separator: ", "))")
         }
         let scenario: Scenario
         do { scenario = try JSONDecoder().decode(Scenario.self, from: data) } catch {
-            throw LoadError("\(nameOrPath) is not a scenario: \(error)")
+            throw LoadError(.invalidRun, "\(nameOrPath) is not a scenario: \(error)")
         }
         try scenario.check()
         return scenario
     }
 
     public func check() throws {
-        guard (1...400).contains(days) else { throw LoadError("days \(days) is outside 1…400") }
-        guard (1...20).contains(assistantsPerVillage) else { throw LoadError("assistantsPerVillage \(assistantsPerVillage) is outside 1…20") }
-        guard (1...400).contains(householdsPerVillage) else { throw LoadError("householdsPerVillage \(householdsPerVillage) is outside 1…400") }
-        guard (0...200).contains(writesPerDay) else { throw LoadError("writesPerDay \(writesPerDay) is outside 0…200") }
+        guard (1...400).contains(days) else { throw LoadError(.invalidRun, "days \(days) is outside 1…400") }
+        guard (1...20).contains(assistantsPerVillage) else { throw LoadError(.invalidRun, "assistantsPerVillage \(assistantsPerVillage) is outside 1…20") }
+        guard (1...400).contains(householdsPerVillage) else { throw LoadError(.invalidRun, "householdsPerVillage \(householdsPerVillage) is outside 1…400") }
+        guard (0...200).contains(writesPerDay) else { throw LoadError(.invalidRun, "writesPerDay \(writesPerDay) is outside 0…200") }
         guard !networks.isEmpty, networks.keys.allSatisfy({ NetworkProfile.named[$0] != nil }), networks.values.allSatisfy({ $0 >= 0 }),
               networks.values.reduce(0, +) > 0 else {
-            throw LoadError("networks must give non-negative shares of \(NetworkProfile.named.keys.sorted().joined(separator: ", "))")
+            throw LoadError(.invalidRun, "networks must give non-negative shares of \(NetworkProfile.named.keys.sorted().joined(separator: ", "))")
         }
         guard (0...1).contains(offlineDayChance), (0...1).contains(cutChance), (0...1).contains(strandedShare) else {
-            throw LoadError("chances and shares must lie in 0…1")
+            throw LoadError(.invalidRun, "chances and shares must lie in 0…1")
         }
     }
 }
 
-/// A failure of a load run, in words that say what to do.
-public struct LoadError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+/// The one error of the load simulator: a stable code and a message that names the values
+/// that caused it and says what to do.
+public struct LoadError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Code: String, Sendable, Hashable, CaseIterable {
+        /// A scenario, a plan or a run's settings out of their domain.
+        case invalidRun = "invalid_run"
+        /// A server did not start, or is not the fresh one a run needs.
+        case server
+        /// A device process or its files did not do what the run needs.
+        case device
+        /// The verification could not read the server's view.
+        case verification
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
 }

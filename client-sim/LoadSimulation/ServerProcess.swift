@@ -16,7 +16,12 @@ public final class ServerProcess: Sendable {
         let dataArguments = dataDirectory.map { ["--data-dir", $0] } ?? []
         let child = try ChildProcess.start(executable, ["serve", "--port", "0"] + dataArguments + arguments, environment: environment,
                                            in: directory, log: log)
-        let data = dataDirectory ?? (directory ?? FileManager.default.currentDirectoryPath) + "/doorstep-data"
+        return try await attach(child, dataDirectory: dataDirectory ?? (directory ?? FileManager.default.currentDirectoryPath) + "/doorstep-data")
+    }
+
+    /// Waits (up to 20 s) for a started `serve` process's `listening … port=N` line; stops it
+    /// if that never comes.
+    public static func attach(_ child: ChildProcess, dataDirectory data: String) async throws -> ServerProcess {
         for _ in 0..<400 {
             if let line = child.logText.split(separator: "\n").first(where: { $0.contains("listening") && $0.contains("port=") }),
                let range = line.range(of: "port="), let port = Int(line[range.upperBound...].prefix { $0.isNumber }) {
@@ -26,7 +31,7 @@ public final class ServerProcess: Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         child.stop()
-        throw LoadError("doorstep-server did not start: \(child.logText)")
+        throw LoadError(.server, "doorstep-server did not start: \(child.logText)")
     }
 
     private init(child: ChildProcess, port: Int, dataDirectory: String) {

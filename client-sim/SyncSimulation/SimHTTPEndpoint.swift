@@ -33,13 +33,14 @@ final class SimHTTPEndpoint: SimEndpoint {
     /// purges and restarts it itself.
     static func start(_ server: SimServer, _ clock: SimClock) async throws -> RunningServer {
         guard let store = server.current.store as? any ServerStore else {
-            throw SimulationError("the simulated server's store keeps no directory or ops figures")
+            throw SimulationError(.setup, "the simulated server's store keeps no directory or ops figures")
         }
         var configuration = ServerConfiguration()
         configuration.dataDirectory = URL(fileURLWithPath: server.path).deletingLastPathComponent().path
         configuration.port = 0
         configuration.engine = server.configuration
         configuration.limits.deviceBurst = 1_000_000  // the simulation's devices sync far faster than people do
+        configuration.retention.intervalHours = nil  // the simulation runs the retention at its own instants
         return try await buildApplication(configuration, store: store, clock: { clock.milliseconds }, logger: .silent).start()
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ServerApp
 import ServerEngine
 import ServerSQLite
 import SyncCore
@@ -18,6 +19,14 @@ public final class SimServer: Sendable {
     }
 
     public var current: SyncEngine { engine.withLock { $0 } }
+
+    /// The retention pass a server runs, over the current engine, archiving beside the file.
+    public func retention() throws -> Retention {
+        let engine = current
+        guard let store = engine.store as? SQLiteSyncStore else { throw SimulationError(.setup, "the simulated server's store is not SQLite") }
+        return Retention(engine: engine, store: store, policy: RetentionPolicy(),
+                         archiveDirectory: URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("archive").path)
+    }
 
     public func restart() async throws {
         try await current.store.close()

@@ -5,17 +5,28 @@ import ServerEngine
 import SyncCore
 
 extension SimWorld {
-    /// One step: time passes, held requests arrive, the server may purge or restart, and each
+    /// The server process dies and starts again on its file (and, over HTTP, on a new socket).
+    func restartServer() async throws {
+        try await server.restart()
+        try await endpoint.serverRestarted()
+        stats.serverRestarts += 1
+    }
+
+    /// Faults injected so far (`SimulationStats.faults`, the network's counted in).
+    var faultsSoFar: Int {
+        var now = stats
+        (now.exchanges, now.lostRequests, now.lostResponses, now.duplicates) = network.stats
+        return now.faults
+    }
+
+    /// One step: time passes, held requests arrive, the server runs its retention (purges,
+    /// compacts, trims) and may restart, and each
     /// device edits, syncs, crashes, loses its connection or is reassigned.
     func step() async throws {
         clock.advance(by: Int64(random.int(60...10_800)) * 1_000)
         await network.deliverReplays()
-        _ = try await server.current.purgeTombstones(now: clock.milliseconds)
-        if random.chance(config.serverRestart) {
-            try await server.restart()
-            try await endpoint.serverRestarted()
-            stats.serverRestarts += 1
-        }
+        _ = try await server.retention().run(now: clock.milliseconds)
+        if random.chance(config.serverRestart) { try await restartServer() }
         for i in devices.indices {
             let roll = random.unit()
             if roll < 0.5 {

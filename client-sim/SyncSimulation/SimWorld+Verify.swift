@@ -81,6 +81,9 @@ public struct SimulationStats: Sendable, Hashable, CustomStringConvertible {
     /// Rejections still shown on devices at the end, by reason.
     public var rejectionReasons: [String: Int] = [:]
 
+    /// Faults the run injected: lost, duplicated or replayed messages, crashes, restarts, partitions.
+    public var faults: Int { lostRequests + lostResponses + duplicates + crashes + serverRestarts + partitions }
+
     public var description: String {
         "edits \(edits) (refused \(refusedEdits)), syncs \(syncs) (failed \(failedSyncs)), exchanges \(exchanges), lost \(lostRequests)/\(lostResponses), dup \(duplicates), rejections \(rejections), repairs \(repairs), rebootstraps \(rebootstraps), crashes \(crashes), restarts \(serverRestarts), partitions \(partitions), reassignments \(reassignments), rejected by reason \(rejectionReasons.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))"
     }

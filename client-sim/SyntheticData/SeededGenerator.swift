@@ -70,6 +70,13 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
         range.lowerBound + unit() * (range.upperBound - range.lowerBound)
     }
 
+    /// `elements` in a uniformly random order (Fisher–Yates), the same for a seed on every toolchain.
+    public mutating func shuffled<T>(_ elements: [T]) -> [T] {
+        var a = elements
+        for i in stride(from: a.count - 1, to: 0, by: -1) { a.swapAt(i, int(below: i + 1)) }
+        return a
+    }
+
     /// A uniform element of a non-empty collection.
     public mutating func pick<C: RandomAccessCollection>(_ c: C) -> C.Element {
         precondition(!c.isEmpty, "pick from an empty collection")

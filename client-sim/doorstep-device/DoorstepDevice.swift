@@ -18,7 +18,7 @@ struct DoorstepDevice: AsyncParsableCommand {
             token, mode 0600) and server (the server's URL).
 
               doorstep-device enrol --server http://127.0.0.1:8080 --code K7QM-2XD9-HP4R --name "李华的手机"
-              doorstep-device add-household --head-name 王建国 --head-id 14082119650312123X --address 三组12号 --income 420
+              doorstep-device add-household --head-name 王建国 --head-id 140821196503121239 --address 三组12号 --income 420
               doorstep-device sync
               doorstep-device status
             """,

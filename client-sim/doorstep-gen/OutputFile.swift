@@ -20,7 +20,7 @@ struct OutputFile {
             // and renames it over the path, which would replace a device such as /dev/null.
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             guard fd >= 0 else {
-                throw GenError("cannot open \(path) for writing: \(String(cString: strerror(errno))); check the directory exists and is writable")
+                throw GenError(.output, "cannot open \(path) for writing: \(String(cString: strerror(errno))); check the directory exists and is writable")
             }
             handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
             closeWhenDone = true
@@ -38,9 +38,18 @@ struct OutputFile {
 }
 
 /// A failure to report to the user, in words that say what to do.
+/// The one error of doorstep-gen: a code and a message that says what to do.
 struct GenError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+    enum Code: String { case output }
+    let code: Code
+    let message: String
+
+    init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    var description: String { "\(code.rawValue): \(message)" }
 }
 
 /// Writes a line to standard error (progress and the summary never mix with the data).

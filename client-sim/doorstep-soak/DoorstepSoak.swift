@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import ServerApp
+import SyncCore
 import SyncSimulation
 
 /// `doorstep-soak`: runs the deterministic fault simulation over many seeds and reports every
@@ -28,6 +30,15 @@ struct DoorstepSoak: AsyncParsableCommand {
     @Flag(help: "Play each seed twice, with clocks a year off and with every clock correct, and require identical outcomes.")
     var compareClocks = false
 
+    @Option(help: "Instead of seeds: this many simulated days of daily syncs against one server, its retention running daily; prints the server's and the devices' database sizes and fails if either grew after every horizon passed.")
+    var retentionDays: Int?
+
+    @Option(help: "With --retention-days: the tombstone horizon in days.")
+    var horizonDays = Double(TombstoneHorizon.defaultMilliseconds / 86_400_000)
+
+    @Option(help: "With --retention-days: sqlite, or a postgres:// URL whose database the soak may use.")
+    var database = "sqlite"
+
     func validate() throws {
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
         guard let d = range(devices), d.lowerBound >= 2, d.upperBound <= 20 else {
@@ -43,6 +54,7 @@ struct DoorstepSoak: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let retentionDays { return try await soakRetention(days: retentionDays) }
         let parent = directory ?? SimWorldScratch.directory
         let started = Date()
         var failures: [UInt64] = []
@@ -71,6 +83,27 @@ struct DoorstepSoak: AsyncParsableCommand {
         print("\(seeds) seeds from \(from): \(seeds - failures.count) passed, \(failures.count) failed in \(String(format: "%.1f", elapsed)) s")
         if !failures.isEmpty {
             print("failing seeds: \(failures.map(String.init).joined(separator: " ")) (their files are under \(parent))")
+            throw ExitCode(1)
+        }
+    }
+}
+
+extension DoorstepSoak {
+    /// `--retention-days`: the retention soak, its samples as a table, and the verdict.
+    func soakRetention(days: Int) async throws {
+        var soak = RetentionSoak.Configuration(days: days, directory: (directory ?? SimWorldScratch.directory) + "/retention")
+        soak.tombstoneHorizonDays = horizonDays
+        soak.database = try DatabaseLocation(database)
+        try? FileManager.default.removeItem(atPath: soak.directory)
+        print("retention soak: \(days) days, \(soak.devices) devices, horizon \(Int(horizonDays)) days, logs \(Int(soak.logDays)) days, \(soak.database)")
+        let result = try await RetentionSoak.run(soak) { print($0) }
+        print("day  server bytes  device bytes")
+        for s in result.samples { print("\(s.day)  \(s.serverBytes)  \(s.deviceBytes.map(String.init).joined(separator: " "))") }
+        print(String(format: "every horizon passed by day %d; from day %d to day %d: server ×%.3f, largest device ×%.3f; %.1f s",
+                     soak.steadyFromDay, result.measuredFromDay, days, result.serverGrowth, result.deviceGrowth, result.seconds))
+        try? FileManager.default.removeItem(atPath: soak.directory)
+        guard result.serverGrowth <= 1.02, result.deviceGrowth <= 1.02 else {
+            print("a database grew after every horizon had passed")
             throw ExitCode(1)
         }
     }

@@ -58,19 +58,24 @@ public func buildApplication(_ configuration: ServerConfiguration, store given: 
             logger.warning("fault injection is on: the crash tests' setting, never for production",
                            metadata: ["crash_after_commit": "\(server.faults.crashAfterCommitProbability)"])
         }
+        let retention = Retention(engine: engine, store: store, policy: configuration.retention,
+                                  archiveDirectory: configuration.archiveDirectory, metrics: metrics, logger: logger)
+        let services = configuration.retention.intervalHours.map {
+            [RetentionService(retention: retention, interval: .milliseconds(Int64($0 * 3_600_000)), clock: clock)]
+        } ?? []
         let (listening, announce) = AsyncStream<Int>.makeStream()
         let host = configuration.host
         let application = Application(
             router: server.router(),
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: "doorstep"),
-            services: server.services,
+            services: server.services + services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 logger.notice("listening", metadata: ["host": "\(host)", "port": "\(port)", "data": "\(directory)"])
                 announce.yield(port)
             },
             logger: logger)
-        return DoorstepApplication(configuration: configuration, store: store, server: server, administratorToken: token,
+        return DoorstepApplication(configuration: configuration, store: store, server: server, retention: retention, administratorToken: token,
                                    application: application, listening: listening, announce: announce, ownsStore: given == nil, logger: logger)
     } catch {
         if given == nil { try? await store.close() }

@@ -12,6 +12,8 @@ public struct DoorstepApplication: Sendable {
     public let store: any ServerStore
     /// The HTTP API over the engine and the directory.
     public let server: DoorstepServer
+    /// What the retention service runs every `retention.intervalHours`.
+    public let retention: Retention
     /// The administrator token, when this start created it (the store's first start); it is
     /// also in `<dataDirectory>/admin.token`.
     public let administratorToken: String?

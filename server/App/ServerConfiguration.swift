@@ -29,6 +29,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var engine = SyncEngine.Configuration(serverReplica: ServerDefaults.serverReplica)
     /// When ops figures turn amber or red, and when problems become alerts.
     public var thresholds = OpsThresholds()
+    /// How long sync history and the logs are kept, and how often the retention runs.
+    public var retention = RetentionPolicy()
     /// Crashes the crash tests ask for; off unless set.
     public var faults = FaultInjection.off
 
@@ -57,6 +59,11 @@ public struct ServerConfiguration: Sendable, Hashable {
         try check(engine.creationBudget.householdsPerDevicePerDay >= 1 && engine.creationBudget.householdsPerVillagePerDay >= 1,
                   "householdsPerDevicePerDay (\(engine.creationBudget.householdsPerDevicePerDay)) and householdsPerVillagePerDay (\(engine.creationBudget.householdsPerVillagePerDay)) must be at least 1")
         try check((1...366).contains(engine.policy.noticeMinimumDays), "noticeMinimumDays \(engine.policy.noticeMinimumDays) is outside 1…366")
+        try check(retention.intervalHours.map { $0 > 0 } ?? true, "retentionHours must be positive, or 0 for never")
+        try check(retention.syncHistoryDays >= 1, "syncHistoryDays (\(retention.syncHistoryDays)) must be at least 1")
+        try check(retention.auditLogDays >= RetentionPolicy.minimumLogDays && retention.securityLogDays >= RetentionPolicy.minimumLogDays,
+                  "auditLogDays (\(retention.auditLogDays)) and securityLogDays (\(retention.securityLogDays)) must be at least \(Int(RetentionPolicy.minimumLogDays)): a graded-protection review expects six months of logs")
+        try check(retention.archiveBatch >= 1, "the archive batch (\(retention.archiveBatch)) must be at least 1")
         try check((0...1).contains(faults.crashAfterCommitProbability),
                   "fault.crashAfterCommit \(faults.crashAfterCommitProbability) is not a probability between 0 and 1")
     }

@@ -91,6 +91,14 @@ extension ServerSetting {
                 \.engine.creationBudget.householdsPerVillagePerDay),
         integer("noticeMinimumDays", "The shortest public notice (公示), in days counting both ends; the national rule is 7.",
                 \.engine.policy.noticeMinimumDays),
+        number("syncHistoryDays", "Days each device's sync history is kept.", \.retention.syncHistoryDays),
+        number("auditLogDays", "Days the audit and conflict logs keep an entry before it is archived to a file and deleted (at least 180).",
+               \.retention.auditLogDays),
+        number("securityLogDays", "Days the security log keeps an entry before it is archived to a file and deleted (at least 180).",
+               \.retention.securityLogDays),
+        text("archiveDir", "Where archived log entries are written (JSON lines, chained by digest) before they are deleted.", \.archiveDirectory),
+        number("retentionHours", "Hours between passes of the retention (tombstones, processed dots, history, logs), the first at start; 0 for never.",
+               \.retentionHours),
         number("fault.crashAfterCommit", "For the crash tests only: the probability that the process kills itself (SIGKILL) after a push commits and before its response is written.",
                \.faults.crashAfterCommitProbability, hasOption: false),
     ]
@@ -142,6 +150,18 @@ extension ServerSetting.Value {
 }
 
 extension ServerConfiguration {
+    /// Where the retention writes archived log entries: `archive` in the data directory unless set.
+    public var archiveDirectory: String {
+        get { retention.archiveDirectory ?? dataDirectory + "/archive" }
+        set { retention.archiveDirectory = newValue }
+    }
+
+    /// Hours between retention passes, 0 for never, as the settings give it.
+    public var retentionHours: Double {
+        get { retention.intervalHours ?? 0 }
+        set { retention.intervalHours = newValue == 0 ? nil : newValue }
+    }
+
     /// The tombstone horizon in days, as the settings give it.
     public var tombstoneHorizonDays: Double {
         get { Double(engine.tombstoneHorizonMilliseconds) / 86_400_000 }

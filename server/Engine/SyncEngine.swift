@@ -29,7 +29,7 @@ public struct SyncEngine: Sendable {
         /// The server's own replica: the dot of every server-side write (resolutions, imports).
         public var serverReplica: ReplicaID
         /// How long tombstones are kept before a purge may remove them.
-        public var tombstoneHorizonMilliseconds: Int64 = 400 * 86_400_000
+        public var tombstoneHorizonMilliseconds = TombstoneHorizon.defaultMilliseconds
         public var defaultPageSize = 500
         public var maxPageSize = 5_000
         /// A scope with more live records than this gets a `scope_budget_warning`.

@@ -4,5 +4,5 @@ import ServerOps
 
 /// Everything a server keeps, in one backend: records and logs, the directory, ops history.
 /// `SQLiteSyncStore` (one file, one process) and `PostgresSyncStore` (one database, several
-/// instances) are the two.
-public typealias ServerStore = DirectoryStore & OpsStore & SyncStore
+/// instances) are the two. The retention trims what would otherwise only grow.
+public typealias ServerStore = DirectoryStore & OpsStore & SyncStore & RetentionStore

@@ -42,6 +42,21 @@ public final class SyncMetrics: Sendable {
         }
     }
 
+    /// One pass of the retention: what it removed, by kind, or that it failed.
+    public func recordRetention(removed: [(kind: String, count: Int)], succeeded: Bool, atMilliseconds: Int64) {
+        registry.makeCounter(name: "doorstep_retention_runs_total", labels: [("result", succeeded ? "ok" : "failed")],
+                             help: "Passes of the retention (tombstones, processed dots, sync history, archived logs), by result").increment()
+        for (kind, count) in removed {
+            registry.makeCounter(name: "doorstep_retention_removed_total", labels: [("kind", kind)],
+                                 help: "Rows the retention removed: purged tombstones, forgotten dots, trimmed history, archived log entries")
+                .increment(by: Int64(count))
+        }
+        if succeeded {
+            registry.makeGauge(name: "doorstep_retention_last_success_timestamp_seconds", help: "When the retention last completed a pass")
+                .set(to: Double(atMilliseconds) / 1000)
+        }
+    }
+
     /// Reads the shared figures and renders every metric.
     func scrape(_ overview: OpsOverview, store: any OpsStore) async throws -> String {
         let s = overview.summary

@@ -11,13 +11,7 @@ extension SyncRecord.Health {
     public static func fromStoredJSON(_ text: String?) throws -> SyncRecord.Health? {
         guard let text else { return nil }
         do { return try JSONDecoder().decode(SyncRecord.Health.self, from: Data(text.utf8)) } catch {
-            throw StoredHealthError(message: "a stored device health is unreadable: \(error)")
+            throw OpsError(.unreadableHealth, "a stored device health is unreadable: \(error)")
         }
     }
-}
-
-/// A `health` column that does not hold health figures.
-public struct StoredHealthError: Error, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
 }

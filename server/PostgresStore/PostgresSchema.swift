@@ -116,7 +116,39 @@ enum PostgresSchema {
             "CREATE TRIGGER security_log_append_only BEFORE UPDATE OR DELETE ON security_log FOR EACH ROW EXECUTE FUNCTION doorstep_append_only()",
             "CREATE TRIGGER security_log_no_truncate BEFORE TRUNCATE ON security_log FOR EACH STATEMENT EXECUTE FUNCTION doorstep_append_only()",
         ]),
-        ("v2-policy", [
+        // The retention's columns and tables, as the SQLite store's v4-retention.
+        ("v2-retention", [
+            "ALTER TABLE processed_dots ADD COLUMN decided_at_ms BIGINT NOT NULL DEFAULT 0",
+            "UPDATE processed_dots SET decided_at_ms = (extract(epoch FROM now()) * 1000)::bigint",
+            "CREATE INDEX processed_dots_by_age ON processed_dots (decided_at_ms)",
+            "ALTER TABLE replica_counters ADD COLUMN settled BIGINT NOT NULL DEFAULT 0",
+            "CREATE INDEX sync_history_by_time ON sync_history (at_ms)",
+            "CREATE INDEX audit_log_by_time ON audit_log (at_ms)",
+            "CREATE INDEX security_log_by_time ON security_log (at_ms)",
+            "CREATE INDEX conflict_log_by_time ON conflict_log (at_ms)",
+            """
+            CREATE TABLE log_anchors (
+                log TEXT PRIMARY KEY, through_id BIGINT NOT NULL, through_at_ms BIGINT NOT NULL,
+                entry TEXT NOT NULL, archive TEXT NOT NULL, archive_digest TEXT NOT NULL
+            )
+            """,
+            "CREATE TABLE archived_counts (log TEXT NOT NULL, key TEXT NOT NULL, count BIGINT NOT NULL, PRIMARY KEY (log, key))",
+            // Append-only still, but for entries already archived: the retention deletes those.
+            """
+            CREATE FUNCTION doorstep_append_only_but_archived() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'DELETE' AND OLD.id <= COALESCE((SELECT through_id FROM log_anchors WHERE log = TG_TABLE_NAME), 0) THEN
+                    RETURN OLD;
+                END IF;
+                RAISE EXCEPTION '% is append-only: only archived entries are deleted', TG_TABLE_NAME;
+            END $$
+            """,
+            "DROP TRIGGER audit_log_append_only ON audit_log",
+            "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION doorstep_append_only_but_archived()",
+            "DROP TRIGGER security_log_append_only ON security_log",
+            "CREATE TRIGGER security_log_append_only BEFORE UPDATE OR DELETE ON security_log FOR EACH ROW EXECUTE FUNCTION doorstep_append_only_but_archived()",
+        ]),
+        ("v3-policy", [
             // Every accepted status write of a household, in the order the server accepted them
             // (SPEC §12). Append-only, as the audit log.
             """

@@ -71,7 +71,13 @@ extension PostgresSyncStore: OpsStore {
 
     public func appliedChanges() async throws -> [String: Int] {
         try await read("appliedChanges") { c in
-            try await c.rows("SELECT collection, COUNT(*) FROM audit_log WHERE outcome = 'applied' GROUP BY collection").reduce(into: [:]) { out, row in
+            // What the retention archived and deleted still counts.
+            try await c.rows("""
+                SELECT collection, SUM(n)::bigint FROM (
+                    SELECT collection, COUNT(*) AS n FROM audit_log WHERE outcome = 'applied' GROUP BY collection
+                    UNION ALL SELECT key::bigint, count FROM archived_counts WHERE log = 'audit_log'
+                ) c GROUP BY collection
+                """).reduce(into: [:]) { out, row in
                 let (raw, n) = try row.decode((Int64, Int64).self)
                 out[RecordCollection(rawValue: UInt8(clamping: raw))?.name ?? "#\(raw)"] = Int(n)
             }
@@ -80,7 +86,12 @@ extension PostgresSyncStore: OpsStore {
 
     public func conflictEvents() async throws -> [String: Int] {
         try await read("conflictEvents") { c in
-            try await c.rows("SELECT kind, COUNT(*) FROM conflict_log GROUP BY kind").reduce(into: [:]) { out, row in
+            try await c.rows("""
+                SELECT kind, SUM(n)::bigint FROM (
+                    SELECT kind, COUNT(*) AS n FROM conflict_log GROUP BY kind
+                    UNION ALL SELECT key, count FROM archived_counts WHERE log = 'conflict_log'
+                ) c GROUP BY kind
+                """).reduce(into: [:]) { out, row in
                 let (kind, n) = try row.decode((String, Int64).self)
                 out[kind] = Int(n)
             }

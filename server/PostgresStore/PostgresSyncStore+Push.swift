@@ -41,6 +41,7 @@ extension PostgresSyncStore {
                 let decided: PushPlan
                 do { decided = try push.plan(snapshot) } catch { throw PlanFailure(error: error) }
                 let result = try await Self.write(decided, snapshot: snapshot, now: push.input.nowMilliseconds, c)
+                try await Self.settle(push.input, c)
                 try await c.run("RELEASE SAVEPOINT push")
                 return .success(result)
             } catch {
@@ -112,7 +113,7 @@ extension PostgresSyncStore {
     /// New records are plain inserts: when another transaction created the same id since the
     /// snapshot, the unique key fails and the push runs again on the other's commit.
     static func write(_ plan: PushPlan, snapshot: PushSnapshot, now: Int64, _ c: PostgresSession) async throws -> PushResult {
-        try await insertProcessed(plan.processed, c)
+        try await insertProcessed(plan.processed, now: now, c)
         if !plan.indexedFilings.isEmpty {
             let f = plan.indexedFilings.map(\.filing)
             let staff = plan.indexedFilings.map(\.staff.rawValue)
@@ -193,13 +194,13 @@ extension PostgresSyncStore {
     /// Plain inserts, with the sender's highest counter raised in the same statement: a dot
     /// another instance processed since the snapshot fails the key, and the push runs again and
     /// finds it processed.
-    static func insertProcessed(_ processed: [(dot: Dot, processed: ProcessedDot)], _ c: PostgresSession) async throws {
+    static func insertProcessed(_ processed: [(dot: Dot, processed: ProcessedDot)], now: Int64, _ c: PostgresSession) async throws {
         guard !processed.isEmpty else { return }
         let verdicts = processed.map { StoredColumns.verdictColumns($0.processed.verdict) }
         try await c.run("""
             WITH done AS (
-                INSERT INTO processed_dots (replica, counter, digest, rejected, reason, message)
-                SELECT replica, counter, digest, reason <> '', NULLIF(reason, ''), CASE WHEN reason <> '' THEN message END
+                INSERT INTO processed_dots (replica, counter, digest, rejected, reason, message, decided_at_ms)
+                SELECT replica, counter, digest, reason <> '', NULLIF(reason, ''), CASE WHEN reason <> '' THEN message END, \(now)
                 FROM unnest(\(processed.map(\.dot.replica.int64))::bigint[], \(processed.map { Int64(bitPattern: $0.dot.counter) })::bigint[],
                             \(processed.map(\.processed.digest.buffer))::bytea[], \(verdicts.map { $0.reason ?? "" })::text[],
                             \(verdicts.map { $0.message ?? "" })::text[]) AS u(replica, counter, digest, reason, message)

@@ -65,7 +65,7 @@ extension MultiRowInsert {
     static let villages = MultiRowInsert(table: "villages", columns: ["village"], conflict: "", orIgnore: true)
 
     static let processedDots = MultiRowInsert(
-        table: "processed_dots", columns: ["replica", "counter", "digest", "rejected", "reason", "message"], conflict: "")
+        table: "processed_dots", columns: ["replica", "counter", "digest", "rejected", "reason", "message", "decided_at_ms"], conflict: "")
 
     static let replicaCounters = MultiRowInsert(
         table: "replica_counters", columns: ["replica", "highest"],

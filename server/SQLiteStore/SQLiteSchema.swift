@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The store's tables, created by migrations in `SQLiteSyncStore.init`.
@@ -188,7 +189,36 @@ enum SQLiteSchema {
                 )
                 """)
         }
-        m.registerMigration("v4-policy") { db in
+        m.registerMigration("v4-retention") { db in
+            // When each dot was decided, and how far its replica has moved past its own dots:
+            // verdicts both old and passed are forgotten (SyncStore's retention).
+            try db.execute(sql: "ALTER TABLE processed_dots ADD COLUMN decided_at_ms INTEGER NOT NULL DEFAULT 0")
+            try db.execute(sql: "UPDATE processed_dots SET decided_at_ms = ?", arguments: [Int64(Date().timeIntervalSince1970 * 1000)])
+            try db.execute(sql: "CREATE INDEX processed_dots_by_age ON processed_dots(decided_at_ms)")
+            try db.execute(sql: "ALTER TABLE replica_counters ADD COLUMN settled INTEGER NOT NULL DEFAULT 0")
+            try db.execute(sql: "CREATE INDEX sync_history_by_time ON sync_history(at_ms)")
+            for log in ["audit_log", "security_log", "conflict_log"] {
+                try db.execute(sql: "CREATE INDEX \(log)_by_time ON \(log)(at_ms)")
+            }
+            // The last archived entry of each log, and what the deleted entries counted for the metrics.
+            try db.execute(sql: """
+                CREATE TABLE log_anchors (
+                    log TEXT PRIMARY KEY, through_id INTEGER NOT NULL, through_at_ms INTEGER NOT NULL,
+                    entry TEXT NOT NULL, archive TEXT NOT NULL, archive_digest TEXT NOT NULL
+                )
+                """)
+            try db.execute(sql: "CREATE TABLE archived_counts (log TEXT NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (log, key)) WITHOUT ROWID")
+            // Append-only still, but for entries already archived: the retention deletes those.
+            for log in ["audit_log", "security_log"] {
+                try db.execute(sql: "DROP TRIGGER \(log)_no_delete")
+                try db.execute(sql: """
+                    CREATE TRIGGER \(log)_no_delete BEFORE DELETE ON \(log)
+                    WHEN OLD.id > COALESCE((SELECT through_id FROM log_anchors WHERE log = '\(log)'), 0)
+                    BEGIN SELECT RAISE(ABORT, '\(log) is append-only: only archived entries are deleted'); END
+                    """)
+            }
+        }
+        m.registerMigration("v5-policy") { db in
             // Every accepted status write of a household, in the order the server accepted
             // them: what workflow claims are decided against (SPEC §12). Append-only.
             try db.execute(sql: """

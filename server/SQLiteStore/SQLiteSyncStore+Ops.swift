@@ -68,7 +68,13 @@ extension SQLiteSyncStore: OpsStore {
     public func appliedChanges() async throws -> [String: Int] {
         try await guarded("appliedChanges") {
             try await pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT collection, COUNT(*) AS n FROM audit_log WHERE outcome = 'applied' GROUP BY collection")
+                // What the retention archived and deleted still counts.
+                try Row.fetchAll(db, sql: """
+                    SELECT collection, SUM(n) AS n FROM (
+                        SELECT collection, COUNT(*) AS n FROM audit_log WHERE outcome = 'applied' GROUP BY collection
+                        UNION ALL SELECT CAST(key AS INTEGER), count FROM archived_counts WHERE log = 'audit_log'
+                    ) GROUP BY collection
+                    """)
                     .reduce(into: [:]) { out, row in
                         let raw: Int64 = row["collection"]
                         out[RecordCollection(rawValue: UInt8(clamping: raw))?.name ?? "#\(raw)"] = row["n"]
@@ -80,7 +86,12 @@ extension SQLiteSyncStore: OpsStore {
     public func conflictEvents() async throws -> [String: Int] {
         try await guarded("conflictEvents") {
             try await pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) AS n FROM conflict_log GROUP BY kind").reduce(into: [:]) { $0[$1["kind"]] = $1["n"] }
+                try Row.fetchAll(db, sql: """
+                    SELECT kind, SUM(n) AS n FROM (
+                        SELECT kind, COUNT(*) AS n FROM conflict_log GROUP BY kind
+                        UNION ALL SELECT key, count FROM archived_counts WHERE log = 'conflict_log'
+                    ) GROUP BY kind
+                    """).reduce(into: [:]) { $0[$1["kind"]] = $1["n"] }
             }
         }
     }

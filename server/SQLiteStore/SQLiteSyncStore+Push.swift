@@ -38,6 +38,7 @@ extension SQLiteSyncStore {
                 let decided: PushPlan
                 do { decided = try push.plan(snapshot) } catch { throw PlanFailure(error: error) }
                 result = try write(decided, now: push.input.nowMilliseconds, db)
+                try settle(push.input, db)
                 return .commit
             }
             return .success(result!)
@@ -123,7 +124,7 @@ extension SQLiteSyncStore {
         try MultiRowInsert.villages.run(db, deltas.keys.sorted().map { [$0.int64] })
         try MultiRowInsert.processedDots.run(db, plan.processed.map { dot, processed in
             let (reason, message) = StoredColumns.verdictColumns(processed.verdict)
-            return [dot.replica.int64, Int64(bitPattern: dot.counter), processed.digest.blob, reason == nil ? 0 : 1, reason, message]
+            return [dot.replica.int64, Int64(bitPattern: dot.counter), processed.digest.blob, reason == nil ? 0 : 1, reason, message, now]
         })
         try MultiRowInsert.replicaCounters.run(db, plan.highestCounters.map { [$0.key.int64, Int64(bitPattern: $0.value)] })
         try MultiRowInsert.filings.run(db, plan.indexedFilings.map { f, staff in

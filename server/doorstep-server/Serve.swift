@@ -8,7 +8,13 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the server until SIGTERM or SIGINT; in-flight syncs finish before it exits.",
         discussion: """
             The data directory holds server.sqlite (records, change logs, workers, devices, the audit and
-            security logs) and, after the first start, admin.token. Back up the whole directory.
+            security logs), after the first start admin.token, and archive/ (log entries past their
+            retention, archived before they are deleted). Back up the whole directory.
+
+            Every few hours (--retention-hours) the server purges deleted records past the tombstone
+            horizon, forgets processed dots past it, trims devices' sync history, and archives then
+            deletes the audit, conflict and security logs' entries past their days; each pass is logged
+            and counted in /metrics (doorstep_retention_*).
 
             With --database postgres://…, the records, logs and directory live in PostgreSQL instead, and
             several instances (behind one load balancer) share them; the first instance to start on an
@@ -20,7 +26,7 @@ struct Serve: AsyncParsableCommand {
 
             Examples:
               doorstep-server serve --data-dir /var/lib/doorstep --host 0.0.0.0 --port 8080
-              doorstep-server serve --database postgres://doorstep@db.internal/doorstep --port 8080
+              doorstep-server serve --database postgres://doorstep@db.internal/doorstep --data-dir /var/lib/doorstep --port 8080
 
             For the crash tests only: DOORSTEP_FAULT_CRASH_AFTER_COMMIT=P makes the process kill itself
             (SIGKILL) with probability P after a push commits and before its response is written.
@@ -49,10 +55,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: help("householdsPerDevicePerDay")) var householdsPerDevicePerDay: Int?
     @Option(help: help("householdsPerVillagePerDay")) var householdsPerVillagePerDay: Int?
     @Option(help: help("noticeMinimumDays")) var noticeMinimumDays: Int?
+    @Option(help: help("syncHistoryDays")) var syncHistoryDays: Double?
+    @Option(help: help("auditLogDays")) var auditLogDays: Double?
+    @Option(help: help("securityLogDays")) var securityLogDays: Double?
+    @Option(help: help("archiveDir")) var archiveDir: String?
+    @Option(help: help("retentionHours")) var retentionHours: Double?
 
     /// The options given, by setting key.
     var options: [String: ServerSetting.Value] {
-        let texts: [String: String?] = ["dataDir": dataDir, "database": database, "host": host, "logLevel": logLevel]
+        let texts: [String: String?] = ["dataDir": dataDir, "database": database, "host": host, "logLevel": logLevel, "archiveDir": archiveDir]
         let integers: [String: Int?] = ["port": port, "scopeWarning": scopeWarning, "scopeBlocking": scopeBlocking,
                                         "householdsPerDevicePerDay": householdsPerDevicePerDay,
                                         "householdsPerVillagePerDay": householdsPerVillagePerDay, "noticeMinimumDays": noticeMinimumDays]
@@ -60,6 +71,7 @@ struct Serve: AsyncParsableCommand {
             "rateBurst": rateBurst, "ratePerSecond": ratePerSecond, "enrolmentBurst": enrolmentBurst,
             "enrolmentsPerSecond": enrolmentsPerSecond, "staleAmberDays": staleAmberDays, "staleRedDays": staleRedDays,
             "unsyncedAlertDays": unsyncedAlertDays, "conflictAlertDays": conflictAlertDays, "tombstoneHorizonDays": tombstoneHorizonDays,
+            "syncHistoryDays": syncHistoryDays, "auditLogDays": auditLogDays, "securityLogDays": securityLogDays, "retentionHours": retentionHours,
         ]
         return texts.compactMapValues { $0.map(ServerSetting.Value.text) }
             .merging(integers.compactMapValues { $0.map(ServerSetting.Value.integer) }) { $1 }

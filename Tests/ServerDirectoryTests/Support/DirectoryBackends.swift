@@ -6,6 +6,7 @@ import ServerDirectory
 import ServerEngine
 @testable import ServerPostgres
 import ServerSQLite
+import TestSupport
 import Testing
 
 /// A directory backend the suite runs against: SQLite always, PostgreSQL when the tests have one
@@ -36,17 +37,13 @@ struct DirectoryBackend: Sendable, CustomTestStringConvertible {
                       cleanUp: { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } })
     }
 
-    static let postgresURL = ProcessInfo.processInfo.environment["DOORSTEP_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
-
     static let postgres = DirectoryBackend(name: "PostgreSQL") {
-        let base = postgresURL!
-        let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
-        let location = try PostgresLocation(url: base).withSchema(String(schema))
+        let location = try TestPostgres.freshLocation()
         let store = try await PostgresSyncStore.open(location)
         return Opened(store: store, execute: { sql in try await executeBehindTheStore(location, sql) }, cleanUp: {})
     }
 
-    static let all: [DirectoryBackend] = postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
+    static let all: [DirectoryBackend] = TestPostgres.runs ? [.sqlite, .postgres] : [.sqlite]
 }
 
 /// Runs `sql` in the store's schema on a connection of its own, beside the store's pool: what

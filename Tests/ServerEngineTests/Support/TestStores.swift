@@ -2,6 +2,7 @@ import Foundation
 import ServerEngine
 import ServerPostgres
 import ServerSQLite
+import TestSupport
 import Testing
 
 /// A storage backend the suites run against. Add PostgreSQL here and every suite runs on it.
@@ -19,24 +20,10 @@ struct StoreBackend: Sendable, CustomTestStringConvertible {
     /// A fresh schema of the test cluster per store (`DOORSTEP_TEST_POSTGRES_URL`, which
     /// `scripts/test.sh` sets after starting a throwaway PostgreSQL).
     static let postgres = StoreBackend(name: "PostgreSQL") { _ in
-        try await PostgresSyncStore.open(try PostgresTestCluster.freshLocation())
+        try await PostgresSyncStore.open(try TestPostgres.freshLocation())
     }
 
-    static let all: [StoreBackend] = PostgresTestCluster.url == nil ? [.sqlite] : [.sqlite, .postgres]
-}
-
-/// The PostgreSQL the tests use, from the environment.
-enum PostgresTestCluster {
-    static let url = ProcessInfo.processInfo.environment["DOORSTEP_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
-
-    static func freshLocation() throws -> PostgresLocation {
-        guard let url else { throw PostgresTestClusterMissing() }
-        return try PostgresLocation(url: url).withSchema("t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20))
-    }
-}
-
-struct PostgresTestClusterMissing: Error, CustomStringConvertible {
-    var description: String { "DOORSTEP_TEST_POSTGRES_URL is not set; scripts/test.sh starts a PostgreSQL for the tests and sets it" }
+    static let all: [StoreBackend] = TestPostgres.runs ? [.sqlite, .postgres] : [.sqlite]
 }
 
 /// Runs `body` with a fresh store in a temporary directory, then closes and removes it.

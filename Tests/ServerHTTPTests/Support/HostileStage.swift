@@ -6,6 +6,7 @@ import SyncCore
 import SyncProtocol
 import Synchronization
 import SyntheticData
+import TestSupport
 import Testing
 
 /// What the hostile catalogue attacks: a deployment with two seeded villages, devices of a
@@ -100,7 +101,7 @@ final class HostileStage: Sendable {
         _ = try await d.admin.importRoster(csv: Array(importedRoster.utf8))
 
         func stored(_ c: RecordCollection, _ id: RecordID, _ v: VillageCode) async throws -> RecordState {
-            guard let state = try await d.store.record(RecordKey(c, id, scope: v)) else { throw StageError("no \(c.name) \(id)") }
+            guard let state = try await d.store.record(RecordKey(c, id, scope: v)) else { throw TestFailure("no \(c.name) \(id)") }
             return state
         }
         household = try await stored(.household, inA[0].id, A)
@@ -111,7 +112,7 @@ final class HostileStage: Sendable {
         let memberOfA = try requireValue(ScopeFixture.village(A).members.first { $0.householdID == inA[0].id }, "a member of the first household")
         member = try await stored(.member, memberOfA.id, A)
         visit = try await stored(.visit, visitChange.record.id, A)
-        guard conflicted.conflictedFields.count == 1 else { throw StageError("the concurrent incomes made no conflict") }
+        guard conflicted.conflictedFields.count == 1 else { throw TestFailure("the concurrent incomes made no conflict") }
 
         let last = try assistant.replica.lastCounter()
         skippedCounter = last + 1
@@ -210,13 +211,8 @@ final class HostileStage: Sendable {
     }
 }
 
-struct StageError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
 /// `#require` for a value outside a test function's direct body.
 func requireValue<T>(_ value: T?, _ what: String = "a value") throws -> T {
-    guard let value else { throw StageError("missing \(what)") }
+    guard let value else { throw TestFailure("missing \(what)") }
     return value
 }

@@ -1,5 +1,6 @@
 import FieldModel
 import SyncCore
+import SyntheticData
 
 /// A generated history: several replicas writing a handful of records and passing changes to
 /// each other out of order, some of them repeatedly. Replays exactly from its seed.
@@ -30,17 +31,17 @@ struct HistoryGenerator: Sendable {
     var changeCount: ClosedRange<Int> = 5...16
 
     func make(seed: UInt64) -> History {
-        var rng = SplitMix64(seed: seed)
-        let target = rng.inRange(changeCount)
-        var time = Fixture.noon + Int64(rng.below(1 << 20))
-        var replicas = (0..<rng.inRange(replicaCount)).map { i in
-            let offset: Int64 = switch rng.below(4) { case 0: Fixture.year; case 1: -Fixture.year; default: 0 }
+        var rng = SeededGenerator(seed: seed)
+        let target = rng.int(in: changeCount)
+        var time = Fixture.noon + Int64(rng.int(below: 1 << 20))
+        var replicas = (0..<rng.int(in: replicaCount)).map { i in
+            let offset: Int64 = switch rng.int(below: 4) { case 0: Fixture.year; case 1: -Fixture.year; default: 0 }
             return SimulatedReplica(id: ReplicaID(using: &rng), author: WorkerID(unchecked: "worker-\(i)"), clockOffset: offset)
         }
 
-        let households = (0..<rng.inRange(1...2)).map { _ in Self.key(.household, &rng) }
-        let members = (0..<rng.inRange(1...2)).map { _ in Self.key(.member, &rng) }
-        let visits = (0..<rng.below(2)).map { _ in Self.key(.visit, &rng) }
+        let households = (0..<rng.int(in: 1...2)).map { _ in Self.key(.household, &rng) }
+        let members = (0..<rng.int(in: 1...2)).map { _ in Self.key(.member, &rng) }
+        let visits = (0..<rng.int(below: 2)).map { _ in Self.key(.visit, &rng) }
         let keys = households + members + visits
         var uncreated = keys
         var changes: [Change] = []
@@ -50,16 +51,16 @@ struct HistoryGenerator: Sendable {
         var steps = 0
         while changes.count < target && steps < 50 * target {
             steps += 1
-            time += Int64(rng.below(3))  // often 0: equal readings on two replicas make lww ties
-            let r = rng.below(replicas.count)
+            time += Int64(rng.int(below: 3))  // often 0: equal readings on two replicas make lww ties
+            let r = rng.int(below: replicas.count)
             let live = keys.filter { replicas[r].canWrite($0) }
             var operation: Change.Operation?
             var key: RecordKey?
             var touched: Set<RecordKey> = []
 
-            switch rng.below(16) {
+            switch rng.int(below: 16) {
             case 0..<3 where !uncreated.isEmpty, 0..<16 where changes.isEmpty:
-                let k = uncreated.remove(at: rng.below(uncreated.count))
+                let k = uncreated.remove(at: rng.int(below: uncreated.count))
                 (key, operation) = (k, Self.create(k, household: households[0], author: replicas[r].author, &rng))
             case 3..<6:  // a review field: few of them, so concurrent writes meet
                 guard let k = live.isEmpty ? nil : rng.pick(live), k.collection != .visit else { break }
@@ -83,7 +84,7 @@ struct HistoryGenerator: Sendable {
                 (key, operation) = (rng.pick(candidates), .delete)
             default:  // deliver part of what another replica holds, shuffled, some twice
                 guard replicas.count > 1 else { break }
-                var s = rng.below(replicas.count - 1)
+                var s = rng.int(below: replicas.count - 1)
                 if s >= r { s += 1 }
                 // Mostly changes the receiver lacks; now and then one it holds already.
                 let everything = rng.chance(0.25)
@@ -120,11 +121,11 @@ struct HistoryGenerator: Sendable {
         if case .refused(let r) = result.outcome { "a generated change was refused: \(r)" } else { nil }
     }
 
-    private static func key(_ collection: RecordCollection, _ rng: inout SplitMix64) -> RecordKey {
+    private static func key(_ collection: RecordCollection, _ rng: inout SeededGenerator) -> RecordKey {
         RecordKey(collection, RecordID(milliseconds: Fixture.noon, using: &rng), scope: Fixture.village)
     }
 
-    private static func create(_ key: RecordKey, household: RecordKey, author: WorkerID, _ rng: inout SplitMix64) -> Change.Operation {
+    private static func create(_ key: RecordKey, household: RecordKey, author: WorkerID, _ rng: inout SeededGenerator) -> Change.Operation {
         switch key.collection {
         case .household:
             return .create([
@@ -142,11 +143,11 @@ struct HistoryGenerator: Sendable {
     }
 
     /// Values from small pools, so equal values under different dots occur too.
-    private static func value(for field: FieldID, _ rng: inout SplitMix64) -> FieldValue {
+    private static func value(for field: FieldID, _ rng: inout SeededGenerator) -> FieldValue {
         switch field {
         case HouseholdField.category: .text(rng.pick(HouseholdCategory.allCases.map(\.rawValue)))
         case HouseholdField.income: .int(rng.pick([0, 30_000, 45_000]))
-        case MemberField.grade: .int(Int64(rng.below(5)))
+        case MemberField.grade: .int(Int64(rng.int(below: 5)))
         case HouseholdField.notes: .text(rng.pick(["", "外出务工", "电话已更新"]))
         case HouseholdField.phone: .text(rng.pick(["13800000000", "0359-2021234"]))
         default: .text(rng.pick(["李建国", "李小红"]))

@@ -1,0 +1,38 @@
+import Foundation
+import ServerPostgres
+
+/// The PostgreSQL the storage suites run on: `DOORSTEP_TEST_POSTGRES_URL`, which
+/// `scripts/test.sh` sets after starting a throwaway cluster. Under CI (`CI=true`, as
+/// `scripts/test.sh` sets) the PostgreSQL cases always run, so a missing URL fails them; elsewhere
+/// the suites run on SQLite alone and say so once.
+public enum TestPostgres {
+    public static let url = ProcessInfo.processInfo.environment["DOORSTEP_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    public static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
+
+    /// Whether the PostgreSQL cases run: with a URL, and under CI always.
+    public static let runs: Bool = {
+        if url == nil && !isCI {
+            FileHandle.standardError.write(Data("PostgreSQL cases skipped: DOORSTEP_TEST_POSTGRES_URL is not set (scripts/test.sh starts a cluster and sets it)\n".utf8))
+        }
+        return url != nil || isCI
+    }()
+
+    /// The cluster's URL, or the failure a PostgreSQL case gets under CI without one.
+    public static func requireURL() throws -> String {
+        guard let url else {
+            throw TestFailure("DOORSTEP_TEST_POSTGRES_URL is not set but CI=true: the PostgreSQL suites must run in CI; scripts/test.sh starts a cluster and sets it")
+        }
+        return url
+    }
+
+    /// A fresh schema of the cluster (its tables are created by the store on first open).
+    public static func freshLocation(prefix: String = "t_") throws -> PostgresLocation {
+        try PostgresLocation(url: try requireURL()).withSchema(prefix + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20))
+    }
+}
+
+/// A test's own failure outside an expectation: a fixture it could not build, a value it needed.
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,17 @@
+/// The one error of ops: a stable code and a message naming the value that caused it.
+public struct OpsError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Code: String, Sendable, Hashable, CaseIterable {
+        /// A stored `health` column that does not hold health figures.
+        case unreadableHealth = "unreadable_health"
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}
