@@ -14,6 +14,8 @@ public final class Replica: Sendable {
     public let path: String
     public let identity: DeviceIdentity
     let wallClock: @Sendable () -> Int64
+    /// Where a test acts inside a local write (after its checks, before its commit).
+    let hooks = LocalWriteHooks()
 
     /// Opens the replica at `path`, creating it for `identity` if it does not exist yet.
     ///

@@ -25,7 +25,7 @@ struct OpenAPIRoutesTests {
 
     @Test func everyDocumentedOperationIsServed() async throws {
         let operations = try Self.operations()
-        #expect(operations.count == 24, "\(operations)")
+        #expect(operations.count == 26, "\(operations)")
         try await Deployment.with { d in
             for (method, path) in operations {
                 let concrete = path.replacingOccurrences(of: "{id}", with: "nobody")

@@ -56,6 +56,9 @@ public struct ServerConfiguration: Sendable, Hashable {
                   "staleRedDays (\(thresholds.lastSyncRedDays)) must be at least staleAmberDays (\(thresholds.lastSyncAmberDays)), both positive")
         try check(thresholds.unsyncedAlertDays > 0 && thresholds.conflictWaitingDays > 0,
                   "unsyncedAlertDays (\(thresholds.unsyncedAlertDays)) and conflictAlertDays (\(thresholds.conflictWaitingDays)) must be positive")
+        try check(engine.creationBudget.householdsPerDevicePerDay >= 1 && engine.creationBudget.householdsPerVillagePerDay >= 1,
+                  "householdsPerDevicePerDay (\(engine.creationBudget.householdsPerDevicePerDay)) and householdsPerVillagePerDay (\(engine.creationBudget.householdsPerVillagePerDay)) must be at least 1")
+        try check((1...366).contains(engine.policy.noticeMinimumDays), "noticeMinimumDays \(engine.policy.noticeMinimumDays) is outside 1…366")
         try check(retention.intervalHours.map { $0 > 0 } ?? true, "retentionHours must be positive, or 0 for never")
         try check(retention.syncHistoryDays >= 1, "syncHistoryDays (\(retention.syncHistoryDays)) must be at least 1")
         try check(retention.auditLogDays >= RetentionPolicy.minimumLogDays && retention.securityLogDays >= RetentionPolicy.minimumLogDays,

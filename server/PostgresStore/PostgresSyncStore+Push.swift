@@ -20,7 +20,7 @@ extension PostgresSyncStore {
                 }
                 var results: [Result<PushResult, any Error>] = []
                 for push in group {
-                    results.append(try await Self.apply(push, c))
+                    results.append(try await Self.apply(push, schema: location.schema, c))
                 }
                 return results
             }
@@ -32,12 +32,12 @@ extension PostgresSyncStore {
     /// One push of a group in its savepoint. A key another instance took first (a record or a
     /// dot created meanwhile) runs this push again, after the other's commit; a deadlock or a
     /// serialization failure is thrown, for the whole group to run again.
-    static func apply(_ push: PendingPush, _ c: PostgresSession) async throws -> Result<PushResult, any Error> {
+    static func apply(_ push: PendingPush, schema: String, _ c: PostgresSession) async throws -> Result<PushResult, any Error> {
         var attempt = 1
         while true {
             try await c.run("SAVEPOINT push")
             do {
-                let snapshot = try await Self.snapshot(for: push.input, c)
+                let snapshot = try await Self.snapshot(for: push.input, schema: schema, c)
                 let decided: PushPlan
                 do { decided = try push.plan(snapshot) } catch { throw PlanFailure(error: error) }
                 let result = try await Self.write(decided, snapshot: snapshot, now: push.input.nowMilliseconds, c)
@@ -65,7 +65,7 @@ extension PostgresSyncStore {
     /// Locks the batch's records (in id order, so two pushes never wait on each other in a
     /// cycle) before reading anything else: a push that waited here reads the dots and
     /// counters the other committed.
-    static func snapshot(for input: PushInput, _ c: PostgresSession) async throws -> PushSnapshot {
+    static func snapshot(for input: PushInput, schema: String, _ c: PostgresSession) async throws -> PushSnapshot {
         var records = try await states(input.touchedRecords, lock: true, c)
         let households = input.referencedHouseholds(stored: records.values).subtracting(records.keys)
         // A household is read for its collection and village, which never change: no lock.
@@ -89,7 +89,8 @@ extension PostgresSyncStore {
                                                     relation: relation, filedOnDays: filedOn))
         }
         return PushSnapshot(records: records, processed: processed, highestProcessedCounter: UInt64(bitPattern: highest),
-                            filings: filings, today: input.today)
+                            filings: filings, today: input.today, trails: try await trails(input.transitionedHouseholds, c),
+                            notices: try await notices(input.noticeVillages, c), creations: try await creationCounts(input, schema: schema, c))
     }
 
     static func states(_ ids: [RecordID], lock: Bool, _ c: PostgresSession) async throws -> [RecordID: RecordState] {
@@ -113,17 +114,19 @@ extension PostgresSyncStore {
     /// snapshot, the unique key fails and the push runs again on the other's commit.
     static func write(_ plan: PushPlan, snapshot: PushSnapshot, now: Int64, _ c: PostgresSession) async throws -> PushResult {
         try await insertProcessed(plan.processed, now: now, c)
-        if !plan.filings.isEmpty {
-            let f = plan.filings
+        if !plan.indexedFilings.isEmpty {
+            let f = plan.indexedFilings.map(\.filing)
+            let staff = plan.indexedFilings.map(\.staff.rawValue)
             try await c.run("""
                 INSERT INTO filings (filing_id, staff, household, relation, filed_on, village)
-                SELECT * FROM unnest(\(f.map(\.id.buffer))::bytea[], \(f.map(\.staff.rawValue))::text[], \(f.map(\.household.buffer))::bytea[],
+                SELECT * FROM unnest(\(f.map(\.id.buffer))::bytea[], \(staff)::text[], \(f.map(\.household.buffer))::bytea[],
                                      \(f.map(\.relation.rawValue))::text[], \(f.map { Int64($0.filedOn.daysSinceEpoch) })::bigint[],
                                      \(f.map(\.village.int64))::bigint[])
                 ON CONFLICT (filing_id) DO NOTHING
                 """)
         }
         try await appendLogs(audit: plan.audit, conflicts: plan.conflicts, c)
+        try await writePolicy(plan, c)
         guard !plan.records.isEmpty else {
             return PushResult(outcomes: plan.outcomes, recordsWritten: 0, lastSequence: try await Meta.lastSequence.get(c))
         }

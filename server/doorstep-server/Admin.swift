@@ -16,7 +16,7 @@ struct Admin: AsyncParsableCommand {
               doorstep-server admin issue-code --worker li.hua
             """,
         subcommands: [Workers.self, AddWorker.self, Assign.self, IssueCode.self, Devices.self, RevokeDevice.self, RevokeWorker.self,
-                      FileRelative.self, ImportRoster.self, SecurityLog.self]
+                      FileRelative.self, WithdrawFiling.self, SpecialRoster.self, ImportRoster.self, SecurityLog.self]
     )
 }
 
@@ -129,22 +129,6 @@ extension Admin {
         @OptionGroup var connection: Connection
         @Argument(help: "The worker id.") var worker: String
         func run() async throws { try await perform { try await connection.client().revokeWorkerDevices(worker) } }
-    }
-
-    struct FileRelative: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "File that a staff member is a close relative of a household (近亲属备案); recusal follows.",
-            discussion: "Relations: spouse, parent, child, sibling, grandparent, grandchild, parentInLaw, childInLaw.")
-        @OptionGroup var connection: Connection
-        @Option(help: "The staff member's worker id.") var staff: String
-        @Option(help: "The household's record id (UUID).") var household: String
-        @Option(help: "The household's 12-digit village code.") var village: String
-        @Option(help: "The relation.") var relation: String
-        @Option(help: "The filing date, 2024-03-05 (default today).") var filedOn: String?
-        func run() async throws {
-            let filing = FilingDocument(staff: staff, household: household, village: village, relation: relation, filedOn: filedOn)
-            try await perform { try await connection.client().file(filing) }
-        }
     }
 
     struct ImportRoster: AsyncParsableCommand {

@@ -52,6 +52,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: help("unsyncedAlertDays")) var unsyncedAlertDays: Double?
     @Option(help: help("conflictAlertDays")) var conflictAlertDays: Double?
     @Option(help: help("tombstoneHorizonDays")) var tombstoneHorizonDays: Double?
+    @Option(help: help("householdsPerDevicePerDay")) var householdsPerDevicePerDay: Int?
+    @Option(help: help("householdsPerVillagePerDay")) var householdsPerVillagePerDay: Int?
+    @Option(help: help("noticeMinimumDays")) var noticeMinimumDays: Int?
     @Option(help: help("syncHistoryDays")) var syncHistoryDays: Double?
     @Option(help: help("auditLogDays")) var auditLogDays: Double?
     @Option(help: help("securityLogDays")) var securityLogDays: Double?
@@ -61,7 +64,9 @@ struct Serve: AsyncParsableCommand {
     /// The options given, by setting key.
     var options: [String: ServerSetting.Value] {
         let texts: [String: String?] = ["dataDir": dataDir, "database": database, "host": host, "logLevel": logLevel, "archiveDir": archiveDir]
-        let integers: [String: Int?] = ["port": port, "scopeWarning": scopeWarning, "scopeBlocking": scopeBlocking]
+        let integers: [String: Int?] = ["port": port, "scopeWarning": scopeWarning, "scopeBlocking": scopeBlocking,
+                                        "householdsPerDevicePerDay": householdsPerDevicePerDay,
+                                        "householdsPerVillagePerDay": householdsPerVillagePerDay, "noticeMinimumDays": noticeMinimumDays]
         let numbers: [String: Double?] = [
             "rateBurst": rateBurst, "ratePerSecond": ratePerSecond, "enrolmentBurst": enrolmentBurst,
             "enrolmentsPerSecond": enrolmentsPerSecond, "staleAmberDays": staleAmberDays, "staleRedDays": staleRedDays,
