@@ -21,16 +21,19 @@ public final class Replica: Sendable {
     ///
     /// An existing file must belong to the same replica id; its stored identity is kept (the
     /// worker's assignment may have been refreshed since enrolment).
-    public convenience init(path: String, identity: DeviceIdentity, wallClock: @escaping @Sendable () -> Int64) throws(ReplicaError) {
-        try self.init(path: path, expected: identity, wallClock: wallClock)
+    /// `busyTimeout`: seconds a write waits for another connection's lock before it fails.
+    public convenience init(path: String, identity: DeviceIdentity, busyTimeout: TimeInterval = 10,
+                            wallClock: @escaping @Sendable () -> Int64) throws(ReplicaError) {
+        try self.init(path: path, expected: identity, busyTimeout: busyTimeout, wallClock: wallClock)
     }
 
     /// Opens (or, given an identity, creates) the replica; without one the file must hold one.
-    private init(path: String, expected identity: DeviceIdentity?, wallClock: @escaping @Sendable () -> Int64) throws(ReplicaError) {
+    private init(path: String, expected identity: DeviceIdentity?, busyTimeout: TimeInterval = 10,
+                 wallClock: @escaping @Sendable () -> Int64) throws(ReplicaError) {
         self.path = path
         self.wallClock = wallClock
         var config = Configuration()
-        config.busyMode = .timeout(10)
+        config.busyMode = .timeout(busyTimeout)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
