@@ -253,7 +253,7 @@ let package = Package(
             name: "ServerHTTPTests",
             dependencies: ["TestSupport", 
                 "ServerHTTP", "ServerApp", "ServerSQLite", "ServerDirectory", "ServerEngine", "ServerOps", "SyncClientHTTP", "SyncClient", "Replica",
-                "SyncSimulation", "LoadSimulation", "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData", "DataProtection",
+                "SyncSimulation", "LoadSimulation", "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData", "DataProtection", "ServerPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -2,10 +2,11 @@
 /// the server again): a record starts at the workflow's first step, leaves empty every field the
 /// worker's role may not write (an assistant's application carries no subsidy amount, standard
 /// or coverage date: a reviewer sets those later), and names its own author as the worker who
-/// made it (a visit's worker, a lead's recorder).
+/// made it (a visit's worker, a lead's recorder, a filing's staff member: a worker files only
+/// their own relatives).
 extension CollectionSchema {
     /// The fields that say who made an immutable record: they must name the writing worker.
-    public static let authorFields: [RecordCollection: String] = [.visit: "worker", .discoveryLead: "recordedBy"]
+    public static let authorFields: [RecordCollection: String] = [.visit: "worker", .discoveryLead: "recordedBy", .relativeFiling: "staff"]
 
     public func checkCreate(_ values: FieldValues, by worker: Worker) throws(RuleViolation) {
         for spec in fields {

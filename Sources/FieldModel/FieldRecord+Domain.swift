@@ -119,17 +119,21 @@ extension RelativeFiling: FieldRecord {
 
     public var fieldValues: FieldValues {
         var w = FieldWriter(.relativeFiling)
-        w.set("staff", staff.rawValue)
+        w.set("staff", staff?.rawValue)
         w.set("household", household)
         w.set("relation", relation)
         w.set("filedOn", filedOn)
+        w.set("staffName", staffName)
+        w.set("staffPosition", staffPosition)
+        w.set("withdrawnOn", withdrawnOn)
         return w.fields
     }
 
     public init(id: RecordID, village: VillageCode, fields: FieldValues) throws(ValidationError) {
         let r = FieldReader(.relativeFiling, fields)
-        self.init(id: id, village: village, staff: try r.worker("staff"), household: try r.id("household"),
-                  relation: try r.enumeration("relation"), filedOn: try r.date("filedOn"))
+        self.init(id: id, village: village, staff: try r.optionalText("staff").map(WorkerID.init(unchecked:)), household: try r.id("household"),
+                  relation: try r.enumeration("relation"), filedOn: try r.date("filedOn"), staffName: try r.optionalText("staffName"),
+                  staffPosition: try r.optionalText("staffPosition"), withdrawnOn: try r.optionalDate("withdrawnOn"))
     }
 }
 
@@ -143,6 +147,7 @@ extension PublicNotice: FieldRecord {
         w.set("endsOn", endsOn)
         w.set("objectionCount", objectionCount)
         w.set("objectionNotes", objectionNotes)
+        w.set("resolvedObjectionCount", resolvedObjectionCount)
         return w.fields
     }
 
@@ -150,6 +155,6 @@ extension PublicNotice: FieldRecord {
         let r = FieldReader(.publicNotice, fields)
         self.init(id: id, village: village, households: try r.ids("households"), startsOn: try r.date("startsOn"),
                   endsOn: try r.date("endsOn"), objectionCount: try r.int("objectionCount"),
-                  objectionNotes: try r.text("objectionNotes"))
+                  objectionNotes: try r.text("objectionNotes"), resolvedObjectionCount: try r.optionalInt("resolvedObjectionCount") ?? 0)
     }
 }

@@ -43,6 +43,11 @@ public struct FieldReader: Sendable {
         return v
     }
 
+    public func optionalInt(_ name: String) throws(ValidationError) -> Int64? {
+        if case .null = value(name) { return nil }
+        return try int(name)
+    }
+
     public func bool(_ name: String) throws(ValidationError) -> Bool {
         guard let v = value(name).boolValue else { throw fail(name, "bool") }
         return v

@@ -62,18 +62,22 @@ extension FieldSpec {
 }
 
 extension CollectionSchema {
-    /// Checks a whole-record create: every required field present, none unknown, each valid.
-    public func validateCreate(_ values: FieldValues, asOf today: CalendarDate) throws(ValidationError) {
+    /// Checks a whole-record create: every required field present, none unknown, each valid,
+    /// and the rules across fields (`validateRecord`).
+    public func validateCreate(_ values: FieldValues, asOf today: CalendarDate, settings: PolicySettings = .standard) throws(ValidationError) {
         for (id, _) in values where field(id) == nil {
             throw ValidationError(field: "\(collection.name).#\(id)", problem: .unknownValue, message: "\(collection.name) has no field \(id)")
         }
         for spec in fields {
             try spec.validate(values[spec.id] ?? .null, in: collection, asOf: today)
         }
+        try validateRecord(values, settings: settings)
     }
 
-    /// Checks one field update: the field exists, is not immutable, and the value is valid.
-    public func validateUpdate(_ id: FieldID, _ value: FieldValue, asOf today: CalendarDate) throws(ValidationError) {
+    /// Checks one field update: the field exists, is not immutable, and the value is valid; given
+    /// the record's values as they stand, also the rules across fields that read this one.
+    public func validateUpdate(_ id: FieldID, _ value: FieldValue, of record: FieldValues? = nil, asOf today: CalendarDate,
+                               settings: PolicySettings = .standard) throws(ValidationError) {
         guard let spec = field(id) else {
             throw ValidationError(field: "\(collection.name).#\(id)", problem: .unknownValue, message: "\(collection.name) has no field \(id)")
         }
@@ -82,6 +86,10 @@ extension CollectionSchema {
                                   message: "\(collection.name).\(spec.name) is set once at creation; record a correction instead")
         }
         try spec.validate(value, in: collection, asOf: today)
+        if var values = record {
+            values[id] = value
+            try validateRecord(values, touching: id, settings: settings)
+        }
     }
 }
 

@@ -48,6 +48,12 @@ public struct CollectionSchema: Sendable {
     public func field(_ id: FieldID) -> FieldSpec? { byID[id] }
     public func field(named name: String) -> FieldSpec? { byName[name] }
 
+    /// The field naming the household a record belongs to (a member's, a visit's, a filing's),
+    /// found by its kind: nil for collections that name none.
+    public var householdReference: FieldSpec? {
+        fields.first { if case .reference(.household) = $0.kind { true } else { false } }
+    }
+
     /// Every field immutable: the record is written once (visits, filings).
     public var isAppendOnly: Bool { fields.allSatisfy { $0.merge == .immutable } }
 

@@ -13,6 +13,17 @@ public struct RuleViolation: Error, Sendable, Hashable, CustomStringConvertible 
         case roleNotAllowed
         /// A write to a field or record that is set once at creation.
         case immutable
+        /// The worker did an earlier step of the household's application that excludes this one.
+        case separationOfDuties
+        /// The step needs a public notice listing the household that has started, or that has
+        /// ended with every objection resolved.
+        case noticeNotReady
+        /// The record may not be deleted: it reached investigation, or it is not the author's own.
+        case notDeletable
+        /// A transition whose `from` is not the status the writer saw.
+        case statusMismatch
+        /// The status holds concurrent values: only a resolution to one of them may follow.
+        case statusConflict
     }
 
     public let code: Code

@@ -3,14 +3,17 @@
 /// Field numbers are wire identifiers: never reuse or renumber one; add new fields with new
 /// numbers and bump `Schema.version`.
 public enum Schema {
-    /// The schema version a device states in every sync.
-    public static let version: UInt32 = 1
+    /// The schema version a device states in every sync. Version 2 added the notice's resolved
+    /// objections and the filing's person, post and withdrawal; a version-1 device leaves them empty.
+    public static let version: UInt32 = 2
     /// The oldest device schema version the server still accepts (and migrates).
     public static let oldestSupportedVersion: UInt32 = 1
 
     public static let fieldStaff: Set<Role> = [.villageAssistant, .townshipReviewer, .countyConfirmer]
     public static let reviewers: Set<Role> = [.townshipReviewer, .countyConfirmer]
     public static let county: Set<Role> = [.countyConfirmer]
+    /// Only the server, acting for an administrator, writes these (a filing's withdrawal).
+    public static let administrators: Set<Role> = [.administrator]
 
     static let moneyCap: Int64 = 100_000_000_000 // 10 亿元 in fen: beyond any household's assets
     static let incomeCap: Int64 = 1_000_000_000 // 1,000 万元 a month in fen
@@ -26,7 +29,8 @@ public enum Schema {
         }
     }
 
-    public static let household = CollectionSchema(.household, creators: fieldStaff, deletable: true, fields: [
+    /// Applications are taken by the village and the township (Workflow.fieldWork).
+    public static let household = CollectionSchema(.household, creators: Workflow.fieldWork, deletable: true, fields: [
         FieldSpec(1, "headName", .personName(maxLength: 40), .lww),
         FieldSpec(2, "headIDNumber", .idCard, .review),
         FieldSpec(3, "addressDetail", .text(maxLength: 200, required: true), .lww),
@@ -81,10 +85,13 @@ public enum Schema {
     ])
 
     public static let relativeFiling = CollectionSchema(.relativeFiling, creators: fieldStaff, deletable: false, fields: [
-        FieldSpec(1, "staff", .workerID, .immutable),
+        FieldSpec(1, "staff", .workerID, .immutable, optional: true),
         FieldSpec(2, "household", .reference(.household), .immutable),
         FieldSpec(3, "relation", .enumeration(CloseRelation.allCases.map(\.rawValue)), .immutable),
         FieldSpec(4, "filedOn", .date(maxDaysAhead: 1), .immutable),
+        FieldSpec(5, "staffName", .personName(maxLength: 40), .immutable, optional: true),
+        FieldSpec(6, "staffPosition", .text(maxLength: 40), .immutable, optional: true),
+        FieldSpec(7, "withdrawnOn", .date(maxDaysAhead: 1), .lww, optional: true, writers: administrators),
     ])
 
     public static let publicNotice = CollectionSchema(.publicNotice, creators: reviewers, deletable: false, fields: [
@@ -93,5 +100,6 @@ public enum Schema {
         FieldSpec(3, "endsOn", .date(maxDaysAhead: 366), .immutable),
         FieldSpec(4, "objectionCount", .integer(0...100_000), .review, writers: reviewers),
         FieldSpec(5, "objectionNotes", .text(maxLength: 4000), .lww, writers: reviewers),
+        FieldSpec(6, "resolvedObjectionCount", .integer(0...100_000), .review, optional: true, writers: reviewers),
     ])
 }

@@ -1,19 +1,27 @@
 import FieldModel
 import Foundation
 import GRDB
+import Synchronization
 import SyncCore
 
 extension Replica {
-    /// Stamps `operations` as new changes of one record and commits them with the record's new
-    /// view, the counter and the clock in one transaction. Nothing is written if any is refused.
+    /// Decides and commits a local write of one record in one transaction: `decide` reads what
+    /// its checks need through the transaction's `LocalState` and returns the operations (or
+    /// throws to refuse); they are stamped as new changes and committed with the record's new
+    /// view, the counter and the clock. Nothing is written if any is refused. A pull that comes
+    /// while the write is being decided waits for its commit, and one that came before is
+    /// what the checks read.
     ///
     /// Each change's context is the view's version as it stands, so it supersedes what the
     /// worker sees; consecutive changes of one call share the clock's millisecond.
-    func commit(_ key: RecordKey, _ operations: [Change.Operation]) throws(ReplicaError) -> [Change] {
+    func commit(_ key: RecordKey, _ decide: @Sendable (LocalState) throws -> [Change.Operation]) throws(ReplicaError) -> [Change] {
         let me = identity
         let wallClock = self.wallClock
         let codec = self.codec
+        let hooks = self.hooks
         return try write { db in
+            let operations = try decide(try LocalState(db, codec, wallClock: wallClock, enrolled: me))
+            hooks.afterChecks()
             var clock = try Meta.clock(db, wallClock: wallClock)
             var counter = UInt64(bitPattern: try Meta.int(db, "counter"))
             var row = try RecordRows.load(db, codec, key.collection, key.id) ?? RecordRow(key: key, confirmed: nil, view: RecordState(key: key))
@@ -45,32 +53,9 @@ extension Replica {
 
     /// Like `record`, failing with `.notFound` (or `.notFound` for a deleted one).
     func existing(_ collection: RecordCollection, _ id: RecordID) throws(ReplicaError) -> RecordState {
-        guard let state = try record(collection, id), state.created != nil || !state.fields.isEmpty else {
-            throw ReplicaError(.notFound, "no \(collection.name) \(id) on this device")
-        }
-        guard !state.isDeleted else { throw ReplicaError(.notFound, "\(collection.name) \(id) was deleted") }
-        return state
-    }
-
-    /// The worker's filings of close relatives' households, as this device knows them.
-    func filedHouseholds() throws(ReplicaError) -> [RelativeFiling] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT id, village, view FROM records WHERE collection = ?",
-                             arguments: [Int64(RecordCollection.relativeFiling.rawValue)]).compactMap { row -> RelativeFiling? in
-                let state = try self.codec.state(row["view"], includesSupersession: true)
-                guard !state.isDeleted else { return nil }
-                return try? RelativeFiling(id: state.key.id, village: state.key.scope, fields: state.values)
-            }
-        }
-    }
-
-    /// Checks that the worker may write records of `village` and create `collection` there.
-    func checkWrite(_ village: VillageCode, creating collection: RecordCollection? = nil) throws(ReplicaError) {
-        let current = try currentIdentity()
-        do { try current.jurisdiction.checkWrite(village) } catch { throw ReplicaError(error) }
-        if let collection, !collection.schema.creators.contains(current.worker.role) {
-            throw ReplicaError(RuleViolation(.roleNotAllowed, "a \(current.worker.role.rawValue) may not create \(collection.name) records"))
-        }
+        let me = identity
+        let wallClock = self.wallClock
+        return try read { db in try LocalState(db, self.codec, wallClock: wallClock, enrolled: me).existing(collection, id) }
     }
 
     /// Today in China Standard Time by the corrected clock (the wall clock plus the offset
@@ -79,4 +64,15 @@ extension Replica {
         let wall = wallClock()
         return CalendarDate.chinaStandard(millisecondsSinceEpoch: wall &+ (try clockOffsetMilliseconds()))
     }
+}
+
+/// Points inside a local write where a test may act: after the checks have decided the write,
+/// before its changes are committed (in the same transaction).
+final class LocalWriteHooks: Sendable {
+    private let checked = Mutex<(@Sendable () -> Void)?>(nil)
+
+    func afterChecks() { checked.withLock { $0 }?() }
+
+    /// Runs `body` after every later write's checks, until replaced (nil stops it).
+    func onAfterChecks(_ body: (@Sendable () -> Void)?) { checked.withLock { $0 = body } }
 }

@@ -1,153 +1,166 @@
 import FieldModel
 import SyncCore
 
-/// The writes a field app makes. Each checks FieldModel's rules first — scope, role, validation,
-/// recusal, workflow — and refuses with a typed error, or commits in one transaction.
+/// The writes a field app makes. Each checks FieldModel's rules — scope, role, validation,
+/// recusal, the workflow — against what the device holds, and refuses with a typed error, or
+/// commits; checks and write are one transaction (`commit`).
 extension Replica {
     /// Registers a new application (申请): a household in status `applied`.
     @discardableResult
     public func createHousehold(_ household: Household) throws(ReplicaError) -> Change {
-        try checkWrite(household.village, creating: .household)
-        try validateCreate(household.fieldValues, .household)
-        return try commit(RecordKey(.household, household.id, scope: household.village), [.create(household.fieldValues)])[0]
+        try commit(RecordKey(.household, household.id, scope: household.village)) { local in
+            try local.checkWrite(household.village, creating: .household)
+            try local.checkCreate(household.fieldValues, .household)
+            return [.create(household.fieldValues)]
+        }[0]
     }
 
     /// Changes fields of a household (not its status: see `transitionHousehold`).
     @discardableResult
     public func updateHousehold(_ id: RecordID, _ values: [String: FieldValue]) throws(ReplicaError) -> [Change] {
-        let state = try existing(.household, id)
-        return try updateFields(state, values, household: id)
+        try updateFields(.household, id, values)
     }
 
-    /// Moves a household one workflow step (入户调查, 乡镇审核, …) from the status the worker sees.
+    /// Moves a household one workflow step (入户调查, 乡镇审核, …) from the status the worker
+    /// sees, checked against the step table, separation of duties as far as the device knows
+    /// who did what, and the notice gates on the village's notices it holds.
     @discardableResult
     public func transitionHousehold(_ id: RecordID, to target: WorkflowStatus) throws(ReplicaError) -> Change {
-        let state = try existing(.household, id)
-        try checkWrite(state.key.scope)
-        let field = Schema.household.field(named: "status")!
-        let current = state.value(field.id)
-        guard let from = current.textValue.flatMap(WorkflowStatus.init(rawValue:)) else {
-            throw ReplicaError(.inconsistent, "household \(id) has no valid status (\(current))")
-        }
-        let me = try currentIdentity()
-        let filings = try filedHouseholds()
-        do { try Workflow.check(from: from, to: target, by: me.worker.role) } catch { throw ReplicaError(error) }
-        do { try Recusal.checkFieldWrite(field, by: me.worker.id, at: id, filings: filings) } catch { throw ReplicaError(error) }
-        return try commit(state.key, [.transition(field.id, from: current, to: .text(target.rawValue))])[0]
+        let key = try existing(.household, id).key
+        return try commit(key) { local in [try local.checkTransition(id, to: target)] }[0]
     }
 
     @discardableResult
     public func addMember(_ member: Member) throws(ReplicaError) -> Change {
-        let household = try existing(.household, member.householdID)
-        guard household.key.scope == member.village else {
-            throw ReplicaError(.inconsistent, "member's village \(member.village) is not its household's \(household.key.scope)")
-        }
-        try checkWrite(member.village, creating: .member)
-        try validateCreate(member.fieldValues, .member)
-        return try commit(RecordKey(.member, member.id, scope: member.village), [.create(member.fieldValues)])[0]
+        try commit(RecordKey(.member, member.id, scope: member.village)) { local in
+            _ = try local.household(member.householdID, of: .member, in: member.village)
+            try local.checkWrite(member.village, creating: .member)
+            let filings = try local.filings()
+            try local.rule { () throws(RuleViolation) in
+                try Recusal.checkMembership("add a member to the household", by: local.worker.id, at: member.householdID, filings: filings)
+            }
+            try local.checkCreate(member.fieldValues, .member)
+            return [.create(member.fieldValues)]
+        }[0]
     }
 
     @discardableResult
     public func updateMember(_ id: RecordID, _ values: [String: FieldValue]) throws(ReplicaError) -> [Change] {
-        let state = try existing(.member, id)
-        let household = state.value(Schema.member.id("householdID")).idValue ?? id
-        return try updateFields(state, values, household: household)
+        try updateFields(.member, id, values)
     }
 
-    /// Deletes a member record entered by mistake (a member who leaves changes status instead).
+    /// Deletes a member entered by mistake: the worker's own entry, while the household is still
+    /// the application it was created as (a member who leaves changes status instead).
     @discardableResult
     public func deleteMember(_ id: RecordID) throws(ReplicaError) -> Change {
-        let state = try existing(.member, id)
-        try checkWrite(state.key.scope)
-        return try commit(state.key, [.delete])[0]
+        try delete(.member, id)
+    }
+
+    /// Deletes a household entered by mistake: the worker's own, still an untouched application.
+    /// A household that reached investigation leaves the roll by a review and `exited`.
+    @discardableResult
+    public func deleteHousehold(_ id: RecordID) throws(ReplicaError) -> Change {
+        try delete(.household, id)
     }
 
     /// Records a household visit. Eligibility visits are refused for a filed relative's household.
     @discardableResult
     public func recordVisit(_ visit: Visit) throws(ReplicaError) -> Change {
-        let household = try existing(.household, visit.householdID)
-        guard household.key.scope == visit.village else {
-            throw ReplicaError(.inconsistent, "visit's village \(visit.village) is not its household's \(household.key.scope)")
-        }
-        let me = try currentIdentity()
-        try checkWrite(visit.village, creating: .visit)
-        let filings = try filedHouseholds()
-        do { try Recusal.checkVisit(visit.kind, by: me.worker.id, at: visit.householdID, filings: filings) } catch {
-            throw ReplicaError(error)
-        }
-        try validateCreate(visit.fieldValues, .visit)
-        return try commit(RecordKey(.visit, visit.id, scope: visit.village), [.create(visit.fieldValues)])[0]
+        try commit(RecordKey(.visit, visit.id, scope: visit.village)) { local in
+            _ = try local.household(visit.householdID, of: .visit, in: visit.village)
+            try local.checkWrite(visit.village, creating: .visit)
+            let filings = try local.filings()
+            try local.rule { () throws(RuleViolation) in
+                try Recusal.checkVisit(visit.kind, by: local.worker.id, at: visit.householdID, filings: filings)
+            }
+            try local.checkCreate(visit.fieldValues, .visit)
+            return [.create(visit.fieldValues)]
+        }[0]
     }
 
     /// Adds a family to the active-discovery roster (主动发现花名册).
     @discardableResult
     public func registerLead(_ lead: DiscoveryLead) throws(ReplicaError) -> Change {
-        try checkWrite(lead.village, creating: .discoveryLead)
-        try validateCreate(lead.fieldValues, .discoveryLead)
-        return try commit(RecordKey(.discoveryLead, lead.id, scope: lead.village), [.create(lead.fieldValues)])[0]
+        try commit(RecordKey(.discoveryLead, lead.id, scope: lead.village)) { local in
+            try local.checkWrite(lead.village, creating: .discoveryLead)
+            try local.checkCreate(lead.fieldValues, .discoveryLead)
+            return [.create(lead.fieldValues)]
+        }[0]
     }
 
     @discardableResult
     public func updateLeadStatus(_ id: RecordID, to status: FollowUpStatus) throws(ReplicaError) -> Change {
-        let state = try existing(.discoveryLead, id)
-        return try updateFields(state, ["followUpStatus": .text(status.rawValue)], household: nil)[0]
+        try updateFields(.discoveryLead, id, ["followUpStatus": .text(status.rawValue)])[0]
     }
 
     /// A reviewer's resolution of a conflict: one value written having seen every concurrent one,
-    /// so it supersedes them all (a workflow field re-affirms the chosen step).
+    /// so it supersedes them all (a workflow field settles on one of its concurrent statuses).
     @discardableResult
     public func resolveConflict(_ collection: RecordCollection, _ id: RecordID, field name: String, value: FieldValue) throws(ReplicaError) -> Change {
-        let state = try existing(collection, id)
-        let me = try currentIdentity()
-        guard me.worker.role == .townshipReviewer || me.worker.role == .countyConfirmer else {
-            throw ReplicaError(RuleViolation(.roleNotAllowed, "a \(me.worker.role.rawValue) may not resolve conflicts; a reviewer must"))
-        }
-        try checkWrite(state.key.scope)
-        guard let spec = collection.schema.field(named: name) else {
-            throw ReplicaError(.notFound, "\(collection.name) has no field \(name)")
-        }
-        let date = try today()
-        do { try spec.validate(value, in: collection, asOf: date) } catch { throw ReplicaError(error) }
-        let operation: Change.Operation = spec.merge == .workflow ? .transition(spec.id, from: value, to: value) : .set(spec.id, value)
-        return try commit(state.key, [operation])[0]
+        let key = try existing(collection, id).key
+        return try commit(key) { local in
+            let state = try local.existing(collection, id)
+            guard local.worker.role == .townshipReviewer || local.worker.role == .countyConfirmer else {
+                throw ReplicaError(RuleViolation(.roleNotAllowed, "a \(local.worker.role.rawValue) may not resolve conflicts; a reviewer must"))
+            }
+            try local.checkWrite(state.key.scope)
+            guard let spec = collection.schema.field(named: name) else {
+                throw ReplicaError(.notFound, "\(collection.name) has no field \(name)")
+            }
+            try local.valid { () throws(ValidationError) in try spec.validate(value, in: collection, asOf: local.today) }
+            guard spec.merge == .workflow else { return [.set(spec.id, value)] }
+            try local.checkStatusResolution(state, to: value)
+            return [.transition(spec.id, from: value, to: value)]
+        }[0]
     }
 
     /// Checks and commits plain field writes of one record.
-    private func updateFields(_ state: RecordState, _ values: [String: FieldValue], household: RecordID?) throws(ReplicaError) -> [Change] {
-        try checkWrite(state.key.scope)
-        let me = try currentIdentity()
-        let schema = state.key.collection.schema
-        let filings = try filedHouseholds()
-        let date = try today()
-        var operations: [Change.Operation] = []
-        for (name, value) in values.sorted(by: { $0.key < $1.key }) {
-            guard let spec = schema.field(named: name) else {
-                throw ReplicaError(.notFound, "\(schema.collection.name) has no field \(name)")
+    func updateFields(_ collection: RecordCollection, _ id: RecordID, _ values: [String: FieldValue]) throws(ReplicaError) -> [Change] {
+        let key = try existing(collection, id).key
+        return try commit(key) { local in
+            let state = try local.existing(collection, id)
+            try local.checkWrite(state.key.scope)
+            let schema = state.key.collection.schema
+            let household: RecordID? = collection == .household || collection == .member ? state.householdID : nil
+            let filings = try local.filings()
+            var record = state.values
+            var operations: [Change.Operation] = []
+            for (name, value) in values.sorted(by: { $0.key < $1.key }) {
+                guard let spec = schema.field(named: name) else {
+                    throw ReplicaError(.notFound, "\(schema.collection.name) has no field \(name)")
+                }
+                switch spec.merge {
+                case .immutable: throw ReplicaError(RuleViolation(.immutable, "\(schema.collection.name).\(name) is set once at creation"))
+                case .workflow: throw ReplicaError(RuleViolation(.invalidTransition, "\(schema.collection.name).\(name) changes only by a workflow step"))
+                case .review, .lww: break
+                }
+                guard spec.writers.contains(local.worker.role) else {
+                    throw ReplicaError(RuleViolation(.roleNotAllowed, "a \(local.worker.role.rawValue) may not change \(schema.collection.name).\(name)"))
+                }
+                if spec.merge == .review, state.conflictedFields.contains(spec.id), local.worker.role == .villageAssistant {
+                    throw ReplicaError(RuleViolation(.roleNotAllowed, "\(schema.collection.name).\(name) has concurrent values waiting for a reviewer"))
+                }
+                if let household {
+                    try local.rule { () throws(RuleViolation) in try Recusal.checkFieldWrite(spec, by: local.worker.id, at: household, filings: filings) }
+                }
+                try local.valid { () throws(ValidationError) in
+                    try schema.validateUpdate(spec.id, value, of: record, asOf: local.today)
+                }
+                record[spec.id] = value
+                operations.append(.set(spec.id, value))
             }
-            switch spec.merge {
-            case .immutable: throw ReplicaError(RuleViolation(.immutable, "\(schema.collection.name).\(name) is set once at creation"))
-            case .workflow: throw ReplicaError(RuleViolation(.invalidTransition, "\(schema.collection.name).\(name) changes only by a workflow step"))
-            case .review, .lww: break
-            }
-            guard spec.writers.contains(me.worker.role) else {
-                throw ReplicaError(RuleViolation(.roleNotAllowed, "a \(me.worker.role.rawValue) may not change \(schema.collection.name).\(name)"))
-            }
-            if spec.merge == .review, state.conflictedFields.contains(spec.id), me.worker.role == .villageAssistant {
-                throw ReplicaError(RuleViolation(.roleNotAllowed, "\(schema.collection.name).\(name) has concurrent values waiting for a reviewer"))
-            }
-            if let household {
-                do { try Recusal.checkFieldWrite(spec, by: me.worker.id, at: household, filings: filings) } catch { throw ReplicaError(error) }
-            }
-            do { try spec.validate(value, in: schema.collection, asOf: date) } catch { throw ReplicaError(error) }
-            operations.append(.set(spec.id, value))
+            return operations
         }
-        return try commit(state.key, operations)
     }
 
-    private func validateCreate(_ values: FieldValues, _ collection: RecordCollection) throws(ReplicaError) {
-        let me = try currentIdentity()
-        do { try collection.schema.checkCreate(values, by: me.worker) } catch { throw ReplicaError(error) }
-        let date = try today()
-        do { try collection.schema.validateCreate(values, asOf: date) } catch { throw ReplicaError(error) }
+    /// Deletes a record after the deletion rule and recusal.
+    func delete(_ collection: RecordCollection, _ id: RecordID) throws(ReplicaError) -> Change {
+        let key = try existing(collection, id).key
+        return try commit(key) { local in
+            let state = try local.existing(collection, id)
+            try local.checkWrite(state.key.scope)
+            try local.checkDelete(state)
+            return [.delete]
+        }[0]
     }
 }

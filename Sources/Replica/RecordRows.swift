@@ -13,14 +13,7 @@ struct RecordRow {
     var storedDigest: Digest128? = nil
 
     /// The household a member, visit or filing belongs to (for lookups by household).
-    var household: RecordID? {
-        switch key.collection {
-        case .household: key.id
-        case .member, .visit: view.value(key.collection.schema.id("householdID")).idValue
-        case .relativeFiling: view.value(key.collection.schema.id("household")).idValue
-        case .discoveryLead, .publicNotice: nil
-        }
-    }
+    var household: RecordID? { view.householdID }
 }
 
 /// Reading and writing `records` rows, keeping per-village digests of confirmed states.
@@ -28,6 +21,16 @@ struct RecordRow {
 /// Statements are cached: a page applies hundreds of rows in one transaction, and preparing
 /// each statement anew cost more than running it.
 enum RecordRows {
+    /// The live views of `collection`, of one village or all, by id.
+    static func views(_ db: Database, _ codec: ReplicaCodec, collection: RecordCollection, village: VillageCode? = nil) throws -> [RecordState] {
+        var sql = "SELECT view FROM records WHERE collection = ? AND is_deleted = 0"
+        var args: [any DatabaseValueConvertible] = [Int64(collection.rawValue)]
+        if let village { sql += " AND village = ?"; args.append(Int64(village.rawValue)) }
+        return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: StatementArguments(args)).map { row in
+            try codec.state(row["view"], includesSupersession: true)
+        }
+    }
+
     static func load(_ db: Database, _ codec: ReplicaCodec, _ collection: RecordCollection, _ id: RecordID) throws -> RecordRow? {
         let statement = try db.cachedStatement(sql: """
             SELECT village, confirmed, view, confirmed_digest_high, confirmed_digest_low FROM records WHERE collection = ? AND id = ?

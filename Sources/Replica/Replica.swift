@@ -26,16 +26,19 @@ public final class Replica: Sendable {
     /// Why the replica may no longer be used (closed, wiped): every later call fails with it
     /// rather than reach a closed connection.
     private let ended = Mutex<String?>(nil)
+    /// Where a test acts inside a local write (after its checks, before its commit).
+    let hooks = LocalWriteHooks()
 
     /// Opens the replica at `path`, creating it for `identity` if it does not exist yet, sealed
     /// under the key ring in `keys` (created there on first use; by default a 0600 file store
     /// beside the replica, `<path>.keys/` — on a phone, pass the keychain's).
     ///
     /// An existing file must belong to the same replica id; its stored identity is kept (the
-    /// worker's assignment may have been refreshed since enrolment).
-    public convenience init(path: String, identity: DeviceIdentity, keys: (any KeyStore)? = nil,
+    /// worker's assignment may have been refreshed since enrolment). `busyTimeout`: seconds a write waits for another connection's lock before it fails.
+    public convenience init(path: String, identity: DeviceIdentity, keys: (any KeyStore)? = nil, busyTimeout: TimeInterval = 10,
                             wallClock: @escaping @Sendable () -> Int64) throws(ReplicaError) {
-        try self.init(path: path, expected: identity, keys: keys ?? FileKeyStore.beside(path), sealing: true, wallClock: wallClock)
+        try self.init(path: path, expected: identity, keys: keys ?? FileKeyStore.beside(path), sealing: true, busyTimeout: busyTimeout,
+                      wallClock: wallClock)
     }
 
     /// A replica whose rows are not sealed: only for measuring what sealing costs (`doorstep-bench`).
@@ -44,7 +47,7 @@ public final class Replica: Sendable {
     }
 
     /// Opens (or, given an identity, creates) the replica; without one the file must hold one.
-    private init(path: String, expected identity: DeviceIdentity?, keys: any KeyStore, sealing: Bool,
+    private init(path: String, expected identity: DeviceIdentity?, keys: any KeyStore, sealing: Bool, busyTimeout: TimeInterval = 10,
                  wallClock: @escaping @Sendable () -> Int64) throws(ReplicaError) {
         self.path = path
         self.wallClock = wallClock
@@ -55,7 +58,7 @@ public final class Replica: Sendable {
             throw ReplicaError(.storage, "cannot read the keys of replica \(path): \(error.message)")
         }
         var config = Configuration()
-        config.busyMode = .timeout(10)
+        config.busyMode = .timeout(busyTimeout)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }

@@ -33,12 +33,7 @@ public struct OpenConflict: Sendable, Hashable {
 /// The app's offline queries. They read the worker's view: confirmed state plus local changes.
 extension Replica {
     func views(_ db: Database, collection: RecordCollection, village: VillageCode? = nil) throws -> [RecordState] {
-        var sql = "SELECT view FROM records WHERE collection = ? AND is_deleted = 0"
-        var args: [any DatabaseValueConvertible] = [Int64(collection.rawValue)]
-        if let village { sql += " AND village = ?"; args.append(Int64(village.rawValue)) }
-        return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: StatementArguments(args)).map { row in
-            try codec.state(row["view"], includesSupersession: true)
-        }
+        try RecordRows.views(db, codec, collection: collection, village: village)
     }
 
     func decoded<R: FieldRecord>(_ states: [RecordState], as: R.Type) -> [R] {
@@ -48,6 +43,11 @@ extension Replica {
     /// The households of `village`.
     public func households(in village: VillageCode) throws(ReplicaError) -> [Household] {
         try read { db in self.decoded(try self.views(db, collection: .household, village: village), as: Household.self) }
+    }
+
+    /// The public notices of `village` (公示), as the worker sees them.
+    public func notices(in village: VillageCode) throws(ReplicaError) -> [PublicNotice] {
+        try read { db in self.decoded(try self.views(db, collection: .publicNotice, village: village), as: PublicNotice.self) }
     }
 
     /// A household with its members and visits (newest visit first).

@@ -27,6 +27,7 @@ final class ExampleSession {
         ("BASELINE=", "scripts/load-postgres.sh beside SQLite: as scripts/load-postgres.sh"),
         ("scripts/postgres.sh", "scripts/test.sh starts the cluster the suite runs on with it"),
         (".build/release/doorstep-bench", "a benchmark on release builds (minutes): BENCHMARKS.md holds its figures"),
+        ("doorstep-server admin file-relative", "names a household by the id the server gave it on import, which a reader reads off their own roll; PolicyPathTests files relatives through the same API"),
         ("client-sim capacity", "raises the rate until the server's p99 reaches a second (minutes); VirtualFleetTests plays each mode"),
     ]
 

@@ -18,7 +18,9 @@ struct FaultServer {
     static func start(in directory: String) async throws -> FaultServer {
         let process = try await ServerProcess.start(executable: binaries.appendingPathComponent("doorstep-server"), dataDirectory: directory + "/server",
                                                     arguments: ["--rate-burst", "10000", "--rate-per-second", "10000",
-                                                                "--enrolment-burst", "100", "--enrolments-per-second", "100"],
+                                                                "--enrolment-burst", "100", "--enrolments-per-second", "100",
+                                                                // The fault tests fill villages with hundreds of applications a day.
+                                                                "--households-per-device-per-day", "100000", "--households-per-village-per-day", "100000"],
                                                     log: directory + "/server.log")
         return FaultServer(process: process, admin: APIClient(server: process.url, token: try process.adminToken))
     }

@@ -39,20 +39,25 @@ struct RecordRoundTripTests {
         }
 
         mutating func household() throws -> Household {
-            Household(id: id(), village: village(), headName: name(), headIDNumber: try idNumber(), addressDetail: address(),
-                      phone: maybe(pick(["13812345678", "+86 138-1234-5678", "0359-2345678"])),
-                      category: pick(HouseholdCategory.allCases), classification: pick(EconomicClassification.allCases),
-                      status: pick(WorkflowStatus.allCases), monthlyStandardFen: fen(1_000_000_000),
-                      monthlyAmountFen: fen(1_000_000_000), monthlyIncomeFen: fen(1_000_000_000),
-                      assetsFen: fen(100_000_000_000), appliedOn: date(), coveredSince: maybe(date()),
-                      lastReviewedOn: maybe(date()), notes: text())
+            let status = pick(WorkflowStatus.allCases)
+            // A covered household has a coverage or review date (the rule across its fields).
+            let coveredSince = maybe(date())
+            let lastReviewedOn = status.isCovered && coveredSince == nil ? date() : maybe(date())
+            return Household(id: id(), village: village(), headName: name(), headIDNumber: try idNumber(), addressDetail: address(),
+                             phone: maybe(pick(["13812345678", "+86 138-1234-5678", "0359-2345678"])),
+                             category: pick(HouseholdCategory.allCases), classification: pick(EconomicClassification.allCases),
+                             status: status, monthlyStandardFen: fen(1_000_000_000),
+                             monthlyAmountFen: fen(1_000_000_000), monthlyIncomeFen: fen(1_000_000_000),
+                             assetsFen: fen(100_000_000_000), appliedOn: date(), coveredSince: coveredSince,
+                             lastReviewedOn: lastReviewedOn, notes: text())
         }
 
         mutating func member() throws -> Member {
-            Member(id: id(), householdID: id(), village: village(), name: name(), idNumber: try idNumber(),
-                   relation: pick(Relation.allCases), disabilityKind: pick(DisabilityKind.allCases),
-                   disabilityGrade: Int.random(in: 0...4, using: &rng), seriousIllness: Bool.random(using: &rng),
-                   labourAbility: pick(LabourAbility.allCases), status: pick(MemberStatus.allCases))
+            let kind = pick(DisabilityKind.allCases)
+            return Member(id: id(), householdID: id(), village: village(), name: name(), idNumber: try idNumber(),
+                          relation: pick(Relation.allCases), disabilityKind: kind,
+                          disabilityGrade: kind == .none ? 0 : Int.random(in: 1...4, using: &rng), seriousIllness: Bool.random(using: &rng),
+                          labourAbility: pick(LabourAbility.allCases), status: pick(MemberStatus.allCases))
         }
 
         mutating func visit() throws -> Visit {
@@ -69,15 +74,19 @@ struct RecordRoundTripTests {
         }
 
         mutating func filing() throws -> RelativeFiling {
-            RelativeFiling(id: id(), village: village(), staff: try worker(), household: id(),
-                           relation: pick(CloseRelation.allCases), filedOn: date())
+            let staff = try maybe(worker())
+            return RelativeFiling(id: id(), village: village(), staff: staff, household: id(),
+                                  relation: pick(CloseRelation.allCases), filedOn: date(), staffName: staff == nil ? name() : maybe(name()),
+                                  staffPosition: maybe(pick(["村委会委员", "乡镇民政助理员"])), withdrawnOn: maybe(date()))
         }
 
         mutating func notice() -> PublicNotice {
             let start = date()
+            let objections = Int64.random(in: 0...100_000, using: &rng)
             return PublicNotice(id: id(), village: village(), households: (0..<Int.random(in: 1...500, using: &rng)).map { _ in id() },
                                 startsOn: start, endsOn: start.adding(days: PublicNotice.minimumDays),
-                                objectionCount: Int64.random(in: 0...100_000, using: &rng), objectionNotes: text())
+                                objectionCount: objections, objectionNotes: text(),
+                                resolvedObjectionCount: Int64.random(in: 0...objections, using: &rng))
         }
     }
 

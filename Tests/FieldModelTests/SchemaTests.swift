@@ -70,7 +70,9 @@ struct SchemaTests {
     @Test("visits and filings are written once; corrections are new records")
     func appendOnly() {
         #expect(Schema.visit.isAppendOnly)
-        #expect(Schema.relativeFiling.isAppendOnly)
+        // A filing is written once; only its withdrawal, by an administrator, comes later.
+        #expect(Schema.relativeFiling.fields.filter { $0.merge != .immutable }.map(\.name) == ["withdrawnOn"])
+        #expect(Schema.relativeFiling.field(named: "withdrawnOn")?.writers == [.administrator])
         #expect(!Schema.household.isAppendOnly && !Schema.member.isAppendOnly)
         // A lead's follow-up and a notice's objections change after creation.
         #expect(Schema.discoveryLead.field(named: "followUpStatus")?.merge == .lww)
@@ -94,15 +96,19 @@ struct SchemaTests {
     @Test("who may write what after creation", arguments: FieldRef.all)
     func writers(field: FieldRef) {
         let writers = field.spec.writers
-        // City supervisors read; administrators manage accounts: neither writes household data.
-        #expect(!writers.contains(.citySupervisor) && !writers.contains(.administrator))
+        // City supervisors read; administrators manage accounts: neither writes household data
+        // (an administrator withdraws a filing, through the server).
+        #expect(!writers.contains(.citySupervisor))
+        #expect(!writers.contains(.administrator) || field.path == "relativeFiling.withdrawnOn")
         switch field.path {
         case "household.monthlyStandardFen", "household.monthlyAmountFen":
             #expect(writers == [.townshipReviewer, .countyConfirmer], "assistants record, reviewers set the amount")
         case "household.coveredSince":
             #expect(writers == [.countyConfirmer], "coverage starts with the county's confirmation")
-        case "publicNotice.objectionCount", "publicNotice.objectionNotes":
+        case "publicNotice.objectionCount", "publicNotice.objectionNotes", "publicNotice.resolvedObjectionCount":
             #expect(writers == [.townshipReviewer, .countyConfirmer])
+        case "relativeFiling.withdrawnOn":
+            #expect(writers == [.administrator], "only an administrator withdraws a filing")
         default:
             if field.spec.merge != .immutable {
                 #expect(writers == [.villageAssistant, .townshipReviewer, .countyConfirmer], "\(field.path)")
@@ -113,9 +119,11 @@ struct SchemaTests {
     @Test("who may create records")
     func creators() {
         let fieldStaff: Set<Role> = [.villageAssistant, .townshipReviewer, .countyConfirmer]
-        for c in RecordCollection.allCases where c != .publicNotice {
+        for c in RecordCollection.allCases where c != .publicNotice && c != .household {
             #expect(c.schema.creators == fieldStaff, "\(c)")
         }
+        // Applications are taken by the village and the township (村、乡镇受理), not the county.
+        #expect(Schema.household.creators == [.villageAssistant, .townshipReviewer])
         #expect(Schema.publicNotice.creators == [.townshipReviewer, .countyConfirmer])
         #expect(Schema.fieldStaff == fieldStaff)
     }

@@ -155,7 +155,9 @@ struct ValidationTests {
 
     /// Fields that may be left empty: an applicant has no coverage start or review yet, a phone
     /// may be missing, and only a correcting visit names the one it corrects.
-    static let optionalFields: Set<String> = ["household.phone", "household.coveredSince", "household.lastReviewedOn", "visit.corrects"]
+    static let optionalFields: Set<String> = ["household.phone", "household.coveredSince", "household.lastReviewedOn", "visit.corrects",
+                                              "publicNotice.resolvedObjectionCount", "relativeFiling.staff", "relativeFiling.staffName",
+                                              "relativeFiling.staffPosition", "relativeFiling.withdrawnOn"]
 
     @Test("null is refused for a required field and accepted for an optional one", arguments: FieldRef.all)
     func nullValues(field: FieldRef) {

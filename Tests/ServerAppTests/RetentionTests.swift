@@ -127,6 +127,31 @@ struct RetentionTests {
         }
     }
 
+    /// Entries are archived as a prefix by id: one written late with an earlier time (a
+    /// coalesced entry flushed after newer ones) never lets a younger entry before it go unarchived.
+    @Test(arguments: Backend.all)
+    func anEntryYoungerThanALaterOneStopsTheArchiveAtIt(_ backend: Backend) async throws {
+        let start: Int64 = 1_780_000_000_000
+        let clock = ManualClock(start)
+        try await withServer(backend, clock: clock) { running, archive in
+            let app = running.application
+            let store = app.access.store
+            var young = events(200...200, from: start)[0], late = events(1...1, from: start)[0]
+            young.detail = "young"
+            late.detail = "old, written late"
+            try await store.appendSecurityEvents(events(1...2, from: start) + [young, late])
+            clock.set(start + 185 * day)
+            let pass = try #require(await app.retention.runRecorded(now: clock.now))
+            let kept = try await store.securityEvents(limit: 100).map(\.detail)
+            #expect(kept.suffix(2) == ["young", "old, written late"], "nothing from the young entry on is deleted: \(kept)")
+            #expect(!kept.contains("day 1") && !kept.contains("day 2"), "the old prefix is archived: \(kept)")
+            let anchor = try #require(try await app.store.logAnchor(.security))
+            let file = String(decoding: try Data(contentsOf: URL(fileURLWithPath: archive + "/" + anchor.archive.name)), as: UTF8.self)
+            #expect(!file.contains("young") && !file.contains("written late") && file.contains("day 2"))
+            #expect(pass.archived[.security] == file.split(separator: "\n").count - 1, "every deleted entry is in the file")
+        }
+    }
+
     @Test(arguments: Backend.all)
     func anArchiveThatCannotBeWrittenDeletesNothing(_ backend: Backend) async throws {
         let start: Int64 = 1_780_000_000_000

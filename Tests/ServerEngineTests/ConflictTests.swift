@@ -108,16 +108,18 @@ struct ConflictTests {
             house.id = Fixture.freshID(20)
             house.status = .investigated
             #expect(try await engine.importRecords([ImportRecord(house)], by: Fixture.admin, now: Fixture.now).created == 1)
+            // Two township reviewers decide the same household offline: one reviews it, one declines it.
             var reviewer = TestDevice(Fixture.reviewer, replica: 0xC3)
-            var county = TestDevice(Fixture.countyConfirmer, replica: 0xC4)
+            var colleague = TestDevice(Worker(id: WorkerID(unchecked: "tr-colleague"), name: "孙审核", role: .townshipReviewer,
+                                              assignment: Fixture.reviewer.assignment), replica: 0xC4)
             try await reviewer.syncUntilDone(engine)
-            try await county.syncUntilDone(engine)
+            try await colleague.syncUntilDone(engine)
             let key = Fixture.key(house)
             let from = FieldValue.text("investigated")
             let reviewed = reviewer.write(.transition(Self.status, from: from, to: .text("townshipReviewed")), to: key)
-            let declined = county.write(.transition(Self.status, from: from, to: .text("declined")), to: key)
+            let declined = colleague.write(.transition(Self.status, from: from, to: .text("declined")), to: key)
             #expect(try await reviewer.sync(engine, [reviewed]).acked.count == 1)
-            #expect(try await county.sync(engine, [declined]).acked.count == 1)
+            #expect(try await colleague.sync(engine, [declined]).acked.count == 1)
             #expect(try await engine.store.record(key)?.conflictedFields == [Self.status])
 
             let outcome = try await engine.resolveConflict(key, field: Self.status, value: .text("townshipReviewed"),

@@ -50,15 +50,15 @@ struct ImportTests {
             #expect(try await engine.importRecords(Self.wholeVillage, by: Fixture.admin, now: Fixture.now).rejected.isEmpty)
             // A filing whose staff may write the village: their own eligibility visit is refused.
             let filing = try #require(Fixture.dataset.filings.first { f in
-                f.village == Self.a && Jurisdiction(Fixture.worker(f.staff)).canWrite(f.village)
+                f.village == Self.a && f.staff.map { Jurisdiction(Fixture.worker($0)).canWrite(f.village) } == true
             })
-            var device = TestDevice(Fixture.worker(filing.staff), replica: 0x1F)
+            var device = TestDevice(Fixture.worker(filing.staff!), replica: 0x1F)
             try await device.syncUntilDone(engine)
             var visit = Fixture.dataset.visits.first { $0.village == Self.a }!
             visit.id = Fixture.freshID(31)
             visit.householdID = filing.household
             visit.kind = .annualReview
-            visit.worker = filing.staff
+            visit.worker = filing.staff!
             visit.corrects = nil
             var screening = visit
             screening.id = Fixture.freshID(32)

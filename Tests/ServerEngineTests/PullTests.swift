@@ -49,8 +49,11 @@ struct PullTests {
             try await stale.syncUntilDone(engine)
             var active = TestDevice(Fixture.reviewer, replica: 0xF4)
             try await active.syncUntilDone(engine)
-            let member = active.held.values.first { $0.key.collection == .member && $0.key.scope == Self.a }!
-            #expect(try await active.sync(engine, [active.write(.delete, to: member.key)]).acked == [1])
+            // A mistaken entry: created, held by the stale device, then deleted by its author.
+            let mistaken = Fixture.application(in: Self.a, 40)
+            #expect(try await active.sync(engine, [active.create(mistaken)]).acked == [1])
+            try await stale.syncUntilDone(engine)
+            #expect(try await active.sync(engine, [active.write(.delete, to: Fixture.key(mistaken))]).acked == [2])
 
             let later = Fixture.now + 401 * Fixture.msPerDay
             #expect(try await engine.purgeTombstones(now: Fixture.now + 399 * Fixture.msPerDay) == 0, "inside the horizon")
@@ -64,7 +67,7 @@ struct PullTests {
             #expect(responses[0].rebootstrapVillages == [Self.a])
             #expect(responses.dropFirst().allSatisfy { $0.rebootstrapVillages.isEmpty })
             #expect(responses[0].acked == [pending.dot.counter])
-            #expect(stale.held[member.key.id] == nil, "the purged record left with the re-bootstrap")
+            #expect(stale.held[mistaken.id] == nil, "the purged record left with the re-bootstrap")
             #expect(responses.last!.digests[Self.a] == stale.digest(of: Self.a))
             #expect(stale.held[house.id]?.value(Fixture.field(.household, "phone")) == .text("13600000000"))
 
@@ -146,8 +149,9 @@ struct PullTests {
             try await stale.syncUntilDone(engine)
             var deleter = TestDevice(Fixture.assistant(of: Self.a), replica: 0xFA)
             try await deleter.syncUntilDone(engine)
-            let member = deleter.held.values.first { $0.key.collection == .member }!
-            #expect(try await deleter.sync(engine, [deleter.write(.delete, to: member.key)]).acked == [1])
+            let mistaken = Fixture.application(in: Self.a, 41)
+            #expect(try await deleter.sync(engine, [deleter.create(mistaken)]).acked == [1])
+            #expect(try await deleter.sync(engine, [deleter.write(.delete, to: Fixture.key(mistaken))]).acked == [2])
 
             await purging.arm()
             let response = try await stale.sync(engine, now: Fixture.now + 401 * Fixture.msPerDay)

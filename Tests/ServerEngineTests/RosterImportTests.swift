@@ -113,6 +113,39 @@ struct RosterImportTests {
         #expect(problems(headless).contains { $0.column == "relation" && $0.message.contains("exactly one") })
     }
 
+    /// The rules across fields a device's create is held to hold for a roster row too: a
+    /// disability grade goes with its kind, a covered household has a coverage or review date.
+    @Test func rowsBreakingARuleAcrossFieldsAreRefusedAtTheirColumn() throws {
+        let csv = RosterCSVWriter.render(Array(households.prefix(12)), members: members)
+        let rows = csv.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        func column(_ name: String) throws -> Int { try #require(rows[0].firstIndex(of: name)) }
+        func text(_ r: [[String]]) -> String { r.map { $0.joined(separator: ",") }.joined(separator: "\n") }
+        let (kind, grade) = (try column("disability_kind"), try column("disability_grade"))
+        let (status, covered, reviewed) = (try column("status"), try column("covered_since"), try column("last_reviewed_on"))
+
+        var gradeOnly = rows
+        gradeOnly[1][kind] = ""
+        gradeOnly[1][grade] = "2"
+        #expect(problems(text(gradeOnly)).contains { $0.line == 2 && $0.column == "disability_grade" })
+        var kindOnly = rows
+        kindOnly[1][kind] = "physical"
+        kindOnly[1][grade] = ""
+        #expect(problems(text(kindOnly)).contains { $0.line == 2 && $0.column == "disability_grade" && $0.message.contains("grade 1–4") })
+
+        // A covered household with neither date would never fall due for review.
+        var undated = rows
+        let household = rows[1][0]
+        for r in 1..<undated.count where undated[r][0] == household {
+            undated[r][status] = "covered"
+            undated[r][covered] = ""
+            undated[r][reviewed] = ""
+        }
+        #expect(problems(text(undated)).contains { $0.line == 2 && $0.column == "covered_since" && $0.message.contains("never fall due") })
+        var reviewedOnly = undated
+        for r in 1..<reviewedOnly.count where reviewedOnly[r][0] == household { reviewedOnly[r][reviewed] = "2026-05-01" }
+        #expect(throws: Never.self) { try parse(text(reviewedOnly)) }
+    }
+
     @Test(arguments: StoreBackend.all)
     func importAllWritesEverythingOrNothing(_ backend: StoreBackend) async throws {
         try await withEngine(backend) { engine in

@@ -96,7 +96,9 @@ struct AuthorizationTests {
             #expect(code == "scope_blocked" && message.contains("\(inA + inB) records"), "\(message)")
             #expect(try await d.store.securityEvents(limit: 5).last?.kind == .authorizationFailure)
 
+            // Narrowed to one village: assignments fit roles, so the worker serves it as its assistant.
             var narrowed = WorkerDocument(HTTPFixture.reviewer)
+            narrowed.role = Role.villageAssistant.rawValue
             narrowed.townships = []
             narrowed.villages = [A.description]
             _ = try await d.admin.updateWorker(narrowed)

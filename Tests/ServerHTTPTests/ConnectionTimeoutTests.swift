@@ -51,13 +51,17 @@ struct ConnectionTimeoutTests {
         let running = try await buildApplication(configuration, logger: .silent).start()
         defer { Task { await running.stop() } }
 
+        let opened = ContinuousClock.now
         let silent = try Connection(port: running.port)
         let trickling = try Connection(port: running.port)
         trickling.send("POST /v1/enrol HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"co")
         let healthy = try Connection(port: running.port)
         healthy.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         try await Task.sleep(for: .milliseconds(300))
-        #expect(!silent.isClosedByServer && !trickling.isClosedByServer, "both are open before the timeouts")
+        // Asked only while the timeouts cannot have passed: a loaded machine may wake this task late.
+        if ContinuousClock.now - opened < .milliseconds(800) {
+            #expect(!silent.isClosedByServer && !trickling.isClosedByServer, "both are open before the timeouts")
+        }
         try await Task.sleep(for: .milliseconds(2_200))
         #expect(silent.isClosedByServer, "a connection that sent nothing for the idle timeout is closed")
         #expect(trickling.isClosedByServer, "a body that stopped for the read timeout closes its connection")

@@ -18,6 +18,7 @@ enum HostileAPICatalogue {
         ("GET", "/v1/admin/workers"), ("POST", "/v1/admin/workers"), ("PUT", "/v1/admin/workers/va-spare"),
         ("POST", "/v1/admin/workers/va-spare/enrolment-codes"), ("POST", "/v1/admin/workers/va-spare/revoke-devices"),
         ("GET", "/v1/admin/devices"), ("POST", "/v1/admin/devices/dev-000000000000/revoke"), ("POST", "/v1/admin/filings"),
+        ("POST", "/v1/admin/filings/00000000-0000-7000-8000-000000000000/withdraw"),
         ("POST", "/v1/admin/roster"), ("GET", "/v1/admin/audit-log?replica=00000000000000a1"), ("GET", "/v1/admin/security-log"),
         ("GET", "/v1/ops/overview"), ("GET", "/v1/ops/alerts"), ("GET", "/v1/ops/devices/dev-000000000000/history"),
     ]

@@ -25,7 +25,7 @@ struct OpenAPIRoutesTests {
 
     @Test func everyDocumentedOperationIsServed() async throws {
         let operations = try Self.operations()
-        #expect(operations.count == 29, "\(operations)")
+        #expect(operations.count == 31, "\(operations)")
         try await Deployment.with { d in
             for (method, path) in operations {
                 let concrete = path.replacingOccurrences(of: "{id}", with: "nobody")

@@ -12,8 +12,12 @@ struct HorizonTests {
         try await TestServer.with(configure: { $0.tombstoneHorizonMilliseconds = Fixture.msPerDay }) { server in
             let offline = try TestDevice(Fixture.assistant, replica: 1, on: server, pageLimit: 6)
             let reviewer = try TestDevice(Fixture.reviewer, replica: 2, on: server)
-            try await offline.syncOK()
+            // The reviewer has entered an application with a member; both devices hold it.
+            let application = Fixture.application(60, in: A)
+            try reviewer.replica.createHousehold(application)
+            try reviewer.replica.addMember(Fixture.member(61, of: application))
             try await reviewer.syncOK()
+            try await offline.syncOK()
 
             // The assistant works offline…
             let households = Fixture.households(A)
@@ -21,8 +25,8 @@ struct HorizonTests {
             try offline.replica.recordVisit(Fixture.visit(1, at: households[1], by: Fixture.assistant, on: Fixture.today))
             let outbox = try offline.replica.outboxChanges()
 
-            // …while the reviewer deletes a member entered by mistake.
-            let detail = try reviewer.replica.householdDetail(households[2].id)
+            // …while the reviewer deletes the member it entered by mistake.
+            let detail = try reviewer.replica.householdDetail(application.id)
             let member = try #require(detail.members.first)
             try reviewer.replica.deleteMember(member.id)
             try await reviewer.syncOK()

@@ -54,6 +54,9 @@ enum VectorFixtures {
     }
 
     static let householdKey = RecordKey(.household, household, scope: village)
+    /// The vectors' requests are a version-1 device's: still accepted (SPEC §9), and their bytes
+    /// do not move with each schema version.
+    static let vectorSchemaVersion: UInt32 = 1
     static let serverCreate = VersionVector([(server, 412)])
 
     /// A device's push: a visit, three field edits, a workflow step and a member delete.
@@ -62,7 +65,8 @@ enum VectorFixtures {
         var changes: [Change] = []
         var ctx = serverCreate
         func add(_ key: RecordKey, _ op: Change.Operation, _ context: VersionVector, _ t: Int64, _ counter: UInt64) {
-            changes.append(Change(dot: Dot(device, counter), record: key, operation: op, context: context, hlc: hlc(t), author: worker))
+            changes.append(Change(dot: Dot(device, counter), record: key, operation: op, context: context, hlc: hlc(t), author: worker,
+                                  schemaVersion: vectorSchemaVersion))
         }
         add(RecordKey(.visit, visit, scope: village), .create(visitFields), VersionVector(), 0, 7)
         add(householdKey, .set(h.id("monthlyIncomeFen"), .int(35_000)), ctx, 1_000, 8)
@@ -73,7 +77,7 @@ enum VectorFixtures {
         ctx.add(Dot(device, 10))
         add(householdKey, .transition(h.id("status"), from: .text("covered"), to: .text("underReview")), ctx, 1_003, 11)
         add(RecordKey(.member, member, scope: village), .delete, VersionVector([(server, 413)]), 2_000, 12)
-        return SyncRequest(replica: device, appVersion: "1.0.0", cursors: [village: 9_001], changes: changes,
+        return SyncRequest(schemaVersion: vectorSchemaVersion, replica: device, appVersion: "1.0.0", cursors: [village: 9_001], changes: changes,
                            health: DeviceHealth(outboxCount: 6, oldestUnsyncedMilliseconds: hlc0.milliseconds, localRecords: 412,
                                                 freeStorageBytes: 2_000_000_000, rejectedCount: 0),
                            pageLimit: 500, deviceTimeMilliseconds: hlc0.milliseconds + 60_000)
@@ -81,7 +85,7 @@ enum VectorFixtures {
 
     /// A fresh device's first request: nothing to push, no cursor.
     static var bootstrapRequest: SyncRequest {
-        SyncRequest(replica: device, appVersion: "1.0.0", cursors: [:], changes: [], health: DeviceHealth(),
+        SyncRequest(schemaVersion: vectorSchemaVersion, replica: device, appVersion: "1.0.0", cursors: [:], changes: [], health: DeviceHealth(),
                     pageLimit: 500, deviceTimeMilliseconds: hlc0.milliseconds)
     }
 

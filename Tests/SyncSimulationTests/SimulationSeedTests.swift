@@ -1,4 +1,6 @@
+import FieldModel
 import Foundation
+import SyncCore
 import SyncSimulation
 import Testing
 
@@ -27,6 +29,29 @@ import Testing
         let result = try await SimWorld.runSeed(9_001, config: config, parent: Self.parent)
         #expect(result.passed, "\(result)")
         #expect(result.stats.edits > 50)
+    }
+
+    /// With a county confirmer among six devices the workers walk the workflow under the
+    /// policy: new applications, steps, public notices, mistaken entries deleted by their
+    /// authors; and every guarantee still holds.
+    @Test func theWorkersWalkTheWorkflowUnderThePolicy() async throws {
+        // Seeds in order until each kind of work has happened in one of them (a seed is a draw,
+        // not a script); every seed played must pass.
+        var entered = false, published = false, deleted = false, refused = false
+        for seed: UInt64 in 6...11 where !(entered && published && deleted && refused) {
+            let config = SimulationConfig.draw(seed: seed, devices: 6...6, steps: 40...40)
+            let result = try await SimWorld.runSeed(seed, config: config, parent: Self.parent + "-workflow")
+            #expect(result.passed, "seed \(seed): \(result)")
+            let records = result.serverRecords
+            entered = entered || records.contains { $0.key.collection == .household && $0.created?.dot.replica != SimWorld.serverReplica }
+            published = published || records.contains { $0.key.collection == .publicNotice }
+            deleted = deleted || records.contains { $0.isDeleted }
+            refused = refused || result.stats.refusedEdits > 0
+        }
+        #expect(entered, "no application was entered")
+        #expect(published, "no notice was published")
+        #expect(deleted, "no mistaken entry was deleted")
+        #expect(refused, "the devices refused nothing")
     }
 
     @Test func aSeedReplaysIdentically() async throws {

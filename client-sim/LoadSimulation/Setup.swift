@@ -25,9 +25,11 @@ struct Setup {
         progress("\(workers.count) workers on the server")
     }
 
-    /// A read-only worker per township whose device pulls what the server holds, for the verification.
+    /// A worker per township whose device pulls what the server holds, for the verification; it
+    /// writes nothing. A township's reviewer sees exactly the township (assignments fit roles: a
+    /// city supervisor would see the whole city).
     static func verifier(_ township: TownshipCode) -> Worker {
-        Worker(id: WorkerID(unchecked: "verify-\(township)"), name: "核查员", role: .citySupervisor, assignment: Assignment(townships: [township]))
+        Worker(id: WorkerID(unchecked: "verify-\(township)"), name: "核查员", role: .townshipReviewer, assignment: Assignment(townships: [township]))
     }
 
     func upsert(_ worker: Worker) async throws {

@@ -156,8 +156,12 @@ struct SoakDevice {
     let village: VillageCode
     let county: CountyCode
     var added: [Int: RecordID] = [:]
+    /// A household this device registered and that is still an application: only there may
+    /// its own members be deleted as mistaken entries (SPEC §12.4).
+    var application: RecordID?
 
-    /// A day's writes: two households updated, a member added, the one added `memberLifeDays` ago deleted.
+    /// A day's writes: two households updated, a member added to the device's own application,
+    /// the one added `memberLifeDays` ago deleted.
     mutating func work(day: Int, memberLifeDays: Int, clock: SimClock, random: inout SeededGenerator) throws {
         let replica = client.replica
         let households = try replica.households(in: village)
@@ -166,14 +170,26 @@ struct SoakDevice {
             let h = households[Int.random(in: 0..<households.count, using: &random)]
             _ = try replica.updateHousehold(h.id, ["notes": .text("第\(day)天走访"), "monthlyIncomeFen": .int(Int64.random(in: 0...90_000, using: &random))])
         }
-        let h = households[Int.random(in: 0..<households.count, using: &random)]
         let birth = CalendarDate(year: Int.random(in: 1940...2015, using: &random), month: Int.random(in: 1...12, using: &random),
                                  day: Int.random(in: 1...28, using: &random))!
-        let member = Member(id: RecordID(milliseconds: clock.milliseconds, using: &random), householdID: h.id, village: village, name: "新成员",
+        let household = try application ?? register(birth: birth, clock: clock, random: &random)
+        application = household
+        let member = Member(id: RecordID(milliseconds: clock.milliseconds, using: &random), householdID: household, village: village, name: "新成员",
                             idNumber: IDCardNumber.make(region: county, birth: birth, sequence: Int.random(in: 0...999, using: &random)),
                             relation: .child, disabilityKind: .none, disabilityGrade: 0, seriousIllness: false, labourAbility: .none, status: .present)
         _ = try replica.addMember(member)
         added[day] = member.id
         if let old = added.removeValue(forKey: day - memberLifeDays) { _ = try replica.deleteMember(old) }
+    }
+
+    /// Registers a new application in the device's village (status `applied`), as a village assistant does.
+    private func register(birth: CalendarDate, clock: SimClock, random: inout SeededGenerator) throws -> RecordID {
+        let household = Household(id: RecordID(milliseconds: clock.milliseconds, using: &random), village: village, headName: "王建国",
+                                  headIDNumber: IDCardNumber.make(region: county, birth: birth, sequence: Int.random(in: 0...999, using: &random)),
+                                  addressDetail: "1组1号", phone: nil, category: .ruralDibao, classification: .stable, status: .applied,
+                                  monthlyStandardFen: 0, monthlyAmountFen: 0, monthlyIncomeFen: 50_000, assetsFen: 0,
+                                  appliedOn: try client.replica.today(), coveredSince: nil, lastReviewedOn: nil, notes: "")
+        _ = try client.replica.createHousehold(household)
+        return household.id
     }
 }

@@ -23,6 +23,8 @@ public actor SimWorld {
     var devices: [SimDevice] = []
     let villages: [VillageCode]
     let county: CountyCode
+    /// A family of each village that field workers enter anew as applications.
+    let applicants: [VillageCode: Household]
     var stats = SimulationStats()
 
     /// The server's worker records: what each device's token resolves to.
@@ -34,7 +36,7 @@ public actor SimWorld {
 
     /// 09:00 in Yuncheng on the day after the synthetic data's reference date.
     static let start: Int64 = Int64(DatasetSpec.defaultAsOf.adding(days: 1).daysSinceEpoch) * 86_400_000 + 3_600_000
-    static let serverReplica = ReplicaID(0x5E00_0000_0000_0001)
+    public static let serverReplica = ReplicaID(0x5E00_0000_0000_0001)
 
     public init(seed: UInt64, config: SimulationConfig, directory: String, transport: SimTransport = .inProcess) async throws {
         self.seed = seed
@@ -58,6 +60,7 @@ public actor SimWorld {
         villages = Array(dataset.villages.map(\.code).prefix(2))
         county = villages[0].county
         let households = villages.flatMap { v in dataset.households.filter { $0.village == v }.prefix(8) }
+        applicants = Dictionary(uniqueKeysWithValues: villages.map { v in (v, dataset.households.first { $0.village == v }!) })
         let ids = Set(households.map(\.id))
         var records = households.map(ImportRecord.init) + dataset.members.filter { ids.contains($0.householdID) }.map(ImportRecord.init)
 
@@ -66,7 +69,13 @@ public actor SimWorld {
         var workers = [reviewer]
         for i in 1..<max(2, config.devices) {
             let village = villages[(i - 1) % villages.count]
-            workers.append(Worker(id: WorkerID(unchecked: "sim-va-\(village)-\(i)"), name: "协理员\(i)", role: .villageAssistant,
+            // With four devices or more, the third is the county's confirmer: the whole workflow runs.
+            if i == 2 && config.devices >= 4 {
+                workers.append(Worker(id: WorkerID(unchecked: "sim-cc-\(villages[0].county)"), name: "县级确认员", role: .countyConfirmer,
+                                      assignment: Assignment(counties: [villages[0].county])))
+                continue
+            }
+            workers.append(Worker(id: WorkerID(unchecked: "sim-va-\(village)-\(i)"), name: "协理员", role: .villageAssistant,
                                   assignment: Assignment(villages: [village])))
         }
         // Device 1's worker filed a relative's household: recusal must hold for it.

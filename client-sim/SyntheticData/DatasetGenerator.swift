@@ -61,13 +61,15 @@ struct VillageGenerator {
             while filedIndices.contains(k) { k = (k + 1) % generated.count }
             filedIndices.insert(k)
             let filing = roster.filing(planned, for: generated[k], &g)
-            filedStaff[filing.household, default: []].insert(filing.staff)
+            if let staff = filing.staff { filedStaff[filing.household, default: []].insert(staff) }
             data.filings.append(filing)
         }
 
         for (i, h) in generated.enumerated() {
-            let worker = visitingAssistant(index: i, excluding: filedStaff[h.household.id] ?? [])
+            let filed = filedStaff[h.household.id] ?? []
+            let worker = visitingAssistant(index: i, excluding: filed)
             let history = VisitHistory(calendar: calendar, worker: worker)
+            data.workflowSteps += WorkflowHistory(assistant: worker, reviewer: reviewer(excluding: filed), confirmer: confirmer).steps(for: h)
             let applicant = h.household.status != .covered && !h.household.status.isCovered
                 && h.household.status != .exited
             let fromLead = applicant && g.chance(0.3)
@@ -81,6 +83,16 @@ struct VillageGenerator {
         data.notices = roster.notices(generated, &g)
         return data
     }
+
+    /// A reviewer of the village's township not filed as the household's relative; when every one
+    /// is, a reviewer of another township of the county takes it (回避).
+    private func reviewer(excluding filed: Set<WorkerID>) -> WorkerID {
+        let own = plan.townships.first { $0.villages.contains { $0.code == village.code } }?.reviewers ?? []
+        return (own + plan.townships.flatMap(\.reviewers)).first { !filed.contains($0) } ?? own[0]
+    }
+
+    /// The county's confirmer (县级确认).
+    private var confirmer: WorkerID { plan.workers.first { $0.role == .countyConfirmer }!.id }
 
     /// The household's regular assistant, or the other one when the regular one filed it as a
     /// relative's (the plan guarantees another exists).

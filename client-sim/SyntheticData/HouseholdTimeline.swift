@@ -33,6 +33,12 @@ struct ReviewEvent {
 struct HouseholdTimeline {
     var appliedOn: CalendarDate
     var investigatedOn: CalendarDate?
+    /// The township review (乡镇审核).
+    var reviewedOn: CalendarDate?
+    /// The first day of the public notice that listed the household (公示, seven days).
+    var noticeStartsOn: CalendarDate?
+    /// The county's confirmation, the day after the notice ended.
+    var confirmedOn: CalendarDate?
     var coveredSince: CalendarDate?
     /// When the household was declined or exited.
     var leftOn: CalendarDate?
@@ -40,24 +46,30 @@ struct HouseholdTimeline {
 
     var lastReviewedOn: CalendarDate? { reviews.last?.date }
 
-    /// The steps before review, working back from the step the household is at.
+    /// The steps before review, working back from the step the household is at: investigated
+    /// days after the application, reviewed by the township, listed on a seven-day notice that
+    /// starts after the review, confirmed by the county the day after the notice ends.
     static func draw(_ status: WorkflowStatus, _ cal: VillageCalendar, _ g: inout SeededGenerator) -> HouseholdTimeline {
         let a = cal.asOf
+        let noticeDays = PublicNotice.minimumDays
         func back(_ from: CalendarDate, _ range: ClosedRange<Int>) -> CalendarDate { from.adding(days: -g.int(in: range)) }
-        func fromInvestigation(_ inv: CalendarDate) -> HouseholdTimeline {
-            HouseholdTimeline(appliedOn: back(inv, 3...12), investigatedOn: inv)
+        func fromReview(_ reviewed: CalendarDate, notice: CalendarDate? = nil, confirmed: CalendarDate? = nil) -> HouseholdTimeline {
+            let inv = back(reviewed, 5...15)
+            return HouseholdTimeline(appliedOn: back(inv, 3...12), investigatedOn: inv, reviewedOn: reviewed, noticeStartsOn: notice, confirmedOn: confirmed)
         }
         switch status {
         case .applied:
             return HouseholdTimeline(appliedOn: back(a, 0...10))
         case .investigated:
-            return fromInvestigation(back(a, 0...12))
+            let inv = back(a, 0...12)
+            return HouseholdTimeline(appliedOn: back(inv, 3...12), investigatedOn: inv)
         case .townshipReviewed:
-            return fromInvestigation(back(back(a, 0...10), 5...15))
+            return fromReview(back(a, 0...10))
         case .publicNotice:
-            return fromInvestigation(back(back(cal.noticeStart, 1...5), 5...15))
+            return fromReview(back(cal.noticeStart, 1...5), notice: cal.noticeStart)
         case .countyConfirmed:
-            return fromInvestigation(back(back(cal.previousNoticeStart, 1...5), 5...15))
+            return fromReview(back(cal.previousNoticeStart, 1...5), notice: cal.previousNoticeStart,
+                              confirmed: cal.previousNoticeStart.adding(days: noticeDays))
         case .declined:
             let declined = back(a, 5...200)
             let applied = back(declined, 15...40)
@@ -65,12 +77,14 @@ struct HouseholdTimeline {
                                      leftOn: declined)
         case .covered, .underReview, .adjusted, .exited:
             // Long-standing households date back up to ten years; those that have since been
-            // reviewed into another step were covered long enough to have been reviewed.
+            // reviewed into another step were covered long enough to have been reviewed. The
+            // notice ran the week before coverage, the township review the day before it.
             let earliest = status == .covered ? 0 : (status == .exited ? 400 : 200)
             let covered = back(a, earliest...3650)
             let applied = back(covered, 30...60)
+            let notice = covered.adding(days: -noticeDays)
             return HouseholdTimeline(appliedOn: applied, investigatedOn: applied.adding(days: g.int(in: 3...12)),
-                                     coveredSince: covered)
+                                     reviewedOn: notice.adding(days: -1), noticeStartsOn: notice, confirmedOn: covered, coveredSince: covered)
         }
     }
 
@@ -95,6 +109,10 @@ struct HouseholdTimeline {
                 reviews.append(ReviewEvent(date: min(date, cal.asOf), recommendation: .maintain))
             }
             reviews[reviews.count - 1].recommendation = status == .adjusted ? .adjust : g.pick([.maintain, .adjust, .exit])
+        case .covered:
+            // Some reviews run late (复核不及时): the one now due has not been done yet. (Only where
+            // the review before it falls in the year of history, whose visits record it.)
+            if reviews.count >= 2, reviews[reviews.count - 2].date >= cal.historyStart, g.chance(0.12) { reviews.removeLast() }
         case .exited:
             // The household left at one of the reviews of the past year; later ones never happened.
             let recent = reviews.indices.filter { reviews[$0].date >= cal.historyStart }

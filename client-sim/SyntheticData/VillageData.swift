@@ -9,6 +9,9 @@ public struct VillageData: Sendable {
     public var leads: [DiscoveryLead] = []
     public var filings: [RelativeFiling] = []
     public var notices: [PublicNotice] = []
+    /// Every household's workflow steps, in order (who moved it, when): not synced records, the
+    /// history the server's workflow trail would hold.
+    public var workflowSteps: [WorkflowStepRecord] = []
 
     public init(village: VillageInfo) { self.village = village }
 
@@ -30,6 +33,7 @@ public struct Dataset: Sendable {
     public var leads: [DiscoveryLead] = []
     public var filings: [RelativeFiling] = []
     public var notices: [PublicNotice] = []
+    public var workflowSteps: [WorkflowStepRecord] = []
 
     public init(plan: DatasetPlan) { self.plan = plan }
 
@@ -40,5 +44,6 @@ public struct Dataset: Sendable {
         leads += v.leads
         filings += v.filings
         notices += v.notices
+        workflowSteps += v.workflowSteps
     }
 }

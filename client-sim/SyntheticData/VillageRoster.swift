@@ -57,21 +57,29 @@ struct VillageRoster {
                               household: h.household.id, relation: planned.relation, filedOn: filed)
     }
 
-    /// The village's notices: the one running now for households in `publicNotice`, and the
-    /// previous one for households the county has since confirmed. Each runs seven days.
+    /// The village's notices of the past year: one per notice day, listing every household whose
+    /// notice started then (the one running now for households in `publicNotice`, earlier ones for
+    /// households since confirmed). Each runs seven days; objections raised on a notice that has
+    /// ended were resolved before the county confirmed, on the running one perhaps not yet.
     func notices(_ households: [GeneratedHousehold], _ g: inout SeededGenerator) -> [PublicNotice] {
         var out: [PublicNotice] = []
-        for (status, start) in [(WorkflowStatus.countyConfirmed, calendar.previousNoticeStart),
-                                (.publicNotice, calendar.noticeStart)] {
-            let listed = households.filter { $0.household.status == status }.map(\.household.id)
-            guard !listed.isEmpty else { continue }
+        // Every notice of a household whose notice or confirmation falls in the year of history.
+        let recent = households.filter { h in
+            guard let start = h.timeline.noticeStartsOn else { return false }
+            return (h.timeline.confirmedOn ?? start) >= calendar.historyStart
+        }
+        let byDay = Dictionary(grouping: recent, by: { $0.timeline.noticeStartsOn! })
+        for start in byDay.keys.sorted() {
+            let listed = byDay[start]!.map(\.household.id)
+            let ends = start.adding(days: PublicNotice.minimumDays - 1)
             for chunk in stride(from: 0, to: listed.count, by: 500) {
                 let objections = g.chance(0.15) ? Int64(g.int(in: 1...2)) : 0
                 out.append(PublicNotice(
                     id: RecordStamps.id(on: start, &g), village: village.code,
                     households: Array(listed[chunk..<min(chunk + 500, listed.count)]),
-                    startsOn: start, endsOn: start.adding(days: PublicNotice.minimumDays), objectionCount: objections,
-                    objectionNotes: objections == 0 ? "" : "群众反映个别申请家庭有经营性收入，已转乡镇核实"))
+                    startsOn: start, endsOn: ends, objectionCount: objections,
+                    objectionNotes: objections == 0 ? "" : "群众反映个别申请家庭有经营性收入，已转乡镇核实",
+                    resolvedObjectionCount: ends < calendar.asOf ? objections : 0))
             }
         }
         return out

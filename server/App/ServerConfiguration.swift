@@ -74,6 +74,9 @@ public struct ServerConfiguration: Sendable, Hashable {
         if let bad = security.trustedProxies.first(where: { !ServerSecurity.isAddressOrNetwork($0) }) {
             throw ServerAppError(.invalidConfiguration, "trustedProxies: \(bad.prefix(60)) is not an address or a network like 10.0.0.0/8")
         }
+        try check(engine.creationBudget.householdsPerDevicePerDay >= 1 && engine.creationBudget.householdsPerVillagePerDay >= 1,
+                  "householdsPerDevicePerDay (\(engine.creationBudget.householdsPerDevicePerDay)) and householdsPerVillagePerDay (\(engine.creationBudget.householdsPerVillagePerDay)) must be at least 1")
+        try check((1...366).contains(engine.policy.noticeMinimumDays), "noticeMinimumDays \(engine.policy.noticeMinimumDays) is outside 1…366")
         try check(retention.intervalHours.map { $0 > 0 } ?? true, "retentionHours must be positive, or 0 for never")
         try check(retention.syncHistoryDays >= 1, "syncHistoryDays (\(retention.syncHistoryDays)) must be at least 1")
         try check(retention.auditLogDays >= RetentionPolicy.minimumLogDays && retention.securityLogDays >= RetentionPolicy.minimumLogDays,

@@ -13,7 +13,7 @@ extension AccessControl {
     }
 
     public func createWorker(_ worker: Worker, by admin: Principal, now: Int64) async throws {
-        try Self.checkAssignment(worker)
+        try await checkAssignment(worker, by: admin, route: "create worker", now: now)
         try await store.insertWorker(worker, at: now)
         try await log(admin, subject: worker.id.rawValue, "created worker \(worker.id) as \(worker.role.rawValue) for \(Jurisdiction(worker).assignment.summary)", now: now)
     }
@@ -21,7 +21,7 @@ extension AccessControl {
     /// Changes a worker's assignment (and name or role). Devices see the new scope on their next
     /// sync: the server reads the worker on every request.
     public func updateWorker(_ worker: Worker, by admin: Principal, now: Int64) async throws {
-        try Self.checkAssignment(worker)
+        try await checkAssignment(worker, by: admin, route: "update worker", now: now)
         try await store.updateWorker(worker, at: now)
         try await log(admin, subject: worker.id.rawValue, "worker \(worker.id) is now \(worker.role.rawValue) for \(Jurisdiction(worker).assignment.summary)", now: now)
     }
@@ -76,13 +76,39 @@ extension AccessControl {
                                                             credential: admin.credential.id, subject: subject, detail: detail)])
     }
 
-    /// Field staff need a place; an administrator needs none and a supervisor's city is enough.
-    static func checkAssignment(_ worker: Worker) throws(DirectoryError) {
-        if worker.role != .administrator, worker.assignment.isEmpty {
-            throw DirectoryError(.invalidArgument, "worker \(worker.id) (\(worker.role.rawValue)) needs an assignment: villages, townships, counties or cities")
+    /// Refuses an assignment that does not fit the role, and logs the refusal: an administrator
+    /// widening a worker's reach is a security event.
+    func checkAssignment(_ worker: Worker, by admin: Principal, route: String, now: Int64) async throws {
+        do { try Self.checkAssignment(worker) } catch {
+            try await recordRefusal(admin, route: route, error, now: now)
+            throw error
         }
-        if worker.role == .administrator, !worker.assignment.isEmpty {
-            throw DirectoryError(.invalidArgument, "administrator \(worker.id) writes no household data and takes no assignment")
+    }
+
+    /// Assignments fit roles: a village assistant is assigned villages, a township reviewer
+    /// townships, a county confirmer counties, a city supervisor cities, each at least one and
+    /// nothing else; an administrator writes no household data and takes no assignment.
+    static func checkAssignment(_ worker: Worker) throws(DirectoryError) {
+        let a = worker.assignment
+        let given: [(String, Bool)] = [("villages", !a.villages.isEmpty), ("townships", !a.townships.isEmpty),
+                                       ("counties", !a.counties.isEmpty), ("cities", !a.cities.isEmpty)]
+        let kind: String? = switch worker.role {
+        case .villageAssistant: "villages"
+        case .townshipReviewer: "townships"
+        case .countyConfirmer: "counties"
+        case .citySupervisor: "cities"
+        case .administrator: nil
+        }
+        guard let kind else {
+            guard a.isEmpty else {
+                throw DirectoryError(.invalidArgument, "administrator \(worker.id) writes no household data and takes no assignment, not \(a.summary)")
+            }
+            return
+        }
+        let others = given.filter { $0.1 && $0.0 != kind }.map(\.0)
+        guard others.isEmpty, given.contains(where: { $0.0 == kind && $0.1 }) else {
+            throw DirectoryError(.invalidArgument,
+                                 "a \(worker.role.rawValue) (\(worker.role.chineseName)) is assigned \(kind) only, at least one; worker \(worker.id) was given \(a.summary)")
         }
     }
 }

@@ -27,6 +27,8 @@ struct BatchPlanner: Sendable {
     /// cannot regress and are not checked for it (two server writes may commit out of order).
     let serverReplica: ReplicaID
     let clockAheadTolerance: Int64
+    let settings: PolicySettings
+    let budget: CreationBudget
 
     func plan(_ snapshot: PushSnapshot) -> PushPlan {
         var run = BatchRun(planner: self, snapshot: snapshot)
@@ -53,8 +55,13 @@ struct BatchRun {
     var states: [RecordID: RecordState]
     var processed: [Dot: ProcessedDot]
     var highestCounter: UInt64
-    /// The author's filings: stored ones plus those this batch created.
+    /// The author's standing filings: stored ones plus those this batch created, less those it withdrew.
     var filings: [RelativeFiling]
+    /// Workflow trails of the households the batch transitions, with the steps it applied.
+    var trails: [RecordID: WorkflowTrail]
+    /// Public notices by village: the snapshot's, and those the batch wrote.
+    var notices: [VillageCode: [RecordID: RecordState]]
+    var creations: CreationCounts
     var changedOrder: [RecordID] = []
     var changed = Set<RecordID>()
     var plan = PushPlan()
@@ -66,6 +73,9 @@ struct BatchRun {
         self.processed = snapshot.processed
         self.highestCounter = snapshot.highestProcessedCounter
         self.filings = snapshot.filings
+        self.trails = snapshot.trails
+        self.notices = snapshot.notices.mapValues { Dictionary($0.map { ($0.key.id, $0) }, uniquingKeysWith: { a, _ in a }) }
+        self.creations = snapshot.creations
     }
 
     var now: Int64 { planner.input.nowMilliseconds }
@@ -129,6 +139,7 @@ struct BatchRun {
         case .applied: outcome = .applied
         case .superseded: outcome = .superseded
         }
+        if outcome == .applied { try spendCreationBudget(change) }
         let id = change.record.id
         states[id] = state
         if changed.insert(id).inserted { changedOrder.append(id) }
@@ -136,12 +147,41 @@ struct BatchRun {
                                      dot: change.dot, record: change.record, action: AuditEntry.Action(change.operation),
                                      outcome: outcome))
         plan.conflicts += ConflictLogEntry.entries(for: result.events, of: change, at: now)
-        if case .create(let values) = change.operation, change.record.collection == .relativeFiling,
-           let filing = try? RelativeFiling(id: id, village: change.record.scope, fields: values) {
+        recordTrail(change, previous: stored)
+        if change.record.collection == .publicNotice { notices[change.record.scope, default: [:]][id] = state }
+        if change.record.collection == .relativeFiling { indexFiling(change, state) }
+        return outcome == .applied ? .applied : .superseded
+    }
+
+    /// Adds a status write to its household's trail. A household stored before trails were kept
+    /// gets its reconstructed trail written first, so the stored trail is whole from then on.
+    mutating func recordTrail(_ change: Change, previous: RecordState?) {
+        guard let step = WorkflowTrailStep.of(change, at: now) else { return }
+        var trail = trails[step.household] ?? WorkflowTrail([])
+        if trail.isEmpty, let previous {
+            trail = WorkflowTrail.reconstructed(from: previous)
+            plan.trail += trail.steps
+        }
+        trail.append(step)
+        trails[step.household] = trail
+        plan.trail.append(step)
+    }
+
+    /// Keeps the recusal index: a worker's new filing binds at once, a withdrawal releases.
+    mutating func indexFiling(_ change: Change, _ state: RecordState) {
+        guard let filing = try? RelativeFiling(id: change.record.id, village: change.record.scope, fields: state.values) else { return }
+        switch change.operation {
+        case .create:
+            guard filing.staff != nil, filing.isStanding else { return }
             plan.filings.append(filing)
             if filing.staff == planner.input.staff { filings.append(filing) }
+        case .set:
+            guard !filing.isStanding else { return }
+            plan.withdrawnFilings.append(filing.id)
+            filings.removeAll { $0.id == filing.id }
+        case .transition, .delete:
+            break
         }
-        return outcome == .applied ? .applied : .superseded
     }
 
     /// The plan with every changed record's final state.

@@ -43,6 +43,7 @@ extension BatchRun {
             throw ChangeRejection(.unknownRecord, "\(c.record) was never created (or was purged); \(c.dot) cannot change it")
         }
         try checkContext(c, stored: stored)
+        if case .worker(let w) = planner.authority { try checkPolicy(c, stored: stored, w) }
     }
 
     func checkScope(_ c: Change, stored: RecordState?, _ j: Jurisdiction) throws(ChangeRejection) {
@@ -109,7 +110,7 @@ extension BatchRun {
         switch c.operation {
         case .create(let values):
             for id in values.keys.sorted() { _ = try known(id) }
-            try valid { () throws(ValidationError) in try schema.validateCreate(values, asOf: today) }
+            try valid { () throws(ValidationError) in try schema.validateCreate(values, asOf: today, settings: planner.settings) }
         case .set(let id, let value):
             let spec = try known(id)
             switch spec.merge {
@@ -133,17 +134,20 @@ extension BatchRun {
     }
 
     /// A member, visit or filing lives in its household's village (a device holding the village
-    /// must hold both), and its household reference names a household.
+    /// must hold both), and its household reference names a household; a notice lists only
+    /// households of its own village (the gates read a household's village's notices).
     func checkHousehold(_ c: Change) throws(ChangeRejection) {
-        guard case .create(let values) = c.operation,
-              let id = RecordLinks.household(in: values, of: c.record.collection),
-              let household = states[id] else { return }
-        guard household.key.collection == .household else {
-            throw ChangeRejection(.invalidValue, "\(c.record.collection.name) \(c.record.id) names \(household.key), which is not a household")
-        }
-        guard household.key.scope == c.record.scope else {
-            throw ChangeRejection(.wrongRecord,
-                                  "\(c.record) belongs to household \(id) of village \(household.key.scope); it must be placed in that village")
+        guard case .create(let values) = c.operation else { return }
+        let named = RecordLinks.household(in: values, of: c.record.collection).map { [$0] } ?? []
+        for id in named + RecordLinks.listedHouseholds(in: values, of: c.record.collection) {
+            guard let household = states[id] else { continue }
+            guard household.key.collection == .household else {
+                throw ChangeRejection(.invalidValue, "\(c.record.collection.name) \(c.record.id) names \(household.key), which is not a household")
+            }
+            guard household.key.scope == c.record.scope else {
+                throw ChangeRejection(.wrongRecord,
+                                      "\(c.record) names household \(id) of village \(household.key.scope); it must be placed in that village")
+            }
         }
     }
 
@@ -162,6 +166,16 @@ extension BatchRun {
                 if let kind = values[Self.visitKind]?.textValue.flatMap(VisitKind.init(rawValue:)),
                    let household = RecordLinks.household(in: values, of: .visit) {
                     try Recusal.checkVisit(kind, by: worker, at: household, filings: filings)
+                }
+            case (.household, .delete):
+                try Recusal.checkMembership("delete the household", by: worker, at: c.record.id, filings: filings)
+            case (.member, .create(let values)):
+                if let household = RecordLinks.household(in: values, of: .member) {
+                    try Recusal.checkMembership("add a member to the household", by: worker, at: household, filings: filings)
+                }
+            case (.member, .delete):
+                if let household = stored.flatMap(RecordLinks.household(of:)) {
+                    try Recusal.checkMembership("delete a member of the household", by: worker, at: household, filings: filings)
                 }
             default:
                 break

@@ -11,10 +11,16 @@ public struct PushInput: Sendable {
     public let staff: WorkerID
     /// The server's clock when the push arrived, ms since the epoch.
     public let nowMilliseconds: Int64
+    /// The sending device (its credential id), whose creations are counted against its budget.
+    public let deviceID: String
+    /// Whether the batch's household creates count against the creation budget: a worker's
+    /// device's do, an administrator's import does not.
+    public let countsCreations: Bool
 
     /// Fails with `replica_mismatch` when a change's dot belongs to another replica: a batch
     /// carries only the sender's own writes, so processed dots are looked up per sender.
-    public init(replica: ReplicaID, changes: [Change], staff: WorkerID, nowMilliseconds: Int64) throws(SyncEngineError) {
+    public init(replica: ReplicaID, changes: [Change], staff: WorkerID, nowMilliseconds: Int64, deviceID: String = "",
+                countsCreations: Bool = false) throws(SyncEngineError) {
         if let foreign = changes.first(where: { $0.dot.replica != replica }) {
             throw SyncEngineError(.replicaMismatch,
                                   "change \(foreign.dot) in a batch from replica \(replica) carries another replica's dot")
@@ -23,6 +29,8 @@ public struct PushInput: Sendable {
         self.changes = changes
         self.staff = staff
         self.nowMilliseconds = nowMilliseconds
+        self.deviceID = deviceID
+        self.countsCreations = countsCreations
     }
 
     /// Today in China Standard Time: the date values are validated against.
@@ -34,18 +42,47 @@ public struct PushInput: Sendable {
         return changes.compactMap { seen.insert($0.record.id).inserted ? $0.record.id : nil }
     }
 
+    /// Households whose status the batch transitions: their workflow trails are read.
+    public var transitionedHouseholds: [RecordID] {
+        var seen = Set<RecordID>()
+        return changes.compactMap { change in
+            guard change.record.collection == .household, case .transition = change.operation, seen.insert(change.record.id).inserted else { return nil }
+            return change.record.id
+        }
+    }
+
+    /// Villages of the households the batch transitions: their public notices are read (the gates).
+    public var noticeVillages: [VillageCode] {
+        Array(Set(changes.compactMap { change -> VillageCode? in
+            guard change.record.collection == .household, case .transition = change.operation else { return nil }
+            return change.record.scope
+        })).sorted()
+    }
+
+    /// The scopes whose creation counters the batch's household creates are held to: the
+    /// device and each village it creates households in. Empty without such a create, or when
+    /// the batch's creates are not counted.
+    public var creationScopes: [CreationScope] {
+        guard countsCreations else { return [] }
+        let villages = Set(changes.compactMap { change -> VillageCode? in
+            guard change.record.collection == .household, case .create = change.operation else { return nil }
+            return change.record.scope
+        })
+        guard !villages.isEmpty else { return [] }
+        return [.device(deviceID)] + villages.sorted().map(CreationScope.village)
+    }
+
     /// The batch's counters (all of `replica`).
     public var counters: [UInt64] { changes.map(\.dot.counter) }
 
-    /// Households the batch refers to: named by its creates of members, visits and filings, or
-    /// by the stored states (`stored`) of the records it touches.
+    /// Households the batch refers to: named by its creates of members, visits, filings and
+    /// notices, or by the stored states (`stored`) of the records it touches.
     public func referencedHouseholds(stored: some Sequence<RecordState>) -> Set<RecordID> {
         var out = Set<RecordID>()
         for change in changes {
-            if case .create(let values) = change.operation,
-               let id = RecordLinks.household(in: values, of: change.record.collection) {
-                out.insert(id)
-            }
+            guard case .create(let values) = change.operation else { continue }
+            if let id = RecordLinks.household(in: values, of: change.record.collection) { out.insert(id) }
+            out.formUnion(RecordLinks.listedHouseholds(in: values, of: change.record.collection))
         }
         for state in stored {
             if let id = RecordLinks.household(of: state) { out.insert(id) }
@@ -63,17 +100,28 @@ public struct PushSnapshot: Sendable {
     public var processed: [Dot: ProcessedDot]
     /// The sender's highest processed counter, 0 when none.
     public var highestProcessedCounter: UInt64
-    /// The relative filings of `PushInput.staff`.
+    /// The standing relative filings of `PushInput.staff`.
     public var filings: [RelativeFiling]
     public var today: CalendarDate
+    /// The workflow trails of `PushInput.transitionedHouseholds`, in the order the server
+    /// accepted their steps; a household stored before trails were kept has none.
+    public var trails: [RecordID: WorkflowTrail]
+    /// The public notices of `PushInput.noticeVillages`.
+    public var notices: [VillageCode: [RecordState]]
+    /// Today's creation counters of `PushInput.creationScopes`.
+    public var creations: CreationCounts
 
     public init(records: [RecordID: RecordState], processed: [Dot: ProcessedDot], highestProcessedCounter: UInt64,
-                filings: [RelativeFiling], today: CalendarDate) {
+                filings: [RelativeFiling], today: CalendarDate, trails: [RecordID: WorkflowTrail] = [:],
+                notices: [VillageCode: [RecordState]] = [:], creations: CreationCounts? = nil) {
         self.records = records
         self.processed = processed
         self.highestProcessedCounter = highestProcessedCounter
         self.filings = filings
         self.today = today
+        self.trails = trails
+        self.notices = notices
+        self.creations = creations ?? CreationCounts(day: today)
     }
 }
 

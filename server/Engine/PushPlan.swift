@@ -11,19 +11,37 @@ public struct PushPlan: Sendable {
     public var records: [RecordWrite]
     /// Dots processed for the first time (acknowledged or rejected).
     public var processed: [(dot: Dot, processed: ProcessedDot)]
-    /// Relative filings created by the batch, for the recusal index.
+    /// Relative filings of a worker created by the batch, for the recusal index.
     public var filings: [RelativeFiling]
+    /// Filings an administrator withdrew in the batch: out of the recusal index.
+    public var withdrawnFilings: [RecordID]
     public var audit: [AuditEntry]
     public var conflicts: [ConflictLogEntry]
+    /// Every status write the batch applied, for the workflow trail.
+    public var trail: [WorkflowTrailStep]
+    /// Households the batch created, per scope, to add to the day's creation counters.
+    public var creations: CreationCounts?
+    /// Creates refused for the budget, for ops.
+    public var budgetRefusals: [CreationBudgetRefusal]
 
     public init(outcomes: [PushOutcome] = [], records: [RecordWrite] = [], processed: [(dot: Dot, processed: ProcessedDot)] = [],
-                filings: [RelativeFiling] = [], audit: [AuditEntry] = [], conflicts: [ConflictLogEntry] = []) {
+                filings: [RelativeFiling] = [], withdrawnFilings: [RecordID] = [], audit: [AuditEntry] = [], conflicts: [ConflictLogEntry] = [],
+                trail: [WorkflowTrailStep] = [], creations: CreationCounts? = nil, budgetRefusals: [CreationBudgetRefusal] = []) {
         self.outcomes = outcomes
         self.records = records
         self.processed = processed
         self.filings = filings
+        self.withdrawnFilings = withdrawnFilings
         self.audit = audit
         self.conflicts = conflicts
+        self.trail = trail
+        self.creations = creations
+        self.budgetRefusals = budgetRefusals
+    }
+
+    /// The new filings with the worker each binds: the rows of the recusal index.
+    public var indexedFilings: [(filing: RelativeFiling, staff: WorkerID)] {
+        filings.compactMap { f in f.staff.map { (f, $0) } }
     }
 
     /// The highest counter processed per replica, to raise the stored one.

@@ -3,21 +3,12 @@ import SyncCore
 
 /// Which household a member, visit or relative filing belongs to.
 ///
-/// Recusal and the village-consistency check both ask it, and stores index it (`household_id`),
-/// so it is declared once here from the schema's field names.
+/// Recusal and the village-consistency check both ask it, and stores index it (`household_id`);
+/// the field is the collection's household reference (`CollectionSchema.householdReference`).
 public enum RecordLinks {
-    static let memberHousehold = Schema.member.id("householdID")
-    static let visitHousehold = Schema.visit.id("householdID")
-    static let filingHousehold = Schema.relativeFiling.id("household")
-
     /// The field that names the record's household, nil for collections that name none.
     public static func householdField(of collection: RecordCollection) -> FieldID? {
-        switch collection {
-        case .member: memberHousehold
-        case .visit: visitHousehold
-        case .relativeFiling: filingHousehold
-        case .household, .discoveryLead, .publicNotice: nil
-        }
+        collection.schema.householdReference?.id
     }
 
     /// The household named by a create's values.
@@ -25,7 +16,13 @@ public enum RecordLinks {
         householdField(of: collection).flatMap { values[$0]?.idValue }
     }
 
-    /// The household a stored record belongs to.
+    /// The households a create lists (a public notice's), empty for collections that list none.
+    public static func listedHouseholds(in values: FieldValues, of collection: RecordCollection) -> [RecordID] {
+        collection.schema.fields.filter { if case .references(.household, _) = $0.kind { true } else { false } }
+            .flatMap { values[$0.id]?.idsValue ?? [] }
+    }
+
+    /// The household a stored record belongs to (nil for a household itself).
     public static func household(of state: RecordState) -> RecordID? {
         householdField(of: state.key.collection).flatMap { state.value($0).idValue }
     }

@@ -1,3 +1,4 @@
+import FieldModel
 import SyncCore
 
 /// Why the server refused one change (SPEC §6). The raw values are stable: they travel as
@@ -24,10 +25,38 @@ public enum RejectionReason: String, Sendable, Hashable, CaseIterable {
     case authorMismatch = "author_mismatch"
     /// A set, transition or delete of a record that was never created (or was purged).
     case unknownRecord = "unknown_record"
+    /// A transition whose `from` is not the status the server holds (or, for a writer that had
+    /// not seen every stored value, the status its context saw on the workflow trail).
+    case statusMismatch = "status_mismatch"
+    /// The household's status holds concurrent values: only a resolution to one of them may follow.
+    case statusConflict = "status_conflict"
+    /// The worker did an earlier step of the household's application that excludes this one.
+    case separationOfDuties = "separation_of_duties"
+    /// The step needs a public notice listing the household that has started, or that has
+    /// ended with every objection resolved.
+    case noticeNotReady = "notice_not_ready"
+    /// The device, or the village, has created its day's budget of households.
+    case creationBudget = "creation_budget"
 
     /// The reason a merge refusal travels as: SyncCore's codes are a subset with equal raw values.
     public init(_ code: Refusal.Code) {
         self = RejectionReason(rawValue: code.rawValue)!
+    }
+
+    /// The reason a policy rule's violation travels as.
+    public init(_ code: RuleViolation.Code) {
+        self = switch code {
+        case .recusal: .recusal
+        case .outOfScope: .outsideScope
+        case .invalidTransition: .invalidTransition
+        case .roleNotAllowed: .roleNotAllowed
+        case .immutable: .immutable
+        case .separationOfDuties: .separationOfDuties
+        case .noticeNotReady: .noticeNotReady
+        case .notDeletable: .notDeletable
+        case .statusMismatch: .statusMismatch
+        case .statusConflict: .statusConflict
+        }
     }
 }
 

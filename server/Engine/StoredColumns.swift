@@ -75,6 +75,36 @@ public enum StoredColumns {
                               household: try recordID(household), relation: r, filedOn: CalendarDate(daysSinceEpoch: days))
     }
 
+    /// The filing a stored relative-filing record holds.
+    public static func readFiling(_ state: RecordState) throws(SyncEngineError) -> RelativeFiling {
+        guard state.key.collection == .relativeFiling else { throw SyncEngineError(.unknownRecord, "record \(state.key.id) is a \(state.key.collection.name), not a filing") }
+        do { return try RelativeFiling(id: state.key.id, village: state.key.scope, fields: state.values) } catch {
+            throw SyncEngineError(.storage, "stored filing \(state.key.id) is unreadable: \(error)")
+        }
+    }
+
+    /// A workflow trail step's context as its column holds it.
+    public static func contextBytes(_ context: VersionVector) -> [UInt8] {
+        var w = BinaryWriter(capacity: 8 + 12 * context.count)
+        w.versionVector(context)
+        return w.bytes
+    }
+
+    /// A workflow trail row.
+    public static func trailStep(household: [UInt8], replica: Int64, counter: Int64, from: String?, to: String, author: String,
+                                 context: [UInt8], hlc: Int64, atMilliseconds: Int64) throws(SyncEngineError) -> WorkflowTrailStep {
+        func status(_ raw: String) throws(SyncEngineError) -> WorkflowStatus {
+            guard let s = WorkflowStatus(rawValue: raw) else { throw SyncEngineError(.storage, "a trail row names unknown status \"\(raw.prefix(40))\"") }
+            return s
+        }
+        var reader = BinaryReader(context)
+        let vector: VersionVector
+        do { vector = try reader.versionVector() } catch { throw SyncEngineError(.storage, "a trail row's context is unreadable: \(error)") }
+        return WorkflowTrailStep(household: try recordID(household), dot: Dot(self.replica(replica), UInt64(bitPattern: counter)),
+                                 from: try from.map(status), to: try status(to), author: WorkerID(unchecked: author), context: vector,
+                                 hlc: HLCTimestamp(rawValue: UInt64(bitPattern: hlc)), atMilliseconds: atMilliseconds)
+    }
+
     public static func key(collection: Int64, record: [UInt8], village: Int64) throws(SyncEngineError) -> RecordKey {
         RecordKey(try self.collection(collection), try recordID(record), scope: self.village(village))
     }

@@ -8,17 +8,13 @@ extension SyncEngine {
     /// version, so it supersedes every concurrent value. Checked with the reviewer's role, scope
     /// and filings.
     ///
-    /// A workflow field is resolved by a `transition`: from a concurrent value the chosen step
-    /// follows, or, when the reviewer keeps one of the concurrent values, from the step that
-    /// value follows (the writers' common origin).
+    /// A workflow field is resolved by a `transition` from the kept value to itself: it settles
+    /// the status on one of its concurrent values (SPEC §12), by a role that may move a
+    /// household into it.
     public func resolveConflict(_ key: RecordKey, field: FieldID, value: FieldValue, by reviewer: Worker, now: Int64) async throws -> PushOutcome {
         let stored = try await store.record(key)
-        let operation: Change.Operation
-        if key.collection.schema.field(field)?.merge == .workflow {
-            operation = .transition(field, from: Self.transitionOrigin(to: value, among: stored?.fields[field]), to: value)
-        } else {
-            operation = .set(field, value)
-        }
+        let operation: Change.Operation = key.collection.schema.field(field)?.merge == .workflow
+            ? .transition(field, from: value, to: value) : .set(field, value)
         // The server's hybrid clock, taken from the record: later than every write it holds.
         var clock = HybridLogicalClock(last: stored?.lastModified ?? .zero, wallClock: { now })
         let hlc = clock.now()
@@ -35,6 +31,32 @@ extension SyncEngine {
         return result.outcomes[0]
     }
 
+    /// 撤销备案: an administrator withdraws a relative filing. The filing stays (the special roster
+    /// keeps it, marked withdrawn) and binds no recusal from then on; the withdrawal syncs to the
+    /// village's devices like any write. Returns the filing as it now stands; `unknown_record`
+    /// when there is no such filing, `invalid_argument` when it is withdrawn already.
+    public func withdrawFiling(_ id: RecordID, by admin: WorkerID, now: Int64) async throws -> RelativeFiling {
+        guard let stored = try await store.record(RecordKey(.relativeFiling, id, scope: VillageCode(uncheckedRawValue: 0))) else {
+            throw SyncEngineError(.unknownRecord, "no relative filing \(id) on the server")
+        }
+        let filing = try StoredColumns.readFiling(stored)
+        if let on = filing.withdrawnOn { throw SyncEngineError(.invalidArgument, "filing \(id) was withdrawn on \(on)") }
+        let today = CalendarDate.chinaStandard(millisecondsSinceEpoch: now)
+        var clock = HybridLogicalClock(last: stored.lastModified, wallClock: { now })
+        let counter = try await store.allocateServerCounters(1).lowerBound
+        let change = Change(dot: Dot(configuration.serverReplica, counter), record: stored.key,
+                            operation: .set(Schema.relativeFiling.id("withdrawnOn"), .date(today)), context: stored.version,
+                            hlc: clock.now(), author: admin)
+        let outcome = try await push([change], replica: configuration.serverReplica, authority: .administrator(admin),
+                                     deviceID: "server", now: now).outcomes[0]
+        if case .rejected(let reason, let message) = outcome.status {
+            throw SyncEngineError(.storage, "the withdrawal of filing \(id) was refused (\(reason.rawValue)): \(message)")
+        }
+        var withdrawn = filing
+        withdrawn.withdrawnOn = today
+        return withdrawn
+    }
+
     /// Counters no server write ever takes, for a rehearsal's provisional dots.
     static let rehearsalCounter = UInt64.max - UInt64(Int32.max)
 
@@ -47,19 +69,6 @@ extension SyncEngine {
             return rehearsal.outcomes
         }
         throw SyncEngineError(.storage, "a rehearsed push of \(changes.count) changes was written")
-    }
-
-    static func transitionOrigin(to target: FieldValue, among field: FieldState?) -> FieldValue {
-        let siblings = (field?.siblings ?? []).sorted { Sibling.wins($0, over: $1) }
-        if let from = siblings.first(where: { Schema.isAllowedTransition(from: $0.value, to: target) }) {
-            return from.value
-        }
-        if siblings.contains(where: { $0.value == target }),
-           let status = target.textValue.flatMap(WorkflowStatus.init(rawValue:)),
-           let origin = WorkflowStatus.allCases.first(where: { Workflow.isAllowed(from: $0, to: status) }) {
-            return .text(origin.rawValue)
-        }
-        return siblings.first?.value ?? .null
     }
 
     /// Creates records from the server's replica, in transactions of at most

@@ -42,6 +42,10 @@ public struct SyncEngine: Sendable {
         public var maxChanges = MessageLimits.standard.maxChanges
         /// Changes per transaction of an import.
         public var importBatchSize = 1_000
+        /// The policy's figures (the shortest public notice).
+        public var policy = PolicySettings.standard
+        /// New households per device and per village per day.
+        public var creationBudget = CreationBudget()
 
         public init(serverReplica: ReplicaID) { self.serverReplica = serverReplica }
     }
@@ -123,10 +127,13 @@ public struct SyncEngine: Sendable {
         // A batch travels grouped by record; its meaning is dot order (the order the device made
         // the writes), which the counter check and causality within a record rely on.
         let ordered = changes.enumerated().sorted { ($0.element.dot.counter, $0.offset) < ($1.element.dot.counter, $1.offset) }.map(\.element)
-        let input = try PushInput(replica: replica, changes: ordered, staff: authority.workerID, nowMilliseconds: now)
+        let counted = if case .worker = authority { true } else { false }
+        let input = try PushInput(replica: replica, changes: ordered, staff: authority.workerID, nowMilliseconds: now, deviceID: deviceID,
+                                  countsCreations: counted)
         let planner = BatchPlanner(input: input, authority: authority, deviceID: deviceID,
                                    serverReplica: configuration.serverReplica,
-                                   clockAheadTolerance: configuration.clockAheadToleranceMilliseconds)
+                                   clockAheadTolerance: configuration.clockAheadToleranceMilliseconds,
+                                   settings: configuration.policy, budget: configuration.creationBudget)
         return try await pushes.push(PendingPush(input: input) { snapshot in
             let plan = planner.plan(snapshot)
             if mode == .rehearse { throw Rehearsal(outcomes: plan.outcomes) }

@@ -17,6 +17,8 @@ public struct SyncEngineError: Error, Sendable, Hashable, CustomStringConvertibl
         case tooManyElements = "too_many_elements"
         /// An argument out of its domain (a counter count below 1, …). HTTP 400.
         case invalidArgument = "invalid_argument"
+        /// A record the server does not hold (a filing to withdraw). HTTP 404.
+        case unknownRecord = "unknown_record"
         /// The storage backend failed or holds something unreadable. HTTP 500.
         case storage = "storage"
     }

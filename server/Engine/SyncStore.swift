@@ -69,6 +69,20 @@ public protocol SyncStore: Sendable {
     /// request changed nothing.
     func stateHash() async throws -> Digest128
 
+    /// `stateHash()` without `tables` as well (`["processed_dots", "replica_counters"]` leaves out
+    /// what a rejected change records, so a test shows a rejection changed nothing else).
+    func stateHash(leavingOut tables: Set<String>) async throws -> Digest128
+
+    /// A household's workflow trail: every accepted status write, in the order the server
+    /// accepted them (empty for a household stored before trails were kept). What supervision reads.
+    func workflowTrail(household: RecordID) async throws -> WorkflowTrail
+
+    /// The live records of `collection` in `villages` (every village when nil), in sequence order.
+    func liveRecords(_ collection: RecordCollection, villages: [VillageCode]?) async throws -> [RecordState]
+
+    /// Household creates refused for the creation budget since `milliseconds`, oldest first.
+    func creationBudgetRefusals(since milliseconds: Int64) async throws -> [CreationBudgetRefusal]
+
     /// Releases the store's connections; no call may follow.
     func close() async throws
 }

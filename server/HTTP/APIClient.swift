@@ -60,6 +60,10 @@ public struct APIClient: Sendable {
         try await call(.POST, "/v1/admin/devices/\(Self.escape(id))/revoke", json: RevocationDocument(reason: reason))
     }
     public func file(_ filing: FilingDocument) async throws -> CreatedDocument { try await call(.POST, "/v1/admin/filings", json: filing) }
+    public func withdrawFiling(_ id: String) async throws -> WithdrawnFilingDocument {
+        try await call(.POST, "/v1/admin/filings/\(Self.escape(id))/withdraw")
+    }
+    public func specialRoster() async throws -> [SpecialRosterEntryDocument] { try await call(.GET, "/v1/special-roster") }
     public func importRoster(csv: [UInt8]) async throws -> RosterResultDocument {
         try await call(.POST, "/v1/admin/roster", body: csv, contentType: "text/csv; charset=utf-8")
     }

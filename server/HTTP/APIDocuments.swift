@@ -182,22 +182,37 @@ public struct LogChainDocument: Codable, Sendable, Hashable {
     }
 }
 
-/// 近亲属备案: an administrator files that a staff member is a close relative of a household.
+/// 近亲属备案: an administrator files that a close relative of a staff member, or of a person
+/// without an account (a village cadre: `staffName`, and `staffPosition`), applies.
 public struct FilingDocument: Codable, Sendable, Hashable {
-    public let staff: String
+    /// The worker's id; absent for a person without an account.
+    public let staff: String?
     public let household: String
     public let village: String
     public let relation: String
     /// The filing date, `2024-03-05`; today when absent.
     public let filedOn: String?
+    /// The person's name: required without `staff`, the directory's name otherwise.
+    public let staffName: String?
+    /// The person's post (村委会委员, 乡镇民政助理员, …).
+    public let staffPosition: String?
 
-    public init(staff: String, household: String, village: String, relation: String, filedOn: String? = nil) {
+    public init(staff: String?, household: String, village: String, relation: String, filedOn: String? = nil,
+                staffName: String? = nil, staffPosition: String? = nil) {
         self.staff = staff
         self.household = household
         self.village = village
         self.relation = relation
         self.filedOn = filedOn
+        self.staffName = staffName
+        self.staffPosition = staffPosition
     }
+}
+
+/// A withdrawn filing: it stays on the special roster, marked, and binds no recusal.
+public struct WithdrawnFilingDocument: Codable, Sendable, Hashable {
+    public let id: String
+    public let withdrawnOn: String
 }
 
 public struct CreatedDocument: Codable, Sendable, Hashable {

@@ -51,6 +51,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             case .schemaTooNew: .upgradeRequired
             case .scopeBlocked: .conflict
             case .unsupportedProtocol, .invalidArgument: .badRequest
+            case .unknownRecord: .notFound
             case .tooManyElements: .contentTooLarge
             case .storage: .internalServerError
             }

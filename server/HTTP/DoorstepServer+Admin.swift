@@ -7,8 +7,8 @@ import SyncCore
 import SyncProtocol
 
 extension DoorstepServer {
-    /// The administrator's endpoints: workers, enrolment codes, devices, filings, the roster
-    /// import and the security log. Every one needs an administrator token.
+    /// The administrator's endpoints: workers, enrolment codes, devices, the roster import and
+    /// the security log (filings: `addFilingRoutes`). Every one needs an administrator token.
     func addAdminRoutes(_ router: Router<DoorstepRequestContext>) {
         let admin = router.group("/v1/admin")
 
@@ -72,14 +72,6 @@ extension DoorstepServer {
             let reason = try await revocationReason(request)
             let credential = try await access.revokeDevice(try context.parameters.require("id"), reason: reason, by: principal, now: clock())
             return try reply(DeviceDocument(credential))
-        }
-        admin.post("/filings") { request, context in
-            let principal = try await administrator(request, context, route: "POST /v1/admin/filings")
-            let filing = try await relativeFiling(try await json(request, as: FilingDocument.self))
-            _ = try await engine.importAll([ImportRecord(filing)], by: principal.worker.id, now: clock())
-            try await access.log(principal, subject: filing.staff.rawValue,
-                                 "filed household \(filing.household) in \(filing.village) as a close relative (\(filing.relation.rawValue)) of \(filing.staff)", now: clock())
-            return try reply(CreatedDocument(id: filing.id.description), status: .created)
         }
         admin.post("/roster") { request, context in
             let principal = try await administrator(request, context, route: "POST /v1/admin/roster")
@@ -194,35 +186,5 @@ extension DoorstepServer {
         }
         try await access.log(principal, subject: "people", "looked up \(indexes.count) ID numbers by blind index; \(results.filter { !$0.records.isEmpty }.count) found", now: clock())
         return PersonLookupResultDocument(results: results)
-    }
-
-    /// The filing a document describes, its staff member checked against the directory.
-    func relativeFiling(_ d: FilingDocument) async throws -> RelativeFiling {
-        let staff = try WorkerID(validating: d.staff)
-        guard try await access.store.worker(staff) != nil else { throw DirectoryError(.unknownWorker, "no worker \(staff)") }
-        guard let household = RecordID(uuidString: d.household) else {
-            throw APIError(.badRequest, "invalid_argument", "household \"\(d.household.prefix(40))\" is not a record id (UUID)")
-        }
-        guard let relation = CloseRelation(rawValue: d.relation) else {
-            throw APIError(.badRequest, "invalid_argument", "relation \"\(d.relation.prefix(40))\" is not one of \(CloseRelation.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        let today = CalendarDate.chinaStandard(millisecondsSinceEpoch: clock())
-        let filedOn = try d.filedOn.map { text in
-            guard let date = CalendarDate(iso: text) else { throw APIError(.badRequest, "invalid_argument", "filedOn \"\(text.prefix(20))\" is not a date like 2024-03-05") }
-            return date
-        } ?? today
-        let village = try VillageCode(validating: d.village)
-        // The household must exist where the filing says: a filing binds recusal at once.
-        guard let stored = try await engine.store.record(RecordKey(.household, household, scope: village)) else {
-            throw APIError(.notFound, RejectionReason.unknownRecord.rawValue, "no household \(household) on the server")
-        }
-        guard stored.key.scope == village else {
-            throw APIError(.badRequest, RejectionReason.wrongRecord.rawValue, "household \(household) is in village \(stored.key.scope), not \(village)")
-        }
-        var generator = SystemRandomNumberGenerator()
-        let filing = RelativeFiling(id: RecordID(milliseconds: clock(), using: &generator), village: village,
-                                    staff: staff, household: household, relation: relation, filedOn: filedOn)
-        try Schema.relativeFiling.validateCreate(filing.fieldValues, asOf: today)
-        return filing
     }
 }

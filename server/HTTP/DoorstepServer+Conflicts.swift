@@ -63,7 +63,7 @@ extension DoorstepServer {
 
     static func status(of reason: RejectionReason) -> HTTPResponse.Status {
         switch reason {
-        case .outsideScope, .roleNotAllowed, .recusal, .authorMismatch: .forbidden
+        case .outsideScope, .roleNotAllowed, .recusal, .authorMismatch, .separationOfDuties: .forbidden
         case .unknownRecord: .notFound
         // What the document names does not fit the record or field: the request is wrong.
         case .invalidValue, .unknownField, .invalidTransition, .immutable, .wrongRecord: .badRequest

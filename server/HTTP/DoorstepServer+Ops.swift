@@ -101,8 +101,13 @@ extension DoorstepServer {
         }
         let villages = try await engine.store.villages(coveredBy: all)
         let conflicts = try await engine.store.openConflicts(villages: villages)
-        return OpsOverview(now: clock(), thresholds: thresholds, devices: devices, statuses: try await ops.deviceStatuses(),
-                           villages: villages, conflicts: conflicts)
+        let now = clock()
+        let today = Int64(CalendarDate.chinaStandard(millisecondsSinceEpoch: now).daysSinceEpoch) * 86_400_000 - 8 * 3_600_000
+        let hits = try await engine.store.creationBudgetRefusals(since: today).map {
+            OpsOverview.CreationBudgetHit(scope: $0.scope, deviceID: $0.deviceID, worker: $0.worker, atMilliseconds: $0.atMilliseconds, limit: $0.limit)
+        }
+        return OpsOverview(now: now, thresholds: thresholds, devices: devices, statuses: try await ops.deviceStatuses(),
+                           villages: villages, conflicts: conflicts, budgetHits: hits)
     }
 
     /// Whether the request is an administrator's: an open ops session (the cookie), or an

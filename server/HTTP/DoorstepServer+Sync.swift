@@ -9,8 +9,13 @@ import SyncCore
 import SyncProtocol
 
 extension DoorstepServer {
-    /// Rejection reasons that are a worker reaching past their authority: logged as such.
-    static let authorityReasons = Set([RejectionReason.outsideScope, .roleNotAllowed, .recusal, .authorMismatch].map(\.rawValue))
+    /// Rejection reasons that are a worker reaching past their authority or the policy (scope,
+    /// role, recusal, the workflow against stored state, separation of duties, the notice gates,
+    /// deletes, the creation budget, values no device's own checks let through): each exchange
+    /// with one is logged as an authorization failure.
+    static let authorityReasons = Set([RejectionReason.outsideScope, .roleNotAllowed, .recusal, .authorMismatch, .invalidTransition,
+                                       .invalidValue, .notDeletable, .statusMismatch, .statusConflict, .separationOfDuties,
+                                       .noticeNotReady, .creationBudget, .wrongRecord].map(\.rawValue))
 
     func addSyncRoutes(_ router: Router<DoorstepRequestContext>) {
         router.post(RouterPath(stringLiteral: HTTPAPI.enrolPath)) { request, context in
@@ -110,8 +115,9 @@ extension DoorstepServer {
         exchange.record.pulled = response.page.count
         let refused = response.rejections.filter { Self.authorityReasons.contains($0.reason) }
         if let first = refused.first {
+            let reasons = Set(refused.map(\.reason)).sorted().joined(separator: ", ")
             try await access.recordRefusal(principal, route: route,
-                                           "\(refused.count) changes refused for authority; first counter \(first.counter) \(first.reason): \(first.message)", now: now)
+                                           "\(refused.count) changes refused by policy (\(reasons)); first counter \(first.counter) \(first.reason): \(first.message)", now: now)
         }
         for warning in response.warnings where warning.code != HTTPAPI.retiredWarning {
             exchange.record.overBudget = true

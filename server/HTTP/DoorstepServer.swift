@@ -75,6 +75,7 @@ public struct DoorstepServer: Sendable {
         addSyncRoutes(router)
         addConflictRoutes(router)
         addAdminRoutes(router)
+        addFilingRoutes(router)
         addOpsRoutes(router)
         return router
     }

@@ -66,6 +66,8 @@ public struct OpsOverview: Sendable, Hashable, Codable {
             case unsyncedChanges = "unsynced_changes"
             case silentVillage = "silent_village"
             case conflictWaiting = "conflict_waiting"
+            /// A device or a village spent its day's budget of new households and had creates refused.
+            case creationBudget = "creation_budget"
         }
 
         public var kind: Kind
@@ -87,8 +89,25 @@ public struct OpsOverview: Sendable, Hashable, Codable {
         }
     }
 
+    /// Household creates refused today for one scope's creation budget.
+    public struct CreationBudgetHit: Sendable, Hashable {
+        /// `device:…` or `village:…`.
+        public var scope: String
+        public var deviceID: String
+        public var worker: WorkerID
+        public var atMilliseconds: Int64
+        public var limit: Int
+        public init(scope: String, deviceID: String, worker: WorkerID, atMilliseconds: Int64, limit: Int) {
+            self.scope = scope
+            self.deviceID = deviceID
+            self.worker = worker
+            self.atMilliseconds = atMilliseconds
+            self.limit = limit
+        }
+    }
+
     public init(now: Int64, thresholds: OpsThresholds, devices enrolled: [EnrolledDevice], statuses: [DeviceStatus],
-                villages known: [VillageCode], conflicts: [RecordState]) {
+                villages known: [VillageCode], conflicts: [RecordState], budgetHits: [CreationBudgetHit] = []) {
         generatedAtMilliseconds = now
         self.thresholds = thresholds
         let day = 86_400_000.0
@@ -152,6 +171,13 @@ public struct OpsOverview: Sendable, Hashable, Codable {
             alerts.append(Alert(kind: .conflictWaiting, subject: "\(state.key.collection.name)/\(state.key.id)",
                                 detail: "\(state.key.collection.name) \(state.key.id) in village \(state.key.scope) has waited for a reviewer \(Int(days(since: state.lastModified.milliseconds))) days",
                                 sinceMilliseconds: state.lastModified.milliseconds))
+        }
+        for (scope, hits) in Dictionary(grouping: budgetHits, by: \.scope).sorted(by: { $0.key < $1.key }) {
+            let first = hits.min { $0.atMilliseconds < $1.atMilliseconds }!
+            let who = Set(hits.map { "\($0.worker) (\($0.deviceID))" }).sorted().joined(separator: ", ")
+            alerts.append(Alert(kind: .creationBudget, subject: scope,
+                                detail: "\(scope) spent its budget of \(first.limit) new households today: \(hits.count) creates refused, from \(who)",
+                                sinceMilliseconds: first.atMilliseconds))
         }
         self.alerts = alerts
         self.summary = summary

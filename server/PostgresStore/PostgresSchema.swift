@@ -148,7 +148,30 @@ enum PostgresSchema {
             "DROP TRIGGER security_log_append_only ON security_log",
             "CREATE TRIGGER security_log_append_only BEFORE UPDATE OR DELETE ON security_log FOR EACH ROW EXECUTE FUNCTION doorstep_append_only_but_archived()",
         ]),
-        ("v3-privacy", [
+        ("v3-policy", [
+            // Every accepted status write of a household, in the order the server accepted them
+            // (SPEC §12). Append-only, as the audit log.
+            """
+            CREATE TABLE workflow_trail (
+                id BIGSERIAL PRIMARY KEY, household BYTEA NOT NULL, replica BIGINT NOT NULL, counter BIGINT NOT NULL,
+                from_status TEXT, to_status TEXT NOT NULL, author TEXT NOT NULL, context BYTEA NOT NULL, hlc BIGINT NOT NULL,
+                at_ms BIGINT NOT NULL, UNIQUE (household, replica, counter)
+            )
+            """,
+            "CREATE INDEX workflow_trail_by_household ON workflow_trail (household, id)",
+            "CREATE TRIGGER workflow_trail_append_only BEFORE UPDATE OR DELETE ON workflow_trail FOR EACH ROW EXECUTE FUNCTION doorstep_append_only()",
+            "CREATE TRIGGER workflow_trail_no_truncate BEFORE TRUNCATE ON workflow_trail FOR EACH STATEMENT EXECUTE FUNCTION doorstep_append_only()",
+            "CREATE INDEX records_notices ON records (village) WHERE collection = 6",
+            "CREATE TABLE creation_counts (day BIGINT NOT NULL, scope TEXT NOT NULL, count BIGINT NOT NULL, PRIMARY KEY (day, scope))",
+            """
+            CREATE TABLE creation_budget_refusals (
+                id BIGSERIAL PRIMARY KEY, at_ms BIGINT NOT NULL, day BIGINT NOT NULL, scope TEXT NOT NULL, device TEXT NOT NULL,
+                worker TEXT NOT NULL, budget BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX creation_budget_refusals_by_time ON creation_budget_refusals (at_ms)",
+        ]),
+        ("v4-privacy", [
             // The keyed blind index of the ID numbers records hold (SPEC §11.6). A push writes
             // the index before its records' rows exist: the reference is checked at commit.
             """
@@ -199,7 +222,7 @@ enum PostgresSchema {
 
     /// Tables left out of the state hash: logs of requests, which a refused request appends to
     /// by design, and the migration record.
-    static let unhashedTables: Set = ["security_log", "sync_history", "device_status", "schema_migrations", "ops_sessions", "log_chains"]
+    static let unhashedTables: Set = ["security_log", "sync_history", "device_status", "schema_migrations", "creation_budget_refusals", "ops_sessions", "log_chains"]
 
     static func migrate(_ store: PostgresSyncStore) async throws {
         let schema = store.location.schema

@@ -89,7 +89,9 @@ extension PostgresSyncStore {
                                                     relation: relation, filedOnDays: filedOn))
         }
         return PushSnapshot(records: records, processed: processed, highestProcessedCounter: UInt64(bitPattern: highest),
-                            filings: filings, today: input.today)
+                            filings: filings, today: input.today, trails: try await Self.trails(input.transitionedHouseholds, c),
+                            notices: try await notices(input.noticeVillages, c),
+                            creations: try await Self.creationCounts(input, schema: location.schema, c))
     }
 
     func states(_ ids: [RecordID], lock: Bool, _ c: PostgresSession) async throws -> [RecordID: RecordState] {
@@ -113,17 +115,19 @@ extension PostgresSyncStore {
     /// snapshot, the unique key fails and the push runs again on the other's commit.
     func write(_ plan: PushPlan, snapshot: PushSnapshot, now: Int64, _ c: PostgresSession) async throws -> PushResult {
         try await Self.insertProcessed(plan.processed, now: now, c)
-        if !plan.filings.isEmpty {
-            let f = plan.filings
+        if !plan.indexedFilings.isEmpty {
+            let f = plan.indexedFilings.map(\.filing)
+            let staff = plan.indexedFilings.map(\.staff.rawValue)
             try await c.run("""
                 INSERT INTO filings (filing_id, staff, household, relation, filed_on, village)
-                SELECT * FROM unnest(\(f.map(\.id.buffer))::bytea[], \(f.map(\.staff.rawValue))::text[], \(f.map(\.household.buffer))::bytea[],
+                SELECT * FROM unnest(\(f.map(\.id.buffer))::bytea[], \(staff)::text[], \(f.map(\.household.buffer))::bytea[],
                                      \(f.map(\.relation.rawValue))::text[], \(f.map { Int64($0.filedOn.daysSinceEpoch) })::bigint[],
                                      \(f.map(\.village.int64))::bigint[])
                 ON CONFLICT (filing_id) DO NOTHING
                 """)
         }
         try await appendLogs(audit: plan.audit, conflicts: plan.conflicts, c)
+        try await Self.writePolicy(plan, c)
         guard !plan.records.isEmpty else {
             return PushResult(outcomes: plan.outcomes, recordsWritten: 0, lastSequence: try await Meta.lastSequence.get(c))
         }

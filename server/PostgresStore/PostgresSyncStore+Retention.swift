@@ -27,12 +27,14 @@ extension PostgresSyncStore: RetentionStore {
                            archive: @Sendable (LogBatch) throws -> ArchiveFile) async throws -> Int {
         try await write("archiveLog") { c in
             try await c.run("SELECT pg_advisory_xact_lock(hashtext('doorstep-retention:' || current_schema()))")
-            let entries = try await c.rows(PostgresQuery(unsafeSQL: """
-                SELECT id, at_ms, row_to_json(t)::text FROM \(log.rawValue) t WHERE at_ms < \(milliseconds) ORDER BY id LIMIT \(max(0, limit))
+            // The oldest entries by id, up to the first one young enough to keep (as SQLite's).
+            let oldest = try await c.rows(PostgresQuery(unsafeSQL: """
+                SELECT id, at_ms, row_to_json(t)::text FROM \(log.rawValue) t ORDER BY id LIMIT \(max(0, limit))
                 """)).map { row in
                     let (id, at, json) = try row.decode((Int64, Int64, String).self)
                     return ArchivedEntry(id: id, atMilliseconds: at, json: json)
                 }
+            let entries = Array(oldest.prefix { $0.atMilliseconds < milliseconds })
             guard let last = entries.last else { return 0 }
             let batch = LogBatch(log: log, previous: try await Self.anchor(log, c), entries: entries)
             let file: ArchiveFile

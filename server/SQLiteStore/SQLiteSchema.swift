@@ -218,7 +218,46 @@ enum SQLiteSchema {
                     """)
             }
         }
-        m.registerMigration("v5-privacy") { db in
+        m.registerMigration("v5-policy") { db in
+            // Every accepted status write of a household, in the order the server accepted
+            // them: what workflow claims are decided against (SPEC §12). Append-only.
+            try db.execute(sql: """
+                CREATE TABLE workflow_trail (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    household BLOB NOT NULL,
+                    replica INTEGER NOT NULL,
+                    counter INTEGER NOT NULL,
+                    from_status TEXT,
+                    to_status TEXT NOT NULL,
+                    author TEXT NOT NULL,
+                    context BLOB NOT NULL,
+                    hlc INTEGER NOT NULL,
+                    at_ms INTEGER NOT NULL,
+                    UNIQUE (household, replica, counter)
+                )
+                """)
+            try db.execute(sql: "CREATE INDEX workflow_trail_by_household ON workflow_trail(household, id)")
+            try db.execute(sql: "CREATE TRIGGER workflow_trail_no_update BEFORE UPDATE ON workflow_trail BEGIN SELECT RAISE(ABORT, 'workflow_trail is append-only'); END")
+            try db.execute(sql: "CREATE TRIGGER workflow_trail_no_delete BEFORE DELETE ON workflow_trail BEGIN SELECT RAISE(ABORT, 'workflow_trail is append-only'); END")
+            // The notice gates read a village's public notices.
+            try db.execute(sql: "CREATE INDEX records_notices ON records(village) WHERE collection = 6")
+            // Households created per day by each device and in each village (the creation budget).
+            try db.execute(sql: "CREATE TABLE creation_counts (day INTEGER NOT NULL, scope TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (day, scope)) WITHOUT ROWID")
+            // Creates refused for the budget, for ops' alerts: a log of refusals, like the security log.
+            try db.execute(sql: """
+                CREATE TABLE creation_budget_refusals (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at_ms INTEGER NOT NULL,
+                    day INTEGER NOT NULL,
+                    scope TEXT NOT NULL,
+                    device TEXT NOT NULL,
+                    worker TEXT NOT NULL,
+                    budget INTEGER NOT NULL
+                )
+                """)
+            try db.execute(sql: "CREATE INDEX creation_budget_refusals_by_time ON creation_budget_refusals(at_ms)")
+        }
+        m.registerMigration("v6-privacy") { db in
             // The keyed blind index of the ID numbers records hold (SPEC §11.6): lookups and
             // uniqueness without a plain value.
             try db.execute(sql: """

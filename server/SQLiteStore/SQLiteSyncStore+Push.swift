@@ -78,7 +78,8 @@ extension SQLiteSyncStore {
             SELECT filing_id, village, staff, household, relation, filed_on FROM filings WHERE staff = ?
             """), arguments: [input.staff.rawValue]).map(Self.filing)
         return PushSnapshot(records: records, processed: processed, highestProcessedCounter: UInt64(bitPattern: highest),
-                            filings: filings, today: input.today)
+                            filings: filings, today: input.today, trails: try Self.trails(input.transitionedHouseholds, db),
+                            notices: try notices(input.noticeVillages, db), creations: try Self.creationCounts(input, db))
     }
 
     func states(_ ids: [RecordID], _ db: Database) throws -> [RecordID: RecordState] {
@@ -126,11 +127,12 @@ extension SQLiteSyncStore {
             return [dot.replica.int64, Int64(bitPattern: dot.counter), processed.digest.blob, reason == nil ? 0 : 1, reason, message, now]
         })
         try MultiRowInsert.replicaCounters.run(db, plan.highestCounters.map { [$0.key.int64, Int64(bitPattern: $0.value)] })
-        try MultiRowInsert.filings.run(db, plan.filings.map { f in
-            [f.id.blob, f.staff.rawValue, f.household.blob, f.relation.rawValue, Int64(f.filedOn.daysSinceEpoch), f.village.int64]
+        try MultiRowInsert.filings.run(db, plan.indexedFilings.map { f, staff in
+            [f.id.blob, staff.rawValue, f.household.blob, f.relation.rawValue, Int64(f.filedOn.daysSinceEpoch), f.village.int64]
         })
         try indexPeople(plan.records, db)
         try appendLogs(audit: plan.audit, conflicts: plan.conflicts, db)
+        try Self.writePolicy(plan, now: now, db)
         return PushResult(outcomes: plan.outcomes, recordsWritten: plan.records.count, lastSequence: last)
     }
 

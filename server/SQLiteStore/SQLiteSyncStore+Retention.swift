@@ -32,11 +32,15 @@ extension SQLiteSyncStore: RetentionStore {
                 let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [log.rawValue])
                 let object = columns.map { "'\($0)', CASE WHEN typeof(\"\($0)\") = 'blob' THEN '\\x' || lower(hex(\"\($0)\")) ELSE \"\($0)\" END" }
                     .joined(separator: ", ")
+                // The oldest entries by id, up to the first one young enough to keep: what is deleted
+                // (every id through the last archived) is then exactly what was archived, even
+                // where a later id carries an earlier time.
                 let entries = try Row.fetchAll(db, sql: """
-                    SELECT id, at_ms, json_object(\(object)) FROM \(log.rawValue) WHERE at_ms < ? ORDER BY id LIMIT ?
-                    """, arguments: [milliseconds, max(0, limit)]).map { ArchivedEntry(id: $0[0], atMilliseconds: $0[1], json: $0[2]) }
+                    SELECT id, at_ms, json_object(\(object)) FROM \(log.rawValue) ORDER BY id LIMIT ?
+                    """, arguments: [max(0, limit)]).map { ArchivedEntry(id: $0[0], atMilliseconds: $0[1], json: $0[2]) }
+                    .prefix { $0.atMilliseconds < milliseconds }
                 guard let last = entries.last else { return 0 }
-                let batch = LogBatch(log: log, previous: try Self.anchor(log, db), entries: entries)
+                let batch = LogBatch(log: log, previous: try Self.anchor(log, db), entries: Array(entries))
                 let file: ArchiveFile
                 do { file = try archive(batch) } catch { throw PlanFailure(error: error) }
                 try db.execute(sql: """

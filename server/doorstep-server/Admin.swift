@@ -19,8 +19,8 @@ struct Admin: AsyncParsableCommand {
             (--data-dir or --database) with the key ring (--key-file or DOORSTEP_DATA_KEYS), not through the API.
             """,
         subcommands: [Workers.self, AddWorker.self, Assign.self, IssueCode.self, Codes.self, RevokeCode.self, Devices.self, RevokeDevice.self,
-                      RevokeWorker.self, FileRelative.self, ImportRoster.self, FindPerson.self, SecurityLog.self, LogChains.self,
-                      GenerateKey.self, RotateKey.self, Recover.self, VerifyLogs.self]
+                      RevokeWorker.self, FileRelative.self, WithdrawFiling.self, SpecialRoster.self, ImportRoster.self, FindPerson.self,
+                      SecurityLog.self, LogChains.self, GenerateKey.self, RotateKey.self, Recover.self, VerifyLogs.self]
     )
 }
 
@@ -171,22 +171,6 @@ extension Admin {
             abstract: "The anchor and head of the audit and security logs' hash chains: record the heads outside the server.")
         @OptionGroup var connection: Connection
         func run() async throws { try await perform { try await connection.client().logChains() } }
-    }
-
-    struct FileRelative: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "File that a staff member is a close relative of a household (近亲属备案); recusal follows.",
-            discussion: "Relations: spouse, parent, child, sibling, grandparent, grandchild, parentInLaw, childInLaw.")
-        @OptionGroup var connection: Connection
-        @Option(help: "The staff member's worker id.") var staff: String
-        @Option(help: "The household's record id (UUID).") var household: String
-        @Option(help: "The household's 12-digit village code.") var village: String
-        @Option(help: "The relation.") var relation: String
-        @Option(help: "The filing date, 2024-03-05 (default today).") var filedOn: String?
-        func run() async throws {
-            let filing = FilingDocument(staff: staff, household: household, village: village, relation: relation, filedOn: filedOn)
-            try await perform { try await connection.client().file(filing) }
-        }
     }
 
     struct ImportRoster: AsyncParsableCommand {

@@ -68,6 +68,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: help("failedAuthBurst")) var failedAuthBurst: Double?
     @Option(help: help("failedAuthsPerSecond")) var failedAuthsPerSecond: Double?
     @Option(help: help("metricsRefresh")) var metricsRefresh: Double?
+    @Option(help: help("householdsPerDevicePerDay")) var householdsPerDevicePerDay: Int?
+    @Option(help: help("householdsPerVillagePerDay")) var householdsPerVillagePerDay: Int?
+    @Option(help: help("noticeMinimumDays")) var noticeMinimumDays: Int?
     @Option(help: help("syncHistoryDays")) var syncHistoryDays: Double?
     @Option(help: help("auditLogDays")) var auditLogDays: Double?
     @Option(help: help("securityLogDays")) var securityLogDays: Double?
@@ -79,7 +82,9 @@ struct Serve: AsyncParsableCommand {
         let texts: [String: String?] = ["dataDir": dataDir, "database": database, "host": host, "logLevel": logLevel, "keyFile": keyFile,
                                         "tlsCertificate": tlsCertificate, "tlsKey": tlsKey, "behindHttpsProxy": behindHttpsProxy,
                                         "trustedProxies": trustedProxies, "archiveDir": archiveDir]
-        let integers: [String: Int?] = ["port": port, "scopeWarning": scopeWarning, "scopeBlocking": scopeBlocking]
+        let integers: [String: Int?] = ["port": port, "scopeWarning": scopeWarning, "scopeBlocking": scopeBlocking,
+                                        "householdsPerDevicePerDay": householdsPerDevicePerDay,
+                                        "householdsPerVillagePerDay": householdsPerVillagePerDay, "noticeMinimumDays": noticeMinimumDays]
         let numbers: [String: Double?] = [
             "rateBurst": rateBurst, "ratePerSecond": ratePerSecond, "enrolmentBurst": enrolmentBurst,
             "enrolmentsPerSecond": enrolmentsPerSecond, "staleAmberDays": staleAmberDays, "staleRedDays": staleRedDays,

@@ -18,6 +18,9 @@ enum Fixture {
     /// 2026-11-30 12:00 China Standard Time: the day after the dataset's `asOf`.
     static let now: Int64 = Int64(CalendarDate(year: 2026, month: 11, day: 30)!.daysSinceEpoch) * msPerDay + 4 * 3_600_000
 
+    /// The server's today at `now`, China Standard Time.
+    static var today: CalendarDate { CalendarDate.chinaStandard(millisecondsSinceEpoch: now) }
+
     static func worker(_ id: WorkerID) -> Worker { dataset.workers.first { $0.id == id }! }
     static func assistant(of village: VillageCode) -> Worker {
         worker(dataset.villages.first { $0.code == village }!.assistants[0])
@@ -28,6 +31,12 @@ enum Fixture {
     static func households(in village: VillageCode) -> [Household] { dataset.households.filter { $0.village == village } }
     static func household(in village: VillageCode, _ index: Int = 0) -> Household { households(in: village)[index] }
     static func key(_ h: Household) -> RecordKey { RecordKey(.household, h.id, scope: h.village) }
+
+    /// A new application in `village`, as a field worker enters it: at `applied`, with nothing
+    /// only a reviewer sets. Its creator may delete it while it stays an untouched application.
+    static func application(in village: VillageCode, _ n: UInt64) -> Household {
+        household(in: village).asNewApplication(id: freshID(n), on: today)
+    }
 
     /// Households, members and visits of `village` (no filings: tests add their own).
     static func seed(_ village: VillageCode) -> [ImportRecord] {

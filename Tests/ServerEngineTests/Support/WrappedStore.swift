@@ -23,5 +23,13 @@ extension WrappedStore {
     func conflictLog(limit: Int) async throws -> [ConflictLogEntry] { try await base.conflictLog(limit: limit) }
     func recordCount(villages: [VillageCode]) async throws -> Int { try await base.recordCount(villages: villages) }
     func stateHash() async throws -> Digest128 { try await base.stateHash() }
+    func stateHash(leavingOut tables: Set<String>) async throws -> Digest128 { try await base.stateHash(leavingOut: tables) }
+    func workflowTrail(household: RecordID) async throws -> WorkflowTrail { try await base.workflowTrail(household: household) }
+    func liveRecords(_ collection: RecordCollection, villages: [VillageCode]?) async throws -> [RecordState] {
+        try await base.liveRecords(collection, villages: villages)
+    }
+    func creationBudgetRefusals(since milliseconds: Int64) async throws -> [CreationBudgetRefusal] {
+        try await base.creationBudgetRefusals(since: milliseconds)
+    }
     func close() async throws { try await base.close() }
 }

@@ -1,3 +1,4 @@
+import DataProtection
 import FieldModel
 import Foundation
 import Replica
@@ -5,6 +6,7 @@ import ServerApp
 import ServerDirectory
 import ServerEngine
 import ServerHTTP
+import ServerPostgres
 import ServerSQLite
 import SyncClient
 import SyncClientHTTP
@@ -19,7 +21,7 @@ import Testing
 /// socket), on a test clock, with an administrator client holding the bootstrapped token.
 final class Deployment: Sendable {
     let directory: String
-    let store: SQLiteSyncStore
+    let store: any ServerStore
     let engine: SyncEngine
     let access: AccessControl
     let running: RunningServer
@@ -29,6 +31,27 @@ final class Deployment: Sendable {
 
     static let serverReplica = ServerDefaults.serverReplica
 
+    /// Where the deployment keeps its data: the embedded SQLite file, or a fresh schema of the
+    /// test PostgreSQL (`DOORSTEP_TEST_POSTGRES_URL`).
+    enum Backend: String, Sendable, CaseIterable, CustomTestStringConvertible {
+        case sqlite = "SQLite", postgres = "PostgreSQL"
+
+        static let postgresURL = ProcessInfo.processInfo.environment["DOORSTEP_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        /// SQLite, and PostgreSQL when the tests have one.
+        static var all: [Backend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+        var testDescription: String { rawValue }
+
+        /// The database the assembled server opens.
+        func location() throws -> DatabaseLocation {
+            switch self {
+            case .sqlite: return .sqlite
+            case .postgres:
+                let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+                return .postgres(try PostgresLocation(url: try requireValue(Self.postgresURL, "DOORSTEP_TEST_POSTGRES_URL")).withSchema(String(schema)))
+            }
+        }
+    }
+
     private init(directory: String, configuration: ServerConfiguration, clockStart: Int64) async throws {
         self.directory = directory
         let clock = TestClock(clockStart)
@@ -37,7 +60,7 @@ final class Deployment: Sendable {
         configuration.dataDirectory = directory
         configuration.port = 0
         running = try await buildApplication(configuration, clock: { clock.now }, logger: .silent).start()
-        store = try #require(running.application.store as? SQLiteSyncStore)
+        store = running.application.store
         engine = running.application.engine
         access = running.application.access
         adminToken = try #require(running.application.administratorToken)
@@ -45,11 +68,14 @@ final class Deployment: Sendable {
     }
 
     /// Runs `body` against a fresh deployment, then stops the server and removes its files.
-    static func with(limits: ServerLimits = ServerLimits(), clockStart: Int64 = HTTPFixture.now,
+    static func with(backend: Backend = .sqlite, limits: ServerLimits = ServerLimits(), clockStart: Int64 = HTTPFixture.now,
                      engine configure: (inout SyncEngine.Configuration) -> Void = { _ in },
                      _ body: (Deployment) async throws -> Void) async throws {
         let directory = NSTemporaryDirectory() + "doorstep-http-\(UUID().uuidString)"
         var configuration = ServerConfiguration()
+        configuration.database = try backend.location()
+        // PostgreSQL's instances share a key ring given to each (SQLite makes one beside its file).
+        if backend == .postgres { configuration.dataKeys = KeyRing.generate().text }
         configuration.limits = limits
         configure(&configuration.engine)
         let deployment = try await Deployment(directory: directory, configuration: configuration, clockStart: clockStart)

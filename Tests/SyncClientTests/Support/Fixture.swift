@@ -40,6 +40,12 @@ enum Fixture {
         return households.map(ImportRecord.init) + dataset.members.filter { ids.contains($0.householdID) }.map(ImportRecord.init)
     }
 
+    /// A new application in `village`, as a field worker enters it (its creator may delete it
+    /// while it stays untouched).
+    static func application(_ n: UInt64, in village: VillageCode) -> Household {
+        households(village, count: 1)[0].asNewApplication(id: freshID(n), on: today)
+    }
+
     static func replicaID(_ n: UInt64) -> ReplicaID { ReplicaID(0x7E57_0000_0000_0000 | n) }
 
     /// A record id no dataset record uses.

@@ -22,13 +22,13 @@ struct TestDevice: Sendable {
     /// How far the phone's own clock is from the shared clock; a test may move it.
     let clockError = ClockError()
 
-    init(_ worker: Worker, replica n: UInt64, on server: TestServer, pageLimit: Int = 500) throws {
+    init(_ worker: Worker, replica n: UInt64, on server: TestServer, pageLimit: Int = 500, busyTimeout: TimeInterval = 10) throws {
         self.server = server
         identity = DeviceIdentity(replica: Fixture.replicaID(n), worker: worker, deviceID: "device-\(n)")
         path = server.directory.file("device-\(n).sqlite")
         let clock = server.clock
         let clockError = self.clockError
-        replica = try Replica(path: path, identity: identity, wallClock: { clock.milliseconds + clockError.milliseconds })
+        replica = try Replica(path: path, identity: identity, busyTimeout: busyTimeout, wallClock: { clock.milliseconds + clockError.milliseconds })
         self.pageLimit = pageLimit
         server.track(replica)
         server.enrol(DeviceContext(worker: worker, deviceID: identity.deviceID, replica: identity.replica))

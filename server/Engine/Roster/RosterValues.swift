@@ -35,6 +35,7 @@ enum RosterValues {
         w.set("lastReviewedOn", .lastReviewedOn, cells) { $0.isEmpty ? .null : .date(try date($0)) }
         w.fields[Schema.household.id("notes")] = .text("")
         for spec in Schema.household.fields { w.check(spec, today: today) }
+        w.checkRecord()
         guard let village, let applied, w.clean else { return nil }
         let id = derivedID(at: applied, "roster-household|\(village)|\(number)", ids)
         return ImportRecord(key: RecordKey(.household, id, scope: village), values: w.fields)
@@ -59,9 +60,7 @@ enum RosterValues {
         w.set("labourAbility", .labourAbility, cells) { .text(try label($0, LabourAbility.self, chinese: labourLabel).rawValue) }
         w.set("status", .memberStatus, cells) { .text($0.isEmpty ? MemberStatus.present.rawValue : try label($0, MemberStatus.self, chinese: memberStatusLabel).rawValue) }
         for spec in Schema.member.fields { w.check(spec, today: today) }
-        if kind == DisabilityKind.none, let grade = w.fields[Schema.member.id("disabilityGrade")]?.intValue, grade != 0 {
-            w.add(.disabilityGrade, "grade \(grade) with no disability; leave the grade empty or name the disability")
-        }
+        w.checkRecord()
         guard w.clean, let idNumber = w.fields[Schema.member.id("idNumber")]?.textValue else { return nil }
         let id = derivedID(at: Int64(household.id.milliseconds), "roster-member|\(household.id)|\(idNumber)", ids)
         return ImportRecord(key: RecordKey(.member, id, scope: household.scope), values: w.fields)
@@ -105,6 +104,17 @@ enum RosterValues {
         mutating func set(_ field: String, _ column: RosterColumn, _ cells: RosterCells, _ read: (String) throws -> FieldValue) {
             if let v = parse(column, cells, read) { fields[schema.id(field)] = v } else { reported.insert(field) }
             columns[field] = column
+        }
+
+        /// The rules across the record's fields, as a device's create is held to them (a grade
+        /// without its disability, a covered household without a coverage or review date), once
+        /// every field read cleanly.
+        mutating func checkRecord() {
+            guard clean else { return }
+            do { try schema.validateRecord(fields) } catch {
+                let name = String(error.field.split(separator: ".").last ?? "")
+                add(columns[name] ?? .householdNo, error.message)
+            }
         }
 
         mutating func check(_ spec: FieldSpec, today: CalendarDate) {
