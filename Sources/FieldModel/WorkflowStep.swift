@@ -54,6 +54,18 @@ public struct WorkflowStep: Sendable, Hashable, Codable {
         self.notBy = notBy
         self.gates = gates
     }
+
+    /// Sets in a fixed order (roles and gates as declared, duties by name), so the encoded table
+    /// is the same in every process (protocol/schema.json).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(from, forKey: .from)
+        try c.encode(to, forKey: .to)
+        try c.encode(Role.allCases.filter(roles.contains), forKey: .roles)
+        try c.encodeIfPresent(duty, forKey: .duty)
+        try c.encode(notBy.sorted(), forKey: .notBy)
+        try c.encode(WorkflowGate.allCases.filter(gates.contains), forKey: .gates)
+    }
 }
 
 extension Workflow {

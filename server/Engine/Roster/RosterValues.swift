@@ -49,7 +49,7 @@ enum RosterValues {
         w.set("name", .name, cells) { .text($0) }
         w.set("idNumber", .idNumber, cells) { .text(try IDCardNumber(validating: $0, asOf: today).rawValue) }
         w.set("relation", .relation, cells) { .text(try relation($0).rawValue) }
-        let kind = w.parse(.disabilityKind, cells) { $0.isEmpty ? DisabilityKind.none : try label($0, DisabilityKind.self, chinese: disabilityLabel) }
+        let kind = w.parse(.disabilityKind, cells) { $0.isEmpty ? DisabilityKind.none : try label($0, DisabilityKind.self, chinese: \.chineseName) }
         w.fields[Schema.member.id("disabilityKind")] = kind.map { .text($0.rawValue) }
         w.set("disabilityGrade", .disabilityGrade, cells) { text in
             guard !text.isEmpty else { return .int(0) }
@@ -57,8 +57,8 @@ enum RosterValues {
             return .int(g)
         }
         w.set("seriousIllness", .seriousIllness, cells) { .bool(try yesNo($0)) }
-        w.set("labourAbility", .labourAbility, cells) { .text(try label($0, LabourAbility.self, chinese: labourLabel).rawValue) }
-        w.set("status", .memberStatus, cells) { .text($0.isEmpty ? MemberStatus.present.rawValue : try label($0, MemberStatus.self, chinese: memberStatusLabel).rawValue) }
+        w.set("labourAbility", .labourAbility, cells) { .text(try label($0, LabourAbility.self, chinese: \.chineseName).rawValue) }
+        w.set("status", .memberStatus, cells) { .text($0.isEmpty ? MemberStatus.present.rawValue : try label($0, MemberStatus.self, chinese: \.chineseName).rawValue) }
         for spec in Schema.member.fields { w.check(spec, today: today) }
         w.checkRecord()
         guard w.clean, let idNumber = w.fields[Schema.member.id("idNumber")]?.textValue else { return nil }
@@ -146,50 +146,7 @@ enum RosterValues {
         throw RosterError(line: nil, column: nil, "is not one of \(E.allCases.map { "\($0.rawValue) (\(chinese($0)))" }.joined(separator: ", "))")
     }
 
-    static func relation(_ text: String) throws -> Relation { try label(text, Relation.self, chinese: relationLabel) }
-
-    static func relationLabel(_ r: Relation) -> String {
-        switch r {
-        case .head: "户主"
-        case .spouse: "配偶"
-        case .child: "子女"
-        case .parent: "父母"
-        case .grandparent: "祖父母"
-        case .grandchild: "孙子女"
-        case .sibling: "兄弟姐妹"
-        case .childInLaw: "儿媳女婿"
-        case .other: "其他"
-        }
-    }
-
-    static func disabilityLabel(_ d: DisabilityKind) -> String {
-        switch d {
-        case .none: "无"
-        case .visual: "视力"
-        case .hearing: "听力"
-        case .speech: "言语"
-        case .physical: "肢体"
-        case .intellectual: "智力"
-        case .mental: "精神"
-        case .multiple: "多重"
-        }
-    }
-
-    static func labourLabel(_ l: LabourAbility) -> String {
-        switch l {
-        case .able: "有劳动能力"
-        case .partial: "部分丧失劳动能力"
-        case .none: "丧失劳动能力"
-        }
-    }
-
-    static func memberStatusLabel(_ s: MemberStatus) -> String {
-        switch s {
-        case .present: "在户"
-        case .movedOut: "迁出"
-        case .deceased: "死亡"
-        }
-    }
+    static func relation(_ text: String) throws -> Relation { try label(text, Relation.self, chinese: \.chineseName) }
 
     static func yesNo(_ text: String) throws -> Bool {
         switch text.lowercased() {
