@@ -58,6 +58,31 @@ import Testing
     }
 }
 
+extension GoldenVectorTests {
+    /// `record-digests.json`: each record of `response-page-every-kind` with its canonical
+    /// encoding (SPEC §13) and digest, and the village's digest, for implementations of the digest.
+    static func recordDigests() -> String {
+        let page = VectorFixtures.everyKindPage
+        let records = page.map { s in
+            let hex = s.encoded(includeSupersession: false).map { String(format: "%02x", $0) }.joined()
+            return "    {\"collection\": \(s.key.collection.rawValue), \"id\": \"\(s.key.id)\", \"deleted\": \(s.isDeleted),\n"
+                + "     \"encoding\": \"\(hex)\",\n     \"digest\": \"\(s.digest)\"}"
+        }
+        let digest = VectorFixtures.villageDigest(page)
+        return "{\n  \"response\": \"response-page-every-kind\",\n  \"records\": [\n" + records.joined(separator: ",\n") + "\n  ],\n"
+            + "  \"villages\": [\n    {\"village\": \(VectorFixtures.village.rawValue), \"digest\": \"\(digest.value)\", \"records\": \(digest.recordCount)}\n  ]\n}\n"
+    }
+
+    @Test func recordEncodingsAndDigestsAreReproduced() throws {
+        let file = Self.directory.appendingPathComponent("record-digests.json")
+        let text = Self.recordDigests()
+        if Self.writing { try text.write(to: file, atomically: true, encoding: .utf8) }
+        #expect(try String(contentsOf: file, encoding: .utf8) == text, "record-digests.json differs from the records' encodings and digests")
+        let decoded = try SyncCodec.decodeResponse([UInt8](Data(contentsOf: Self.directory.appendingPathComponent("response-page-every-kind.pb.deflate"))))
+        #expect(decoded.page.map(\.digest) == VectorFixtures.everyKindPage.map(\.digest))
+    }
+}
+
 /// A plain listing of a decoded message, one line per change or record.
 enum Rendering {
     static func request(_ r: SyncRequest) -> String {

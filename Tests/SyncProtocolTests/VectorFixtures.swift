@@ -118,6 +118,7 @@ enum VectorFixtures {
                      warnings: [ScopeWarning(code: "scope_budget_warning", message: "scope holds 41,200 records; warning level 40,000")])
     }
 
-    static let requests: [(String, SyncRequest)] = [("request-bootstrap", bootstrapRequest), ("request-push", pushRequest)]
+    static let requests: [(String, SyncRequest)] = [("request-bootstrap", bootstrapRequest), ("request-push", pushRequest)] + coverageRequests
     static let responses: [(String, SyncResponse)] = [("response-push", pushResponse), ("response-scope-change", scopeChangeResponse)]
+        + coverageResponses
 }
