@@ -20,3 +20,7 @@ swift test --skip-build
 scripts/check-ops.sh
 # The API description is valid OpenAPI (its routes are checked against the server by a test).
 scripts/check-openapi.sh
+# The conformance kit: an independent Python client written from protocol/ alone checks every
+# golden vector byte for byte and drives a real doorstep-server through every change kind, a
+# conflict, a repair by digest and every rejection reason of SPEC §6 (the server built above).
+DOORSTEP_SERVER=.build/debug/doorstep-server protocol/conformance/run.sh
