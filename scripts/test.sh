@@ -20,3 +20,6 @@ swift test --skip-build
 scripts/check-ops.sh
 # The API description is valid OpenAPI (its routes are checked against the server by a test).
 scripts/check-openapi.sh
+# A property-based API tester from the description against a real server process, and promtool on
+# that process's /metrics.
+scripts/check-api.sh

@@ -17,7 +17,12 @@ extension DoorstepServer {
             let route = "POST /v1/conflicts/resolve"
             let principal = try await fieldStaff(request, context, route: route)
             let document = try await json(request, as: ResolutionDocument.self)
-            let (key, spec) = try Self.resolutionTarget(document)
+            let key = try Self.resolutionRecord(document)
+            // The record first: one the server does not hold is 404 whatever field and value are named.
+            guard try await engine.store.record(key) != nil else {
+                throw APIError(.notFound, RejectionReason.unknownRecord.rawValue, "no \(key.collection.name) \(key.id) on the server")
+            }
+            let spec = try Self.resolutionField(document, in: key.collection)
             let now = clock()
             let value = try document.value.value(for: spec, in: key.collection)
             // Checked here too, so a value no device could write is refused before the engine
@@ -49,16 +54,21 @@ extension DoorstepServer {
         return principal
     }
 
-    static func resolutionTarget(_ d: ResolutionDocument) throws -> (RecordKey, FieldSpec) {
+    /// The record a resolution names.
+    static func resolutionRecord(_ d: ResolutionDocument) throws -> RecordKey {
         guard let collection = RecordCollection(name: d.collection) else {
             throw APIError(.badRequest, "invalid_argument", "no collection \"\(d.collection.prefix(40))\"; one of \(RecordCollection.allCases.map(\.name).joined(separator: ", "))")
         }
         guard let id = RecordID(uuidString: d.id) else { throw APIError(.badRequest, "invalid_argument", "record id \"\(d.id.prefix(40))\" is not a UUID") }
-        let village = try VillageCode(validating: d.village)
+        return RecordKey(collection, id, scope: try VillageCode(validating: d.village))
+    }
+
+    /// The field of `collection` a resolution names.
+    static func resolutionField(_ d: ResolutionDocument, in collection: RecordCollection) throws -> FieldSpec {
         guard let spec = collection.schema.field(named: d.field) else {
             throw APIError(.badRequest, "unknown_field", "\(collection.name) has no field \"\(d.field.prefix(40))\"")
         }
-        return (RecordKey(collection, id, scope: village), spec)
+        return spec
     }
 
     static func status(of reason: RejectionReason) -> HTTPResponse.Status {
