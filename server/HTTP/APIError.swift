@@ -63,7 +63,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             let status: HTTPResponse.Status = switch e.code {
             case .unauthenticated, .invalidToken, .revoked: .unauthorized
             case .invalidCode, .forbidden: .forbidden
-            case .replicaTaken, .workerExists, .lastAdministrator: .conflict
+            case .replicaTaken, .workerExists, .lastAdministrator, .notFieldStaff: .conflict
             case .unknownWorker, .unknownDevice, .unknownCode: .notFound
             case .invalidArgument: .badRequest
             case .storage: .internalServerError

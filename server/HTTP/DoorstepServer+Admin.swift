@@ -31,7 +31,8 @@ extension DoorstepServer {
             }
             let worker = try await json(request, as: WorkerDocument.self).worker()
             guard worker.id.rawValue == id else {
-                throw APIError(.badRequest, "invalid_argument", "the path names worker \(id.prefix(40)) but the body worker \(worker.id)")
+                // RFC 9110 §9.3.4: a PUT representation inconsistent with its target is 409.
+                throw APIError(.conflict, "id_mismatch", "the path names worker \(id.prefix(40)) but the body worker \(worker.id)")
             }
             try await access.updateWorker(worker, by: principal, now: clock())
             return try reply(WorkerDocument(worker))

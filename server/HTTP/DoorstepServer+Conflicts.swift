@@ -18,8 +18,9 @@ extension DoorstepServer {
             let principal = try await fieldStaff(request, context, route: route)
             let document = try await json(request, as: ResolutionDocument.self)
             let key = try Self.resolutionRecord(document)
-            // The record first: one the server does not hold is 404 whatever field and value are named.
-            guard try await engine.store.record(key) != nil else {
+            // The record first: an id the server holds in no collection is 404 whatever field and
+            // value are named (one held in another collection is the engine's wrong_record).
+            guard try await Self.holdsRecord(key, in: engine.store) else {
                 throw APIError(.notFound, RejectionReason.unknownRecord.rawValue, "no \(key.collection.name) \(key.id) on the server")
             }
             let spec = try Self.resolutionField(document, in: key.collection)
@@ -61,6 +62,14 @@ extension DoorstepServer {
         }
         guard let id = RecordID(uuidString: d.id) else { throw APIError(.badRequest, "invalid_argument", "record id \"\(d.id.prefix(40))\" is not a UUID") }
         return RecordKey(collection, id, scope: try VillageCode(validating: d.village))
+    }
+
+    /// Whether the store holds the record `key` names, in any collection.
+    static func holdsRecord(_ key: RecordKey, in store: any SyncStore) async throws -> Bool {
+        for collection in [key.collection] + RecordCollection.allCases where try await store.record(RecordKey(collection, key.id, scope: key.scope)) != nil {
+            return true
+        }
+        return false
     }
 
     /// The field of `collection` a resolution names.
