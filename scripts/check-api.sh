@@ -10,7 +10,7 @@
 #  - promtool checks a scrape of the same process's /metrics (what Prometheus reads in production,
 #    Hummingbird's request metrics included), after the traffic above.
 # The server runs on SQLite in a scratch directory, built by `swift build` (scripts/test.sh builds
-# first). EXAMPLES (default 30) bounds the generated requests per operation.
+# first). EXAMPLES (default 100) bounds the generated requests per operation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=.build-tools/schemathesis
@@ -56,7 +56,7 @@ export DOORSTEP_API_URL=$url SCHEMATHESIS_HOOKS=scripts/api-check/hooks.py
 # The device's operations first, while its token is good: the administrator's run may revoke it.
 run() {
   DOORSTEP_TOKEN=$1 "$venv/bin/schemathesis" --config-file scripts/api-check/schemathesis.toml run protocol/openapi.yaml \
-    --checks all --max-examples "${EXAMPLES:-30}" --seed "${SEED:-20261205}" --workers 2 --no-color "${@:2}"
+    --checks all --max-examples "${EXAMPLES:-100}" --seed "${SEED:-20261205}" --workers 2 --no-color "${@:2}"
 }
 status=0
 run "$device" --include-tag device --include-tag reviewer || status=$?

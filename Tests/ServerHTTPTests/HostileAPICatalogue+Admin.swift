@@ -40,6 +40,10 @@ extension HostileAPICatalogue {
             create("a township code of 8 digits", .refused(400, "invalid_value"), ["townships": ["14082110"]]),
             create("county 000000", .refused(400, "invalid_value"), ["counties": ["000000"]]),
             create("city abcd", .refused(400, "invalid_value"), ["cities": ["abcd"]]),
+            // Codes whose number would read back shorter ("0187" as 187): no province starts with 0.
+            create("city 0187", .refused(400, "invalid_value"), ["role": "citySupervisor", "villages": [], "cities": ["0187"]]),
+            create("township 000000001", .refused(400, "invalid_value"), ["role": "townshipReviewer", "villages": [], "townships": ["000000001"]]),
+            create("township 140821000", .refused(400, "invalid_value"), ["role": "townshipReviewer", "villages": [], "townships": ["140821000"]]),
             create("villages as a string", .refused(400, "malformed_json"), ["villages": "140821100201"]),
             create("an extra tokenHash field", .refused(400, "unknown_field"), ["tokenHash": "00"]),
             create("an extra status field", .refused(400, "unknown_field"), ["status": "active"]),
