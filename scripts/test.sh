@@ -20,6 +20,9 @@ swift test --skip-build
 scripts/check-ops.sh
 # The API description is valid OpenAPI (its routes are checked against the server by a test).
 scripts/check-openapi.sh
+# A property-based API tester from the description against a real server process, and promtool on
+# that process's /metrics.
+scripts/check-api.sh
 # The conformance kit: an independent Python client written from protocol/ alone checks every
 # golden vector byte for byte and drives a real doorstep-server through every change kind, a
 # conflict, a repair by digest and every rejection reason of SPEC §6 (the server built above).

@@ -117,7 +117,14 @@ public struct WorkerDocument: Codable, Sendable, Hashable {
         try TextRules.checkName(trimmed, maxLength: 40, field: "name")
         var assignment = Assignment()
         for v in villages { assignment.villages.insert(try VillageCode(validating: v)) }
-        for t in townships { assignment.townships.insert(TownshipCode(rawValue: try Self.code(t, digits: 9, field: "townships"))) }
+        for t in townships {
+            let township = TownshipCode(rawValue: try Self.code(t, digits: 9, field: "townships"))
+            // A township is its county's code and three digits, not 000 (as in a village code).
+            guard township.county.isStructurallyValid, township.rawValue % 1000 != 0 else {
+                throw ValidationError(field: "townships", problem: .unknownValue, message: "township code \(t) is not a valid county code and a township part")
+            }
+            assignment.townships.insert(township)
+        }
         for c in counties {
             let county = CountyCode(uncheckedRawValue: try Self.code(c, digits: 6, field: "counties"))
             guard county.isStructurallyValid else {
@@ -125,7 +132,14 @@ public struct WorkerDocument: Codable, Sendable, Hashable {
             }
             assignment.counties.insert(county)
         }
-        for c in cities { assignment.cities.insert(CityCode(rawValue: UInt16(try Self.code(c, digits: 4, field: "cities")))) }
+        for c in cities {
+            // A city is a province's two digits and two more, not 00: the first four of its counties'.
+            let number = try Self.code(c, digits: 4, field: "cities")
+            guard ProvinceCodes.all.contains(number / 100), number % 100 != 0 else {
+                throw ValidationError(field: "cities", problem: .unknownValue, message: "city code \(c) is not a province's code and a city part")
+            }
+            assignment.cities.insert(CityCode(rawValue: UInt16(number)))
+        }
         return Worker(id: id, name: trimmed, role: role, assignment: assignment)
     }
 

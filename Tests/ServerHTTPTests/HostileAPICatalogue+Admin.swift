@@ -40,6 +40,10 @@ extension HostileAPICatalogue {
             create("a township code of 8 digits", .refused(400, "invalid_value"), ["townships": ["14082110"]]),
             create("county 000000", .refused(400, "invalid_value"), ["counties": ["000000"]]),
             create("city abcd", .refused(400, "invalid_value"), ["cities": ["abcd"]]),
+            // Codes whose number would read back shorter ("0187" as 187): no province starts with 0.
+            create("city 0187", .refused(400, "invalid_value"), ["role": "citySupervisor", "villages": [], "cities": ["0187"]]),
+            create("township 000000001", .refused(400, "invalid_value"), ["role": "townshipReviewer", "villages": [], "townships": ["000000001"]]),
+            create("township 140821000", .refused(400, "invalid_value"), ["role": "townshipReviewer", "villages": [], "townships": ["140821000"]]),
             create("villages as a string", .refused(400, "malformed_json"), ["villages": "140821100201"]),
             create("an extra tokenHash field", .refused(400, "unknown_field"), ["tokenHash": "00"]),
             create("an extra status field", .refused(400, "unknown_field"), ["status": "active"]),
@@ -49,7 +53,7 @@ extension HostileAPICatalogue {
             HostileCase("POST /v1/admin/workers: arrays nested 30,000 deep", .refused(400, "malformed_json")) { s in
                 .json("POST", "/v1/admin/workers", token: s.adminToken, nested(30_000))
             },
-            update("a body naming another worker", .refused(400, "invalid_argument")) { _ in ["id": "somebody-else"] },
+            update("a body naming another worker", .refused(409, "id_mismatch")) { _ in ["id": "somebody-else"] },
             update("a worker that does not exist", .refused(404, "unknown_worker"), path: "nobody") { _ in ["id": "nobody"] },
             update("role root", .refused(400, "invalid_value")) { _ in ["role": "root"] },
             update("an extra field", .refused(400, "unknown_field")) { _ in ["revokedAtMilliseconds": 0] },
@@ -72,7 +76,7 @@ extension HostileAPICatalogue {
             code("a lifetime as a string", .refused(400, "malformed_json"), #"{"lifetimeHours":"3"}"#),
             code("an extra worker field", .refused(400, "unknown_field"), #"{"worker":"admin"}"#),
             code("a worker that does not exist", .refused(404, "unknown_worker"), worker: "nobody", "{}"),
-            code("the administrator", .refused(400, "invalid_argument"), worker: "admin", "{}"),
+            code("the administrator", .refused(409, "not_field_staff"), worker: "admin", "{}"),
             code("a worker id of 300 characters", .refused(404, "unknown_worker"), worker: String(repeating: "w", count: 300), "{}"),
             HostileCase("POST /v1/admin/workers/{id}/revoke-devices: a worker that does not exist", .refused(404, "unknown_worker")) { s in
                 HostileRequest(method: "POST", path: "/v1/admin/workers/nobody/revoke-devices", token: s.adminToken)

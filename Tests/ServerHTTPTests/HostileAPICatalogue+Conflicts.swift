@@ -4,7 +4,7 @@ import SyncCore
 import SyncProtocol
 
 /// The reviewer's resolution endpoint with hostile documents, and requests for routes that do
-/// not exist.
+/// not exist or methods a route does not take.
 extension HostileAPICatalogue {
     static var resolutions: [HostileCase] {
         func resolve(_ name: String, _ expected: HostileCase.Expected, by assistant: Bool = false,
@@ -58,8 +58,9 @@ extension HostileAPICatalogue {
         }
         return [
             call("GET", "/v1/admin/workers/../../../etc/passwd", .refused(404, "not_found")),
-            call("DELETE", "/v1/admin/workers/va-spare", .refused(404, "not_found")),
-            call("PATCH", HTTPAPI.syncPath, .refused(404, "not_found")),
+            // A path the server has, with a method it does not take: 405 (OpenAPIRoutesTests checks Allow).
+            call("DELETE", "/v1/admin/workers/va-spare", .refused(405, "method_not_allowed")),
+            call("PATCH", HTTPAPI.syncPath, .refused(405, "method_not_allowed")),
             call("GET", "/v1/" + String(repeating: "a", count: 4_000), .refused(404, "not_found")),
             call("GET", "/v2/sync", .refused(404, "not_found")),
         ]

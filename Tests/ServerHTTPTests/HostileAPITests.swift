@@ -31,7 +31,8 @@ struct HostileAPITests {
         #expect(codes.isSuperset(of: ["unauthenticated", "invalid_token", "revoked", "forbidden", "not_a_device", "invalid_code", "replica_taken",
                                       "malformed_json", "unknown_field", "invalid_value", "invalid_argument", "body_too_large", "too_many_elements",
                                       "inconsistent_message", "schema_too_new", "replica_mismatch", "unknown_worker", "unknown_device",
-                                      "unknown_record", "outside_scope", "role_not_allowed", "invalid_roster", "roster_refused", "not_found"]))
+                                      "unknown_record", "outside_scope", "role_not_allowed", "invalid_roster", "roster_refused", "not_found",
+                                      "method_not_allowed"]))
         #expect(reasons == Set(["outside_scope", "recusal", "role_not_allowed", "invalid_value", "invalid_transition", "immutable", "unknown_field",
                                 "dot_reused", "duplicate_create", "not_deletable", "wrong_record", "context_ahead", "context_regressed",
                                 "counter_regressed", "clock_ahead", "unknown_schema_version", "author_mismatch", "unknown_record"]),

@@ -84,7 +84,7 @@ struct HostileRequestTests {
                 ("POST", "/v1/admin/workers/nobody/enrolment-codes", nil, 404, "unknown_worker"),
                 ("POST", "/v1/admin/devices/dev-none/revoke", nil, 404, "unknown_device"),
                 ("GET", "/v1/nothing", nil, 404, "not_found"),
-                ("DELETE", "/v1/admin/security-log", nil, 404, "not_found"),
+                ("DELETE", "/v1/admin/security-log", nil, 405, "method_not_allowed"),
                 ("GET", "/v1/admin/security-log?limit=0", nil, 400, "invalid_argument"),
             ]
             for (method, path, body, status, code) in cases {

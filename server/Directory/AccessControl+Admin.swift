@@ -29,7 +29,7 @@ extension AccessControl {
     public func issueEnrolmentCode(for workerID: WorkerID, by admin: Principal, lifetimeMilliseconds: Int64?, now: Int64) async throws -> IssuedCode {
         guard let worker = try await store.worker(workerID) else { throw DirectoryError(.unknownWorker, "no worker \(workerID)") }
         guard worker.role != .administrator else {
-            throw DirectoryError(.invalidArgument, "worker \(workerID) is an administrator; devices enrol for field staff")
+            throw DirectoryError(.notFieldStaff, "worker \(workerID) is an administrator; devices enrol for field staff")
         }
         let lifetime = lifetimeMilliseconds ?? codeLifetimeMilliseconds
         guard (60_000...30 * 86_400_000).contains(lifetime) else {

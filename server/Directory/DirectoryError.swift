@@ -24,6 +24,9 @@ public struct DirectoryError: Error, Sendable, Hashable, CustomStringConvertible
         case unknownCode = "unknown_code"
         /// The change would leave no unrevoked administrator credential. HTTP 409.
         case lastAdministrator = "last_administrator"
+        /// An enrolment code for an administrator: devices enrol for field staff. HTTP 409 (the
+        /// worker's role, not the request, is what stands in the way).
+        case notFieldStaff = "not_field_staff"
         /// A value out of its domain. HTTP 400.
         case invalidArgument = "invalid_argument"
         /// The storage backend failed. HTTP 500.

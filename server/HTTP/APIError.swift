@@ -18,6 +18,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     /// For `revoked`: the device is to wipe itself (`lost`: at once; `retired`: once nothing is
     /// left unsynced). Sent as the body's `wipe` and the `Doorstep-Wipe` header.
     public var wipe: Credential.Revocation?
+    /// With 405: the methods the path takes, for the `Allow` header.
+    public var allow: String?
     /// `Strict-Transport-Security`, when clients reach the server over HTTPS.
     var strictTransportSecurity: String?
 
@@ -35,6 +37,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"doorstep\"" }
         if let wipe { headers[HTTPField.Name(HTTPAPI.wipeHeader)!] = wipe.rawValue }
+        if let allow { headers[.allow] = allow }
         if let strictTransportSecurity { headers[.strictTransportSecurity] = strictTransportSecurity }
         let body = try JSONEncoder().encode(ErrorDocument(code: code, message: message, problems: problems, wipe: wipe?.rawValue))
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
@@ -60,7 +63,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             let status: HTTPResponse.Status = switch e.code {
             case .unauthenticated, .invalidToken, .revoked: .unauthorized
             case .invalidCode, .forbidden: .forbidden
-            case .replicaTaken, .workerExists, .lastAdministrator: .conflict
+            case .replicaTaken, .workerExists, .lastAdministrator, .notFieldStaff: .conflict
             case .unknownWorker, .unknownDevice, .unknownCode: .notFound
             case .invalidArgument: .badRequest
             case .storage: .internalServerError

@@ -24,10 +24,15 @@ extension DoorstepServer {
         }
         admin.put("/workers/:id") { request, context in
             let principal = try await administrator(request, context, route: "PUT /v1/admin/workers/:id")
-            let worker = try await json(request, as: WorkerDocument.self).worker()
+            // The path names the resource: a worker that does not exist is 404 whatever the body says.
             let id = try context.parameters.require("id")
+            guard try await access.store.worker(WorkerID(unchecked: id)) != nil else {
+                throw DirectoryError(.unknownWorker, "no worker \(id.prefix(64))")
+            }
+            let worker = try await json(request, as: WorkerDocument.self).worker()
             guard worker.id.rawValue == id else {
-                throw APIError(.badRequest, "invalid_argument", "the path names worker \(id.prefix(40)) but the body worker \(worker.id)")
+                // RFC 9110 §9.3.4: a PUT representation inconsistent with its target is 409.
+                throw APIError(.conflict, "id_mismatch", "the path names worker \(id.prefix(40)) but the body worker \(worker.id)")
             }
             try await access.updateWorker(worker, by: principal, now: clock())
             return try reply(WorkerDocument(worker))

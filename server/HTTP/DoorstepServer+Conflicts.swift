@@ -17,7 +17,13 @@ extension DoorstepServer {
             let route = "POST /v1/conflicts/resolve"
             let principal = try await fieldStaff(request, context, route: route)
             let document = try await json(request, as: ResolutionDocument.self)
-            let (key, spec) = try Self.resolutionTarget(document)
+            let key = try Self.resolutionRecord(document)
+            // The record first: an id the server holds in no collection is 404 whatever field and
+            // value are named (one held in another collection is the engine's wrong_record).
+            guard try await Self.holdsRecord(key, in: engine.store) else {
+                throw APIError(.notFound, RejectionReason.unknownRecord.rawValue, "no \(key.collection.name) \(key.id) on the server")
+            }
+            let spec = try Self.resolutionField(document, in: key.collection)
             let now = clock()
             let value = try document.value.value(for: spec, in: key.collection)
             // Checked here too, so a value no device could write is refused before the engine
@@ -49,16 +55,29 @@ extension DoorstepServer {
         return principal
     }
 
-    static func resolutionTarget(_ d: ResolutionDocument) throws -> (RecordKey, FieldSpec) {
+    /// The record a resolution names.
+    static func resolutionRecord(_ d: ResolutionDocument) throws -> RecordKey {
         guard let collection = RecordCollection(name: d.collection) else {
             throw APIError(.badRequest, "invalid_argument", "no collection \"\(d.collection.prefix(40))\"; one of \(RecordCollection.allCases.map(\.name).joined(separator: ", "))")
         }
         guard let id = RecordID(uuidString: d.id) else { throw APIError(.badRequest, "invalid_argument", "record id \"\(d.id.prefix(40))\" is not a UUID") }
-        let village = try VillageCode(validating: d.village)
+        return RecordKey(collection, id, scope: try VillageCode(validating: d.village))
+    }
+
+    /// Whether the store holds the record `key` names, in any collection.
+    static func holdsRecord(_ key: RecordKey, in store: any SyncStore) async throws -> Bool {
+        for collection in [key.collection] + RecordCollection.allCases where try await store.record(RecordKey(collection, key.id, scope: key.scope)) != nil {
+            return true
+        }
+        return false
+    }
+
+    /// The field of `collection` a resolution names.
+    static func resolutionField(_ d: ResolutionDocument, in collection: RecordCollection) throws -> FieldSpec {
         guard let spec = collection.schema.field(named: d.field) else {
             throw APIError(.badRequest, "unknown_field", "\(collection.name) has no field \"\(d.field.prefix(40))\"")
         }
-        return (RecordKey(collection, id, scope: village), spec)
+        return spec
     }
 
     static func status(of reason: RejectionReason) -> HTTPResponse.Status {

@@ -72,11 +72,14 @@ public struct DoorstepServer: Sendable {
         router.add(middleware: TransportSecurityMiddleware(security: security))
         router.add(middleware: ErrorMiddleware())
         addHealthRoutes(router)
+        addInfoRoutes(router)
         addSyncRoutes(router)
         addConflictRoutes(router)
         addAdminRoutes(router)
         addFilingRoutes(router)
         addOpsRoutes(router)
+        // Last: it sees only requests no route took, and needs every route to know the paths.
+        router.add(middleware: MethodNotAllowedMiddleware(router))
         return router
     }
 
