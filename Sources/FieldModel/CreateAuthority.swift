@@ -6,7 +6,9 @@
 /// their own relatives).
 extension CollectionSchema {
     /// The fields that say who made an immutable record: they must name the writing worker.
-    public static let authorFields: [RecordCollection: String] = [.visit: "worker", .discoveryLead: "recordedBy", .relativeFiling: "staff"]
+    public static let authorFields: [RecordCollection: FieldID] = [
+        .visit: Visit.Field.worker.id, .discoveryLead: DiscoveryLead.Field.recordedBy.id, .relativeFiling: RelativeFiling.Field.staff.id,
+    ]
 
     public func checkCreate(_ values: FieldValues, by worker: Worker) throws(RuleViolation) {
         for spec in fields {
@@ -21,7 +23,7 @@ extension CollectionSchema {
                     throw RuleViolation(.roleNotAllowed, "a \(worker.role.rawValue) may not set \(collection.name).\(spec.name) (\(Schema.isSensitive(collection, spec.id) ? "a value" : "\(value)")); a new record leaves it empty")
                 }
             case .immutable:
-                guard Self.authorFields[collection] == spec.name else { continue }
+                guard Self.authorFields[collection] == spec.id else { continue }
                 guard value == .text(worker.id.rawValue) else {
                     throw RuleViolation(.roleNotAllowed, "\(collection.name).\(spec.name) names \(value); the record is made by \(worker.id)")
                 }

@@ -10,44 +10,50 @@
 extension CollectionSchema {
     /// A rule: the fields it reads and the problem it finds, nil when it holds.
     struct CrossFieldRule {
-        let fields: [String]
-        /// The field a violation is reported against (the one to correct).
+        let fields: Set<FieldID>
+        /// The field a violation is reported against (the one to correct), as its path.
         let reportedAs: String
-        let problem: (FieldReader, PolicySettings) -> String?
+        let problem: (FieldValues, PolicySettings) -> String?
+
+        init<Key: FieldKey>(reading fields: [Key], reportedAs: Key, _ problem: @escaping (FieldReader<Key>, PolicySettings) -> String?) {
+            self.fields = Key.ids(fields)
+            self.reportedAs = reportedAs.path
+            self.problem = { values, settings in problem(FieldReader(values), settings) }
+        }
     }
 
     var crossFieldRules: [CrossFieldRule] {
         switch collection {
         case .member:
-            [CrossFieldRule(fields: ["disabilityKind", "disabilityGrade"], reportedAs: "disabilityGrade") { r, _ in
+            [CrossFieldRule(reading: [Member.Field.disabilityKind, .disabilityGrade], reportedAs: .disabilityGrade) { r, _ in
                 // Both fields are sensitive (SPEC §11.6): the message names neither value.
-                guard let kind = r.value("disabilityKind").textValue, let grade = r.value("disabilityGrade").intValue else { return nil }
+                guard let kind = r.value(.disabilityKind).textValue, let grade = r.value(.disabilityGrade).intValue else { return nil }
                 if kind == DisabilityKind.none.rawValue, grade != 0 { return "a disability grade with no disability kind; name the kind or set grade 0" }
                 if kind != DisabilityKind.none.rawValue, !(1...4).contains(grade) { return "a disability kind needs its grade 1–4; the grade given is outside it" }
                 return nil
             }]
         case .household:
-            [CrossFieldRule(fields: ["status", "coveredSince", "lastReviewedOn"], reportedAs: "coveredSince") { r, _ in
-                guard let status = r.value("status").textValue.flatMap(WorkflowStatus.init(rawValue:)), status.isCovered,
-                      r.value("coveredSince") == .null, r.value("lastReviewedOn") == .null else { return nil }
+            [CrossFieldRule(reading: [Household.Field.status, .coveredSince, .lastReviewedOn], reportedAs: .coveredSince) { r, _ in
+                guard let status = r.value(.status).textValue.flatMap(WorkflowStatus.init(rawValue:)), status.isCovered,
+                      r.value(.coveredSince) == .null, r.value(.lastReviewedOn) == .null else { return nil }
                 return "a household \(status.rawValue) (\(status.chineseName)) needs its coverage date (or its last review's): without one its review would never fall due"
             }]
         case .publicNotice:
-            [CrossFieldRule(fields: ["startsOn", "endsOn"], reportedAs: "endsOn") { r, settings in
-                guard let starts = r.value("startsOn").dateValue, let ends = r.value("endsOn").dateValue else { return nil }
+            [CrossFieldRule(reading: [PublicNotice.Field.startsOn, .endsOn], reportedAs: .endsOn) { r, settings in
+                guard let starts = r.value(.startsOn).dateValue, let ends = r.value(.endsOn).dateValue else { return nil }
                 let days = starts.days(until: ends) + 1
                 if ends < starts { return "the notice ends on \(ends), before it starts on \(starts)" }
                 if days < settings.noticeMinimumDays { return "the notice runs \(days) days (\(starts) … \(ends)), under the minimum \(settings.noticeMinimumDays)" }
                 return nil
             },
-             CrossFieldRule(fields: ["objectionCount", "resolvedObjectionCount"], reportedAs: "resolvedObjectionCount") { r, _ in
-                 guard let raised = r.value("objectionCount").intValue, let resolved = r.value("resolvedObjectionCount").intValue,
+             CrossFieldRule(reading: [PublicNotice.Field.objectionCount, .resolvedObjectionCount], reportedAs: .resolvedObjectionCount) { r, _ in
+                 guard let raised = r.value(.objectionCount).intValue, let resolved = r.value(.resolvedObjectionCount).intValue,
                        resolved > raised else { return nil }
                  return "\(resolved) objections resolved of \(raised) raised"
              }]
         case .relativeFiling:
-            [CrossFieldRule(fields: ["staff", "staffName"], reportedAs: "staffName") { r, _ in
-                r.value("staff") == .null && r.value("staffName") == .null ? "a filing names the staff member: a worker id or a person's name" : nil
+            [CrossFieldRule(reading: [RelativeFiling.Field.staff, .staffName], reportedAs: .staffName) { r, _ in
+                r.value(.staff) == .null && r.value(.staffName) == .null ? "a filing names the staff member: a worker id or a person's name" : nil
             }]
         case .visit, .discoveryLead:
             []
@@ -58,11 +64,10 @@ extension CollectionSchema {
     /// after a write). With `touching`, only the rules that read that field: a write elsewhere
     /// is not refused for a rule it did not affect.
     public func validateRecord(_ values: FieldValues, touching field: FieldID? = nil, settings: PolicySettings = .standard) throws(ValidationError) {
-        let reader = FieldReader(collection, values)
-        let name = field.flatMap { self.field($0)?.name }
-        for rule in crossFieldRules where name == nil || rule.fields.contains(name!) {
-            if let problem = rule.problem(reader, settings) {
-                throw ValidationError(field: "\(collection.name).\(rule.reportedAs)", problem: .inconsistent, message: problem)
+        let touched = field.flatMap { self.field($0)?.id }
+        for rule in crossFieldRules where touched == nil || rule.fields.contains(touched!) {
+            if let problem = rule.problem(values, settings) {
+                throw ValidationError(field: rule.reportedAs, problem: .inconsistent, message: problem)
             }
         }
     }

@@ -11,7 +11,7 @@ public struct IDCardNumber: Sendable, Hashable, Codable, CustomStringConvertible
     ///
     /// Checks run in a fixed order — length, characters, region, birth date, check digit — so a
     /// corruption is reported as the first thing it breaks.
-    public init(validating text: String, asOf today: CalendarDate, field: String = "member.idNumber") throws(ValidationError) {
+    public init(validating text: String, asOf today: CalendarDate, field: String = Member.Field.idNumber.path) throws(ValidationError) {
         let bytes = Array(text.utf8)
         guard text.count == 18 else {
             throw ValidationError(field: field, problem: .wrongLength,

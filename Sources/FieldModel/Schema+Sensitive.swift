@@ -8,20 +8,16 @@
 /// wrong without repeating it: `FieldSpec.validate`), and which values the server's
 /// blind index covers (ID numbers).
 extension Schema {
-    public static let sensitiveFieldNames: [RecordCollection: Set<String>] = [
-        .household: ["headIDNumber", "monthlyIncomeFen", "assetsFen"],
-        .member: ["idNumber", "disabilityKind", "disabilityGrade", "seriousIllness", "labourAbility"],
-        .visit: ["monthlyIncomeFen", "assetsFen"],
-        .discoveryLead: ["difficulty"],
+    public static let sensitiveFields: [RecordCollection: Set<FieldID>] = [
+        .household: Household.Field.ids([.headIDNumber, .monthlyIncomeFen, .assetsFen]),
+        .member: Member.Field.ids([.idNumber, .disabilityKind, .disabilityGrade, .seriousIllness, .labourAbility]),
+        .visit: Visit.Field.ids([.monthlyIncomeFen, .assetsFen]),
+        .discoveryLead: DiscoveryLead.Field.ids([.difficulty]),
     ]
-
-    private static let sensitiveIDs: [RecordCollection: Set<FieldID>] = sensitiveFieldNames.reduce(into: [:]) { out, entry in
-        out[entry.key] = Set(entry.value.map { collection(entry.key).id($0) })
-    }
 
     /// Whether `field` of `collection` holds sensitive personal information.
     public static func isSensitive(_ collection: RecordCollection, _ field: FieldID) -> Bool {
-        sensitiveIDs[collection]?.contains(field) ?? false
+        sensitiveFields[collection]?.contains(field) ?? false
     }
 
     /// The fields of `collection` that hold an ID-card number: what a person is looked up by.

@@ -2,6 +2,9 @@
 ///
 /// Field numbers are wire identifiers: never reuse or renumber one; add new fields with new
 /// numbers and bump `Schema.version`.
+///
+/// The rest of the code names a field by its typed key, declared beside this table
+/// (`Household.Field.monthlyIncomeFen`: `Schema+Fields.swift`), never by a string.
 public enum Schema {
     /// The schema version a device states in every sync. Version 2 added the notice's resolved
     /// objections and the filing's person, post and withdrawal; a version-1 device leaves them empty.

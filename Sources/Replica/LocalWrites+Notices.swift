@@ -19,8 +19,8 @@ extension Replica {
     /// Records objections raised against a notice and how many are resolved
     /// (`objectionCount`, `resolvedObjectionCount`, `objectionNotes`).
     @discardableResult
-    public func updateNotice(_ id: RecordID, _ values: [String: FieldValue]) throws(ReplicaError) -> [Change] {
-        try updateFields(.publicNotice, id, values)
+    public func updateNotice(_ id: RecordID, _ values: [PublicNotice.Field: FieldValue]) throws(ReplicaError) -> [Change] {
+        try updateFields(id, values)
     }
 
     /// 近亲属备案: the worker files a close relative's household. A worker files only their own

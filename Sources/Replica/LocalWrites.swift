@@ -17,8 +17,8 @@ extension Replica {
 
     /// Changes fields of a household (not its status: see `transitionHousehold`).
     @discardableResult
-    public func updateHousehold(_ id: RecordID, _ values: [String: FieldValue]) throws(ReplicaError) -> [Change] {
-        try updateFields(.household, id, values)
+    public func updateHousehold(_ id: RecordID, _ values: [Household.Field: FieldValue]) throws(ReplicaError) -> [Change] {
+        try updateFields(id, values)
     }
 
     /// Moves a household one workflow step (入户调查, 乡镇审核, …) from the status the worker
@@ -45,8 +45,8 @@ extension Replica {
     }
 
     @discardableResult
-    public func updateMember(_ id: RecordID, _ values: [String: FieldValue]) throws(ReplicaError) -> [Change] {
-        try updateFields(.member, id, values)
+    public func updateMember(_ id: RecordID, _ values: [Member.Field: FieldValue]) throws(ReplicaError) -> [Change] {
+        try updateFields(id, values)
     }
 
     /// Deletes a member entered by mistake: the worker's own entry, while the household is still
@@ -90,7 +90,7 @@ extension Replica {
 
     @discardableResult
     public func updateLeadStatus(_ id: RecordID, to status: FollowUpStatus) throws(ReplicaError) -> Change {
-        try updateFields(.discoveryLead, id, ["followUpStatus": .text(status.rawValue)])[0]
+        try updateFields(id, [DiscoveryLead.Field.followUpStatus: .text(status.rawValue)])[0]
     }
 
     /// A reviewer's resolution of a conflict: one value written having seen every concurrent one,
@@ -114,31 +114,30 @@ extension Replica {
         }[0]
     }
 
-    /// Checks and commits plain field writes of one record.
-    func updateFields(_ collection: RecordCollection, _ id: RecordID, _ values: [String: FieldValue]) throws(ReplicaError) -> [Change] {
+    /// Checks and commits plain field writes of one record, in the order of the fields' names.
+    func updateFields<Key: FieldKey>(_ id: RecordID, _ values: [Key: FieldValue]) throws(ReplicaError) -> [Change] {
+        let collection = Key.collection
         let key = try existing(collection, id).key
         return try commit(key) { local in
             let state = try local.existing(collection, id)
             try local.checkWrite(state.key.scope)
-            let schema = state.key.collection.schema
+            let schema = collection.schema
             let household: RecordID? = collection == .household || collection == .member ? state.householdID : nil
             let filings = try local.filings()
             var record = state.values
             var operations: [Change.Operation] = []
-            for (name, value) in values.sorted(by: { $0.key < $1.key }) {
-                guard let spec = schema.field(named: name) else {
-                    throw ReplicaError(.notFound, "\(schema.collection.name) has no field \(name)")
-                }
+            for (field, value) in values.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                let spec = field.spec
                 switch spec.merge {
-                case .immutable: throw ReplicaError(RuleViolation(.immutable, "\(schema.collection.name).\(name) is set once at creation"))
-                case .workflow: throw ReplicaError(RuleViolation(.invalidTransition, "\(schema.collection.name).\(name) changes only by a workflow step"))
+                case .immutable: throw ReplicaError(RuleViolation(.immutable, "\(field.path) is set once at creation"))
+                case .workflow: throw ReplicaError(RuleViolation(.invalidTransition, "\(field.path) changes only by a workflow step"))
                 case .review, .lww: break
                 }
                 guard spec.writers.contains(local.worker.role) else {
-                    throw ReplicaError(RuleViolation(.roleNotAllowed, "a \(local.worker.role.rawValue) may not change \(schema.collection.name).\(name)"))
+                    throw ReplicaError(RuleViolation(.roleNotAllowed, "a \(local.worker.role.rawValue) may not change \(field.path)"))
                 }
                 if spec.merge == .review, state.conflictedFields.contains(spec.id), local.worker.role == .villageAssistant {
-                    throw ReplicaError(RuleViolation(.roleNotAllowed, "\(schema.collection.name).\(name) has concurrent values waiting for a reviewer"))
+                    throw ReplicaError(RuleViolation(.roleNotAllowed, "\(field.path) has concurrent values waiting for a reviewer"))
                 }
                 if let household {
                     try local.rule { () throws(RuleViolation) in try Recusal.checkFieldWrite(spec, by: local.worker.id, at: household, filings: filings) }

@@ -7,66 +7,35 @@ import SyncCore
 /// Every change in a batch is the sender's: its dots all name `replicas[0]`.
 enum ChangeBatchCodec {
     static func encode(_ changes: [Change], sender: ReplicaID, schemaVersion: UInt32) -> Doorstep_Sync_V1_ChangeBatch {
-        var batch = Doorstep_Sync_V1_ChangeBatch()
-        var columns = ChangeColumns()
         var replicas = TableBuilder<UInt64>()
         _ = replicas.index(sender.rawValue)
         var authors = TableBuilder<String>()
-        var values = ValueColumnWriter()
-        var keys = KeyColumns(), contexts = VectorColumns()
-        var previousCounter: UInt64 = 0, previousHLC: UInt64 = 0
-        var versions: [UInt32] = []
-
+        var keys = KeyColumns(), contexts = VectorColumns(), stamps = ChangeStampColumns(), operations = OperationColumns()
+        var changeCounts: [UInt32] = [], versions: [UInt32] = []
         for group in groups(of: changes) {
             let first = group[0]
             keys.append(first.record)
             contexts.append(first.context, table: &replicas)
-            columns.changeCounts.append(UInt32(group.count))
+            changeCounts.append(UInt32(group.count))
             versions.append(first.schemaVersion)
             for change in group {
-                columns.counterDeltas.append(Int64(bitPattern: change.dot.counter &- previousCounter))
-                previousCounter = change.dot.counter
-                columns.hlcDeltas.append(Int64(bitPattern: change.hlc.rawValue &- previousHLC))
-                previousHLC = change.hlc.rawValue
-                columns.authorIndexes.append(UInt32(authors.index(change.author.rawValue)))
-                switch change.operation {
-                case .set(let f, let v):
-                    columns.ops.append(UInt32(f.rawValue) << 2 | 0)
-                    values.append(v)
-                case .transition(let f, let from, let to):
-                    columns.ops.append(UInt32(f.rawValue) << 2 | 1)
-                    values.append(from)
-                    values.append(to)
-                case .create(let fields):
-                    columns.ops.append(2)
-                    let sorted = fields.sorted { $0.key < $1.key }
-                    columns.createSizes.append(UInt32(sorted.count))
-                    for (f, v) in sorted {
-                        columns.createFields.append(UInt32(f.rawValue))
-                        values.append(v)
-                    }
-                case .delete:
-                    columns.ops.append(3)
-                }
+                stamps.append(change, authorTable: &authors)
+                operations.append(change.operation)
             }
         }
-        batch.authorIndexes = columns.authorIndexes
-        batch.changeCounts = columns.changeCounts
-        batch.contextCounters = contexts.counters
-        batch.contextReplicas = contexts.replicas
-        batch.contextSizes = contexts.sizes
-        batch.counterDeltas = columns.counterDeltas
-        batch.createFields = columns.createFields
-        batch.createSizes = columns.createSizes
-        batch.hlcDeltas = columns.hlcDeltas
-        batch.ops = columns.ops
-        batch.scopeDeltas = keys.scopeDeltas
-        batch.replicas = replicas.entries
-        batch.authors = authors.entries
+        var batch = Doorstep_Sync_V1_ChangeBatch()
         batch.recordIds = Data(keys.ids)
         batch.collections = Data(keys.collections)
-        batch.values = values.finished()
+        batch.scopeDeltas = keys.scopeDeltas
+        batch.contextSizes = contexts.sizes
+        batch.contextReplicas = contexts.replicas
+        batch.contextCounters = contexts.counters
+        batch.changeCounts = changeCounts
         if versions.contains(where: { $0 != schemaVersion }) { batch.schemaVersions = versions }
+        stamps.write(into: &batch)
+        operations.write(into: &batch)
+        batch.replicas = replicas.entries
+        batch.authors = authors.entries
         return batch
     }
 
@@ -96,6 +65,41 @@ enum ChangeBatchCodec {
     }
 
     static func decode(_ batch: Doorstep_Sync_V1_ChangeBatch, schemaVersion: UInt32, limits: MessageLimits) throws(ProtocolError) -> [Change] {
+        try checkShape(batch, limits: limits)
+        let groupCount = batch.collections.count
+        let changeCount = batch.ops.count
+        guard let senderRaw = batch.replicas.first, senderRaw != 0 || changeCount == 0 else {
+            if changeCount == 0 { return [] }
+            throw ProtocolError(.inconsistent, "a batch of \(changeCount) changes names no sender replica")
+        }
+        let sender = ReplicaID(senderRaw)
+        let authors = try Check.workers(batch.authors)
+        var keys = KeyColumnReader(ids: batch.recordIds, collections: batch.collections, scopeDeltas: batch.scopeDeltas)
+        var contexts = VectorColumnReader(sizes: batch.contextSizes, replicas: batch.contextReplicas, counters: batch.contextCounters,
+                                          table: batch.replicas)
+        var stamps = ChangeStampColumnReader(batch, sender: sender, authors: authors)
+        var operations = try OperationColumnReader(batch, limits: limits)
+        var changes: [Change] = []
+        changes.reserveCapacity(changeCount)
+        for g in 0..<groupCount {
+            let key = try keys.key(g, "group \(g)")
+            var context = try contexts.vector(g, "group \(g) context")
+            let version = batch.schemaVersions.isEmpty ? schemaVersion : batch.schemaVersions[g]
+            guard batch.changeCounts[g] > 0 else { throw ProtocolError(.inconsistent, "group \(g) holds no change") }
+            for _ in 0..<Int(batch.changeCounts[g]) {
+                let stamp = try stamps.stamp()
+                let change = Change(dot: stamp.dot, record: key, operation: try operations.operation(), context: context,
+                                    hlc: stamp.hlc, author: stamp.author, schemaVersion: version)
+                changes.append(change)
+                context = derivedContext(after: change)
+            }
+        }
+        try operations.finish()
+        return changes
+    }
+
+    /// Every column's length against the counts that claim it, before any is read.
+    static func checkShape(_ batch: Doorstep_Sync_V1_ChangeBatch, limits: MessageLimits) throws(ProtocolError) {
         let groupCount = batch.collections.count
         let changeCount = batch.ops.count
         try Check.limit(changeCount, limits.maxChanges, "changes")
@@ -117,84 +121,5 @@ enum ChangeBatchCodec {
         let creates = batch.ops.filter { $0 & 3 == 2 }.count
         try Check.equal(batch.createSizes.count, creates, "create_sizes", "creates")
         try Check.equal(Int(exactly: try Check.sum(batch.createSizes)) ?? -1, batch.createFields.count, "sum of create_sizes", "create_fields")
-        guard let senderRaw = batch.replicas.first, senderRaw != 0 || changeCount == 0 else {
-            if changeCount == 0 { return [] }
-            throw ProtocolError(.inconsistent, "a batch of \(changeCount) changes names no sender replica")
-        }
-        let sender = ReplicaID(senderRaw)
-        let authors = try Check.workers(batch.authors)
-
-        let ids = [UInt8](batch.recordIds), collections = [UInt8](batch.collections)
-        var values = try ValueColumnReader(batch.values, limits: limits)
-        var changes: [Change] = []
-        changes.reserveCapacity(changeCount)
-        var scope: Int64 = 0, counter: UInt64 = 0, hlc: UInt64 = 0
-        var ctxAt = 0, opAt = 0, createAt = 0, createFieldAt = 0
-        // A sender's outbox holds one change per counter: a batch naming a dot twice is not one.
-        var counters = Set<UInt64>(minimumCapacity: changeCount)
-        for g in 0..<groupCount {
-            guard let collection = RecordCollection(rawValue: collections[g]) else {
-                throw ProtocolError(.invalidValue, "group \(g) names unknown collection \(collections[g])")
-            }
-            let id = RecordID(bytes: ids[g * 16..<g * 16 + 16])!
-            scope = scope &+ batch.scopeDeltas[g]
-            let village = try Check.village(scope, "group \(g)")
-            var context = try Check.vector(replicas: batch.contextReplicas, counters: batch.contextCounters,
-                                           at: ctxAt, count: Int(batch.contextSizes[g]), table: batch.replicas, "group \(g) context")
-            ctxAt += Int(batch.contextSizes[g])
-            let version = batch.schemaVersions.isEmpty ? schemaVersion : batch.schemaVersions[g]
-            guard batch.changeCounts[g] > 0 else { throw ProtocolError(.inconsistent, "group \(g) holds no change") }
-            for _ in 0..<Int(batch.changeCounts[g]) {
-                counter = counter &+ UInt64(bitPattern: batch.counterDeltas[opAt])
-                guard counter > 0 else { throw ProtocolError(.invalidValue, "change \(opAt) has counter 0") }
-                guard counters.insert(counter).inserted else {
-                    throw ProtocolError(.inconsistent, "change \(opAt) repeats dot \(sender):\(counter) of the batch")
-                }
-                hlc = hlc &+ UInt64(bitPattern: batch.hlcDeltas[opAt])
-                let authorIndex = Int(batch.authorIndexes[opAt])
-                guard authorIndex < authors.count else {
-                    throw ProtocolError(.inconsistent, "change \(opAt) names author \(authorIndex) of \(authors.count)")
-                }
-                let op = batch.ops[opAt]
-                let field = FieldID(UInt16(truncatingIfNeeded: op >> 2))
-                guard op >> 2 <= UInt32(UInt16.max) else { throw ProtocolError(.invalidValue, "change \(opAt) names field \(op >> 2)") }
-                let operation: Change.Operation
-                switch op & 3 {
-                case 0: operation = .set(field, try values.next())
-                case 1: operation = .transition(field, from: try values.next(), to: try values.next())
-                case 2:
-                    guard op >> 2 == 0 else { throw ProtocolError(.invalidValue, "create \(opAt) names a field") }
-                    var fields: FieldValues = [:]
-                    let n = Int(batch.createSizes[createAt])
-                    createAt += 1
-                    for _ in 0..<n {
-                        let f = batch.createFields[createFieldAt]
-                        createFieldAt += 1
-                        guard f <= UInt32(UInt16.max), fields[FieldID(UInt16(f))] == nil else {
-                            throw ProtocolError(.invalidValue, "create \(opAt) names field \(f) twice or out of range")
-                        }
-                        fields[FieldID(UInt16(f))] = try values.next()
-                    }
-                    operation = .create(fields)
-                default:
-                    guard op >> 2 == 0 else { throw ProtocolError(.invalidValue, "delete \(opAt) names a field") }
-                    operation = .delete
-                }
-                let change = Change(dot: Dot(sender, counter), record: RecordKey(collection, id, scope: village),
-                                    operation: operation, context: context, hlc: HLCTimestamp(rawValue: hlc),
-                                    author: authors[authorIndex], schemaVersion: version)
-                changes.append(change)
-                context = derivedContext(after: change)
-                opAt += 1
-            }
-        }
-        try values.finish()
-        return changes
     }
-}
-
-/// The columns of a `ChangeBatch` as plain arrays while encoding (see `StateColumns`).
-struct ChangeColumns {
-    var changeCounts: [UInt32] = [], ops: [UInt32] = [], counterDeltas: [Int64] = [], hlcDeltas: [Int64] = []
-    var authorIndexes: [UInt32] = [], createSizes: [UInt32] = [], createFields: [UInt32] = []
 }

@@ -1,4 +1,5 @@
 import FieldModel
+import Foundation
 import SyncCore
 
 /// The per-record key columns both bulk messages share: 16-byte ids, one collection byte, and
@@ -18,18 +19,27 @@ struct KeyColumns {
     }
 }
 
-/// Version vectors as parallel columns: entries per vector, then each entry's replica (an index
-/// into the message's replica table) and counter.
-struct VectorColumns {
-    private(set) var sizes: [UInt32] = []
-    private(set) var replicas: [UInt32] = []
-    private(set) var counters: [UInt64] = []
+/// Reads the key columns back in order. The decoder has checked that there are 16 id bytes and
+/// a scope difference for every collection byte.
+struct KeyColumnReader {
+    private let ids: [UInt8]
+    private let collections: [UInt8]
+    private let scopeDeltas: [Int64]
+    private var scope: Int64 = 0
 
-    mutating func append(_ vector: VersionVector, table: inout TableBuilder<UInt64>) {
-        sizes.append(UInt32(vector.count))
-        for e in vector.entries {
-            replicas.append(UInt32(table.index(e.replica.rawValue)))
-            counters.append(e.counter)
+    init(ids: Data, collections: Data, scopeDeltas: [Int64]) {
+        self.ids = [UInt8](ids)
+        self.collections = [UInt8](collections)
+        self.scopeDeltas = scopeDeltas
+    }
+
+    /// The `i`th key, the next in order; `whereabouts` names it in an error ("record 3").
+    mutating func key(_ i: Int, _ whereabouts: String) throws(ProtocolError) -> RecordKey {
+        guard let collection = RecordCollection(rawValue: collections[i]) else {
+            throw ProtocolError(.invalidValue, "\(whereabouts) names unknown collection \(collections[i])")
         }
+        scope = scope &+ scopeDeltas[i]
+        let village = try Check.village(scope, whereabouts)
+        return RecordKey(collection, RecordID(bytes: ids[i * 16..<i * 16 + 16])!, scope: village)
     }
 }

@@ -13,7 +13,7 @@ struct ApplyResponseTests {
         defer { h.finish() }
         let household = Fixture.newHousehold(1)
         let create = try h.replica.createHousehold(household)
-        let update = try h.replica.updateHousehold(household.id, ["phone": .text("13911112222")])[0]
+        let update = try h.replica.updateHousehold(household.id, [.phone: .text("13911112222")])[0]
         #expect(try h.replica.makeRequest(batchLimit: 10, pageLimit: 10, appVersion: "t").changes == [create, update])
 
         let report = try h.replica.receive(SyncResponse(serverTimeMilliseconds: Fixture.now, acked: [1, 2], cursors: [A: 3], hasMore: true))
@@ -64,8 +64,8 @@ struct ApplyResponseTests {
         defer { h.finish() }
         let household = Fixture.newHousehold(1)
         let create = try h.replica.createHousehold(household)
-        let income = try h.replica.updateHousehold(household.id, ["monthlyIncomeFen": .int(65_000)])[0]
-        let phone = try h.replica.updateHousehold(household.id, ["phone": .text("13911112222")])[0]
+        let income = try h.replica.updateHousehold(household.id, [.monthlyIncomeFen: .int(65_000)])[0]
+        let phone = try h.replica.updateHousehold(household.id, [.phone: .text("13911112222")])[0]
         #expect(try h.replica.households(in: A).first?.monthlyIncomeFen == 65_000)
 
         let rejection = Rejection(counter: 2, reason: "recusal", message: "worker va-test-1 filed household as a close relative")
@@ -108,7 +108,7 @@ struct ApplyResponseTests {
         let original = server.created(RefusalWorld.covered)
         try h.replica.receivePage([original], cursor: 1)
 
-        let mine = try h.replica.updateHousehold(original.key.id, ["monthlyIncomeFen": .int(111), "phone": .text("13900000001")])
+        let mine = try h.replica.updateHousehold(original.key.id, [.monthlyIncomeFen: .int(111), .phone: .text("13900000001")])
         // Another device, having seen only the original, writes the same review field and a note.
         var other = OtherReplica(Fixture.otherDeviceReplica, author: Fixture.reviewer.id)
         let theirs = other.set(other.set(original, "monthlyIncomeFen", .int(222)), "notes", .text("对方备注"))

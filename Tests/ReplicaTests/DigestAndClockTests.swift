@@ -30,7 +30,7 @@ struct DigestAndClockTests {
         #expect(expected.recordCount == 3)
 
         // Local writes are not the server's state: the digest does not move.
-        try h.replica.updateHousehold(states[0].key.id, ["phone": .text("13900000001")])
+        try h.replica.updateHousehold(states[0].key.id, [.phone: .text("13900000001")])
         try h.replica.createHousehold(Fixture.newHousehold(9))
         #expect(try h.replica.digest(of: A) == expected)
 
@@ -80,13 +80,13 @@ struct DigestAndClockTests {
         #expect(early?.validation?.problem == .inFuture)
 
         try h.replica.receive(SyncResponse(serverTimeMilliseconds: Fixture.now, acked: [], cursors: [A: 1]))
-        let after = try h.replica.updateHousehold(household.id, ["notes": .text("校时后")])[0]
+        let after = try h.replica.updateHousehold(household.id, [.notes: .text("校时后")])[0]
         #expect(after.hlc.milliseconds >= Fixture.now && after.hlc.milliseconds < Fixture.now + 1_000)
         try h.replica.recordVisit(Fixture.newVisit(2, of: household))
 
         clock.advance(by: 5_000)
         try h.reopen()
-        let later = try h.replica.updateHousehold(household.id, ["notes": .text("重启后")])[0]
+        let later = try h.replica.updateHousehold(household.id, [.notes: .text("重启后")])[0]
         #expect(later.hlc.milliseconds >= Fixture.now + 5_000 && later.hlc.milliseconds < Fixture.now + 6_000,
                 "the measured offset is kept across a restart")
         let hlcs = try h.replica.outboxChanges().map(\.hlc)
@@ -99,7 +99,7 @@ struct DigestAndClockTests {
         var server = OtherReplica(at: Fixture.now + 60_000)   // written a minute "ahead" of this device
         let state = server.created(Fixture.newHousehold(1))
         try h.replica.receivePage([state], cursor: 1, at: Fixture.now)
-        let next = try h.replica.updateHousehold(state.key.id, ["notes": .text("之后")])[0]
+        let next = try h.replica.updateHousehold(state.key.id, [.notes: .text("之后")])[0]
         #expect(next.hlc > state.lastModified, "a local write orders after everything it has seen")
     }
 

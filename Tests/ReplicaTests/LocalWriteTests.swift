@@ -37,8 +37,8 @@ enum LocalWrite: String, CaseIterable, Sendable, CustomTestStringConvertible {
             return Outcome(changes: [c], key: householdKey,
                            expected: ["headName": .text(household.headName), "status": .text("applied"), "monthlyIncomeFen": .int(80_000)])
         case .updateHousehold:
-            let values: [String: FieldValue] = ["phone": .text("13900001111"), "notes": .text("复核备注"), "monthlyIncomeFen": .int(65_000)]
-            return Outcome(changes: try replica.updateHousehold(household.id, values), key: householdKey, expected: values)
+            let values: [Household.Field: FieldValue] = [.phone: .text("13900001111"), .notes: .text("复核备注"), .monthlyIncomeFen: .int(65_000)]
+            return Outcome(changes: try replica.updateHousehold(household.id, values), key: householdKey, expected: byName(values))
         case .transitionHousehold:
             let c = try replica.transitionHousehold(household.id, to: .investigated)
             return Outcome(changes: [c], key: householdKey, expected: ["status": .text("investigated")])
@@ -47,8 +47,8 @@ enum LocalWrite: String, CaseIterable, Sendable, CustomTestStringConvertible {
             return Outcome(changes: [c], key: memberKey, expected: ["name": .text(member.name), "householdID": .id(household.id)])
         case .updateMember:
             try replica.addMember(member)
-            let values: [String: FieldValue] = ["name": .text("改名"), "labourAbility": .text("partial")]
-            return Outcome(changes: try replica.updateMember(member.id, values), key: memberKey, expected: values)
+            let values: [Member.Field: FieldValue] = [.name: .text("改名"), .labourAbility: .text("partial")]
+            return Outcome(changes: try replica.updateMember(member.id, values), key: memberKey, expected: byName(values))
         case .deleteMember:
             try replica.addMember(member)
             return Outcome(changes: [try replica.deleteMember(member.id)], key: memberKey, expected: [:], deleted: true)
@@ -68,6 +68,11 @@ enum LocalWrite: String, CaseIterable, Sendable, CustomTestStringConvertible {
             let c = try replica.resolveConflict(.household, household.id, field: "monthlyIncomeFen", value: .int(55_000))
             return Outcome(changes: [c], key: householdKey, expected: ["monthlyIncomeFen": .int(55_000)])
         }
+    }
+
+    /// Typed field values by their fields' names, as `expected` holds them.
+    private func byName<Key: FieldKey>(_ values: [Key: FieldValue]) -> [String: FieldValue] {
+        Dictionary(uniqueKeysWithValues: values.map { ($0.key.rawValue, $0.value) })
     }
 }
 
@@ -107,8 +112,8 @@ struct LocalWriteTests {
         defer { h.finish() }
         let household = Fixture.newHousehold(1)
         let create = try h.replica.createHousehold(household)
-        let changes = try h.replica.updateHousehold(household.id, ["addressDetail": .text("二组7号"), "assetsFen": .int(1),
-                                                                   "notes": .text("a"), "phone": .text("0359-1234567")])
+        let changes = try h.replica.updateHousehold(household.id, [.addressDetail: .text("二组7号"), .assetsFen: .int(1),
+                                                                   .notes: .text("a"), .phone: .text("0359-1234567")])
         #expect(changes.map(\.dot.counter) == [2, 3, 4, 5])
         #expect(changes[0].context.covers(create.dot))
         for (previous, next) in zip(changes, changes.dropFirst()) {
@@ -124,7 +129,7 @@ struct LocalWriteTests {
         try h.replica.createHousehold(household)
         try h.reopen()
         h.clock.advance(by: -60_000)   // the phone's clock went back a minute while it was off
-        let next = try h.replica.updateHousehold(household.id, ["notes": .text("重启后")])
+        let next = try h.replica.updateHousehold(household.id, [.notes: .text("重启后")])
         let all = try h.replica.outboxChanges()
         #expect(next.map(\.dot.counter) == [2])
         #expect(all[1].hlc > all[0].hlc, "the hybrid clock never goes back, even when the wall clock does")
@@ -135,7 +140,7 @@ struct LocalWriteTests {
         defer { h.finish() }
         let household = Fixture.newHousehold(1)
         try h.replica.createHousehold(household)
-        try h.replica.updateHousehold(household.id, ["monthlyIncomeFen": .int(12_345)])
+        try h.replica.updateHousehold(household.id, [.monthlyIncomeFen: .int(12_345)])
         let member = Fixture.newMember(2, of: household)
         try h.replica.addMember(member)
         try h.replica.recordVisit(Fixture.newVisit(3, of: household))

@@ -17,7 +17,7 @@ struct PageApplyLawTests {
     struct World {
         var base: [RecordState] = []
         var next: [RecordState] = []
-        var localEdits: [(RecordID, [String: FieldValue])] = []
+        var localEdits: [(RecordID, [Household.Field: FieldValue])] = []
     }
 
     func world(seed: UInt64) -> World {
@@ -44,7 +44,7 @@ struct PageApplyLawTests {
             world.next.append(state)
             world.next += members.map { Bool.random(using: &rng) ? server.deleted($0) : $0 }
             if Int.random(in: 0..<3, using: &rng) == 0 {
-                world.localEdits.append((household.id, ["monthlyIncomeFen": .int(Int64.random(in: 1...99_999, using: &rng))]))
+                world.localEdits.append((household.id, [.monthlyIncomeFen: .int(Int64.random(in: 1...99_999, using: &rng))]))
             }
         }
         world.next.shuffle(using: &rng)
@@ -70,7 +70,7 @@ struct PageApplyLawTests {
         let deleted = Set(world.next.filter(\.isDeleted).map(\.key.id))
         for (id, values) in world.localEdits where !deleted.contains(id) {
             let shown = try h.replica.record(.household, id)?.fields[income]?.siblings.map(\.value) ?? []
-            #expect(shown.contains(values["monthlyIncomeFen"]!), "household \(id) lost its pending income \(values)")
+            #expect(shown.contains(values[.monthlyIncomeFen]!), "household \(id) lost its pending income \(values)")
         }
         return (try ReplicaSnapshot.of(h.replica), try h.replica.digest(of: A))
     }

@@ -114,8 +114,8 @@ enum PolicyRefused: String, CaseIterable, Sendable, CustomTestStringConvertible 
                                               household: W.covered.id, relation: .sibling, filedOn: Fixture.today))
         case .noticeOfSixDays: try r.publishNotice(W.notice(73, [W.investigated], startsDaysAgo: 0, days: 6))
         case .noticeEndingBeforeItStarts: try r.publishNotice(W.notice(74, [W.investigated], startsDaysAgo: 0, days: -2))
-        case .gradeWithoutDisability: try r.updateMember(W.memberOfCovered.id, ["disabilityGrade": .int(2)])
-        case .moreObjectionsResolvedThanRaised: try r.updateNotice(Fixture.freshID(63), ["resolvedObjectionCount": .int(3)])
+        case .gradeWithoutDisability: try r.updateMember(W.memberOfCovered.id, [.disabilityGrade: .int(2)])
+        case .moreObjectionsResolvedThanRaised: try r.updateNotice(Fixture.freshID(63), [.resolvedObjectionCount: .int(3)])
         }
     }
 }
@@ -149,7 +149,7 @@ struct PolicyRefusalTests {
         try PolicyWorld.seed(confirmer.replica)
         try confirmer.replica.transitionHousehold(PolicyWorld.ready.id, to: .countyConfirmed)
         try confirmer.replica.resolveConflict(.household, PolicyWorld.contested.id, field: "status", value: .text("declined"))
-        try confirmer.replica.updateHousehold(PolicyWorld.confirmed.id, ["coveredSince": .date(Fixture.today)])
+        try confirmer.replica.updateHousehold(PolicyWorld.confirmed.id, [.coveredSince: .date(Fixture.today)])
         try confirmer.replica.transitionHousehold(PolicyWorld.confirmed.id, to: .covered)
 
         let other = Worker(id: WorkerID(unchecked: "tr-test-3"), name: "钱审核", role: .townshipReviewer, assignment: Fixture.reviewer.assignment)

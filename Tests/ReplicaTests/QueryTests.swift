@@ -98,7 +98,7 @@ struct QueryTests {
         #expect(try h.replica.openConflicts().isEmpty)
 
         // The device changes the member while the server, not having seen it, deletes it.
-        try h.replica.updateMember(member.key.id, ["labourAbility": .text("partial")])
+        try h.replica.updateMember(member.key.id, [.labourAbility: .text("partial")])
         try h.replica.receivePage([server.deleted(member)], cursor: 3)
         let conflicts = try h.replica.openConflicts()
         #expect(conflicts.map(\.key) == [member.key])

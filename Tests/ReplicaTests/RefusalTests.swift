@@ -48,7 +48,7 @@ enum Refused: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case badHeadIDNumber, badMemberIDNumber, negativeIncomeAtCreate, negativeAssets, futureVisit, mixedValidAndInvalid
     case skippedStep, assistantConfirms, statusBySet, newHouseholdNotApplied
     case immutableAppliedOn, immutableMemberHousehold
-    case unknownHousehold, unknownMemberDelete, memberOfUnknownHousehold, unknownField, transitionOfUnknownHousehold
+    case unknownHousehold, unknownMemberDelete, memberOfUnknownHousehold, transitionOfUnknownHousehold
 
     var testDescription: String { rawValue }
 
@@ -75,7 +75,7 @@ enum Refused: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .futureVisit: (.invalidValue, nil, .inFuture)
         case .skippedStep, .statusBySet, .newHouseholdNotApplied: (.ruleViolation, .invalidTransition, nil)
         case .immutableAppliedOn, .immutableMemberHousehold: (.ruleViolation, .immutable, nil)
-        case .unknownHousehold, .unknownMemberDelete, .memberOfUnknownHousehold, .unknownField, .transitionOfUnknownHousehold:
+        case .unknownHousehold, .unknownMemberDelete, .memberOfUnknownHousehold, .transitionOfUnknownHousehold:
             (.notFound, nil, nil)
         }
     }
@@ -85,33 +85,32 @@ enum Refused: String, CaseIterable, Sendable, CustomTestStringConvertible {
         switch self {
         case .createOutOfScope: try r.createHousehold(Fixture.newHousehold(30, village: Fixture.villageB))
         case .leadOutOfScope: try r.registerLead(Fixture.newLead(30, village: Fixture.villageB))
-        case .updateOutOfScope: try r.updateHousehold(W.elsewhere.id, ["phone": .text("13800000000")])
-        case .assistantWritesAmount: try r.updateHousehold(W.covered.id, ["monthlyAmountFen": .int(30_000)])
-        case .assistantWritesCoveredSince: try r.updateHousehold(W.covered.id, ["coveredSince": .date(Fixture.today)])
+        case .updateOutOfScope: try r.updateHousehold(W.elsewhere.id, [.phone: .text("13800000000")])
+        case .assistantWritesAmount: try r.updateHousehold(W.covered.id, [.monthlyAmountFen: .int(30_000)])
+        case .assistantWritesCoveredSince: try r.updateHousehold(W.covered.id, [.coveredSince: .date(Fixture.today)])
         case .assistantResolvesConflict: try r.resolveConflict(.household, W.covered.id, field: "monthlyIncomeFen", value: .int(1))
         case .visitNamingAnotherWorker: try r.recordVisit(Fixture.newVisit(30, of: W.covered, by: Fixture.reviewer))
         case .supervisorCreatesHousehold: try r.createHousehold(Fixture.newHousehold(30))
         case .supervisorRegistersLead: try r.registerLead(Fixture.newLead(30, by: Fixture.supervisor))
-        case .supervisorUpdatesPhone: try r.updateHousehold(W.covered.id, ["phone": .text("13800000000")])
+        case .supervisorUpdatesPhone: try r.updateHousehold(W.covered.id, [.phone: .text("13800000000")])
         case .recusedEligibilityVisit: try r.recordVisit(Fixture.newVisit(30, of: W.filed, kind: .annualReview))
-        case .recusedIncomeWrite: try r.updateHousehold(W.filed.id, ["monthlyIncomeFen": .int(10_000)])
+        case .recusedIncomeWrite: try r.updateHousehold(W.filed.id, [.monthlyIncomeFen: .int(10_000)])
         case .recusedWorkflowStep: try r.transitionHousehold(W.filed.id, to: .underReview)
-        case .badHeadIDNumber: try r.updateHousehold(W.covered.id, ["headIDNumber": W.badIDNumber(W.covered.headIDNumber)])
-        case .badMemberIDNumber: try r.updateMember(W.member.id, ["idNumber": W.badIDNumber(W.member.idNumber)])
+        case .badHeadIDNumber: try r.updateHousehold(W.covered.id, [.headIDNumber: W.badIDNumber(W.covered.headIDNumber)])
+        case .badMemberIDNumber: try r.updateMember(W.member.id, [.idNumber: W.badIDNumber(W.member.idNumber)])
         case .negativeIncomeAtCreate: try r.createHousehold(Fixture.newHousehold(30, income: -1))
-        case .negativeAssets: try r.updateHousehold(W.covered.id, ["assetsFen": .int(-100)])
+        case .negativeAssets: try r.updateHousehold(W.covered.id, [.assetsFen: .int(-100)])
         case .futureVisit: try r.recordVisit(Fixture.newVisit(30, of: W.covered, on: Fixture.today.adding(days: 5)))
-        case .mixedValidAndInvalid: try r.updateHousehold(W.covered.id, ["phone": .text("13911112222"), "monthlyIncomeFen": .int(-1)])
+        case .mixedValidAndInvalid: try r.updateHousehold(W.covered.id, [.phone: .text("13911112222"), .monthlyIncomeFen: .int(-1)])
         case .skippedStep: try r.transitionHousehold(W.applied.id, to: .townshipReviewed)
         case .assistantConfirms: try r.transitionHousehold(W.notice.id, to: .countyConfirmed)
-        case .statusBySet: try r.updateHousehold(W.applied.id, ["status": .text("investigated")])
+        case .statusBySet: try r.updateHousehold(W.applied.id, [.status: .text("investigated")])
         case .newHouseholdNotApplied: try r.createHousehold(W.with(Fixture.newHousehold(30)) { $0.status = .covered })
-        case .immutableAppliedOn: try r.updateHousehold(W.covered.id, ["appliedOn": .date(Fixture.today)])
-        case .immutableMemberHousehold: try r.updateMember(W.member.id, ["householdID": .id(W.covered.id)])
-        case .unknownHousehold: try r.updateHousehold(Fixture.freshID(99), ["phone": .text("13800000000")])
+        case .immutableAppliedOn: try r.updateHousehold(W.covered.id, [.appliedOn: .date(Fixture.today)])
+        case .immutableMemberHousehold: try r.updateMember(W.member.id, [.householdID: .id(W.covered.id)])
+        case .unknownHousehold: try r.updateHousehold(Fixture.freshID(99), [.phone: .text("13800000000")])
         case .unknownMemberDelete: try r.deleteMember(Fixture.freshID(99))
         case .memberOfUnknownHousehold: try r.addMember(Fixture.newMember(30, of: Fixture.newHousehold(99)))
-        case .unknownField: try r.updateHousehold(W.covered.id, ["favouriteColour": .text("red")])
         case .transitionOfUnknownHousehold: try r.transitionHousehold(Fixture.freshID(99), to: .investigated)
         }
     }
@@ -146,7 +145,7 @@ struct RefusalTests {
         defer { h.finish() }
         try RefusalWorld.seed(h.replica)
         let filed = RefusalWorld.filed
-        try h.replica.updateHousehold(filed.id, ["phone": .text("13700001111"), "notes": .text("联系方式更新")])
+        try h.replica.updateHousehold(filed.id, [.phone: .text("13700001111"), .notes: .text("联系方式更新")])
         try h.replica.recordVisit(Fixture.newVisit(30, of: filed, kind: .screening))
         #expect(try h.replica.outboxChanges().count == 3)
         #expect(try h.replica.householdDetail(filed.id).household.phone == "13700001111")
@@ -156,9 +155,9 @@ struct RefusalTests {
         let h = try ReplicaHarness(Fixture.reviewer)
         defer { h.finish() }
         try RefusalWorld.seed(h.replica)
-        try h.replica.updateHousehold(RefusalWorld.covered.id, ["monthlyAmountFen": .int(30_000)])
+        try h.replica.updateHousehold(RefusalWorld.covered.id, [.monthlyAmountFen: .int(30_000)])
         try h.replica.transitionHousehold(RefusalWorld.applied.id, to: .investigated)
-        try h.replica.updateHousehold(RefusalWorld.filed.id, ["monthlyIncomeFen": .int(10_000)])   // the filing is not theirs
+        try h.replica.updateHousehold(RefusalWorld.filed.id, [.monthlyIncomeFen: .int(10_000)])   // the filing is not theirs
         #expect(try h.replica.outboxChanges().map(\.dot.counter) == [1, 2, 3])
     }
 }

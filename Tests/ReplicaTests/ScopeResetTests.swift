@@ -23,7 +23,7 @@ struct ScopeResetTests {
         defer { h.finish() }
         let (a, b) = serverStates()
         try h.replica.receivePage(a, cursor: 5)
-        try h.replica.updateHousehold(a[0].key.id, ["phone": .text("13900000001")])
+        try h.replica.updateHousehold(a[0].key.id, [.phone: .text("13900000001")])
         try h.replica.createHousehold(Fixture.newHousehold(10))
         let outbox = try h.replica.outboxChanges()
 
@@ -59,7 +59,7 @@ struct ScopeResetTests {
         defer { h.finish() }
         let (a, _) = serverStates()
         try h.replica.receivePage(a, cursor: 5)
-        try h.replica.updateHousehold(a[0].key.id, ["phone": .text("13900000001")])
+        try h.replica.updateHousehold(a[0].key.id, [.phone: .text("13900000001")])
         let local = Fixture.newHousehold(10)
         try h.replica.createHousehold(local)
         let outbox = try h.replica.outboxChanges()
@@ -90,7 +90,7 @@ struct ScopeResetTests {
         let (a, b) = serverStates()
         try h.replica.receive(SyncResponse(serverTimeMilliseconds: Fixture.now, page: a + b, cursors: [A: 5, B: 5],
                                            digests: [A: ScopeDigest.of(a), B: ScopeDigest.of(b)]))
-        try h.replica.updateHousehold(a[1].key.id, ["monthlyIncomeFen": .int(1_000)])
+        try h.replica.updateHousehold(a[1].key.id, [.monthlyIncomeFen: .int(1_000)])
         let outbox = try h.replica.outboxChanges()
 
         try h.replica.resetVillages([A])

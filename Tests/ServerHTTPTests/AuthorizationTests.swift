@@ -119,7 +119,7 @@ struct AuthorizationTests {
             #expect(RecordID(uuidString: filed.id) != nil)
             try await device.syncOK()
             // The device now refuses the relative's eligibility write itself; a forged one is refused by the server.
-            #expect(throws: (any Error).self) { try device.replica.updateHousehold(household.id, ["monthlyIncomeFen": .int(1_00)]) }
+            #expect(throws: (any Error).self) { try device.replica.updateHousehold(household.id, [.monthlyIncomeFen: .int(1_00)]) }
             let key = RecordKey(.household, household.id, scope: A)
             let stored = try #require(try await d.store.record(key))
             let counter = try device.replica.lastCounter() + 1

@@ -19,9 +19,9 @@ struct ConflictAPITests {
         try await one.syncOK()
         try await two.syncOK()
         let h = HTTPFixture.households(in: A)[2]
-        try one.replica.updateHousehold(h.id, ["monthlyIncomeFen": .int(310_00)])
+        try one.replica.updateHousehold(h.id, [.monthlyIncomeFen: .int(310_00)])
         d.clock.advance(by: 60_000)
-        try two.replica.updateHousehold(h.id, ["monthlyIncomeFen": .int(655_00)])
+        try two.replica.updateHousehold(h.id, [.monthlyIncomeFen: .int(655_00)])
         try await one.syncOK()
         try await two.syncOK()
         return (one, two, h)

@@ -93,7 +93,7 @@ struct EnrolmentTests {
             let device = try await d.enrol(HTTPFixture.assistant(A), replica: 0xD1)
             try await device.syncOK()
             let h = try device.replica.households(in: A)[0]
-            try device.replica.updateHousehold(h.id, ["phone": .text("13912345678")])
+            try device.replica.updateHousehold(h.id, [.phone: .text("13912345678")])
 
             let revoked = try await d.admin.revokeDevice(device.deviceID)
             #expect(revoked.revokedAtMilliseconds == d.clock.now && revoked.revocation == "lost")

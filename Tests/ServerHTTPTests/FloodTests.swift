@@ -35,7 +35,7 @@ struct FloodTests {
             var synced = 0
             while !flood.isCancelled, statuses.total < 9_000 {
                 let h = try device.replica.households(in: HTTPFixture.villageA)[synced % 3]
-                try device.replica.updateHousehold(h.id, ["notes": .text("洪水中 \(synced)")])
+                try device.replica.updateHousehold(h.id, [.notes: .text("洪水中 \(synced)")])
                 let report = try await device.syncOK()
                 #expect(report.acked == 1)
                 synced += 1

@@ -65,7 +65,7 @@ struct PolicyPathTests {
             // During the seven days an objection is raised; the county may not confirm yet.
             d.clock.advance(by: 3 * Self.day)
             try await reviewer.syncOK()
-            try reviewer.replica.updateNotice(notice.id, ["objectionCount": .int(1), "objectionNotes": .text("邻居反映家中有车辆")])
+            try reviewer.replica.updateNotice(notice.id, [.objectionCount: .int(1), .objectionNotes: .text("邻居反映家中有车辆")])
             try await reviewer.syncOK()
             try await confirmer.syncOK()
             #expect(refusedRule { () throws(ReplicaError) in try confirmer.replica.transitionHousehold(household.id, to: .countyConfirmed) } == .noticeNotReady)
@@ -75,14 +75,14 @@ struct PolicyPathTests {
             #expect(refusedRule { () throws(ReplicaError) in try confirmer.replica.transitionHousehold(household.id, to: .countyConfirmed) } == .noticeNotReady)
             // The township looks into it and resolves it; then the county confirms and covers.
             try await reviewer.syncOK()
-            try reviewer.replica.updateNotice(notice.id, ["resolvedObjectionCount": .int(1)])
+            try reviewer.replica.updateNotice(notice.id, [.resolvedObjectionCount: .int(1)])
             try await reviewer.syncOK()
             try await step(confirmer, household.id, .countyConfirmed)
             // Coverage needs its date first: a covered household without one would never be due for review.
             try await confirmer.syncOK()
             #expect(throws: ReplicaError.self) { try confirmer.replica.transitionHousehold(household.id, to: .covered) }
-            try confirmer.replica.updateHousehold(household.id, ["monthlyStandardFen": .int(58_000), "monthlyAmountFen": .int(30_000),
-                                                                  "coveredSince": .date(today())])
+            try confirmer.replica.updateHousehold(household.id, [.monthlyStandardFen: .int(58_000), .monthlyAmountFen: .int(30_000),
+                                                                  .coveredSince: .date(today())])
             try await step(confirmer, household.id, .covered)
 
             // A year on, the village starts the review (复核); the county decides the exit (清退).

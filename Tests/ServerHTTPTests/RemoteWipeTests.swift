@@ -25,10 +25,10 @@ struct RemoteWipeTests {
             let households = try device.replica.households(in: A)
             var written: [Change] = []
             for n in 0..<70 {
-                written += try device.replica.updateHousehold(households[n % households.count].id, ["notes": .text("第\(n)次走访")])
+                written += try device.replica.updateHousehold(households[n % households.count].id, [.notes: .text("第\(n)次走访")])
             }
             // Meanwhile a colleague's change reaches the server: the retired device must not receive it.
-            try colleague.replica.updateHousehold(households[0].id, ["phone": .text("13700000000")])
+            try colleague.replica.updateHousehold(households[0].id, [.phone: .text("13700000000")])
             try await colleague.syncOK()
 
             let revoked = try await d.admin.revokeDevice(device.deviceID, reason: "retired")
@@ -56,7 +56,7 @@ struct RemoteWipeTests {
             let device = try await d.enrol(HTTPFixture.assistant(A), replica: 0xE3)
             try await device.syncOK()
             let h = try device.replica.households(in: A)[0]
-            try device.replica.updateHousehold(h.id, ["monthlyIncomeFen": .int(98_700)])
+            try device.replica.updateHousehold(h.id, [.monthlyIncomeFen: .int(98_700)])
             _ = try await d.admin.revokeWorkerDevices(HTTPFixture.assistant(A).id.rawValue)
             let report = await device.sync()
             #expect(report.wiped && report.acked == 0)

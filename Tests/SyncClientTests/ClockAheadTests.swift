@@ -18,15 +18,15 @@ struct ClockAheadTests {
             try await device.syncOK()
             let household = Fixture.households(A)[0]
             device.clockError.milliseconds = days * Fixture.msPerDay
-            try device.replica.updateHousehold(household.id, ["monthlyIncomeFen": .int(41_000)])
-            try device.replica.updateHousehold(household.id, ["monthlyIncomeFen": .int(42_000), "phone": .text("13700000001")])
+            try device.replica.updateHousehold(household.id, [.monthlyIncomeFen: .int(41_000)])
+            try device.replica.updateHousehold(household.id, [.monthlyIncomeFen: .int(42_000), .phone: .text("13700000001")])
             try device.replica.addMember(Fixture.member(7, of: household))
 
             let report = try await device.syncOK()
             #expect(report.rejected == 4 && report.restamped == 4, "\(report)")
             #expect(try device.replica.outboxSummary().rejected.isEmpty, "nothing stays refused")
             // A write after the sync follows the corrected clock: accepted the first time.
-            try device.replica.updateHousehold(household.id, ["notes": .text("复核后")])
+            try device.replica.updateHousehold(household.id, [.notes: .text("复核后")])
             let after = try await device.syncOK()
             #expect(after.rejected == 0 && after.acked == 1)
 

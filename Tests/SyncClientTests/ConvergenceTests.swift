@@ -18,9 +18,9 @@ struct ConvergenceTests {
         try await assistant.syncOK()
         try await reviewer.syncOK()
         let household = Fixture.households(A)[3]
-        try assistant.replica.updateHousehold(household.id, ["monthlyIncomeFen": .int(111_00), "phone": .text("13900000001")])
+        try assistant.replica.updateHousehold(household.id, [.monthlyIncomeFen: .int(111_00), .phone: .text("13900000001")])
         server.clock.advance(by: 1_000)
-        try reviewer.replica.updateHousehold(household.id, ["monthlyIncomeFen": .int(222_00), "phone": .text("13900000002")])
+        try reviewer.replica.updateHousehold(household.id, [.monthlyIncomeFen: .int(222_00), .phone: .text("13900000002")])
         try await assistant.syncOK()
         try await reviewer.syncOK()
         try await assistant.syncOK()

@@ -43,7 +43,7 @@ struct FailureTests {
     /// Three writes on a bootstrapped device: a phone, a member and a visit.
     func pendingWrites(_ device: TestDevice) throws -> [Change] {
         let households = Fixture.households(A)
-        try device.replica.updateHousehold(households[0].id, ["phone": .text("13700000007")])
+        try device.replica.updateHousehold(households[0].id, [.phone: .text("13700000007")])
         try device.replica.addMember(Fixture.member(1, of: households[1]))
         try device.replica.recordVisit(Fixture.visit(2, at: households[2], by: Fixture.assistant, on: Fixture.today))
         return try device.replica.outboxChanges()

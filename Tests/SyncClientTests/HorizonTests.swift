@@ -21,7 +21,7 @@ struct HorizonTests {
 
             // The assistant works offline…
             let households = Fixture.households(A)
-            try offline.replica.updateHousehold(households[0].id, ["notes": .text("离线时记录")])
+            try offline.replica.updateHousehold(households[0].id, [.notes: .text("离线时记录")])
             try offline.replica.recordVisit(Fixture.visit(1, at: households[1], by: Fixture.assistant, on: Fixture.today))
             let outbox = try offline.replica.outboxChanges()
 

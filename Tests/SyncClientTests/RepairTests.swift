@@ -41,7 +41,7 @@ struct RepairTests {
             let device = try TestDevice(Fixture.assistant, replica: 1, on: server, pageLimit: 5)
             try await device.syncOK()
             let household = Fixture.households(A)[4]
-            try device.replica.updateHousehold(household.id, ["notes": .text("修复前的记录")])
+            try device.replica.updateHousehold(household.id, [.notes: .text("修复前的记录")])
             let outbox = try device.replica.outboxChanges()
             let before = try device.replica.viewStates(in: A).count
 
@@ -67,7 +67,7 @@ struct RepairTests {
         try await TestServer.with { server in
             let device = try TestDevice(Fixture.assistant, replica: 1, on: server)
             try await device.syncOK()
-            try device.replica.updateHousehold(Fixture.households(A)[0].id, ["notes": .text("待发送")])
+            try device.replica.updateHousehold(Fixture.households(A)[0].id, [.notes: .text("待发送")])
             let outbox = try device.replica.outboxChanges()
 
             // A server whose digests are wrong: the repair cannot make them match.

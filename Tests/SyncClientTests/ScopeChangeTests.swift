@@ -15,7 +15,7 @@ struct ScopeChangeTests {
             try await device.syncOK()
             #expect(try device.replica.villages() == [A])
             let household = Fixture.households(A)[0]
-            let pending = try device.replica.updateHousehold(household.id, ["monthlyIncomeFen": .int(42_00)])[0]
+            let pending = try device.replica.updateHousehold(household.id, [.monthlyIncomeFen: .int(42_00)])[0]
             let before = server.received(from: device.deviceID).count
 
             server.reassign(device.deviceID, to: Assignment(villages: [B]))
@@ -46,7 +46,7 @@ struct ScopeChangeTests {
 
             // Work goes on in the new village.
             let target = Fixture.households(B)[0]
-            try device.replica.updateHousehold(target.id, ["phone": .text("13612345678")])
+            try device.replica.updateHousehold(target.id, [.phone: .text("13612345678")])
             let next = try await device.syncOK()
             #expect(next.acked == 1 && next.rejected == 0)
             #expect(try device.replica.outboxSummary().rejected.count == 1, "the old refusal is still shown")

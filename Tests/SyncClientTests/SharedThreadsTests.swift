@@ -14,7 +14,7 @@ struct SharedThreadsTests {
             // Their replicas wait for a lock longer than the test holds one.
             let devices = try (1...6).map { try TestDevice(Fixture.assistant, replica: UInt64(100 + $0), on: server, busyTimeout: 120) }
             for device in devices { try await device.syncOK() }
-            for device in devices { _ = try device.replica.updateHousehold(Fixture.households(Fixture.villageA)[0].id, ["notes": .text("锁")]) }
+            for device in devices { _ = try device.replica.updateHousehold(Fixture.households(Fixture.villageA)[0].id, [.notes: .text("锁")]) }
 
             // Another connection takes each replica's write lock, on threads of its own, and keeps it
             // until the shared pool has ticked (or gives up after a minute): the property is an

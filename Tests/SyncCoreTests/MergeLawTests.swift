@@ -69,7 +69,7 @@ struct MergeLawTests {
             for c in history.changes {
                 for event in states[c.record, default: RecordState(key: c.record)].apply(c).events {
                     switch event {
-                    case .needsReview(let field, _): seen[field == HouseholdField.status ? "workflow conflict" : "review conflict", default: 0] += 1
+                    case .needsReview(let field, _): seen[field == Household.Field.status.id ? "workflow conflict" : "review conflict", default: 0] += 1
                     case .autoResolved(_, let winner, let losers):
                         seen[losers.contains { $0.hlc == winner.hlc } ? "lww tie" : "lww conflict", default: 0] += 1
                     case .deleteConflict: seen["delete conflict", default: 0] += 1

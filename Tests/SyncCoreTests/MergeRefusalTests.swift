@@ -32,10 +32,10 @@ struct MergeRefusalTests {
 
     @Test("set on an immutable field, or on any field of a visit, is refused")
     mutating func immutable() {
-        expectRefused(.set(HouseholdField.appliedOn, .date(CalendarDate(daysSinceEpoch: 1))), on: Fixture.household, .immutable)
-        expectRefused(.set(MemberField.household, .id(Fixture.id(9))), on: Fixture.member, .immutable)
-        expectRefused(.set(VisitField.income, .int(1)), on: Fixture.visit, .immutable)
-        expectRefused(.set(VisitField.kind, .text("annualReview")), on: Fixture.visit, .immutable)
+        expectRefused(.set(Household.Field.appliedOn.id, .date(CalendarDate(daysSinceEpoch: 1))), on: Fixture.household, .immutable)
+        expectRefused(.set(Member.Field.householdID.id, .id(Fixture.id(9))), on: Fixture.member, .immutable)
+        expectRefused(.set(Visit.Field.monthlyIncomeFen.id, .int(1)), on: Fixture.visit, .immutable)
+        expectRefused(.set(Visit.Field.kind.id, .text("annualReview")), on: Fixture.visit, .immutable)
     }
 
     @Test("visits are never deleted")
@@ -46,17 +46,17 @@ struct MergeRefusalTests {
     @Test("the workflow moves only by allowed transitions")
     mutating func workflow() {
         let applied = FieldValue.text("applied")
-        expectRefused(.set(HouseholdField.status, .text("investigated")), on: Fixture.household, .invalidTransition)
-        expectRefused(.transition(HouseholdField.status, from: applied, to: .text("covered")), on: Fixture.household, .invalidTransition)
-        expectRefused(.transition(HouseholdField.status, from: applied, to: .text("somewhere")), on: Fixture.household, .invalidTransition)
-        expectRefused(.transition(HouseholdField.status, from: .int(1), to: .text("investigated")), on: Fixture.household, .invalidTransition)
-        expectRefused(.transition(HouseholdField.category, from: applied, to: .text("investigated")), on: Fixture.household, .invalidTransition)
+        expectRefused(.set(Household.Field.status.id, .text("investigated")), on: Fixture.household, .invalidTransition)
+        expectRefused(.transition(Household.Field.status.id, from: applied, to: .text("covered")), on: Fixture.household, .invalidTransition)
+        expectRefused(.transition(Household.Field.status.id, from: applied, to: .text("somewhere")), on: Fixture.household, .invalidTransition)
+        expectRefused(.transition(Household.Field.status.id, from: .int(1), to: .text("investigated")), on: Fixture.household, .invalidTransition)
+        expectRefused(.transition(Household.Field.category.id, from: applied, to: .text("investigated")), on: Fixture.household, .invalidTransition)
 
         var (states, creates) = records()
-        let step = b.write(.transition(HouseholdField.status, from: applied, to: .text("investigated")),
+        let step = b.write(.transition(Household.Field.status.id, from: applied, to: .text("investigated")),
                            to: Fixture.household, seeing: .seeing(creates[0]))
         #expect(states[Fixture.household]!.apply(step).outcome == .applied)
-        #expect(states[Fixture.household]!.value(HouseholdField.status) == .text("investigated"))
+        #expect(states[Fixture.household]!.value(Household.Field.status.id) == .text("investigated"))
     }
 
     @Test("a field the collection does not declare is refused")
@@ -66,7 +66,7 @@ struct MergeRefusalTests {
         expectRefused(.transition(nowhere, from: .text("applied"), to: .text("investigated")), on: Fixture.household, .unknownField)
 
         var state = RecordState(key: Fixture.household)
-        let create = a.write(.create([HouseholdField.headName: .text("张伟"), nowhere: .int(1)]), to: Fixture.household)
+        let create = a.write(.create([Household.Field.headName.id: .text("张伟"), nowhere: .int(1)]), to: Fixture.household)
         #expect(state.apply(create).refusal == .unknownField)
         #expect(state == RecordState(key: Fixture.household), "nothing of the create is applied")
     }
@@ -74,7 +74,7 @@ struct MergeRefusalTests {
     @Test("the same dot with the same content is a duplicate")
     mutating func duplicate() {
         var (states, creates) = records()
-        let set = b.write(.set(HouseholdField.income, .int(1)), to: Fixture.household, seeing: .seeing(creates[0]))
+        let set = b.write(.set(Household.Field.monthlyIncomeFen.id, .int(1)), to: Fixture.household, seeing: .seeing(creates[0]))
         let delete = b.write(.delete, to: Fixture.member, seeing: .seeing(creates[1]))
         states[Fixture.household]!.apply(set)
         states[Fixture.member]!.apply(delete)
@@ -88,13 +88,13 @@ struct MergeRefusalTests {
     @Test("the same dot with different content is refused")
     mutating func dotReused() {
         var (states, creates) = records()
-        let set = b.write(.set(HouseholdField.income, .int(1)), to: Fixture.household, seeing: .seeing(creates[0]))
+        let set = b.write(.set(Household.Field.monthlyIncomeFen.id, .int(1)), to: Fixture.household, seeing: .seeing(creates[0]))
         let delete = b.write(.delete, to: Fixture.member, seeing: .seeing(creates[1]))
         states[Fixture.household]!.apply(set)
         states[Fixture.member]!.apply(delete)
         let before = states
 
-        let otherValue = Change(dot: set.dot, record: set.record, operation: .set(HouseholdField.income, .int(2)),
+        let otherValue = Change(dot: set.dot, record: set.record, operation: .set(Household.Field.monthlyIncomeFen.id, .int(2)),
                                 context: set.context, hlc: set.hlc, author: set.author)
         let otherClock = Change(dot: delete.dot, record: delete.record, operation: .delete,
                                 context: delete.context, hlc: Fixture.hlc(1), author: delete.author)
@@ -108,7 +108,7 @@ struct MergeRefusalTests {
         var (states, creates) = records()
         let original = creates[0]
         let altered = Change(dot: original.dot, record: original.record,
-                             operation: .create([HouseholdField.headName: .text("张伟")]),
+                             operation: .create([Household.Field.headName.id: .text("张伟")]),
                              context: original.context, hlc: original.hlc, author: original.author)
         let before = states[Fixture.household]
         #expect(states[Fixture.household]!.apply(altered).refusal == .dotReused)
@@ -157,7 +157,7 @@ struct MergeRefusalTests {
             RecordKey(.household, Fixture.household.id, scope: Fixture.otherVillage),
         ]
         for key in elsewhere {
-            let change = b.write(.set(HouseholdField.notes, .text("x")), to: key, seeing: .seeing(creates[0]))
+            let change = b.write(.set(Household.Field.notes.id, .text("x")), to: key, seeing: .seeing(creates[0]))
             #expect(states[Fixture.household]!.apply(change).refusal == .wrongRecord, "\(key)")
         }
         #expect(states[Fixture.household] == before)
@@ -166,14 +166,14 @@ struct MergeRefusalTests {
     @Test("a write arriving after the write that superseded it changes nothing")
     mutating func superseded() {
         var (states, creates) = records()
-        let old = b.write(.set(HouseholdField.income, .int(1)), to: Fixture.household, seeing: .seeing(creates[0]))
-        let new = a.write(.set(HouseholdField.income, .int(2)), to: Fixture.household, seeing: .seeing(creates[0], old))
+        let old = b.write(.set(Household.Field.monthlyIncomeFen.id, .int(1)), to: Fixture.household, seeing: .seeing(creates[0]))
+        let new = a.write(.set(Household.Field.monthlyIncomeFen.id, .int(2)), to: Fixture.household, seeing: .seeing(creates[0], old))
         states[Fixture.household]!.apply(new)
         let before = states
 
         #expect(states[Fixture.household]!.apply(old) == .superseded)
         #expect(states == before)
-        #expect(states[Fixture.household]!.value(HouseholdField.income) == .int(2))
+        #expect(states[Fixture.household]!.value(Household.Field.monthlyIncomeFen.id) == .int(2))
     }
 
     /// B deletes the member; A, having seen the delete, sets its status. The delete reaches a
@@ -183,7 +183,7 @@ struct MergeRefusalTests {
     mutating func supersededDelete() {
         var (states, creates) = records()
         let delete = b.write(.delete, to: Fixture.member, seeing: .seeing(creates[1]))
-        let restore = a.write(.set(MemberField.status, .text("present")), to: Fixture.member, seeing: .seeing(creates[1], delete))
+        let restore = a.write(.set(Member.Field.status.id, .text("present")), to: Fixture.member, seeing: .seeing(creates[1], delete))
         states[Fixture.member]!.apply(restore)
         let before = states[Fixture.member]!
 
@@ -191,7 +191,7 @@ struct MergeRefusalTests {
         #expect(result.outcome == .applied, "it removed values, so the state changed")
         #expect(states[Fixture.member]!.tombstones.isEmpty)
         #expect(states[Fixture.member] == replay([creates[1], delete, restore])[Fixture.member], "the same as in causal order")
-        #expect(states[Fixture.member]!.value(MemberField.name) == .null, "the name the delete saw is gone")
+        #expect(states[Fixture.member]!.value(Member.Field.name.id) == .null, "the name the delete saw is gone")
         #expect(states[Fixture.member] != before)
     }
 }

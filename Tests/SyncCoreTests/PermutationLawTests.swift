@@ -38,11 +38,11 @@ struct PermutationLawTests {
             return h.changes.flatMap { c in states[c.record, default: RecordState(key: c.record)].apply(c).events }
         }
         let review = events(SmallHistory.reviewConflictThenResolution)
-        #expect(review.contains { if case .needsReview(HouseholdField.category, _) = $0 { true } else { false } })
-        #expect(review.contains { if case .resolved(HouseholdField.category, _) = $0 { true } else { false } })
+        #expect(review.contains { if case .needsReview(Household.Field.category.id, _) = $0 { true } else { false } })
+        #expect(review.contains { if case .resolved(Household.Field.category.id, _) = $0 { true } else { false } })
 
         let tie = events(SmallHistory.lwwTie).compactMap { e -> (Sibling, [Sibling])? in
-            if case .autoResolved(HouseholdField.notes, let w, let l) = e { (w, l) } else { nil }
+            if case .autoResolved(Household.Field.notes.id, let w, let l) = e { (w, l) } else { nil }
         }
         let (winner, losers) = try #require(tie.first)
         #expect(losers.map(\.hlc) == [winner.hlc], "a tie: the same clock reading")
@@ -52,12 +52,12 @@ struct PermutationLawTests {
         #expect(delete?.hasDeleteConflict == true)
         let reopened = Convergence(SmallHistory.deleteConflictResolvedAndReopened.changes).reference[Fixture.member]
         #expect(reopened?.hasDeleteConflict == true)
-        #expect(reopened?.value(MemberField.name) == .null, "the reviewer's delete saw the name")
-        #expect(reopened?.value(MemberField.grade) == .int(1))
+        #expect(reopened?.value(Member.Field.name.id) == .null, "the reviewer's delete saw the name")
+        #expect(reopened?.value(Member.Field.disabilityGrade.id) == .int(1))
 
         let workflow = Convergence(SmallHistory.concurrentTransitions.changes).reference[Fixture.household]
-        #expect(workflow?.conflictedFields == [HouseholdField.status])
-        #expect(workflow?.fields[HouseholdField.status]?.siblings.map(\.value) == [.text("declined"), .text("townshipReviewed")])
+        #expect(workflow?.conflictedFields == [Household.Field.status.id])
+        #expect(workflow?.fields[Household.Field.status.id]?.siblings.map(\.value) == [.text("declined"), .text("townshipReviewed")])
     }
 
     @Test("permutations: all n! of them, each once, in order", arguments: 0...6)

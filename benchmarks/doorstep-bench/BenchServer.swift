@@ -68,7 +68,7 @@ final class BenchServer {
             let key = RecordKey(.household, h.id, scope: h.village)
             guard let stored = try await store.record(key) else { throw BenchError("household \(h.id) is missing") }
             counter += 1
-            batch.append(Change(dot: Dot(device.replica, counter), record: key, operation: .set(Schema.household.id("monthlyIncomeFen"), .int(Int64(counter % 90_000))),
+            batch.append(Change(dot: Dot(device.replica, counter), record: key, operation: .set(Household.Field.monthlyIncomeFen.id, .int(Int64(counter % 90_000))),
                                 context: stored.version, hlc: HLCTimestamp(milliseconds: now, logical: UInt16(i)), author: device.worker.id))
         }
         return SyncRequest(replica: device.replica, appVersion: "bench", cursors: [:], changes: batch, health: DeviceHealth(), pageLimit: 1,

@@ -30,7 +30,6 @@ struct WireWorkloads {
     /// logical counter telling them apart, as a replica's hybrid clock stamps one transaction).
     func reviewEdits(households count: Int, startCounter: UInt64 = 1, seed: UInt64) -> [Change] {
         var g = SeededGenerator(seed: seed)
-        let h = Schema.household
         let worker = WorkerID(unchecked: "va-bench-1")
         let day = dataset.plan.spec.asOf
         var clock = Int64(day.daysSinceEpoch) * 86_400_000 + 9 * 3_600_000
@@ -39,12 +38,12 @@ struct WireWorkloads {
         for state in states.prefix(count) {
             clock += Int64(g.int(in: 120_000...900_000))
             var context = state.version
-            let income = max(0, (state.value(h.id("monthlyIncomeFen")).intValue ?? 0) + Int64(g.int(in: -5_000...8_000)))
-            let assets = max(0, (state.value(h.id("assetsFen")).intValue ?? 0) + Int64(g.int(in: -50_000...50_000)))
-            let edits: [(String, FieldValue)] = [("monthlyIncomeFen", .int(income)), ("assetsFen", .int(assets)),
-                                                 ("lastReviewedOn", .date(day))]
-            for (i, (name, value)) in edits.enumerated() {
-                let change = Change(dot: Dot(WireWorkloads.device, counter), record: state.key, operation: .set(h.id(name), value),
+            let income = max(0, (state.value(Household.Field.monthlyIncomeFen.id).intValue ?? 0) + Int64(g.int(in: -5_000...8_000)))
+            let assets = max(0, (state.value(Household.Field.assetsFen.id).intValue ?? 0) + Int64(g.int(in: -50_000...50_000)))
+            let edits: [(Household.Field, FieldValue)] = [(.monthlyIncomeFen, .int(income)), (.assetsFen, .int(assets)),
+                                                          (.lastReviewedOn, .date(day))]
+            for (i, (field, value)) in edits.enumerated() {
+                let change = Change(dot: Dot(WireWorkloads.device, counter), record: state.key, operation: .set(field.id, value),
                                     context: context, hlc: HLCTimestamp(milliseconds: clock, logical: UInt16(i)),
                                     author: worker)
                 context.add(change.dot)

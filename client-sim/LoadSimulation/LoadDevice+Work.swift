@@ -49,7 +49,7 @@ extension LoadDevice {
         for item in due.filter({ mine.contains($0.household.id) }).prefix(count) {
             let h = item.household
             let income = chance(0.6) ? max(0, h.monthlyIncomeFen + Int64.random(in: -8_000...12_000, using: &generator)) : h.monthlyIncomeFen
-            write { try replica.updateHousehold(h.id, ["monthlyIncomeFen": .int(income), "lastReviewedOn": .date(LoadClock.today)]) }
+            write { try replica.updateHousehold(h.id, [.monthlyIncomeFen: .int(income), .lastReviewedOn: .date(LoadClock.today)]) }
             visit(h, kind: item.cadence == .yearly ? .annualReview : .semiannualReview, income: income, recommendation: .maintain)
         }
     }
@@ -61,7 +61,7 @@ extension LoadDevice {
             let households = ((try? replica.households(in: village)) ?? []).sorted { $0.id < $1.id }.prefix(count)
             for h in households {
                 let income = Int64(index + 1) * 1_000 + Int64(day) * 10
-                write { try replica.updateHousehold(h.id, ["monthlyIncomeFen": .int(income)]) }
+                write { try replica.updateHousehold(h.id, [.monthlyIncomeFen: .int(income)]) }
             }
         }
     }

@@ -137,7 +137,7 @@ actor VirtualDevice {
         let id = householdOrder[Int.random(in: 0..<householdOrder.count, using: &generator)]
         guard let (key, version) = households[id] else { return }
         let income = Int64.random(in: 20_000...120_000, using: &generator)
-        let set = next(key, .set(Self.income, .int(income)), context: version)
+        let set = next(key, .set(Household.Field.monthlyIncomeFen.id, .int(income)), context: version)
         households[id] = (key, version.merging(VersionVector([(replica, set.dot.counter)])))
         let visit = Visit(id: RecordID(milliseconds: LoadClock.now(), using: &generator), householdID: id, village: key.scope, kind: .annualReview,
                           worker: worker.id, date: LoadClock.today, monthlyIncomeFen: income, assetsFen: 0, livingCondition: .difficult,
@@ -151,8 +151,6 @@ actor VirtualDevice {
         outbox.append(change)
         return change
     }
-
-    static let income = Schema.household.id("monthlyIncomeFen")
 
     var pending: Int { outbox.count }
 }

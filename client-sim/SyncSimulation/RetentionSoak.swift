@@ -168,7 +168,7 @@ struct SoakDevice {
         guard !households.isEmpty else { throw SimulationError(.setup, "device of \(village) holds no household") }
         for _ in 0..<2 {
             let h = households[Int.random(in: 0..<households.count, using: &random)]
-            _ = try replica.updateHousehold(h.id, ["notes": .text("第\(day)天走访"), "monthlyIncomeFen": .int(Int64.random(in: 0...90_000, using: &random))])
+            _ = try replica.updateHousehold(h.id, [.notes: .text("第\(day)天走访"), .monthlyIncomeFen: .int(Int64.random(in: 0...90_000, using: &random))])
         }
         let birth = CalendarDate(year: Int.random(in: 1940...2015, using: &random), month: Int.random(in: 1...12, using: &random),
                                  day: Int.random(in: 1...28, using: &random))!

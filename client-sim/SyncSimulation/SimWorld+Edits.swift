@@ -38,10 +38,10 @@ extension SimWorld {
                    _ g: inout SimRandomGenerator) throws -> [Change] {
         switch random.int(0...7) {
         case 0:
-            return try replica.updateHousehold(h.id, ["monthlyIncomeFen": .int(Int64(random.int(0...90_000)))])
+            return try replica.updateHousehold(h.id, [.monthlyIncomeFen: .int(Int64(random.int(0...90_000)))])
         case 1:
             return try replica.updateHousehold(h.id, random.chance(0.5)
-                ? ["phone": .text("13\(random.int(100_000_000...999_999_999))")] : ["notes": .text("第\(random.int(1...99))次走访备注")])
+                ? [.phone: .text("13\(random.int(100_000_000...999_999_999))")] : [.notes: .text("第\(random.int(1...99))次走访备注")])
         case 2:
             // A step the table offers this role from the status the worker sees; the replica
             // holds it to separation of duties and the notice gates.
@@ -72,7 +72,7 @@ extension SimWorld {
                   let value = field.values.first?.value else { return [] }
             return [try replica.resolveConflict(conflict.key.collection, conflict.key.id, field: field.field, value: value)]
         default:
-            return try replica.updateHousehold(h.id, ["assetsFen": .int(Int64(random.int(0...3_000_000)))])
+            return try replica.updateHousehold(h.id, [.assetsFen: .int(Int64(random.int(0...3_000_000)))])
         }
     }
 
@@ -99,7 +99,7 @@ extension SimWorld {
             return [try replica.publishNotice(notice)]
         default:
             guard let notice = try replica.notices(in: village).first(where: { !$0.objectionsResolved }) else { return [] }
-            return try replica.updateNotice(notice.id, ["resolvedObjectionCount": .int(notice.objectionCount)])
+            return try replica.updateNotice(notice.id, [.resolvedObjectionCount: .int(notice.objectionCount)])
         }
     }
 }

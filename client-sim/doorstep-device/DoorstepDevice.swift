@@ -168,7 +168,7 @@ struct AddHousehold: AsyncParsableCommand {
         let today = try replica.today()
         var generator = SystemRandomNumberGenerator()
         let household = Household(id: RecordID(milliseconds: DeviceDirectory.clock(), using: &generator), village: village, headName: headName,
-                                  headIDNumber: try IDCardNumber(validating: headId, asOf: today, field: "household.headIDNumber"),
+                                  headIDNumber: try IDCardNumber(validating: headId, asOf: today, field: Household.Field.headIDNumber.path),
                                   addressDetail: address, phone: nil, category: category, classification: .stable, status: .applied,
                                   monthlyStandardFen: 0, monthlyAmountFen: 0, monthlyIncomeFen: Int64(income) * 100, assetsFen: 0,
                                   appliedOn: today, coveredSince: nil, lastReviewedOn: nil, notes: "")
@@ -193,10 +193,10 @@ struct UpdateHousehold: AsyncParsableCommand {
     func run() async throws {
         let replica = try device.openReplica()
         defer { try? replica.close() }
-        var values: [String: FieldValue] = [:]
-        if let income { values["monthlyIncomeFen"] = .int(Int64(income) * 100) }
-        if let phone { values["phone"] = .text(phone) }
-        if let notes { values["notes"] = .text(notes) }
+        var values: [Household.Field: FieldValue] = [:]
+        if let income { values[.monthlyIncomeFen] = .int(Int64(income) * 100) }
+        if let phone { values[.phone] = .text(phone) }
+        if let notes { values[.notes] = .text(notes) }
         let changes = try replica.updateHousehold(RecordID(uuidString: household)!, values)
         print("saved \(changes.count) changes of household \(household) (\(changes.map(\.dot.description).joined(separator: ", "))); they wait in the outbox until the next sync")
     }

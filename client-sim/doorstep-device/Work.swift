@@ -61,8 +61,8 @@ struct Work: AsyncParsableCommand {
         }
         if Bool.random(using: &random) {
             let field = Bool.random(using: &random)
-                ? ("phone", FieldValue.text("13\(Int.random(in: 100_000_000...999_999_999, using: &random))"))
-                : ("notes", FieldValue.text("第\(Int.random(in: 1...99, using: &random))次走访备注"))
+                ? (Household.Field.phone, FieldValue.text("13\(Int.random(in: 100_000_000...999_999_999, using: &random))"))
+                : (Household.Field.notes, FieldValue.text("第\(Int.random(in: 1...99, using: &random))次走访备注"))
             return try replica.updateHousehold(household.id, [field.0: field.1])
         }
         let visit = Visit(id: RecordID(milliseconds: now, using: &random), householdID: household.id, village: village, kind: .screening,

@@ -163,7 +163,7 @@ extension BatchRun {
                     try Recusal.checkFieldWrite(spec, by: worker, at: household, filings: filings)
                 }
             case (.visit, .create(let values)):
-                if let kind = values[Self.visitKind]?.textValue.flatMap(VisitKind.init(rawValue:)),
+                if let kind = values[Visit.Field.kind.id]?.textValue.flatMap(VisitKind.init(rawValue:)),
                    let household = RecordLinks.household(in: values, of: .visit) {
                     try Recusal.checkVisit(kind, by: worker, at: household, filings: filings)
                 }
@@ -184,8 +184,6 @@ extension BatchRun {
             throw ChangeRejection(.recusal, error.message)
         }
     }
-
-    static let visitKind = Schema.visit.id("kind")
 
     /// The context may claim only writes the server holds for the record, and, of the sender's
     /// own, only writes made before this one: anything else is forged or corrupted.

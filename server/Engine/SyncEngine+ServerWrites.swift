@@ -45,7 +45,7 @@ extension SyncEngine {
         var clock = HybridLogicalClock(last: stored.lastModified, wallClock: { now })
         let counter = try await store.allocateServerCounters(1).lowerBound
         let change = Change(dot: Dot(configuration.serverReplica, counter), record: stored.key,
-                            operation: .set(Schema.relativeFiling.id("withdrawnOn"), .date(today)), context: stored.version,
+                            operation: .set(RelativeFiling.Field.withdrawnOn.id, .date(today)), context: stored.version,
                             hlc: clock.now(), author: admin)
         let outcome = try await push([change], replica: configuration.serverReplica, authority: .administrator(admin),
                                      deviceID: "server", now: now).outcomes[0]

@@ -153,7 +153,7 @@ extension DoorstepServer {
     func refuseKnownPeople(_ parsed: RosterImport.Parsed, _ people: any PeopleStore) async throws {
         var lines: [[UInt8]: Int] = [:]
         for record in parsed.records where record.key.collection == .member {
-            guard let number = record.values[Schema.member.id("idNumber")]?.textValue else { continue }
+            guard let number = record.values[Member.Field.idNumber.id]?.textValue else { continue }
             lines[people.codec.personIndex.value(of: number)] = parsed.lines[record.key.id]
         }
         let known = try await people.people(indexes: Array(lines.keys))

@@ -69,10 +69,10 @@ final class HostileStage: Sendable {
         for device in [assistant, second, reviewer] { try await device.syncOK() }
 
         let inA = ScopeFixture.village(A).households
-        let phoneChanges = try assistant.replica.updateHousehold(inA[0].id, ["phone": .text("13900001111")])
+        let phoneChanges = try assistant.replica.updateHousehold(inA[0].id, [.phone: .text("13900001111")])
         ownWrite = phoneChanges[0]
-        _ = try assistant.replica.updateHousehold(inA[1].id, ["monthlyIncomeFen": .int(41_000)])
-        _ = try second.replica.updateHousehold(inA[1].id, ["monthlyIncomeFen": .int(43_000)])
+        _ = try assistant.replica.updateHousehold(inA[1].id, [.monthlyIncomeFen: .int(41_000)])
+        _ = try second.replica.updateHousehold(inA[1].id, [.monthlyIncomeFen: .int(43_000)])
         var generator = SystemRandomNumberGenerator()
         let visitChange = try assistant.replica.recordVisit(Visit(
             id: RecordID(milliseconds: d.clock.now, using: &generator), householdID: inA[0].id, village: A, kind: .screening,

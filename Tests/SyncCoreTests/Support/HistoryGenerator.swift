@@ -64,20 +64,20 @@ struct HistoryGenerator: Sendable {
                 (key, operation) = (k, Self.create(k, household: households[0], author: replicas[r].author, &rng))
             case 3..<6:  // a review field: few of them, so concurrent writes meet
                 guard let k = live.isEmpty ? nil : rng.pick(live), k.collection != .visit else { break }
-                let field = k.collection == .household ? rng.pick([HouseholdField.category, HouseholdField.income]) : MemberField.grade
+                let field = k.collection == .household ? rng.pick([Household.Field.category.id, Household.Field.monthlyIncomeFen.id]) : Member.Field.disabilityGrade.id
                 (key, operation) = (k, .set(field, Self.value(for: field, &rng)))
             case 6..<9:  // an lww field
                 guard let k = live.isEmpty ? nil : rng.pick(live), k.collection != .visit else { break }
-                let field = k.collection == .household ? rng.pick([HouseholdField.notes, HouseholdField.phone]) : MemberField.name
+                let field = k.collection == .household ? rng.pick([Household.Field.notes.id, Household.Field.phone.id]) : Member.Field.name.id
                 (key, operation) = (k, .set(field, Self.value(for: field, &rng)))
             case 9..<11:  // the workflow, one allowed step from the status this replica sees
                 let candidates = live.filter { $0.collection == .household }
                 guard !candidates.isEmpty else { break }
                 let k = rng.pick(candidates)
-                let seen = replicas[r].states[k]!.value(HouseholdField.status)
+                let seen = replicas[r].states[k]!.value(Household.Field.status.id)
                 guard let from = seen.textValue.flatMap(WorkflowStatus.init(rawValue:)) else { break }
                 let to = rng.pick(Workflow.targets(from: from).map(\.rawValue).sorted())
-                (key, operation) = (k, .transition(HouseholdField.status, from: seen, to: .text(to)))
+                (key, operation) = (k, .transition(Household.Field.status.id, from: seen, to: .text(to)))
             case 11:
                 let candidates = live.filter { $0.collection == .member }
                 guard !candidates.isEmpty else { break }
@@ -129,11 +129,11 @@ struct HistoryGenerator: Sendable {
         switch key.collection {
         case .household:
             return .create([
-                HouseholdField.headName: .text(rng.pick(["王秀英", "张伟"])),
-                HouseholdField.category: value(for: HouseholdField.category, &rng),
-                HouseholdField.status: .text(WorkflowStatus.applied.rawValue),
-                HouseholdField.income: value(for: HouseholdField.income, &rng),
-                HouseholdField.notes: value(for: HouseholdField.notes, &rng),
+                Household.Field.headName.id: .text(rng.pick(["王秀英", "张伟"])),
+                Household.Field.category.id: value(for: Household.Field.category.id, &rng),
+                Household.Field.status.id: .text(WorkflowStatus.applied.rawValue),
+                Household.Field.monthlyIncomeFen.id: value(for: Household.Field.monthlyIncomeFen.id, &rng),
+                Household.Field.notes.id: value(for: Household.Field.notes.id, &rng),
             ])
         case .member:
             return Fixture.memberCreate(of: household)
@@ -145,11 +145,11 @@ struct HistoryGenerator: Sendable {
     /// Values from small pools, so equal values under different dots occur too.
     private static func value(for field: FieldID, _ rng: inout SeededGenerator) -> FieldValue {
         switch field {
-        case HouseholdField.category: .text(rng.pick(HouseholdCategory.allCases.map(\.rawValue)))
-        case HouseholdField.income: .int(rng.pick([0, 30_000, 45_000]))
-        case MemberField.grade: .int(Int64(rng.int(below: 5)))
-        case HouseholdField.notes: .text(rng.pick(["", "外出务工", "电话已更新"]))
-        case HouseholdField.phone: .text(rng.pick(["13800000000", "0359-2021234"]))
+        case Household.Field.category.id: .text(rng.pick(HouseholdCategory.allCases.map(\.rawValue)))
+        case Household.Field.monthlyIncomeFen.id: .int(rng.pick([0, 30_000, 45_000]))
+        case Member.Field.disabilityGrade.id: .int(Int64(rng.int(below: 5)))
+        case Household.Field.notes.id: .text(rng.pick(["", "外出务工", "电话已更新"]))
+        case Household.Field.phone.id: .text(rng.pick(["13800000000", "0359-2021234"]))
         default: .text(rng.pick(["李建国", "李小红"]))
         }
     }

@@ -40,11 +40,11 @@ struct SmallHistory: Sendable, CustomTestStringConvertible {
     static var reviewConflictThenResolution: SmallHistory {
         var (a, b, c, r) = writers()
         let a1 = a.write(Fixture.householdCreate(), to: Fixture.household)
-        let b1 = b.write(.set(HouseholdField.category, .text("urbanDibao")), to: Fixture.household, seeing: .seeing(a1))
-        let c1 = c.write(.set(HouseholdField.category, .text("extremePoverty")), to: Fixture.household, seeing: .seeing(a1))
-        let r1 = r.write(.set(HouseholdField.category, .text("ruralDibao")), to: Fixture.household, seeing: .seeing(a1, b1, c1))
-        let b2 = b.write(.set(HouseholdField.income, .int(45_000)), to: Fixture.household, seeing: .seeing(a1, b1))
-        let c2 = c.write(.set(HouseholdField.income, .int(0)), to: Fixture.household, seeing: .seeing(a1, c1))
+        let b1 = b.write(.set(Household.Field.category.id, .text("urbanDibao")), to: Fixture.household, seeing: .seeing(a1))
+        let c1 = c.write(.set(Household.Field.category.id, .text("extremePoverty")), to: Fixture.household, seeing: .seeing(a1))
+        let r1 = r.write(.set(Household.Field.category.id, .text("ruralDibao")), to: Fixture.household, seeing: .seeing(a1, b1, c1))
+        let b2 = b.write(.set(Household.Field.monthlyIncomeFen.id, .int(45_000)), to: Fixture.household, seeing: .seeing(a1, b1))
+        let c2 = c.write(.set(Household.Field.monthlyIncomeFen.id, .int(0)), to: Fixture.household, seeing: .seeing(a1, c1))
         return SmallHistory(name: "concurrent review writes, then a resolution", changes: [a1, b1, c1, r1, b2, c2])
     }
 
@@ -54,11 +54,11 @@ struct SmallHistory: Sendable, CustomTestStringConvertible {
         var (a, b, c, _) = writers()
         let t = Fixture.noon + 60_000
         let a1 = a.write(Fixture.householdCreate(), to: Fixture.household, at: Fixture.hlc(t - 1000))
-        let b1 = b.write(.set(HouseholdField.notes, .text("外出务工")), to: Fixture.household, seeing: .seeing(a1), at: Fixture.hlc(t))
-        let c1 = c.write(.set(HouseholdField.notes, .text("电话已更新")), to: Fixture.household, seeing: .seeing(a1), at: Fixture.hlc(t))
-        let a2 = a.write(.set(HouseholdField.phone, .text("13800000000")), to: Fixture.household, seeing: .seeing(a1), at: Fixture.hlc(t + 5))
-        let b2 = b.write(.set(HouseholdField.phone, .text("0359-2021234")), to: Fixture.household, seeing: .seeing(a1, b1), at: Fixture.hlc(t + 3))
-        let c2 = c.write(.set(HouseholdField.notes, .text("已核实")), to: Fixture.household, seeing: .seeing(a1, b1, c1),
+        let b1 = b.write(.set(Household.Field.notes.id, .text("外出务工")), to: Fixture.household, seeing: .seeing(a1), at: Fixture.hlc(t))
+        let c1 = c.write(.set(Household.Field.notes.id, .text("电话已更新")), to: Fixture.household, seeing: .seeing(a1), at: Fixture.hlc(t))
+        let a2 = a.write(.set(Household.Field.phone.id, .text("13800000000")), to: Fixture.household, seeing: .seeing(a1), at: Fixture.hlc(t + 5))
+        let b2 = b.write(.set(Household.Field.phone.id, .text("0359-2021234")), to: Fixture.household, seeing: .seeing(a1, b1), at: Fixture.hlc(t + 3))
+        let c2 = c.write(.set(Household.Field.notes.id, .text("已核实")), to: Fixture.household, seeing: .seeing(a1, b1, c1),
                          at: Fixture.hlc(t - Fixture.year))
         return SmallHistory(name: "an lww tie, and a write from a clock a year behind", changes: [a1, b1, c1, a2, b2, c2])
     }
@@ -69,9 +69,9 @@ struct SmallHistory: Sendable, CustomTestStringConvertible {
         let a1 = a.write(Fixture.householdCreate(), to: Fixture.household)
         let a2 = a.write(Fixture.memberCreate(), to: Fixture.member)
         let b1 = b.write(.delete, to: Fixture.member, seeing: .seeing(a2))
-        let c1 = c.write(.set(MemberField.name, .text("李小红")), to: Fixture.member, seeing: .seeing(a2))
-        let c2 = c.write(.set(MemberField.grade, .int(2)), to: Fixture.member, seeing: .seeing(a2, c1))
-        let a3 = a.write(.set(HouseholdField.notes, .text("成员外出")), to: Fixture.household, seeing: .seeing(a1))
+        let c1 = c.write(.set(Member.Field.name.id, .text("李小红")), to: Fixture.member, seeing: .seeing(a2))
+        let c2 = c.write(.set(Member.Field.disabilityGrade.id, .int(2)), to: Fixture.member, seeing: .seeing(a2, c1))
+        let a3 = a.write(.set(Household.Field.notes.id, .text("成员外出")), to: Fixture.household, seeing: .seeing(a1))
         return SmallHistory(name: "a delete concurrent with an update", changes: [a1, a2, b1, c1, c2, a3])
     }
 
@@ -81,9 +81,9 @@ struct SmallHistory: Sendable, CustomTestStringConvertible {
         let a1 = a.write(Fixture.householdCreate(), to: Fixture.household)
         let a2 = a.write(Fixture.memberCreate(), to: Fixture.member)
         let b1 = b.write(.delete, to: Fixture.member, seeing: .seeing(a2))
-        let c1 = c.write(.set(MemberField.name, .text("李小红")), to: Fixture.member, seeing: .seeing(a2))
+        let c1 = c.write(.set(Member.Field.name.id, .text("李小红")), to: Fixture.member, seeing: .seeing(a2))
         let r1 = r.write(.delete, to: Fixture.member, seeing: .seeing(a2, b1, c1))
-        let c2 = c.write(.set(MemberField.grade, .int(1)), to: Fixture.member, seeing: .seeing(a2, c1))
+        let c2 = c.write(.set(Member.Field.disabilityGrade.id, .int(1)), to: Fixture.member, seeing: .seeing(a2, c1))
         return SmallHistory(name: "a delete conflict resolved, then reopened", changes: [a1, a2, b1, c1, r1, c2])
     }
 
@@ -93,12 +93,12 @@ struct SmallHistory: Sendable, CustomTestStringConvertible {
         var (a, b, c, r) = writers()
         let applied = FieldValue.text("applied"), investigated = FieldValue.text("investigated")
         let a1 = a.write(Fixture.householdCreate(), to: Fixture.household)
-        let b1 = b.write(.transition(HouseholdField.status, from: applied, to: investigated), to: Fixture.household, seeing: .seeing(a1))
-        let c1 = c.write(.transition(HouseholdField.status, from: applied, to: investigated), to: Fixture.household, seeing: .seeing(a1))
-        let r1 = r.write(.transition(HouseholdField.status, from: investigated, to: .text("townshipReviewed")),
+        let b1 = b.write(.transition(Household.Field.status.id, from: applied, to: investigated), to: Fixture.household, seeing: .seeing(a1))
+        let c1 = c.write(.transition(Household.Field.status.id, from: applied, to: investigated), to: Fixture.household, seeing: .seeing(a1))
+        let r1 = r.write(.transition(Household.Field.status.id, from: investigated, to: .text("townshipReviewed")),
                          to: Fixture.household, seeing: .seeing(a1, b1, c1))
         let c2 = c.write(Fixture.visitCreate(by: c.author), to: Fixture.visit)
-        let b2 = b.write(.transition(HouseholdField.status, from: investigated, to: .text("declined")),
+        let b2 = b.write(.transition(Household.Field.status.id, from: investigated, to: .text("declined")),
                          to: Fixture.household, seeing: .seeing(a1, b1))
         return SmallHistory(name: "concurrent workflow transitions", changes: [a1, b1, c1, r1, c2, b2])
     }

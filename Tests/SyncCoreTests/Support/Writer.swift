@@ -24,61 +24,33 @@ enum Fixture {
 
     static func householdCreate() -> Change.Operation {
         .create([
-            HouseholdField.headName: .text("王秀英"),
-            HouseholdField.category: .text(HouseholdCategory.ruralDibao.rawValue),
-            HouseholdField.status: .text(WorkflowStatus.applied.rawValue),
-            HouseholdField.income: .int(30_000),
-            HouseholdField.appliedOn: .date(CalendarDate(daysSinceEpoch: 19_800)),
-            HouseholdField.notes: .text(""),
+            Household.Field.headName.id: .text("王秀英"),
+            Household.Field.category.id: .text(HouseholdCategory.ruralDibao.rawValue),
+            Household.Field.status.id: .text(WorkflowStatus.applied.rawValue),
+            Household.Field.monthlyIncomeFen.id: .int(30_000),
+            Household.Field.appliedOn.id: .date(CalendarDate(daysSinceEpoch: 19_800)),
+            Household.Field.notes.id: .text(""),
         ])
     }
 
     static func memberCreate(of household: RecordKey = household) -> Change.Operation {
         .create([
-            MemberField.household: .id(household.id),
-            MemberField.name: .text("李建国"),
-            MemberField.grade: .int(0),
-            MemberField.status: .text(MemberStatus.present.rawValue),
+            Member.Field.householdID.id: .id(household.id),
+            Member.Field.name.id: .text("李建国"),
+            Member.Field.disabilityGrade.id: .int(0),
+            Member.Field.status.id: .text(MemberStatus.present.rawValue),
         ])
     }
 
     static func visitCreate(of household: RecordKey = household, by worker: WorkerID) -> Change.Operation {
         .create([
-            VisitField.household: .id(household.id),
-            VisitField.kind: .text(VisitKind.applicationInvestigation.rawValue),
-            VisitField.worker: .text(worker.rawValue),
-            VisitField.date: .date(CalendarDate(daysSinceEpoch: 19_801)),
-            VisitField.income: .int(28_000),
+            Visit.Field.householdID.id: .id(household.id),
+            Visit.Field.kind.id: .text(VisitKind.applicationInvestigation.rawValue),
+            Visit.Field.worker.id: .text(worker.rawValue),
+            Visit.Field.date.id: .date(CalendarDate(daysSinceEpoch: 19_801)),
+            Visit.Field.monthlyIncomeFen.id: .int(28_000),
         ])
     }
-}
-
-/// Household field ids, read from the schema.
-enum HouseholdField {
-    static let headName = Schema.household.id("headName")
-    static let phone = Schema.household.id("phone")
-    static let category = Schema.household.id("category")
-    static let status = Schema.household.id("status")
-    static let income = Schema.household.id("monthlyIncomeFen")
-    static let appliedOn = Schema.household.id("appliedOn")
-    static let notes = Schema.household.id("notes")
-}
-
-/// Member field ids.
-enum MemberField {
-    static let household = Schema.member.id("householdID")
-    static let name = Schema.member.id("name")
-    static let grade = Schema.member.id("disabilityGrade")
-    static let status = Schema.member.id("status")
-}
-
-/// Visit field ids.
-enum VisitField {
-    static let household = Schema.visit.id("householdID")
-    static let kind = Schema.visit.id("kind")
-    static let worker = Schema.visit.id("worker")
-    static let date = Schema.visit.id("date")
-    static let income = Schema.visit.id("monthlyIncomeFen")
 }
 
 /// A replica making changes by hand: it numbers its writes, nothing more. What it has seen is

@@ -64,7 +64,7 @@ public enum RosterColumn: String, CaseIterable, Sendable {
         }
     }
 
-    /// A column of sensitive personal information (`Schema.sensitiveFieldNames`): a problem with
+    /// A column of sensitive personal information (`Schema.sensitiveFields`): a problem with
     /// it is reported without repeating the cell.
     public var isSensitive: Bool {
         switch self {

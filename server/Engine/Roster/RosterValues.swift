@@ -8,33 +8,33 @@ import SyncCore
 enum RosterValues {
     static func household(_ cells: RosterCells, head: RosterCells, number: String, today: CalendarDate, ids: KeyedDerivation,
                           report: inout RosterImport.Report) -> ImportRecord? {
-        var w = Writer(schema: Schema.household, line: cells.line, report: report)
+        var w = Writer(Household.Field.self, line: cells.line, report: report)
         defer { report = w.report }
         let village = w.parse(.village, cells) { try VillageCode(validating: $0) }
         // The head's name and ID number come from the head's row, which reports its own problems.
         if let id = try? IDCardNumber(validating: head[.idNumber], asOf: today) {
-            w.fields[Schema.household.id("headName")] = .text(head[.name])
-            w.fields[Schema.household.id("headIDNumber")] = .text(id.rawValue)
+            w.fields[Household.Field.headName.id] = .text(head[.name])
+            w.fields[Household.Field.headIDNumber.id] = .text(id.rawValue)
         } else {
             w.clean = false
         }
-        w.reported.formUnion(["headName", "headIDNumber"])
-        w.set("addressDetail", .address, cells) { .text($0) }
-        w.set("phone", .phone, cells) { $0.isEmpty ? .null : .text($0) }
-        w.set("category", .category, cells) { .text(try label($0, HouseholdCategory.self, chinese: \.chineseName).rawValue) }
-        w.set("classification", .classification, cells) { .text(try label($0, EconomicClassification.self, chinese: \.chineseName).rawValue) }
-        w.set("status", .status, cells) { .text($0.isEmpty ? WorkflowStatus.covered.rawValue : try label($0, WorkflowStatus.self, chinese: \.chineseName).rawValue) }
-        w.set("monthlyStandardFen", .monthlyStandard, cells) { .int(try fen($0)) }
-        w.set("monthlyAmountFen", .monthlyAmount, cells) { .int(try fen($0)) }
-        w.set("monthlyIncomeFen", .monthlyIncome, cells) { .int(try fen($0)) }
-        w.set("assetsFen", .assets, cells) { .int(try fen($0)) }
+        w.reported.formUnion([.headName, .headIDNumber])
+        w.set(.addressDetail, .address, cells) { .text($0) }
+        w.set(.phone, .phone, cells) { $0.isEmpty ? .null : .text($0) }
+        w.set(.category, .category, cells) { .text(try label($0, HouseholdCategory.self, chinese: \.chineseName).rawValue) }
+        w.set(.classification, .classification, cells) { .text(try label($0, EconomicClassification.self, chinese: \.chineseName).rawValue) }
+        w.set(.status, .status, cells) { .text($0.isEmpty ? WorkflowStatus.covered.rawValue : try label($0, WorkflowStatus.self, chinese: \.chineseName).rawValue) }
+        w.set(.monthlyStandardFen, .monthlyStandard, cells) { .int(try fen($0)) }
+        w.set(.monthlyAmountFen, .monthlyAmount, cells) { .int(try fen($0)) }
+        w.set(.monthlyIncomeFen, .monthlyIncome, cells) { .int(try fen($0)) }
+        w.set(.assetsFen, .assets, cells) { .int(try fen($0)) }
         let applied = w.parse(.appliedOn, cells) { try date($0) }
-        w.columns["appliedOn"] = .appliedOn
-        if let applied { w.fields[Schema.household.id("appliedOn")] = .date(applied) } else { w.reported.insert("appliedOn") }
-        w.set("coveredSince", .coveredSince, cells) { $0.isEmpty ? .null : .date(try date($0)) }
-        w.set("lastReviewedOn", .lastReviewedOn, cells) { $0.isEmpty ? .null : .date(try date($0)) }
-        w.fields[Schema.household.id("notes")] = .text("")
-        for spec in Schema.household.fields { w.check(spec, today: today) }
+        w.columns[.appliedOn] = .appliedOn
+        if let applied { w.fields[Household.Field.appliedOn.id] = .date(applied) } else { w.reported.insert(.appliedOn) }
+        w.set(.coveredSince, .coveredSince, cells) { $0.isEmpty ? .null : .date(try date($0)) }
+        w.set(.lastReviewedOn, .lastReviewedOn, cells) { $0.isEmpty ? .null : .date(try date($0)) }
+        w.fields[Household.Field.notes.id] = .text("")
+        for field in Household.Field.allCases { w.check(field, today: today) }
         w.checkRecord()
         guard let village, let applied, w.clean else { return nil }
         let id = derivedID(at: applied, "roster-household|\(village)|\(number)", ids)
@@ -43,43 +43,41 @@ enum RosterValues {
 
     static func member(_ cells: RosterCells, household: RecordKey, today: CalendarDate, ids: KeyedDerivation,
                        report: inout RosterImport.Report) -> ImportRecord? {
-        var w = Writer(schema: Schema.member, line: cells.line, report: report)
+        var w = Writer(Member.Field.self, line: cells.line, report: report)
         defer { report = w.report }
-        w.fields[Schema.member.id("householdID")] = .id(household.id)
-        w.set("name", .name, cells) { .text($0) }
-        w.set("idNumber", .idNumber, cells) { .text(try IDCardNumber(validating: $0, asOf: today).rawValue) }
-        w.set("relation", .relation, cells) { .text(try relation($0).rawValue) }
+        w.fields[Member.Field.householdID.id] = .id(household.id)
+        w.set(.name, .name, cells) { .text($0) }
+        w.set(.idNumber, .idNumber, cells) { .text(try IDCardNumber(validating: $0, asOf: today).rawValue) }
+        w.set(.relation, .relation, cells) { .text(try relation($0).rawValue) }
         let kind = w.parse(.disabilityKind, cells) { $0.isEmpty ? DisabilityKind.none : try label($0, DisabilityKind.self, chinese: \.chineseName) }
-        w.fields[Schema.member.id("disabilityKind")] = kind.map { .text($0.rawValue) }
-        w.set("disabilityGrade", .disabilityGrade, cells) { text in
+        w.fields[Member.Field.disabilityKind.id] = kind.map { .text($0.rawValue) }
+        w.set(.disabilityGrade, .disabilityGrade, cells) { text in
             guard !text.isEmpty else { return .int(0) }
             guard let g = Int64(text) else { throw RosterError(line: nil, column: nil, "is not a grade 0–4") }
             return .int(g)
         }
-        w.set("seriousIllness", .seriousIllness, cells) { .bool(try yesNo($0)) }
-        w.set("labourAbility", .labourAbility, cells) { .text(try label($0, LabourAbility.self, chinese: \.chineseName).rawValue) }
-        w.set("status", .memberStatus, cells) { .text($0.isEmpty ? MemberStatus.present.rawValue : try label($0, MemberStatus.self, chinese: \.chineseName).rawValue) }
-        for spec in Schema.member.fields { w.check(spec, today: today) }
+        w.set(.seriousIllness, .seriousIllness, cells) { .bool(try yesNo($0)) }
+        w.set(.labourAbility, .labourAbility, cells) { .text(try label($0, LabourAbility.self, chinese: \.chineseName).rawValue) }
+        w.set(.status, .memberStatus, cells) { .text($0.isEmpty ? MemberStatus.present.rawValue : try label($0, MemberStatus.self, chinese: \.chineseName).rawValue) }
+        for field in Member.Field.allCases { w.check(field, today: today) }
         w.checkRecord()
-        guard w.clean, let idNumber = w.fields[Schema.member.id("idNumber")]?.textValue else { return nil }
+        guard w.clean, let idNumber = w.fields[Member.Field.idNumber.id]?.textValue else { return nil }
         let id = derivedID(at: Int64(household.id.milliseconds), "roster-member|\(household.id)|\(idNumber)", ids)
         return ImportRecord(key: RecordKey(.member, id, scope: household.scope), values: w.fields)
     }
 
     /// Builds one record's values, collecting every problem of the row.
-    struct Writer {
-        let schema: CollectionSchema
+    struct Writer<Key: FieldKey> {
         let line: Int
         var report: RosterImport.Report
         var fields: FieldValues = [:]
         var clean = true
         /// Fields already reported, so a parse failure is not reported again by its check.
-        var reported = Set<String>()
+        var reported = Set<Key>()
         /// The column each field was read from, to name it in a problem.
-        var columns: [String: RosterColumn] = [:]
+        var columns: [Key: RosterColumn] = [:]
 
-        init(schema: CollectionSchema, line: Int, report: RosterImport.Report) {
-            self.schema = schema
+        init(_: Key.Type, line: Int, report: RosterImport.Report) {
             self.line = line
             self.report = report
         }
@@ -101,8 +99,8 @@ enum RosterValues {
             }
         }
 
-        mutating func set(_ field: String, _ column: RosterColumn, _ cells: RosterCells, _ read: (String) throws -> FieldValue) {
-            if let v = parse(column, cells, read) { fields[schema.id(field)] = v } else { reported.insert(field) }
+        mutating func set(_ field: Key, _ column: RosterColumn, _ cells: RosterCells, _ read: (String) throws -> FieldValue) {
+            if let v = parse(column, cells, read) { fields[field.id] = v } else { reported.insert(field) }
             columns[field] = column
         }
 
@@ -111,17 +109,17 @@ enum RosterValues {
         /// every field read cleanly.
         mutating func checkRecord() {
             guard clean else { return }
-            do { try schema.validateRecord(fields) } catch {
-                let name = String(error.field.split(separator: ".").last ?? "")
-                add(columns[name] ?? .householdNo, error.message)
+            do { try Key.collection.schema.validateRecord(fields) } catch {
+                let field = Key.allCases.first { $0.path == error.field }
+                add(field.flatMap { columns[$0] } ?? .householdNo, error.message)
             }
         }
 
-        mutating func check(_ spec: FieldSpec, today: CalendarDate) {
-            guard !reported.contains(spec.name) else { return }
-            do { try spec.validate(fields[spec.id] ?? .null, in: schema.collection, asOf: today) } catch {
-                reported.insert(spec.name)
-                add(columns[spec.name] ?? .householdNo, error.message)
+        mutating func check(_ field: Key, today: CalendarDate) {
+            guard !reported.contains(field) else { return }
+            do { try field.spec.validate(fields[field.id] ?? .null, in: Key.collection, asOf: today) } catch {
+                reported.insert(field)
+                add(columns[field] ?? .householdNo, error.message)
             }
         }
     }
