@@ -98,7 +98,7 @@ extension Schema {
         case .reference(let target): f.references = target
         case .references(let target, let maxCount): (f.references, f.maxCount) = (target, maxCount)
         }
-        if CollectionSchema.authorFields[c] == spec.name { f.namesAuthor = true }
+        if CollectionSchema.authorFields[c] == spec.id { f.namesAuthor = true }
         return f
     }
 }

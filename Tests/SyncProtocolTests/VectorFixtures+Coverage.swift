@@ -15,67 +15,67 @@ extension VectorFixtures {
     static let thirdMember = RecordID(uuidString: "019a2b3c-4d5e-7f68-8a1b-2c3d4e5f6079")!
 
     static var applicationFields: FieldValues {
-        var w = FieldWriter(.household)
-        w.set("headName", "赵桂兰")
-        w.set("headIDNumber", "140821195807150023")
-        w.set("addressDetail", "东张村一组3号")
-        w.set("phone", "0359-5601234")
-        w.set("category", HouseholdCategory.ruralDibao)
-        w.set("classification", EconomicClassification.unstableIncome)
-        w.set("status", WorkflowStatus.applied)
-        w.set("monthlyStandardFen", Int64(0))
-        w.set("monthlyAmountFen", Int64(0))
-        w.set("monthlyIncomeFen", Int64(18_000))
-        w.set("assetsFen", Int64(0))
-        w.set("appliedOn", CalendarDate(year: 2026, month: 11, day: 21))
-        w.set("notes", "")
+        var w = FieldWriter(Household.Field.self)
+        w.set(.headName, "赵桂兰")
+        w.set(.headIDNumber, "140821195807150023")
+        w.set(.addressDetail, "东张村一组3号")
+        w.set(.phone, "0359-5601234")
+        w.set(.category, HouseholdCategory.ruralDibao)
+        w.set(.classification, EconomicClassification.unstableIncome)
+        w.set(.status, WorkflowStatus.applied)
+        w.set(.monthlyStandardFen, Int64(0))
+        w.set(.monthlyAmountFen, Int64(0))
+        w.set(.monthlyIncomeFen, Int64(18_000))
+        w.set(.assetsFen, Int64(0))
+        w.set(.appliedOn, CalendarDate(year: 2026, month: 11, day: 21))
+        w.set(.notes, "")
         return w.fields
     }
 
     static func memberFields(name: String, idNumber: String, relation: Relation, ill: Bool) -> FieldValues {
-        var w = FieldWriter(.member)
-        w.set("householdID", household)
-        w.set("name", name)
-        w.set("idNumber", idNumber)
-        w.set("relation", relation)
-        w.set("disabilityKind", DisabilityKind.physical)
-        w.set("disabilityGrade", Int64(3))
-        w.set("seriousIllness", ill)
-        w.set("labourAbility", LabourAbility.partial)
-        w.set("status", MemberStatus.present)
+        var w = FieldWriter(Member.Field.self)
+        w.set(.householdID, household)
+        w.set(.name, name)
+        w.set(.idNumber, idNumber)
+        w.set(.relation, relation)
+        w.set(.disabilityKind, DisabilityKind.physical)
+        w.set(.disabilityGrade, Int64(3))
+        w.set(.seriousIllness, ill)
+        w.set(.labourAbility, LabourAbility.partial)
+        w.set(.status, MemberStatus.present)
         return w.fields
     }
 
     static var leadFields: FieldValues {
-        var w = FieldWriter(.discoveryLead)
-        w.set("recordedBy", reviewer.rawValue)
-        w.set("foundBy", "村民小组长")
-        w.set("personName", "孙长根")
-        w.set("addressDetail", "东张村五组")
-        w.set("difficulty", Difficulty.elderly)
-        w.set("description", "独居，无固定收入")
-        w.set("reportedOn", CalendarDate(year: 2026, month: 11, day: 21))
-        w.set("followUpStatus", FollowUpStatus.open)
+        var w = FieldWriter(DiscoveryLead.Field.self)
+        w.set(.recordedBy, reviewer.rawValue)
+        w.set(.foundBy, "村民小组长")
+        w.set(.personName, "孙长根")
+        w.set(.addressDetail, "东张村五组")
+        w.set(.difficulty, Difficulty.elderly)
+        w.set(.description, "独居，无固定收入")
+        w.set(.reportedOn, CalendarDate(year: 2026, month: 11, day: 21))
+        w.set(.followUpStatus, FollowUpStatus.open)
         return w.fields
     }
 
     static var filingFields: FieldValues {
-        var w = FieldWriter(.relativeFiling)
-        w.set("staff", reviewer.rawValue)
-        w.set("household", newHousehold)
-        w.set("relation", CloseRelation.sibling)
-        w.set("filedOn", CalendarDate(year: 2026, month: 11, day: 21))
-        w.set("withdrawnOn", nil as CalendarDate?)
+        var w = FieldWriter(RelativeFiling.Field.self)
+        w.set(.staff, reviewer.rawValue)
+        w.set(.household, newHousehold)
+        w.set(.relation, CloseRelation.sibling)
+        w.set(.filedOn, CalendarDate(year: 2026, month: 11, day: 21))
+        w.set(.withdrawnOn, nil as CalendarDate?)
         return w.fields
     }
 
     static var noticeFields: FieldValues {
-        var w = FieldWriter(.publicNotice)
-        w.set("households", .ids([household, newHousehold]))
-        w.set("startsOn", CalendarDate(year: 2026, month: 11, day: 21))
-        w.set("endsOn", CalendarDate(year: 2026, month: 11, day: 27))
-        w.set("objectionCount", Int64(0))
-        w.set("objectionNotes", "")
+        var w = FieldWriter(PublicNotice.Field.self)
+        w.set(.households, .ids([household, newHousehold]))
+        w.set(.startsOn, CalendarDate(year: 2026, month: 11, day: 21))
+        w.set(.endsOn, CalendarDate(year: 2026, month: 11, day: 27))
+        w.set(.objectionCount, Int64(0))
+        w.set(.objectionNotes, "")
         return w.fields
     }
 
