@@ -4,9 +4,13 @@ import SyncCore
 
 /// Changes ↔ the columnar `ChangeBatch`: grouped by record, counters and clocks delta-coded.
 ///
-/// Every change in a batch is the sender's: its dots all name `replicas[0]`.
+/// Every change in a batch is the sender's: its dots all name `replicas[0]`. Version 2 names a
+/// record the server gave a handle by that handle instead of its 16-byte id, splits clocks into
+/// milliseconds and logical counter, and codes context counters per replica (SPEC §5).
 enum ChangeBatchCodec {
-    static func encode(_ changes: [Change], sender: ReplicaID, schemaVersion: UInt32) -> Doorstep_Sync_V1_ChangeBatch {
+    static func encode(_ changes: [Change], sender: ReplicaID, schemaVersion: UInt32, protocolVersion: UInt32 = SyncProtocolVersion.current,
+                       handles: [UInt64] = []) -> Doorstep_Sync_V1_ChangeBatch {
+        let compact = protocolVersion >= 2
         var batch = Doorstep_Sync_V1_ChangeBatch()
         var columns = ChangeColumns()
         var replicas = TableBuilder<UInt64>()
@@ -16,10 +20,13 @@ enum ChangeBatchCodec {
         var keys = KeyColumns(), contexts = VectorColumns()
         var previousCounter: UInt64 = 0, previousHLC: UInt64 = 0
         var versions: [UInt32] = []
+        var clocks = ClockColumns()
 
-        for group in groups(of: changes) {
+        let handles = compact && handles.count == changes.count ? handles : Array(repeating: 0, count: changes.count)
+        for indexes in groups(of: changes, handles: handles) {
+            let group = indexes.map { changes[$0] }
             let first = group[0]
-            keys.append(first.record)
+            keys.append(first.record, handle: handles[indexes[0]], idAlways: !compact)
             contexts.append(first.context, table: &replicas)
             columns.changeCounts.append(UInt32(group.count))
             versions.append(first.schemaVersion)
@@ -28,6 +35,7 @@ enum ChangeBatchCodec {
                 previousCounter = change.dot.counter
                 columns.hlcDeltas.append(Int64(bitPattern: change.hlc.rawValue &- previousHLC))
                 previousHLC = change.hlc.rawValue
+                clocks.append(change.hlc)
                 columns.authorIndexes.append(UInt32(authors.index(change.author.rawValue)))
                 switch change.operation {
                 case .set(let f, let v):
@@ -52,13 +60,20 @@ enum ChangeBatchCodec {
         }
         batch.authorIndexes = columns.authorIndexes
         batch.changeCounts = columns.changeCounts
-        batch.contextCounters = contexts.counters
         batch.contextReplicas = contexts.replicas
         batch.contextSizes = contexts.sizes
         batch.counterDeltas = columns.counterDeltas
         batch.createFields = columns.createFields
         batch.createSizes = columns.createSizes
-        batch.hlcDeltas = columns.hlcDeltas
+        if compact {
+            batch.contextCounterDeltas = contexts.counterDeltas
+            batch.hlcMillisecondDeltas = clocks.millisecondDeltas
+            batch.hlcLogicals = clocks.logicals
+            if keys.handles.deltas.contains(where: { $0 != 0 }) { batch.recordHandles = keys.handles.deltas }
+        } else {
+            batch.contextCounters = contexts.counters
+            batch.hlcDeltas = columns.hlcDeltas
+        }
         batch.ops = columns.ops
         batch.scopeDeltas = keys.scopeDeltas
         batch.replicas = replicas.entries
@@ -70,20 +85,19 @@ enum ChangeBatchCodec {
         return batch
     }
 
-    /// Groups runs of consecutive changes to one record, keeping the batch's order exactly; a
-    /// change joins the current group only when its context is the group's last context plus the
-    /// last dot — otherwise it opens a new group, so decoding reproduces the batch exactly.
-    static func groups(of changes: [Change]) -> [[Change]] {
-        var groups: [[Change]] = []
-        var lastGroup: [RecordKey: Int] = [:]
-        for change in changes {
-            if let g = lastGroup[change.record], g == groups.count - 1, let prev = groups[g].last,
-               prev.schemaVersion == change.schemaVersion,
-               change.context == derivedContext(after: prev) {
-                groups[g].append(change)
+    /// Groups runs of consecutive changes to one record (the indexes of `changes`), keeping the
+    /// batch's order exactly; a change joins the current group only when it names its record by
+    /// the same handle and its context is the group's last context plus the last dot — otherwise
+    /// it opens a new group, so decoding reproduces the batch exactly.
+    static func groups(of changes: [Change], handles: [UInt64]) -> [[Int]] {
+        var groups: [[Int]] = []
+        for (i, change) in changes.enumerated() {
+            if let last = groups.last?.last, changes[last].record == change.record, handles[last] == handles[i],
+               changes[last].schemaVersion == change.schemaVersion,
+               change.context == derivedContext(after: changes[last]) {
+                groups[groups.count - 1].append(i)
             } else {
-                lastGroup[change.record] = groups.count
-                groups.append([change])
+                groups.append([i])
             }
         }
         return groups
@@ -95,7 +109,11 @@ enum ChangeBatchCodec {
         return vv
     }
 
-    static func decode(_ batch: Doorstep_Sync_V1_ChangeBatch, schemaVersion: UInt32, limits: MessageLimits) throws(ProtocolError) -> [Change] {
+    /// The batch's changes; under version 2, `handles` gives, per change index, the handle that
+    /// named its record (the change's id is then `RecordID.unresolved` until the server resolves it).
+    static func decode(_ batch: Doorstep_Sync_V1_ChangeBatch, schemaVersion: UInt32, limits: MessageLimits,
+                       protocolVersion: UInt32 = 1) throws(ProtocolError) -> (changes: [Change], handles: [Int: UInt64]) {
+        let compact = protocolVersion >= 2
         let groupCount = batch.collections.count
         let changeCount = batch.ops.count
         try Check.limit(changeCount, limits.maxChanges, "changes")
@@ -103,22 +121,27 @@ enum ChangeBatchCodec {
         try Check.limit(batch.replicas.count, limits.maxTableEntries, "replicas")
         try Check.limit(batch.authors.count, limits.maxTableEntries, "authors")
         try Check.limit(batch.contextReplicas.count, limits.maxColumnEntries, "context entries")
-        try Check.equal(batch.recordIds.count, groupCount * 16, "record_ids bytes", "16 × groups")
+        try ColumnSet.check(batch, compact: compact, groups: groupCount, changes: changeCount)
+        let groupHandles = compact ? try HandleColumn.handles(batch.recordHandles, "group") : []
+        let named = groupHandles.isEmpty ? groupCount : groupHandles.filter { $0 == 0 }.count
+        try Check.equal(batch.recordIds.count, named * 16, "record_ids bytes", "16 × groups named by id")
         try Check.equal(batch.scopeDeltas.count, groupCount, "scope_deltas", "groups")
         try Check.equal(batch.contextSizes.count, groupCount, "context_sizes", "groups")
         try Check.equal(batch.changeCounts.count, groupCount, "change_counts", "groups")
         if !batch.schemaVersions.isEmpty { try Check.equal(batch.schemaVersions.count, groupCount, "schema_versions", "groups") }
-        try Check.equal(batch.contextCounters.count, batch.contextReplicas.count, "context_counters", "context_replicas")
+        let contextCounters = compact
+            ? ReplicaCounterDeltas.counters(replicas: batch.contextReplicas, deltas: batch.contextCounterDeltas) : batch.contextCounters
+        try Check.equal(contextCounters.count, batch.contextReplicas.count, "context counters", "context_replicas")
         try Check.equal(Int(exactly: try Check.sum(batch.contextSizes)) ?? -1, batch.contextReplicas.count, "sum of context_sizes", "context entries")
         try Check.equal(Int(exactly: try Check.sum(batch.changeCounts)) ?? -1, changeCount, "sum of change_counts", "ops")
         try Check.equal(batch.counterDeltas.count, changeCount, "counter_deltas", "ops")
-        try Check.equal(batch.hlcDeltas.count, changeCount, "hlc_deltas", "ops")
+        if !compact { try Check.equal(batch.hlcDeltas.count, changeCount, "hlc_deltas", "ops") }
         try Check.equal(batch.authorIndexes.count, changeCount, "author_indexes", "ops")
         let creates = batch.ops.filter { $0 & 3 == 2 }.count
         try Check.equal(batch.createSizes.count, creates, "create_sizes", "creates")
         try Check.equal(Int(exactly: try Check.sum(batch.createSizes)) ?? -1, batch.createFields.count, "sum of create_sizes", "create_fields")
         guard let senderRaw = batch.replicas.first, senderRaw != 0 || changeCount == 0 else {
-            if changeCount == 0 { return [] }
+            if changeCount == 0 { return ([], [:]) }
             throw ProtocolError(.inconsistent, "a batch of \(changeCount) changes names no sender replica")
         }
         let sender = ReplicaID(senderRaw)
@@ -129,17 +152,26 @@ enum ChangeBatchCodec {
         var changes: [Change] = []
         changes.reserveCapacity(changeCount)
         var scope: Int64 = 0, counter: UInt64 = 0, hlc: UInt64 = 0
-        var ctxAt = 0, opAt = 0, createAt = 0, createFieldAt = 0
+        var ctxAt = 0, opAt = 0, createAt = 0, createFieldAt = 0, idAt = 0
+        var clocks = ClockReader(millisecondDeltas: batch.hlcMillisecondDeltas, logicals: batch.hlcLogicals)
+        var handleOf: [Int: UInt64] = [:]
         // A sender's outbox holds one change per counter: a batch naming a dot twice is not one.
         var counters = Set<UInt64>(minimumCapacity: changeCount)
         for g in 0..<groupCount {
             guard let collection = RecordCollection(rawValue: collections[g]) else {
                 throw ProtocolError(.invalidValue, "group \(g) names unknown collection \(collections[g])")
             }
-            let id = RecordID(bytes: ids[g * 16..<g * 16 + 16])!
+            let handle = groupHandles.isEmpty ? 0 : groupHandles[g]
+            let id: RecordID
+            if handle == 0 {
+                id = RecordID(bytes: ids[idAt * 16..<idAt * 16 + 16])!
+                idAt += 1
+            } else {
+                id = .unresolved
+            }
             scope = scope &+ batch.scopeDeltas[g]
             let village = try Check.village(scope, "group \(g)")
-            var context = try Check.vector(replicas: batch.contextReplicas, counters: batch.contextCounters,
+            var context = try Check.vector(replicas: batch.contextReplicas, counters: contextCounters,
                                            at: ctxAt, count: Int(batch.contextSizes[g]), table: batch.replicas, "group \(g) context")
             ctxAt += Int(batch.contextSizes[g])
             let version = batch.schemaVersions.isEmpty ? schemaVersion : batch.schemaVersions[g]
@@ -150,7 +182,12 @@ enum ChangeBatchCodec {
                 guard counters.insert(counter).inserted else {
                     throw ProtocolError(.inconsistent, "change \(opAt) repeats dot \(sender):\(counter) of the batch")
                 }
-                hlc = hlc &+ UInt64(bitPattern: batch.hlcDeltas[opAt])
+                if compact {
+                    hlc = try clocks.reading(opAt, "change \(opAt)").rawValue
+                } else {
+                    hlc = hlc &+ UInt64(bitPattern: batch.hlcDeltas[opAt])
+                }
+                if handle != 0 { handleOf[opAt] = handle }
                 let authorIndex = Int(batch.authorIndexes[opAt])
                 guard authorIndex < authors.count else {
                     throw ProtocolError(.inconsistent, "change \(opAt) names author \(authorIndex) of \(authors.count)")
@@ -189,7 +226,7 @@ enum ChangeBatchCodec {
             }
         }
         try values.finish()
-        return changes
+        return (changes, handleOf)
     }
 }
 

@@ -6,8 +6,13 @@ import SyncCore
 ///
 /// A sibling written by the record's create — every field of a record nobody edited since — is
 /// sent as its value alone; counters travel as differences from the record's version entry.
+///
+/// Version 2 adds each record's handle, codes version counters per replica and splits the creates'
+/// clocks into milliseconds and logical counter (SPEC §5).
 enum StateBlockCodec {
-    static func encode(_ states: [RecordState]) -> Doorstep_Sync_V1_StateBlock {
+    static func encode(_ states: [RecordState], protocolVersion: UInt32 = SyncProtocolVersion.current,
+                       handles: [UInt64] = []) -> Doorstep_Sync_V1_StateBlock {
+        let compact = protocolVersion >= 2
         var block = Doorstep_Sync_V1_StateBlock()
         var columns = StateColumns()
         var replicas = TableBuilder<UInt64>()
@@ -15,6 +20,7 @@ enum StateBlockCodec {
         var values = ValueColumnWriter()
         var keys = KeyColumns(), versions = VectorColumns(), createdFlags: [UInt8] = []
         var previousCreateHLC: UInt64 = 0
+        var createClocks = ClockColumns()
 
         func appendSibling(_ s: Sibling, version: VersionVector, base: UInt64) {
             columns.siblingReplicas.append(UInt32(replicas.index(s.dot.replica.rawValue)))
@@ -23,8 +29,8 @@ enum StateBlockCodec {
             columns.siblingAuthors.append(UInt32(authors.index(s.author.rawValue)))
         }
 
-        for state in states {
-            keys.append(state.key)
+        for (i, state) in states.enumerated() {
+            keys.append(state.key, handle: i < handles.count ? handles[i] : 0)
             versions.append(state.version, table: &replicas)
             let base = state.created?.hlc.rawValue ?? 0
             if let c = state.created {
@@ -33,6 +39,7 @@ enum StateBlockCodec {
                 columns.createdCounterDeltas.append(Int64(bitPattern: c.dot.counter &- state.version[c.dot.replica]))
                 columns.createdHlcDeltas.append(Int64(bitPattern: c.hlc.rawValue &- previousCreateHLC))
                 previousCreateHLC = c.hlc.rawValue
+                createClocks.append(c.hlc)
                 columns.createdAuthors.append(UInt32(authors.index(c.author.rawValue)))
             } else {
                 createdFlags.append(0)
@@ -60,7 +67,15 @@ enum StateBlockCodec {
         }
         block.createdAuthors = columns.createdAuthors
         block.createdCounterDeltas = columns.createdCounterDeltas
-        block.createdHlcDeltas = columns.createdHlcDeltas
+        if compact {
+            block.createdHlcMillisecondDeltas = createClocks.millisecondDeltas
+            block.createdHlcLogicals = createClocks.logicals
+            block.versionCounterDeltas = versions.counterDeltas
+            if handles.contains(where: { $0 != 0 }) { block.recordHandles = keys.handles.deltas }
+        } else {
+            block.createdHlcDeltas = columns.createdHlcDeltas
+            block.versionCounters = versions.counters
+        }
         block.createdReplicas = columns.createdReplicas
         block.fieldCounts = columns.fieldCounts
         block.fieldIds = columns.fieldIds
@@ -71,7 +86,6 @@ enum StateBlockCodec {
         block.siblingHlcDeltas = columns.siblingHlcDeltas
         block.siblingReplicas = columns.siblingReplicas
         block.tombstoneCounts = columns.tombstoneCounts
-        block.versionCounters = versions.counters
         block.versionReplicas = versions.replicas
         block.versionSizes = versions.sizes
         block.replicas = replicas.entries
@@ -83,7 +97,10 @@ enum StateBlockCodec {
         return block
     }
 
-    static func decode(_ block: Doorstep_Sync_V1_StateBlock, limits: MessageLimits) throws(ProtocolError) -> [RecordState] {
+    /// The page's states and, under version 2, each record's handle.
+    static func decode(_ block: Doorstep_Sync_V1_StateBlock, limits: MessageLimits,
+                       protocolVersion: UInt32 = 1) throws(ProtocolError) -> (states: [RecordState], handles: [UInt64]) {
+        let compact = protocolVersion >= 2
         let n = block.collections.count
         try Check.limit(n, limits.maxRecords, "records")
         try Check.limit(block.replicas.count, limits.maxTableEntries, "replicas")
@@ -97,15 +114,20 @@ enum StateBlockCodec {
                               (block.tombstoneCounts.count, "tombstone_counts")] {
             try Check.equal(count, n, name, "records")
         }
-        try Check.equal(block.versionCounters.count, block.versionReplicas.count, "version_counters", "version_replicas")
+        let versionCounters = compact
+            ? ReplicaCounterDeltas.counters(replicas: block.versionReplicas, deltas: block.versionCounterDeltas) : block.versionCounters
+        try Check.equal(versionCounters.count, block.versionReplicas.count, "version counters", "version_replicas")
         try Check.equal(Int(exactly: try Check.sum(block.versionSizes)) ?? -1, block.versionReplicas.count, "sum of version_sizes", "version entries")
         let flags = [UInt8](block.createdFlags)
         let creates = flags.filter { $0 == 1 }.count
         guard flags.allSatisfy({ $0 <= 1 }) else { throw ProtocolError(.invalidValue, "created_flags holds a value other than 0 or 1") }
         for (count, name) in [(block.createdReplicas.count, "created_replicas"), (block.createdCounterDeltas.count, "created_counter_deltas"),
-                              (block.createdHlcDeltas.count, "created_hlc_deltas"), (block.createdAuthors.count, "created_authors")] {
+                              (block.createdAuthors.count, "created_authors")] {
             try Check.equal(count, creates, name, "creates")
         }
+        try ColumnSet.check(block, compact: compact, records: n, creates: creates)
+        let handles = compact ? try HandleColumn.handles(block.recordHandles, "record") : []
+        var createClocks = ClockReader(millisecondDeltas: block.createdHlcMillisecondDeltas, logicals: block.createdHlcLogicals)
         try Check.equal(Int(exactly: try Check.sum(block.fieldCounts)) ?? -1, block.fieldIds.count, "sum of field_counts", "field_ids")
         try Check.equal(block.siblingCounts.count, block.fieldIds.count, "sibling_counts", "field_ids")
         let explicit = try Check.sum(block.siblingCounts) + Check.sum(block.tombstoneCounts)
@@ -144,7 +166,7 @@ enum StateBlockCodec {
             scope = scope &+ block.scopeDeltas[i]
             let key = RecordKey(collection, RecordID(bytes: ids[i * 16..<i * 16 + 16])!, scope: try Check.village(scope, "record \(i)"))
             let size = Int(block.versionSizes[i])
-            let version = try Check.vector(replicas: block.versionReplicas, counters: block.versionCounters, at: vAt, count: size,
+            let version = try Check.vector(replicas: block.versionReplicas, counters: versionCounters, at: vAt, count: size,
                                            table: block.replicas, "record \(i) version")
             vAt += size
             var created: Sibling? = nil
@@ -158,7 +180,11 @@ enum StateBlockCodec {
                 guard counter > 0, counter <= version[replica] else {
                     throw ProtocolError(.invalidValue, "record \(i) create \(replica):\(counter) is not covered by its version")
                 }
-                createHLC = createHLC &+ UInt64(bitPattern: block.createdHlcDeltas[cAt])
+                if compact {
+                    createHLC = try createClocks.reading(cAt, "record \(i) create").rawValue
+                } else {
+                    createHLC = createHLC &+ UInt64(bitPattern: block.createdHlcDeltas[cAt])
+                }
                 created = Sibling(dot: Dot(replica, counter), hlc: HLCTimestamp(rawValue: createHLC), author: authors[a], value: .null)
                 cAt += 1
             }
@@ -195,7 +221,7 @@ enum StateBlockCodec {
             states.append(RecordState(key: key, version: version, created: created, fields: fields, tombstones: tombstones))
         }
         try values.finish()
-        return states
+        return (states, handles)
     }
 }
 
