@@ -127,14 +127,14 @@ struct ConfirmedRowBatch {
     let codec: ReplicaCodec
     private var rows: [[(any DatabaseValueConvertible)?]] = []
     private var positions: [OutboxRecord: Int] = [:]
-    static let columns = 10
+    static let columns = 11
     static let rowsPerStatement = 64
 
     init(codec: ReplicaCodec) { self.codec = codec }
 
     /// Adds the row; returns the digest its confirmed state now has in the village (nil: none or deleted).
     @discardableResult
-    mutating func append(_ db: Database, _ row: RecordRow, digests: inout VillageDigestBatch) throws -> Digest128? {
+    mutating func append(_ db: Database, _ row: RecordRow, handle: UInt64? = nil, digests: inout VillageDigestBatch) throws -> Digest128? {
         let confirmed = row.confirmed.map { $0.encoded(includeSupersession: false) }
         let digest = row.confirmed.flatMap { $0.isDeleted ? nil : StableHash.hash128(confirmed!) }
         try digests.replace(db, row.key.scope, row.storedDigest, with: digest)
@@ -142,6 +142,7 @@ struct ConfirmedRowBatch {
             Int64(row.key.collection.rawValue), Data(row.key.id.bytes), Int64(row.key.scope.rawValue), row.household.map { Data($0.bytes) },
             row.confirmed.map { codec.stateBlob($0, includeSupersession: false) }, digest.map { Int64(bitPattern: $0.high) },
             digest.map { Int64(bitPattern: $0.low) }, codec.stateBlob(row.view, includeSupersession: true), row.view.isDeleted, row.view.needsReview,
+            handle.map { Int64(bitPattern: $0) },
         ]
         if let i = positions[OutboxRecord(row.key)] {
             rows[i] = values
@@ -157,11 +158,11 @@ struct ConfirmedRowBatch {
             let chunk = rows[start..<min(start + Self.rowsPerStatement, rows.count)]
             let tuple = "(" + Array(repeating: "?", count: Self.columns).joined(separator: ", ") + ")"
             try db.cachedStatement(sql: """
-                INSERT INTO records (collection, id, village, household, confirmed, confirmed_digest_high, confirmed_digest_low, view, is_deleted, needs_review)
+                INSERT INTO records (collection, id, village, household, confirmed, confirmed_digest_high, confirmed_digest_low, view, is_deleted, needs_review, handle)
                 VALUES \(Array(repeating: tuple, count: chunk.count).joined(separator: ", "))
                 ON CONFLICT(collection, id) DO UPDATE SET household = excluded.household, confirmed = excluded.confirmed,
                   confirmed_digest_high = excluded.confirmed_digest_high, confirmed_digest_low = excluded.confirmed_digest_low,
-                  view = excluded.view, is_deleted = excluded.is_deleted, needs_review = excluded.needs_review
+                  view = excluded.view, is_deleted = excluded.is_deleted, needs_review = excluded.needs_review, handle = excluded.handle
                 """).execute(arguments: StatementArguments(chunk.flatMap { $0 }))
         }
     }

@@ -61,6 +61,11 @@ enum ReplicaSchema {
                 );
                 """)
         }
+        // Protocol version 2: the server's handle of each record's confirmed state (SPEC §5),
+        // sent in place of the record's id; NULL when the server gave none.
+        m.registerMigration("v2-record-handles") { db in
+            try db.execute(sql: "ALTER TABLE records ADD COLUMN handle INTEGER")
+        }
         return m
     }
 }

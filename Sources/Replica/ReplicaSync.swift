@@ -16,6 +16,9 @@ public struct ApplyReport: Sendable, Hashable {
     /// Changes refused as stamped in the future (`clock_ahead`) and written again under new
     /// dots with the corrected clock; the next exchange sends them.
     public var restamped: Int = 0
+    /// Changes the server could not place by the handle they named (`unknown_handle`), or that
+    /// came after such a change: still pending, the next exchange sends them again, by id.
+    public var resent: Int = 0
     public init() {}
 }
 
@@ -33,8 +36,10 @@ extension Replica {
                 cursors[VillageCode(uncheckedRawValue: UInt64(v))] = UInt64(bitPattern: p)
             }
             let health = try ReplicaHealth.figures(db)
-            return SyncRequest(replica: me.replica, appVersion: appVersion, cursors: cursors, changes: changes,
-                               health: health, pageLimit: pageLimit, deviceTimeMilliseconds: now)
+            var request = SyncRequest(replica: me.replica, appVersion: appVersion, cursors: cursors, changes: changes,
+                                      health: health, pageLimit: pageLimit, deviceTimeMilliseconds: now)
+            request.recordHandles = try RecordHandles.of(db, Set(changes.map(\.record)))
+            return request
         }
     }
 
@@ -53,7 +58,8 @@ extension Replica {
             clock.correct(serverMilliseconds: response.serverTimeMilliseconds)
             var touched = try Outbox.acknowledge(db, codec, response.acked, at: wallClock())
             report.acked = response.acked.count
-            for r in response.rejections {
+            report.resent = try RecordHandles.forget(db, after: response)
+            for r in response.rejections where r.reason != RecordHandles.unknownReason {
                 if let key = try Outbox.reject(db, codec, counter: r.counter, reason: r.reason, message: r.message) { touched.insert(key) }
                 report.rejected.append(r)
             }
@@ -77,14 +83,15 @@ extension Replica {
             var stored = try RecordRows.loadAll(db, codec, response.page.map(\.key))
             var digests = VillageDigestBatch()
             var rows = ConfirmedRowBatch(codec: codec)
-            for state in response.page {
+            for (index, state) in response.page.enumerated() {
                 let id = OutboxRecord(state.key)
                 var row = stored[id] ?? RecordRow(key: state.key, confirmed: nil, view: RecordState(key: state.key))
                 row.confirmed = state
                 let hasLocal = local.contains(id)
                 row.view = hasLocal ? try RecordRows.rebuiltView(db, codec, key: state.key, confirmed: state) : state
                 // A record twice in a page: the second replaces the first, digest and all.
-                row.storedDigest = try rows.append(db, row, digests: &digests)
+                let handle = index < response.pageHandles.count && response.pageHandles[index] != 0 ? response.pageHandles[index] : nil
+                row.storedDigest = try rows.append(db, row, handle: handle, digests: &digests)
                 stored[id] = row
                 if hasLocal { try Outbox.dropConfirmed(db, codec, state.key, confirmed: state.version) }
                 clock.observe(state.lastModified)

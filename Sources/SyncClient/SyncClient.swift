@@ -12,6 +12,9 @@ public struct SyncReport: Sendable, Hashable {
     public var rejected = 0
     /// Of the rejected, changes refused as stamped in the future and re-sent under new dots.
     public var restamped = 0
+    /// Changes the server could not place by their record's handle (`unknown_handle`), sent again
+    /// by id: not rejections, as nothing was refused.
+    public var resent = 0
     public var pulled = 0
     public var bytesUp = 0
     public var bytesDown = 0
@@ -122,6 +125,11 @@ public struct SyncClient: Sendable {
         let answer: [UInt8]
         do { answer = try await transport.exchange(body) } catch {
             report.failedAttempts += 1
+            if case .unreachable = error.kind, !request.changes.isEmpty {
+                // The server may have applied the batch: its handles may be stale. Losing them costs bytes, not writes.
+                let keys = request.changes.map(\.record)
+                try? await database.run { replica throws(ReplicaError) in try replica.forgetHandles(of: keys) }
+            }
             if let wipe = error.wipe { report.wiped = await wipeIfAllowed(wipe, database) }
             return session.failed(error, jitter: jitter())
         }
@@ -138,6 +146,7 @@ public struct SyncClient: Sendable {
         report.acked += applied.acked
         report.rejected += applied.rejected.count
         report.restamped += applied.restamped
+        report.resent += applied.resent
         report.pulled += applied.pulled
         report.rebootstraps += applied.rebootstrapped
         report.dropped += applied.dropped

@@ -45,8 +45,10 @@ struct DotColumnReader {
         self.authorTable = authorTable
     }
 
-    /// The next sibling, holding `value`: its dot must be covered by its record's `version`.
-    mutating func sibling(_ version: VersionVector, base: UInt64, value: FieldValue) throws(ProtocolError) -> Sibling {
+    /// The next sibling, holding `value`: its dot must be covered by its record's `version`. Its
+    /// clock is `clock` when the caller read it from columns of its own (version 2's creates),
+    /// else `base` plus this group's clock difference.
+    mutating func sibling(_ version: VersionVector, base: UInt64, value: FieldValue, clock: HLCTimestamp? = nil) throws(ProtocolError) -> Sibling {
         let r = Int(replicas[entry]), a = Int(authors[entry])
         guard r < replicaTable.count, a < authorTable.count else {
             throw ProtocolError(.inconsistent, "\(label) \(entry) names replica \(r) or author \(a) beyond the tables")
@@ -57,7 +59,7 @@ struct DotColumnReader {
             throw ProtocolError(.invalidValue, "\(label) \(entry) dot \(replica):\(counter) is not covered by its record's version")
         }
         defer { entry += 1 }
-        return Sibling(dot: Dot(replica, counter), hlc: HLCTimestamp(rawValue: base &+ UInt64(bitPattern: hlcDeltas[entry])),
+        return Sibling(dot: Dot(replica, counter), hlc: clock ?? HLCTimestamp(rawValue: base &+ UInt64(bitPattern: hlcDeltas[entry])),
                        author: authorTable[a], value: value)
     }
 }

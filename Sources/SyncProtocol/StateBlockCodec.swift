@@ -6,14 +6,19 @@ import SyncCore
 ///
 /// A sibling written by the record's create — every field of a record nobody edited since — is
 /// sent as its value alone; counters travel as differences from the record's version entry.
+///
+/// Version 2 adds each record's handle, codes version counters per replica and splits the creates'
+/// clocks into milliseconds and logical counter (SPEC §5).
 enum StateBlockCodec {
-    static func encode(_ states: [RecordState]) -> Doorstep_Sync_V1_StateBlock {
+    static func encode(_ states: [RecordState], protocolVersion: UInt32 = SyncProtocolVersion.current,
+                       handles: [UInt64] = []) -> Doorstep_Sync_V1_StateBlock {
+        let compact = protocolVersion >= 2
         var replicas = TableBuilder<UInt64>()
         var authors = TableBuilder<String>()
         var keys = KeyColumns(), versions = VectorColumns(), creates = CreatedColumns(), fields = FieldColumns()
         // The order of the appends is the order of first use in the replica and author tables.
-        for state in states {
-            keys.append(state.key)
+        for (i, state) in states.enumerated() {
+            keys.append(state.key, handle: compact && i < handles.count ? handles[i] : 0)
             versions.append(state.version, table: &replicas)
             creates.append(state.created, version: state.version, replicaTable: &replicas, authorTable: &authors)
             fields.append(state, replicaTable: &replicas, authorTable: &authors)
@@ -24,22 +29,34 @@ enum StateBlockCodec {
         block.scopeDeltas = keys.scopeDeltas
         block.versionSizes = versions.sizes
         block.versionReplicas = versions.replicas
-        block.versionCounters = versions.counters
-        creates.write(into: &block)
+        if compact {
+            block.versionCounterDeltas = versions.counterDeltas
+            if keys.handles.deltas.contains(where: { $0 != 0 }) { block.recordHandles = keys.handles.deltas }
+        } else {
+            block.versionCounters = versions.counters
+        }
+        creates.write(into: &block, compact: compact)
         fields.write(into: &block)
         block.replicas = replicas.entries
         block.authors = authors.entries
         return block
     }
 
-    static func decode(_ block: Doorstep_Sync_V1_StateBlock, limits: MessageLimits) throws(ProtocolError) -> [RecordState] {
-        try checkShape(block, limits: limits)
+    /// The page's states and, under version 2, each record's handle (empty when none is given).
+    static func decode(_ block: Doorstep_Sync_V1_StateBlock, limits: MessageLimits,
+                       protocolVersion: UInt32 = 1) throws(ProtocolError) -> (states: [RecordState], handles: [UInt64]) {
+        let compact = protocolVersion >= 2
+        try checkShape(block, limits: limits, compact: compact)
+        let handles = compact ? try HandleColumn.handles(block.recordHandles, "record") : []
         let n = block.collections.count
         let authors = try Check.workers(block.authors)
+        // A page names every record by its id; handles travel beside the ids.
         var keys = KeyColumnReader(ids: block.recordIds, collections: block.collections, scopeDeltas: block.scopeDeltas)
-        var versions = VectorColumnReader(sizes: block.versionSizes, replicas: block.versionReplicas, counters: block.versionCounters,
+        let versionCounters = compact
+            ? ReplicaCounterDeltas.counters(replicas: block.versionReplicas, deltas: block.versionCounterDeltas) : block.versionCounters
+        var versions = VectorColumnReader(sizes: block.versionSizes, replicas: block.versionReplicas, counters: versionCounters,
                                           table: block.replicas)
-        var creates = CreatedColumnReader(block, authors: authors)
+        var creates = CreatedColumnReader(block, authors: authors, compact: compact)
         var fields = try FieldColumnReader(block, authors: authors, limits: limits)
         var states: [RecordState] = []
         states.reserveCapacity(n)
@@ -52,11 +69,11 @@ enum StateBlockCodec {
             states.append(RecordState(key: key, version: version, created: created, fields: values, tombstones: tombstones))
         }
         try fields.finish()
-        return states
+        return (states, handles)
     }
 
     /// Every column's length against the counts that claim it, before any is read.
-    static func checkShape(_ block: Doorstep_Sync_V1_StateBlock, limits: MessageLimits) throws(ProtocolError) {
+    static func checkShape(_ block: Doorstep_Sync_V1_StateBlock, limits: MessageLimits, compact: Bool) throws(ProtocolError) {
         let n = block.collections.count
         try Check.limit(n, limits.maxRecords, "records")
         try Check.limit(block.replicas.count, limits.maxTableEntries, "replicas")
@@ -70,15 +87,16 @@ enum StateBlockCodec {
                               (block.tombstoneCounts.count, "tombstone_counts")] {
             try Check.equal(count, n, name, "records")
         }
-        try Check.equal(block.versionCounters.count, block.versionReplicas.count, "version_counters", "version_replicas")
+        if !compact { try Check.equal(block.versionCounters.count, block.versionReplicas.count, "version_counters", "version_replicas") }
         try Check.equal(Int(exactly: try Check.sum(block.versionSizes)) ?? -1, block.versionReplicas.count, "sum of version_sizes", "version entries")
         let flags = [UInt8](block.createdFlags)
         let creates = flags.filter { $0 == 1 }.count
         guard flags.allSatisfy({ $0 <= 1 }) else { throw ProtocolError(.invalidValue, "created_flags holds a value other than 0 or 1") }
         for (count, name) in [(block.createdReplicas.count, "created_replicas"), (block.createdCounterDeltas.count, "created_counter_deltas"),
-                              (block.createdHlcDeltas.count, "created_hlc_deltas"), (block.createdAuthors.count, "created_authors")] {
+                              (block.createdAuthors.count, "created_authors")] {
             try Check.equal(count, creates, name, "creates")
         }
+        try ColumnSet.check(block, compact: compact, records: n, creates: creates)
         try Check.equal(Int(exactly: try Check.sum(block.fieldCounts)) ?? -1, block.fieldIds.count, "sum of field_counts", "field_ids")
         try Check.equal(block.siblingCounts.count, block.fieldIds.count, "sibling_counts", "field_ids")
         let explicit = try Check.sum(block.siblingCounts) + Check.sum(block.tombstoneCounts)

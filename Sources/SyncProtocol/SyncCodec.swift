@@ -23,7 +23,10 @@ public enum SyncCodec {
         m.appVersion = r.appVersion
         m.cursors = cursorMessages(r.cursors)
         if !r.changes.isEmpty {
-            m.batch = ChangeBatchCodec.encode(r.changes, sender: r.replica, schemaVersion: r.schemaVersion)
+            // A record is named by the handle it was decoded with, or by the one the device holds.
+            let handles = r.changes.indices.map { r.unresolvedHandles[$0] ?? r.recordHandles[r.changes[$0].record.id] ?? 0 }
+            m.batch = ChangeBatchCodec.encode(r.changes, sender: r.replica, schemaVersion: r.schemaVersion,
+                                              protocolVersion: r.protocolVersion, handles: handles)
         }
         var h = Doorstep_Sync_V1_DeviceHealth()
         h.outboxCount = UInt32(clamping: r.health.outboxCount)
@@ -43,23 +46,25 @@ public enum SyncCodec {
 
     public static func decodeRequestBody(_ body: [UInt8], limits: MessageLimits = .standard) throws(ProtocolError) -> SyncRequest {
         let m: Doorstep_Sync_V1_SyncRequest = try parse(body)
-        guard m.protocolVersion == SyncProtocolVersion.current else {
-            throw ProtocolError(.unsupportedProtocol, "protocol version \(m.protocolVersion), this side speaks \(SyncProtocolVersion.current)")
-        }
+        try checkVersion(m.protocolVersion)
         guard m.replica != 0 else { throw ProtocolError(.invalidValue, "request names replica 0") }
         guard m.appVersion.utf8.count <= 64 else { throw ProtocolError(.tooManyElements, "app_version of \(m.appVersion.utf8.count) bytes, limit 64") }
-        let changes = m.hasBatch ? try ChangeBatchCodec.decode(m.batch, schemaVersion: m.schemaVersion, limits: limits) : []
+        let (changes, handles) = m.hasBatch
+            ? try ChangeBatchCodec.decode(m.batch, schemaVersion: m.schemaVersion, limits: limits, protocolVersion: m.protocolVersion)
+            : ([], [:])
         if m.hasBatch, let first = m.batch.replicas.first, first != m.replica {
             throw ProtocolError(.inconsistent, "batch sender \(ReplicaID(first)) is not the requesting replica \(ReplicaID(m.replica))")
         }
         let h = m.health
-        return SyncRequest(
+        var request = SyncRequest(
             schemaVersion: m.schemaVersion, replica: ReplicaID(m.replica), appVersion: m.appVersion,
             cursors: try cursors(m.cursors, limits), changes: changes,
             health: DeviceHealth(outboxCount: Int(h.outboxCount), oldestUnsyncedMilliseconds: h.oldestUnsyncedMs == 0 ? nil : h.oldestUnsyncedMs,
                                  localRecords: Int(h.localRecords), freeStorageBytes: h.freeStorageBytes < 0 ? nil : h.freeStorageBytes,
                                  rejectedCount: Int(h.rejectedCount)),
             pageLimit: Int(m.pageLimit), deviceTimeMilliseconds: m.deviceTimeMs, protocolVersion: m.protocolVersion)
+        request.unresolvedHandles = handles
+        return request
     }
 
     // MARK: Responses
@@ -80,7 +85,7 @@ public enum SyncCodec {
             x.message = $0.message
             return x
         }
-        if !r.page.isEmpty { m.page = StateBlockCodec.encode(r.page) }
+        if !r.page.isEmpty { m.page = StateBlockCodec.encode(r.page, protocolVersion: r.protocolVersion, handles: r.pageHandles) }
         m.cursors = cursorMessages(r.cursors)
         m.hasMore_p = r.hasMore
         m.digests = r.digests.sorted { $0.key < $1.key }.map { village, digest in
@@ -108,9 +113,7 @@ public enum SyncCodec {
 
     public static func decodeResponseBody(_ body: [UInt8], limits: MessageLimits = .standard) throws(ProtocolError) -> SyncResponse {
         let m: Doorstep_Sync_V1_SyncResponse = try parse(body)
-        guard m.protocolVersion == SyncProtocolVersion.current else {
-            throw ProtocolError(.unsupportedProtocol, "protocol version \(m.protocolVersion), this side speaks \(SyncProtocolVersion.current)")
-        }
+        try checkVersion(m.protocolVersion)
         try Check.limit(m.ackedCounters.count + m.rejections.count, limits.maxChanges, "acknowledgements and rejections")
         var digests: [VillageCode: ScopeDigest] = [:]
         try Check.limit(m.digests.count, limits.maxVillages, "digests")
@@ -119,16 +122,26 @@ public enum SyncCodec {
             let digest = ScopeDigest(value: Digest128(high: d.digestHigh, low: d.digestLow), recordCount: Int(d.recordCount))
             guard digests.updateValue(digest, forKey: v) == nil else { throw ProtocolError(.inconsistent, "village \(v) has two digests") }
         }
-        return SyncResponse(
+        let (page, handles) = m.hasPage ? try StateBlockCodec.decode(m.page, limits: limits, protocolVersion: m.protocolVersion) : ([], [])
+        var response = SyncResponse(
             serverTimeMilliseconds: m.serverTimeMs, acked: m.ackedCounters,
             rejections: m.rejections.map { Rejection(counter: $0.counter, reason: $0.reason, message: $0.message) },
-            page: m.hasPage ? try StateBlockCodec.decode(m.page, limits: limits) : [],
+            page: page,
             cursors: try cursors(m.cursors, limits), hasMore: m.hasMore_p, digests: digests,
             droppedVillages: try villages(m.droppedVillages, limits), rebootstrapVillages: try villages(m.rebootstrapVillages, limits),
             warnings: m.warnings.map { ScopeWarning(code: $0.code, message: $0.message) }, protocolVersion: m.protocolVersion)
+        response.pageHandles = handles
+        return response
     }
 
     // MARK: Shared
+
+    static func checkVersion(_ version: UInt32) throws(ProtocolError) {
+        guard SyncProtocolVersion.supported.contains(version) else {
+            throw ProtocolError(.unsupportedProtocol,
+                                "protocol version \(version), this side speaks \(SyncProtocolVersion.oldest) to \(SyncProtocolVersion.current)")
+        }
+    }
 
     static func inflate(_ bytes: [UInt8], _ limits: MessageLimits) throws(ProtocolError) -> [UInt8] {
         do { return try Inflate.decompress(bytes, limits: limits.frame) } catch {

@@ -1,9 +1,12 @@
 import FieldModel
 import SyncCore
 
-/// The protocol version this code speaks.
+/// The protocol versions this code speaks: it writes `current` and still reads and answers
+/// `oldest` for one release (SPEC §9).
 public enum SyncProtocolVersion {
-    public static let current: UInt32 = 1
+    public static let current: UInt32 = 2
+    public static let oldest: UInt32 = 1
+    public static let supported: ClosedRange<UInt32> = oldest...current
 }
 
 /// A device's health figures, sent with every sync for ops to watch.
@@ -39,6 +42,12 @@ public struct SyncRequest: Sendable, Hashable {
     public var health: DeviceHealth
     public var pageLimit: Int
     public var deviceTimeMilliseconds: Int64
+    /// Sending: the handles the server gave the records the device names (version 2 sends a
+    /// handle in place of the record's id). Not part of the message itself.
+    public var recordHandles: [RecordID: UInt64] = [:]
+    /// Received: per index into `changes`, the handle that named the change's record; the change
+    /// carries `RecordID.unresolved` until the server resolves it (`resolvingHandles`).
+    public var unresolvedHandles: [Int: UInt64] = [:]
 
     public init(schemaVersion: UInt32 = Schema.version, replica: ReplicaID, appVersion: String,
                 cursors: [VillageCode: UInt64], changes: [Change], health: DeviceHealth, pageLimit: Int,
@@ -97,6 +106,9 @@ public struct SyncResponse: Sendable, Hashable {
     /// Villages whose cursor fell behind the tombstone horizon: drop and pull again from 0.
     public var rebootstrapVillages: [VillageCode]
     public var warnings: [ScopeWarning]
+    /// Version 2: each page record's handle (parallel to `page`; empty under version 1), by which
+    /// the device may name the record in its next pushes.
+    public var pageHandles: [UInt64] = []
 
     public init(serverTimeMilliseconds: Int64, acked: [UInt64] = [], rejections: [Rejection] = [],
                 page: [RecordState] = [], cursors: [VillageCode: UInt64] = [:], hasMore: Bool = false,
@@ -114,5 +126,24 @@ public struct SyncResponse: Sendable, Hashable {
         self.droppedVillages = droppedVillages
         self.rebootstrapVillages = rebootstrapVillages
         self.warnings = warnings
+    }
+}
+
+extension SyncRequest {
+    /// The request with every handle-named change given its record's id from `ids` (handle → id,
+    /// as the server holds them); `unknown` lists the indexes of changes whose handle `ids` lacks,
+    /// which keep `RecordID.unresolved`.
+    public func resolvingHandles(_ ids: [UInt64: RecordID]) -> (request: SyncRequest, unknown: [Int]) {
+        var resolved = self
+        var unknown: [Int] = []
+        for (index, handle) in unresolvedHandles.sorted(by: { $0.key < $1.key }) {
+            guard let id = ids[handle] else { unknown.append(index); continue }
+            let change = changes[index]
+            resolved.changes[index] = Change(dot: change.dot, record: RecordKey(change.record.collection, id, scope: change.record.scope),
+                                             operation: change.operation, context: change.context, hlc: change.hlc,
+                                             author: change.author, schemaVersion: change.schemaVersion)
+        }
+        resolved.unresolvedHandles = Dictionary(uniqueKeysWithValues: unknown.map { ($0, unresolvedHandles[$0]!) })
+        return (resolved, unknown)
     }
 }

@@ -6,12 +6,17 @@ struct VectorColumns {
     private(set) var sizes: [UInt32] = []
     private(set) var replicas: [UInt32] = []
     private(set) var counters: [UInt64] = []
+    /// The same counters as differences per replica index (version 2).
+    private(set) var counterDeltas: [Int64] = []
+    private var deltas = ReplicaCounterDeltas()
 
     mutating func append(_ vector: VersionVector, table: inout TableBuilder<UInt64>) {
         sizes.append(UInt32(vector.count))
         for e in vector.entries {
-            replicas.append(UInt32(table.index(e.replica.rawValue)))
+            let index = UInt32(table.index(e.replica.rawValue))
+            replicas.append(index)
             counters.append(e.counter)
+            counterDeltas.append(deltas.delta(e.counter, replica: index))
         }
     }
 }

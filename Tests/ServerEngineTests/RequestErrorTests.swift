@@ -58,8 +58,8 @@ struct RequestErrorTests {
     }
 
     @Test(arguments: StoreBackend.all) func unsupportedProtocol(backend: StoreBackend) async throws {
-        try await Self.expectRefused(.unsupportedProtocol, backend: backend, naming: "2") { request, _ in
-            request.protocolVersion = 2
+        try await Self.expectRefused(.unsupportedProtocol, backend: backend, naming: "3") { request, _ in
+            request.protocolVersion = 3
         }
     }
 

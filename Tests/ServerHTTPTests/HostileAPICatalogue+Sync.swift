@@ -12,9 +12,9 @@ extension HostileAPICatalogue {
 
     static var syncRequests: [HostileCase] {
         var cases: [HostileCase] = [
-            HostileCase("sync: protocol version 2", .refused(400, "unsupported_protocol")) { s in
+            HostileCase("sync: protocol version 3", .refused(400, "unsupported_protocol")) { s in
                 var r = s.emptyRequest()
-                r.protocolVersion = 2
+                r.protocolVersion = 3
                 return s.sync(r, by: s.assistant)
             },
             HostileCase("sync: replica 0", .refused(400, "invalid_value")) { s in
@@ -135,6 +135,16 @@ extension HostileAPICatalogue {
             .rejected("sync: a visit recorded in another worker's name", "role_not_allowed") { s in
                 let (key, op) = s.visitCreate(["worker": .text(s.reviewer.identity.worker.id.rawValue)])
                 return try s.push(op, on: key, context: VersionVector())
+            },
+            .rejected("sync: a change names its record by a handle the server never gave", "unknown_handle") { s in
+                let device = s.assistant
+                let change = Change(dot: Dot(device.identity.replica, s.nextCounter(device)), record: s.household.key,
+                                    operation: .set(Schema.household.id("phone"), .text("13900001111")), context: s.household.version,
+                                    hlc: HLCTimestamp(milliseconds: s.now, logical: 0), author: device.identity.worker.id)
+                var request = SyncRequest(replica: device.identity.replica, appVersion: "hostile", cursors: [:], changes: [change],
+                                          health: DeviceHealth(), pageLimit: 1, deviceTimeMilliseconds: s.now)
+                request.recordHandles = [s.household.key.id: UInt64(Int64.max)]
+                return s.sync(request, by: device)
             },
             .rejected("sync: a change signed by the reviewer", "author_mismatch") { s in
                 try s.push(.set(Schema.household.id("phone"), .text("13900001111")), on: s.household.key, author: s.reviewer.identity.worker.id)

@@ -35,7 +35,7 @@ struct HostileAPITests {
                                       "method_not_allowed"]))
         #expect(reasons == Set(["outside_scope", "recusal", "role_not_allowed", "invalid_value", "invalid_transition", "immutable", "unknown_field",
                                 "dot_reused", "duplicate_create", "not_deletable", "wrong_record", "context_ahead", "context_regressed",
-                                "counter_regressed", "clock_ahead", "unknown_schema_version", "author_mismatch", "unknown_record"]),
+                                "counter_regressed", "clock_ahead", "unknown_schema_version", "author_mismatch", "unknown_record", "unknown_handle"]),
                 "every rejection reason of SPEC §6 is provoked")
     }
 

@@ -38,7 +38,7 @@ let hostileRequests: [HostileMessage] = {
     // MARK: The request itself
     all += [
         H.raw(.request, "empty-message-has-version-0", .unsupportedProtocol, body: []),
-        H.request("protocol-version-2", .unsupportedProtocol) { $0.protocolVersion = 2 },
+        H.request("protocol-version-3", .unsupportedProtocol) { $0.protocolVersion = 3 },
         H.request("protocol-version-4294967295", .unsupportedProtocol) { $0.protocolVersion = max32 },
         H.raw(.request, "protocol-version-with-fixed32-wire-type", .unsupportedProtocol, body: H.tag(1, 5) + [1, 0, 0, 0] + body.dropFirst(2)),
         H.request("replica-0", .invalidValue, from: H.oneValue(.null)) { $0.replica = 0; $0.clearBatch() },

@@ -32,7 +32,7 @@ let hostileResponses: [HostileMessage] = {
     // MARK: The response itself
     all += [
         H.raw(.response, "empty-message-has-version-0", .unsupportedProtocol, body: []),
-        H.response("protocol-version-2", .unsupportedProtocol) { $0.protocolVersion = 2 },
+        H.response("protocol-version-3", .unsupportedProtocol) { $0.protocolVersion = 3 },
         H.response("2001-acknowledgements", .tooManyElements) { $0.ackedCounters = Array(1...2_001); $0.rejections = [] },
         H.response("1996-acknowledgements-and-5-rejections", .tooManyElements) { m in
             m.ackedCounters = Array(1...1_996)

@@ -97,7 +97,7 @@ extension VectorFixtures {
         return SyncRequest(schemaVersion: Schema.version, replica: reviewerDevice, appVersion: "1.1.0", cursors: [village: 9_050],
                            changes: changes, health: DeviceHealth(outboxCount: 6, oldestUnsyncedMilliseconds: hlc0.milliseconds + 10_000,
                                                                    localRecords: 1, freeStorageBytes: nil, rejectedCount: 0),
-                           pageLimit: 500, deviceTimeMilliseconds: hlc0.milliseconds + 20_000)
+                           pageLimit: 500, deviceTimeMilliseconds: hlc0.milliseconds + 20_000, protocolVersion: 1)
     }
 
     static func created(_ collection: RecordCollection, _ id: RecordID, _ fields: FieldValues, dot: Dot, at t: Int64, by author: WorkerID) -> RecordState {
@@ -134,7 +134,7 @@ extension VectorFixtures {
 
     static var everyKindResponse: SyncResponse {
         SyncResponse(serverTimeMilliseconds: hlc0.milliseconds + 90_000, page: everyKindPage, cursors: [village: 9_120], hasMore: false,
-                     digests: [village: villageDigest(everyKindPage)], warnings: [])
+                     digests: [village: villageDigest(everyKindPage)], warnings: [], protocolVersion: 1)
     }
 
     /// Every reason of SPEC §6, one rejected change each, in the table's order.
@@ -142,7 +142,7 @@ extension VectorFixtures {
         "outside_scope", "recusal", "role_not_allowed", "invalid_value", "invalid_transition", "immutable", "unknown_field",
         "dot_reused", "duplicate_create", "not_deletable", "wrong_record", "context_ahead", "context_regressed", "counter_regressed",
         "clock_ahead", "unknown_schema_version", "author_mismatch", "unknown_record", "status_mismatch", "status_conflict",
-        "separation_of_duties", "notice_not_ready", "creation_budget",
+        "separation_of_duties", "notice_not_ready", "creation_budget", "unknown_handle",
     ]
 
     static var rejectionsResponse: SyncResponse {
@@ -150,7 +150,8 @@ extension VectorFixtures {
                      rejections: rejectionReasons.enumerated().map { i, reason in
                          Rejection(counter: UInt64(41 + i), reason: reason, message: "change \(41 + i) refused: \(reason)")
                      },
-                     cursors: [village: 9_120], hasMore: false, digests: [village: villageDigest(everyKindPage)], warnings: [])
+                     cursors: [village: 9_120], hasMore: false, digests: [village: villageDigest(everyKindPage)], warnings: [],
+                     protocolVersion: 1)
     }
 
     /// After a digest mismatch the device drops the village and pulls it from 0: its cursor is
@@ -158,14 +159,15 @@ extension VectorFixtures {
     static var repairRequest: SyncRequest {
         SyncRequest(schemaVersion: Schema.version, replica: device, appVersion: "1.1.0", cursors: [otherVillage: 77], changes: [],
                     health: DeviceHealth(outboxCount: 0, localRecords: 3, freeStorageBytes: 1_500_000_000), pageLimit: 500,
-                    deviceTimeMilliseconds: hlc0.milliseconds + 100_000)
+                    deviceTimeMilliseconds: hlc0.milliseconds + 100_000, protocolVersion: 1)
     }
 
     /// The repair's answer: the village's every record (a tombstone included), its cursor and digest.
     static var repairResponse: SyncResponse {
         let page = Array(everyKindPage.prefix(4))
         return SyncResponse(serverTimeMilliseconds: hlc0.milliseconds + 100_500, page: page, cursors: [village: 9_120, otherVillage: 77],
-                            hasMore: false, digests: [village: villageDigest(page), otherVillage: ScopeDigest()], warnings: [])
+                            hasMore: false, digests: [village: villageDigest(page), otherVillage: ScopeDigest()], warnings: [],
+                            protocolVersion: 1)
     }
 
     static let coverageRequests: [(String, SyncRequest)] = [("request-create-every-collection", createEveryCollectionRequest),

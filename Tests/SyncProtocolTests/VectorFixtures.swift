@@ -80,13 +80,13 @@ enum VectorFixtures {
         return SyncRequest(schemaVersion: vectorSchemaVersion, replica: device, appVersion: "1.0.0", cursors: [village: 9_001], changes: changes,
                            health: DeviceHealth(outboxCount: 6, oldestUnsyncedMilliseconds: hlc0.milliseconds, localRecords: 412,
                                                 freeStorageBytes: 2_000_000_000, rejectedCount: 0),
-                           pageLimit: 500, deviceTimeMilliseconds: hlc0.milliseconds + 60_000)
+                           pageLimit: 500, deviceTimeMilliseconds: hlc0.milliseconds + 60_000, protocolVersion: 1)
     }
 
     /// A fresh device's first request: nothing to push, no cursor.
     static var bootstrapRequest: SyncRequest {
         SyncRequest(schemaVersion: vectorSchemaVersion, replica: device, appVersion: "1.0.0", cursors: [:], changes: [], health: DeviceHealth(),
-                    pageLimit: 500, deviceTimeMilliseconds: hlc0.milliseconds)
+                    pageLimit: 500, deviceTimeMilliseconds: hlc0.milliseconds, protocolVersion: 1)
     }
 
     /// A household created on the server, then edited concurrently by the device and a reviewer.
@@ -108,17 +108,39 @@ enum VectorFixtures {
         return SyncResponse(serverTimeMilliseconds: hlc0.milliseconds + 61_000, acked: [7, 8, 9, 10, 11],
                             rejections: [Rejection(counter: 12, reason: "not_deletable", message: "member records leave by a status change")],
                             page: page, cursors: [village: 9_050], hasMore: false,
-                            digests: [village: ScopeDigest.of(page)], warnings: [])
+                            digests: [village: ScopeDigest.of(page)], warnings: [], protocolVersion: 1)
     }
 
     /// Scope changes: one village dropped, one to pull again from zero.
     static var scopeChangeResponse: SyncResponse {
         SyncResponse(serverTimeMilliseconds: hlc0.milliseconds, cursors: [otherVillage: 0], hasMore: true,
                      droppedVillages: [village], rebootstrapVillages: [otherVillage],
-                     warnings: [ScopeWarning(code: "scope_budget_warning", message: "scope holds 41,200 records; warning level 40,000")])
+                     warnings: [ScopeWarning(code: "scope_budget_warning", message: "scope holds 41,200 records; warning level 40,000")],
+                     protocolVersion: 1)
     }
 
-    static let requests: [(String, SyncRequest)] = [("request-bootstrap", bootstrapRequest), ("request-push", pushRequest)] + coverageRequests
-    static let responses: [(String, SyncResponse)] = [("response-push", pushResponse), ("response-scope-change", scopeChangeResponse)]
-        + coverageResponses
+    /// The household's handle: its sequence number on the server when the device last pulled it.
+    static let householdHandle: UInt64 = 9_050
+
+    /// The push in version 2: the household named by its handle (the visit and the member by id).
+    static var pushRequestVersion2: SyncRequest {
+        var request = pushRequest
+        request.protocolVersion = 2
+        request.recordHandles = [household: householdHandle]
+        return request
+    }
+
+    /// The answer in version 2: the page gives the household's new handle.
+    static var pushResponseVersion2: SyncResponse {
+        var response = pushResponse
+        response.protocolVersion = 2
+        response.pageHandles = [householdHandle + 1]
+        return response
+    }
+
+    /// Version 1 vectors keep their names (the version still served); version 2's are prefixed.
+    static let requests: [(String, SyncRequest)] = [("request-bootstrap", bootstrapRequest), ("request-push", pushRequest),
+                                                    ("v2-request-push", pushRequestVersion2)] + coverageRequests
+    static let responses: [(String, SyncResponse)] = [("response-push", pushResponse), ("response-scope-change", scopeChangeResponse),
+                                                      ("v2-response-push", pushResponseVersion2)] + coverageResponses
 }

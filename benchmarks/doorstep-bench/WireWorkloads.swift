@@ -28,14 +28,17 @@ struct WireWorkloads {
     /// A review round on `count` households: new income, assets and review date, one household
     /// every few minutes, its three fields saved together from one form (one clock reading, the
     /// logical counter telling them apart, as a replica's hybrid clock stamps one transaction).
-    func reviewEdits(households count: Int, startCounter: UInt64 = 1, seed: UInt64) -> [Change] {
+    /// `shuffled`: the households are a random draw in a random order instead of the roster's
+    /// first ones in roster order (their handles and the server's counters then scattered).
+    func reviewEdits(households count: Int, startCounter: UInt64 = 1, seed: UInt64, shuffled: Bool = false) -> [Change] {
         var g = SeededGenerator(seed: seed)
+        let chosen = shuffled ? Array(states.shuffled(using: &g).prefix(count)) : Array(states.prefix(count))
         let worker = WorkerID(unchecked: "va-bench-1")
         let day = dataset.plan.spec.asOf
         var clock = Int64(day.daysSinceEpoch) * 86_400_000 + 9 * 3_600_000
         var counter = startCounter
         var changes: [Change] = []
-        for state in states.prefix(count) {
+        for state in chosen {
             clock += Int64(g.int(in: 120_000...900_000))
             var context = state.version
             let income = max(0, (state.value(Household.Field.monthlyIncomeFen.id).intValue ?? 0) + Int64(g.int(in: -5_000...8_000)))

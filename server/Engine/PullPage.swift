@@ -5,6 +5,8 @@ import SyncCore
 public struct PullPage: Sendable {
     /// Current states, in sequence order.
     public var records: [RecordState]
+    /// Each record's sequence number, parallel to `records`: its handle for the device (SPEC §5).
+    public var sequences: [UInt64]
     /// More records wait above `watermark`.
     public var hasMore: Bool
     /// The new position for every requested village: the last record's sequence when the page
@@ -17,9 +19,10 @@ public struct PullPage: Sendable {
     /// fresh were fresh for this very snapshot.
     public var purgeMark: PurgeMark
 
-    public init(records: [RecordState], hasMore: Bool, watermark: UInt64, digests: [VillageCode: ScopeDigest],
+    public init(records: [RecordState], sequences: [UInt64], hasMore: Bool, watermark: UInt64, digests: [VillageCode: ScopeDigest],
                 purgeMark: PurgeMark = .none) {
         self.records = records
+        self.sequences = sequences
         self.hasMore = hasMore
         self.watermark = watermark
         self.digests = digests

@@ -37,6 +37,10 @@ public enum RejectionReason: String, Sendable, Hashable, CaseIterable {
     case noticeNotReady = "notice_not_ready"
     /// The device, or the village, has created its day's budget of households.
     case creationBudget = "creation_budget"
+    /// Version 2: the change names its record by a handle the server does not hold (the record
+    /// changed since the page that gave it, or was purged), or comes after such a change in the
+    /// batch; nothing of it is recorded, and the device sends it again (by id).
+    case unknownHandle = "unknown_handle"
 
     /// The reason a merge refusal travels as: SyncCore's codes are a subset with equal raw values.
     public init(_ code: Refusal.Code) {

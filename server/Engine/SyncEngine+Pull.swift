@@ -33,6 +33,7 @@ extension SyncEngine {
 
             response.rebootstrapVillages = rebootstrap
             response.page = page.records
+            response.pageHandles = page.sequences
             response.hasMore = page.hasMore
             response.cursors = sequences.mapValues {
                 PullPosition(generation: mark.generation, sequence: max($0, page.watermark)).rawValue

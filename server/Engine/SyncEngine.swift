@@ -65,12 +65,8 @@ public struct SyncEngine: Sendable {
                                   "worker \(device.worker.id) (\(jurisdiction.assignment.summary)) has \(size) records in scope, over the blocking level \(configuration.scopeBlockingRecords); an administrator must narrow the assignment")
         }
 
-        var response = SyncResponse(serverTimeMilliseconds: now)
-        if !request.changes.isEmpty {
-            let result = try await push(request.changes, replica: device.replica, authority: .worker(device.worker),
-                                        deviceID: device.deviceID, now: now)
-            response.answer(result)
-        }
+        var response = SyncResponse(serverTimeMilliseconds: now, protocolVersion: request.protocolVersion)
+        try await answerBatch(request, device: device, now: now, into: &response)
         try await pull(into: &response, request: request, scope: scope)
         if size > configuration.scopeWarningRecords {
             response.warnings.append(ScopeWarning(code: "scope_budget_warning",
@@ -85,10 +81,8 @@ public struct SyncEngine: Sendable {
     /// HTTP layer answers its next exchange `revoked` with the instruction to wipe (SPEC §11.7).
     public func acceptOutbox(_ request: SyncRequest, device: DeviceContext, now: Int64) async throws -> SyncResponse {
         try checkRequest(request, device: device)
-        var response = SyncResponse(serverTimeMilliseconds: now)
-        if !request.changes.isEmpty {
-            response.answer(try await push(request.changes, replica: device.replica, authority: .worker(device.worker), deviceID: device.deviceID, now: now))
-        }
+        var response = SyncResponse(serverTimeMilliseconds: now, protocolVersion: request.protocolVersion)
+        try await answerBatch(request, device: device, now: now, into: &response)
         response.warnings.append(ScopeWarning(code: HTTPAPI.retiredWarning,
                                               message: "device \(device.deviceID) was retired: its changes are taken, nothing more is sent, and it wipes itself once they are all answered"))
         return response
@@ -96,9 +90,9 @@ public struct SyncEngine: Sendable {
 
     /// The checks of a whole request that need no storage.
     func checkRequest(_ request: SyncRequest, device: DeviceContext) throws(SyncEngineError) {
-        guard request.protocolVersion == SyncProtocolVersion.current else {
+        guard SyncProtocolVersion.supported.contains(request.protocolVersion) else {
             throw SyncEngineError(.unsupportedProtocol,
-                                  "protocol version \(request.protocolVersion); this server speaks \(SyncProtocolVersion.current)")
+                                  "protocol version \(request.protocolVersion); this server speaks \(SyncProtocolVersion.oldest) to \(SyncProtocolVersion.current)")
         }
         guard request.replica == device.replica else {
             throw SyncEngineError(.replicaMismatch,

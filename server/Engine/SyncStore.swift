@@ -27,6 +27,11 @@ public protocol SyncStore: Sendable {
     /// - Complexity: O(records returned + villages), not O(store size).
     func pull(_ cursors: [VillageCode: UInt64], limit: Int) async throws -> PullPage
 
+    /// The ids of the records whose current sequence number is one of `handles` (SPEC §5: a
+    /// record's handle); a handle no record holds now is left out. Sequence numbers are never
+    /// given twice, so a handle found names the record it was given for.
+    func recordIDs(handles: [UInt64]) async throws -> [UInt64: RecordID]
+
     /// The villages the store knows (ever held a record, or registered) that `assignment`
     /// covers, plus the assignment's explicit villages; sorted.
     func villages(coveredBy assignment: Assignment) async throws -> [VillageCode]

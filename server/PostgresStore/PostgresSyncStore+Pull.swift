@@ -45,8 +45,19 @@ extension PostgresSyncStore {
                 }
             }
             let mark = PurgeMark(generation: meta[.purgeGeneration] ?? 0, sequence: meta[.purgedThrough] ?? 0)
-            return PullPage(records: records, hasMore: hasMore, watermark: hasMore ? UInt64(bitPattern: taken.last!) : meta[.lastSequence] ?? 0,
+            return PullPage(records: records, sequences: taken.map { UInt64(bitPattern: $0) }, hasMore: hasMore, watermark: hasMore ? UInt64(bitPattern: taken.last!) : meta[.lastSequence] ?? 0,
                             digests: digests, purgeMark: mark)
+        }
+    }
+
+    public func recordIDs(handles: [UInt64]) async throws -> [UInt64: RecordID] {
+        try await read("recordIDs") { c in
+            var ids: [UInt64: RecordID] = [:]
+            for row in try await c.rows("SELECT seq, id FROM records WHERE seq = ANY(\(handles.map { Int64(bitPattern: $0) })::bigint[])") {
+                let (seq, id) = try row.decode((Int64, ByteBuffer).self)
+                ids[UInt64(bitPattern: seq)] = try StoredColumns.recordID(id.bytes)
+            }
+            return ids
         }
     }
 }

@@ -19,10 +19,11 @@ extension SQLiteSyncStore {
                 let last = try Meta.lastSequence.get(db)
                 let mark = try Meta.purgeMark(db)
                 var merge = try VillageMerge(cursors: cursors, limit: limit, db)
-                var records: [RecordState] = []
+                var records: [RecordState] = [], sequences: [UInt64] = []
                 var lastTaken: UInt64 = 0
                 while records.count < limit, let (sequence, blob) = try merge.next() {
                     records.append(try codec.state(blob))
+                    sequences.append(sequence)
                     lastTaken = sequence
                 }
                 let hasMore = records.count == limit && merge.hasNext
@@ -36,8 +37,25 @@ extension SQLiteSyncStore {
                         }
                     }
                 }
-                return PullPage(records: records, hasMore: hasMore, watermark: hasMore ? lastTaken : last, digests: digests,
+                return PullPage(records: records, sequences: sequences, hasMore: hasMore, watermark: hasMore ? lastTaken : last, digests: digests,
                                 purgeMark: mark)
+            }
+        }
+    }
+}
+
+extension SQLiteSyncStore {
+    public func recordIDs(handles: [UInt64]) async throws -> [UInt64: RecordID] {
+        try await guarded("recordIDs") {
+            try await pool.read { db in
+                var ids: [UInt64: RecordID] = [:]
+                try forEachChunk(handles.map { Int64(bitPattern: $0) }) { chunk, marks in
+                    for row in try Row.fetchAll(db, sql: "SELECT seq, id FROM records WHERE seq IN (\(marks))",
+                                                arguments: StatementArguments(Array(chunk))) {
+                        ids[UInt64(bitPattern: row[0] as Int64)] = try RecordID.fromBlob(row[1])
+                    }
+                }
+                return ids
             }
         }
     }

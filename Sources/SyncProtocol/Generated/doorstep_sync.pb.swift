@@ -8,7 +8,9 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// Doorstep sync protocol, version 1. See SPEC.md beside this file for the meaning of every field.
+/// Doorstep sync protocol, versions 2 and 1. See SPEC.md beside this file for the meaning of every
+/// field. Version 2 adds columns to ChangeBatch and StateBlock (field numbers 18 and up) and leaves
+/// some version-1 columns empty; a version-1 message never carries a version-2 column.
 ///
 /// Bulk data is columnar: a batch of changes or a page of record states is a set of parallel
 /// arrays rather than one message per change, so that a record's id and context appear once per
@@ -37,7 +39,7 @@ public nonisolated struct Doorstep_Sync_V1_SyncRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// 1
+  /// 2 (1 still served)
   public var protocolVersion: UInt32 = 0
 
   /// the device's FieldModel schema version
@@ -374,6 +376,30 @@ public nonisolated struct Doorstep_Sync_V1_ChangeBatch: @unchecked Sendable {
     set {_uniqueStorage()._schemaVersions = newValue}
   }
 
+  /// Version 2 only (hlc_deltas and context_counters stay empty):
+  public var recordHandles: [Int64] {
+    get {_storage._recordHandles}
+    set {_uniqueStorage()._recordHandles = newValue}
+  }
+
+  /// per change: clock milliseconds minus the previous change's
+  public var hlcMillisecondDeltas: [Int64] {
+    get {_storage._hlcMillisecondDeltas}
+    set {_uniqueStorage()._hlcMillisecondDeltas = newValue}
+  }
+
+  /// per change: the clock's logical counter
+  public var hlcLogicals: [UInt32] {
+    get {_storage._hlcLogicals}
+    set {_uniqueStorage()._hlcLogicals = newValue}
+  }
+
+  /// per entry: counter minus the previous entry's of the same replica index
+  public var contextCounterDeltas: [Int64] {
+    get {_storage._contextCounterDeltas}
+    set {_uniqueStorage()._contextCounterDeltas = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -511,6 +537,30 @@ public nonisolated struct Doorstep_Sync_V1_StateBlock: @unchecked Sendable {
   public var hasValues: Bool {_storage._values != nil}
   /// Clears the value of `values`. Subsequent reads from it will return its default value.
   public mutating func clearValues() {_uniqueStorage()._values = nil}
+
+  /// Version 2 only (version_counters and created_hlc_deltas stay empty):
+  public var recordHandles: [Int64] {
+    get {_storage._recordHandles}
+    set {_uniqueStorage()._recordHandles = newValue}
+  }
+
+  /// per entry: counter minus the previous entry's of the same replica index
+  public var versionCounterDeltas: [Int64] {
+    get {_storage._versionCounterDeltas}
+    set {_uniqueStorage()._versionCounterDeltas = newValue}
+  }
+
+  /// per create: milliseconds minus the previous create's
+  public var createdHlcMillisecondDeltas: [Int64] {
+    get {_storage._createdHlcMillisecondDeltas}
+    set {_uniqueStorage()._createdHlcMillisecondDeltas = newValue}
+  }
+
+  /// per create: the clock's logical counter
+  public var createdHlcLogicals: [UInt32] {
+    get {_storage._createdHlcLogicals}
+    set {_uniqueStorage()._createdHlcLogicals = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -968,7 +1018,7 @@ nonisolated extension Doorstep_Sync_V1_ValueColumns: SwiftProtobuf.Message, Swif
 
 nonisolated extension Doorstep_Sync_V1_ChangeBatch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ChangeBatch"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}replicas\0\u{1}authors\0\u{3}record_ids\0\u{1}collections\0\u{3}scope_deltas\0\u{3}context_sizes\0\u{3}context_replicas\0\u{3}context_counters\0\u{3}change_counts\0\u{1}ops\0\u{3}counter_deltas\0\u{3}hlc_deltas\0\u{3}author_indexes\0\u{3}create_sizes\0\u{3}create_fields\0\u{1}values\0\u{3}schema_versions\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}replicas\0\u{1}authors\0\u{3}record_ids\0\u{1}collections\0\u{3}scope_deltas\0\u{3}context_sizes\0\u{3}context_replicas\0\u{3}context_counters\0\u{3}change_counts\0\u{1}ops\0\u{3}counter_deltas\0\u{3}hlc_deltas\0\u{3}author_indexes\0\u{3}create_sizes\0\u{3}create_fields\0\u{1}values\0\u{3}schema_versions\0\u{3}record_handles\0\u{3}hlc_millisecond_deltas\0\u{3}hlc_logicals\0\u{3}context_counter_deltas\0")
 
   fileprivate class _StorageClass {
     var _replicas: [UInt64] = []
@@ -988,6 +1038,10 @@ nonisolated extension Doorstep_Sync_V1_ChangeBatch: SwiftProtobuf.Message, Swift
     var _createFields: [UInt32] = []
     var _values: Doorstep_Sync_V1_ValueColumns? = nil
     var _schemaVersions: [UInt32] = []
+    var _recordHandles: [Int64] = []
+    var _hlcMillisecondDeltas: [Int64] = []
+    var _hlcLogicals: [UInt32] = []
+    var _contextCounterDeltas: [Int64] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1015,6 +1069,10 @@ nonisolated extension Doorstep_Sync_V1_ChangeBatch: SwiftProtobuf.Message, Swift
       _createFields = source._createFields
       _values = source._values
       _schemaVersions = source._schemaVersions
+      _recordHandles = source._recordHandles
+      _hlcMillisecondDeltas = source._hlcMillisecondDeltas
+      _hlcLogicals = source._hlcLogicals
+      _contextCounterDeltas = source._contextCounterDeltas
     }
   }
 
@@ -1050,6 +1108,10 @@ nonisolated extension Doorstep_Sync_V1_ChangeBatch: SwiftProtobuf.Message, Swift
         case 15: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._createFields) }()
         case 16: try { try decoder.decodeSingularMessageField(value: &_storage._values) }()
         case 17: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._schemaVersions) }()
+        case 18: try { try decoder.decodeRepeatedSInt64Field(value: &_storage._recordHandles) }()
+        case 19: try { try decoder.decodeRepeatedSInt64Field(value: &_storage._hlcMillisecondDeltas) }()
+        case 20: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._hlcLogicals) }()
+        case 21: try { try decoder.decodeRepeatedSInt64Field(value: &_storage._contextCounterDeltas) }()
         default: break
         }
       }
@@ -1113,6 +1175,18 @@ nonisolated extension Doorstep_Sync_V1_ChangeBatch: SwiftProtobuf.Message, Swift
       if !_storage._schemaVersions.isEmpty {
         try visitor.visitPackedUInt32Field(value: _storage._schemaVersions, fieldNumber: 17)
       }
+      if !_storage._recordHandles.isEmpty {
+        try visitor.visitPackedSInt64Field(value: _storage._recordHandles, fieldNumber: 18)
+      }
+      if !_storage._hlcMillisecondDeltas.isEmpty {
+        try visitor.visitPackedSInt64Field(value: _storage._hlcMillisecondDeltas, fieldNumber: 19)
+      }
+      if !_storage._hlcLogicals.isEmpty {
+        try visitor.visitPackedUInt32Field(value: _storage._hlcLogicals, fieldNumber: 20)
+      }
+      if !_storage._contextCounterDeltas.isEmpty {
+        try visitor.visitPackedSInt64Field(value: _storage._contextCounterDeltas, fieldNumber: 21)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1139,6 +1213,10 @@ nonisolated extension Doorstep_Sync_V1_ChangeBatch: SwiftProtobuf.Message, Swift
         if _storage._createFields != rhs_storage._createFields {return false}
         if _storage._values != rhs_storage._values {return false}
         if _storage._schemaVersions != rhs_storage._schemaVersions {return false}
+        if _storage._recordHandles != rhs_storage._recordHandles {return false}
+        if _storage._hlcMillisecondDeltas != rhs_storage._hlcMillisecondDeltas {return false}
+        if _storage._hlcLogicals != rhs_storage._hlcLogicals {return false}
+        if _storage._contextCounterDeltas != rhs_storage._contextCounterDeltas {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1150,7 +1228,7 @@ nonisolated extension Doorstep_Sync_V1_ChangeBatch: SwiftProtobuf.Message, Swift
 
 nonisolated extension Doorstep_Sync_V1_StateBlock: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StateBlock"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}replicas\0\u{1}authors\0\u{3}record_ids\0\u{1}collections\0\u{3}scope_deltas\0\u{3}version_sizes\0\u{3}version_replicas\0\u{3}version_counters\0\u{3}created_flags\0\u{3}created_replicas\0\u{3}created_counter_deltas\0\u{3}created_hlc_deltas\0\u{3}created_authors\0\u{3}field_counts\0\u{3}field_ids\0\u{3}sibling_counts\0\u{3}sibling_replicas\0\u{3}sibling_counter_deltas\0\u{3}sibling_hlc_deltas\0\u{3}sibling_authors\0\u{3}tombstone_counts\0\u{1}values\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}replicas\0\u{1}authors\0\u{3}record_ids\0\u{1}collections\0\u{3}scope_deltas\0\u{3}version_sizes\0\u{3}version_replicas\0\u{3}version_counters\0\u{3}created_flags\0\u{3}created_replicas\0\u{3}created_counter_deltas\0\u{3}created_hlc_deltas\0\u{3}created_authors\0\u{3}field_counts\0\u{3}field_ids\0\u{3}sibling_counts\0\u{3}sibling_replicas\0\u{3}sibling_counter_deltas\0\u{3}sibling_hlc_deltas\0\u{3}sibling_authors\0\u{3}tombstone_counts\0\u{1}values\0\u{3}record_handles\0\u{3}version_counter_deltas\0\u{3}created_hlc_millisecond_deltas\0\u{3}created_hlc_logicals\0")
 
   fileprivate class _StorageClass {
     var _replicas: [UInt64] = []
@@ -1175,6 +1253,10 @@ nonisolated extension Doorstep_Sync_V1_StateBlock: SwiftProtobuf.Message, SwiftP
     var _siblingAuthors: [UInt32] = []
     var _tombstoneCounts: [UInt32] = []
     var _values: Doorstep_Sync_V1_ValueColumns? = nil
+    var _recordHandles: [Int64] = []
+    var _versionCounterDeltas: [Int64] = []
+    var _createdHlcMillisecondDeltas: [Int64] = []
+    var _createdHlcLogicals: [UInt32] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1207,6 +1289,10 @@ nonisolated extension Doorstep_Sync_V1_StateBlock: SwiftProtobuf.Message, SwiftP
       _siblingAuthors = source._siblingAuthors
       _tombstoneCounts = source._tombstoneCounts
       _values = source._values
+      _recordHandles = source._recordHandles
+      _versionCounterDeltas = source._versionCounterDeltas
+      _createdHlcMillisecondDeltas = source._createdHlcMillisecondDeltas
+      _createdHlcLogicals = source._createdHlcLogicals
     }
   }
 
@@ -1247,6 +1333,10 @@ nonisolated extension Doorstep_Sync_V1_StateBlock: SwiftProtobuf.Message, SwiftP
         case 20: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._siblingAuthors) }()
         case 21: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._tombstoneCounts) }()
         case 22: try { try decoder.decodeSingularMessageField(value: &_storage._values) }()
+        case 23: try { try decoder.decodeRepeatedSInt64Field(value: &_storage._recordHandles) }()
+        case 24: try { try decoder.decodeRepeatedSInt64Field(value: &_storage._versionCounterDeltas) }()
+        case 25: try { try decoder.decodeRepeatedSInt64Field(value: &_storage._createdHlcMillisecondDeltas) }()
+        case 26: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._createdHlcLogicals) }()
         default: break
         }
       }
@@ -1325,6 +1415,18 @@ nonisolated extension Doorstep_Sync_V1_StateBlock: SwiftProtobuf.Message, SwiftP
       try { if let v = _storage._values {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
       } }()
+      if !_storage._recordHandles.isEmpty {
+        try visitor.visitPackedSInt64Field(value: _storage._recordHandles, fieldNumber: 23)
+      }
+      if !_storage._versionCounterDeltas.isEmpty {
+        try visitor.visitPackedSInt64Field(value: _storage._versionCounterDeltas, fieldNumber: 24)
+      }
+      if !_storage._createdHlcMillisecondDeltas.isEmpty {
+        try visitor.visitPackedSInt64Field(value: _storage._createdHlcMillisecondDeltas, fieldNumber: 25)
+      }
+      if !_storage._createdHlcLogicals.isEmpty {
+        try visitor.visitPackedUInt32Field(value: _storage._createdHlcLogicals, fieldNumber: 26)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1356,6 +1458,10 @@ nonisolated extension Doorstep_Sync_V1_StateBlock: SwiftProtobuf.Message, SwiftP
         if _storage._siblingAuthors != rhs_storage._siblingAuthors {return false}
         if _storage._tombstoneCounts != rhs_storage._tombstoneCounts {return false}
         if _storage._values != rhs_storage._values {return false}
+        if _storage._recordHandles != rhs_storage._recordHandles {return false}
+        if _storage._versionCounterDeltas != rhs_storage._versionCounterDeltas {return false}
+        if _storage._createdHlcMillisecondDeltas != rhs_storage._createdHlcMillisecondDeltas {return false}
+        if _storage._createdHlcLogicals != rhs_storage._createdHlcLogicals {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -32,6 +32,7 @@ final class TestServer: Sendable {
         var always: [String: Fault] = [:]
         var received: [String: [SyncRequest]] = [:]
         var replicas: [Replica] = []
+        var version1: Set<String> = []
     }
 
     let directory: TemporaryDirectory
@@ -94,6 +95,10 @@ final class TestServer: Sendable {
     func failAlways(_ fault: Fault?, for deviceID: String) { state.withLock { $0.always[deviceID] = fault } }
 
     /// Every request the engine was given for `deviceID`, in order.
+    /// The device speaks protocol version 1, as a device not yet upgraded: its requests travel in
+    /// version 1's encoding, and the server answers in it.
+    func speakVersion1(_ deviceID: String) { state.withLock { _ = $0.version1.insert(deviceID) } }
+
     func received(from deviceID: String) -> [SyncRequest] { state.withLock { $0.received[deviceID] ?? [] } }
 
     func transport(for deviceID: String) -> InMemoryTransport {
@@ -101,13 +106,22 @@ final class TestServer: Sendable {
     }
 
     func serve(_ body: [UInt8], deviceID: String) async throws(TransportError) -> [UInt8] {
-        let (context, fault) = state.withLock { s -> (DeviceContext?, Fault?) in
+        let (context, fault, version1) = state.withLock { s -> (DeviceContext?, Fault?, Bool) in
             var fault = s.always[deviceID]
             if var queue = s.queued[deviceID], !queue.isEmpty {
                 fault = queue.removeFirst()
                 s.queued[deviceID] = queue
             }
-            return (s.contexts[deviceID], fault)
+            return (s.contexts[deviceID], fault, s.version1.contains(deviceID))
+        }
+        var body = body
+        if version1 {
+            // A version-1 device never holds a handle (its pages carry none): the same request in version 1's bytes.
+            guard var old = try? SyncCodec.decodeRequest(body), old.unresolvedHandles.isEmpty else {
+                throw TransportError(.refused(status: 400, code: "inconsistent_message"), "\(deviceID) speaks version 1 but named a handle")
+            }
+            old.protocolVersion = 1
+            body = SyncCodec.encodeRequest(old)
         }
         switch fault {
         case .unreachable: throw .unreachable("\(deviceID): no route to host")
@@ -120,7 +134,14 @@ final class TestServer: Sendable {
         do { request = try SyncCodec.decodeRequest(body) } catch {
             throw TransportError(.refused(status: 400, code: error.code.rawValue), error.message)
         }
-        state.withLock { $0.received[deviceID, default: []].append(request) }
+        // Kept as the server understood it: records named by handle carry the ids the handles
+        // name now (an unknown one keeps the placeholder); `unresolvedHandles` says which they were.
+        var understood = request
+        if !request.unresolvedHandles.isEmpty, let ids = try? await engine.store.recordIDs(handles: Array(Set(request.unresolvedHandles.values))) {
+            understood = request.resolvingHandles(ids).request
+            understood.unresolvedHandles = request.unresolvedHandles
+        }
+        state.withLock { $0.received[deviceID, default: []].append(understood) }
         var response: SyncResponse
         do {
             response = try await engine.sync(request, device: context, now: clock.milliseconds)
