@@ -66,8 +66,9 @@ class Clock:
 
 
 class Device:
-    def __init__(self, server, worker):
-        self.server, self.worker = server, worker
+    """`protocol_version` 2 names records by the handles pages give (§5.1); 1 by their ids."""
+    def __init__(self, server, worker, protocol_version=2):
+        self.server, self.worker, self.protocol_version = server, worker, protocol_version
         self.replica = int.from_bytes(os.urandom(8), "big") | 1
         self.counter = 0
         self.clock = Clock()
@@ -93,6 +94,11 @@ class Device:
             v[r] = max(v.get(r, 0), n)
         return v
 
+    def handle(self, collection, record_id):
+        """The handle the last page gave the record (0: none, or version 1)."""
+        st = self.states.get((collection, record_id))
+        return st.handle if st and self.protocol_version >= 2 else 0
+
     def change(self, collection, record_id, scope, op, context=None, counter=None, hlc=None, author=None, schema_version=None):
         if counter is None:
             self.counter += 1
@@ -100,18 +106,22 @@ class Device:
         c = codec.Change(self.replica, counter, collection, record_id, scope, op,
                          self.context(collection, record_id) if context is None else context,
                          self.clock.now() if hlc is None else hlc, author or self.worker,
-                         SCHEMA_VERSION if schema_version is None else schema_version)
+                         SCHEMA_VERSION if schema_version is None else schema_version,
+                         0 if op[0] == "create" else self.handle(collection, record_id))
         mine = self.sent.setdefault((collection, record_id), {})
         mine[self.replica] = max(mine.get(self.replica, 0), counter)
         return c
 
     def exchange(self, changes=(), cursors=None):
         request = codec.Request(SCHEMA_VERSION, self.replica, "conformance-kit", self.cursors if cursors is None else cursors,
-                                list(changes), (len(changes), 0, len(self.states), -1, 0), 500, int(time.time() * 1000))
+                                list(changes), (len(changes), 0, len(self.states), -1, 0), 500, int(time.time() * 1000),
+                                self.protocol_version)
         body = zlib.compress(codec.encode_request(request), 6)
         _, raw, headers = http(self.server, "POST", "/v1/sync", body, self.token,
                                {"Content-Type": "application/x-protobuf", "Content-Encoding": "deflate"})
         response = codec.decode_response(zlib.decompress(raw))
+        if response.protocol_version != self.protocol_version:
+            raise ValueError(f"asked in version {self.protocol_version}, answered in {response.protocol_version}")
         self.apply(response)
         return response
 

@@ -3,6 +3,8 @@
 Written from SPEC.md, doorstep_sync.proto and the vectors alone. Values are tuples:
 ("null",), ("bool", b), ("int", n), ("text", s), ("date", days), ("id", 16 bytes), ("ids", [16 bytes]).
 Record ids are 16 bytes in the UUID's byte order. Version vectors are dicts replica -> counter.
+Both protocol versions of §5 are spoken: version 2's record handles, counters per replica and
+clocks in two columns, version 1's columns as before.
 """
 from dataclasses import dataclass, field as dc_field
 
@@ -29,6 +31,7 @@ class Change:
     hlc: int
     author: str
     schema_version: int
+    handle: int = 0  # version 2: the server's handle naming the record instead of its id (0: by id)
 
 
 @dataclass
@@ -53,6 +56,7 @@ class RecordState:
     created: Sibling = None
     fields: dict = dc_field(default_factory=dict)  # field number -> [Sibling] in dot order
     tombstones: list = dc_field(default_factory=list)
+    handle: int = 0  # version 2: the record's handle the page gave (§5.1)
 
     @property
     def is_deleted(self):
@@ -181,54 +185,118 @@ class Table:
         return self.at[e]
 
 
-class RecordColumns:
-    """The per-record key columns both bulk messages share, and a version vector per record."""
-    def __init__(self, message, replicas):
-        self.m, self.replicas = message, replicas
-        self.ids, self.collections, self.previous_scope = bytearray(), bytearray(), 0
+class PerReplica:
+    """Version 2's counters: each minus the previous counter of the same replica-table index."""
+    def __init__(self):
+        self.last = {}
 
-    def append(self, collection, record_id, scope, vector, sizes, replica_column, counter_column):
-        self.ids += record_id
+    def delta(self, index, counter):
+        d = counter - self.last.get(index, 0)
+        self.last[index] = counter
+        return d
+
+    def counter(self, index, delta):
+        self.last[index] = (self.last.get(index, 0) + delta) & MASK64
+        return self.last[index]
+
+
+class Clocks:
+    """Version 2's clocks: milliseconds (high 48 bits) as differences, logical counters as they are."""
+    def __init__(self, ms_column, logical_column):
+        self.ms_column, self.logical_column, self.previous, self.at = ms_column, logical_column, 0, 0
+
+    def append(self, hlc):
+        self.ms_column.append((hlc >> 16) - self.previous); self.previous = hlc >> 16
+        self.logical_column.append(hlc & 0xFFFF)
+
+    def next(self):
+        ms = self.previous + self.ms_column[self.at]
+        logical = self.logical_column[self.at]
+        if not (0 <= ms < 1 << 48 and logical <= 0xFFFF):
+            raise ValueError(f"clock {ms}.{logical} outside 48 + 16 bits")
+        self.previous, self.at = ms, self.at + 1
+        return ms << 16 | logical
+
+
+def handles(deltas):
+    """The handles a `record_handles` column of differences stands for."""
+    out, previous = [], 0
+    for d in deltas:
+        previous = (previous + d) & MASK64
+        out.append(previous)
+    return out
+
+
+class RecordColumns:
+    """The per-record key columns both bulk messages share, and a version vector per record.
+    In version 2 a record with a handle gets it in `record_handles`; with `id_for_handle` false
+    (a batch) such a record carries no id."""
+    def __init__(self, message, replicas, version, id_for_handle=True):
+        self.m, self.replicas, self.version, self.id_for_handle = message, replicas, version, id_for_handle
+        self.ids, self.collections, self.previous_scope = bytearray(), bytearray(), 0
+        self.handles, self.counters = [], PerReplica()
+
+    def append(self, collection, record_id, scope, vector, sizes, replica_column, counter_column, delta_column, handle=0):
+        if self.version < 2 or self.id_for_handle or handle == 0:
+            self.ids += record_id
+        self.handles.append(handle if self.version >= 2 else 0)
         self.collections.append(collection)
         self.m.scope_deltas.append(scope - self.previous_scope)
         self.previous_scope = scope
         entries = sorted(vector.items())
         sizes.append(len(entries))
         for r, n in entries:
-            replica_column.append(self.replicas.index(r)); counter_column.append(n)
+            index = self.replicas.index(r)
+            replica_column.append(index)
+            if self.version >= 2:
+                delta_column.append(signed64(self.counters.delta(index, n)))
+            else:
+                counter_column.append(n)
+
+    def fill(self, handle_column):
+        self.m.record_ids, self.m.collections = bytes(self.ids), bytes(self.collections)
+        if any(self.handles):
+            previous = 0
+            for h in self.handles:
+                handle_column.append(signed64(h - previous)); previous = h
 
 
 # --- ChangeBatch -----------------------------------------------------------------------------
 
-def groups(changes):
+def groups(changes, version):
     out = []
     for c in changes:
         if out:
             p = out[-1][-1]
             derived = dict(p.context); derived[p.replica] = max(derived.get(p.replica, 0), p.counter)
+            same_name = version < 2 or p.handle == c.handle
             if (p.collection, p.record_id) == (c.collection, c.record_id) and p.schema_version == c.schema_version \
-                    and c.context == derived and p.scope == c.scope:
+                    and c.context == derived and p.scope == c.scope and same_name:
                 out[-1].append(c)
                 continue
         out.append([c])
     return out
 
 
-def encode_batch(changes, sender, schema_version):
+def encode_batch(changes, sender, schema_version, version=1):
     b = pb.ChangeBatch()
     replicas, authors, values = Table(), Table(), ValueWriter()
     replicas.index(sender)
     prev_counter = prev_hlc = 0
-    keys, versions = RecordColumns(b, replicas), []
-    for g in groups(changes):
+    keys, versions = RecordColumns(b, replicas, version, id_for_handle=False), []
+    clocks = Clocks(b.hlc_millisecond_deltas, b.hlc_logicals)
+    for g in groups(changes, version):
         first = g[0]
         keys.append(first.collection, first.record_id, first.scope, first.context,
-                    b.context_sizes, b.context_replicas, b.context_counters)
+                    b.context_sizes, b.context_replicas, b.context_counters, b.context_counter_deltas, first.handle)
         b.change_counts.append(len(g))
         versions.append(first.schema_version)
         for c in g:
             b.counter_deltas.append(signed64(c.counter - prev_counter)); prev_counter = c.counter
-            b.hlc_deltas.append(signed64(c.hlc - prev_hlc)); prev_hlc = c.hlc
+            if version >= 2:
+                clocks.append(c.hlc)
+            else:
+                b.hlc_deltas.append(signed64(c.hlc - prev_hlc)); prev_hlc = c.hlc
             b.author_indexes.append(authors.index(c.author))
             kind = c.op[0]
             if kind == "set":
@@ -245,31 +313,43 @@ def encode_batch(changes, sender, schema_version):
                 b.ops.append(3)
     b.replicas.extend(replicas.entries)
     b.authors.extend(authors.entries)
-    b.record_ids, b.collections = bytes(keys.ids), bytes(keys.collections)
+    keys.fill(b.record_handles)
     values.fill(b.values)
     if any(v != schema_version for v in versions):
         b.schema_versions.extend(versions)
     return b
 
 
-def decode_batch(b, schema_version):
+def decode_batch(b, schema_version, version=1):
     groups_n = len(b.collections)
-    if len(b.record_ids) != 16 * groups_n or len(b.scope_deltas) != groups_n or len(b.change_counts) != groups_n:
+    group_handles = handles(b.record_handles) if version >= 2 and len(b.record_handles) else [0] * groups_n
+    named = sum(1 for h in group_handles if h == 0)
+    if len(b.record_ids) != 16 * named or len(group_handles) != groups_n or len(b.scope_deltas) != groups_n \
+            or len(b.change_counts) != groups_n:
         raise ValueError("inconsistent group columns")
     values = ValueReader(b.values)
     changes = []
     scope = counter = hlc = 0
-    ctx_at = op_at = create_at = create_field_at = 0
+    ctx_at = op_at = create_at = create_field_at = id_at = 0
+    per_replica, clocks = PerReplica(), Clocks(b.hlc_millisecond_deltas, b.hlc_logicals)
     sender = b.replicas[0] if b.replicas else 0
     for g in range(groups_n):
         scope += b.scope_deltas[g]
         size = b.context_sizes[g]
-        context = {b.replicas[b.context_replicas[i]]: b.context_counters[i] for i in range(ctx_at, ctx_at + size)}
+        if version >= 2:
+            context = {b.replicas[b.context_replicas[i]]: per_replica.counter(b.context_replicas[i], b.context_counter_deltas[i])
+                       for i in range(ctx_at, ctx_at + size)}
+        else:
+            context = {b.replicas[b.context_replicas[i]]: b.context_counters[i] for i in range(ctx_at, ctx_at + size)}
         ctx_at += size
-        version = b.schema_versions[g] if len(b.schema_versions) else schema_version
+        handle = group_handles[g]
+        record_id = bytes(16)  # named by its handle: the server knows the id
+        if handle == 0:
+            record_id = bytes(b.record_ids[16 * id_at:16 * id_at + 16]); id_at += 1
+        schema = b.schema_versions[g] if len(b.schema_versions) else schema_version
         for _ in range(b.change_counts[g]):
             counter = (counter + b.counter_deltas[op_at]) & MASK64
-            hlc = (hlc + b.hlc_deltas[op_at]) & MASK64
+            hlc = clocks.next() if version >= 2 else (hlc + b.hlc_deltas[op_at]) & MASK64
             op, f = b.ops[op_at] & 3, b.ops[op_at] >> 2
             if op == 0:
                 operation = ("set", f, values.next())
@@ -283,8 +363,8 @@ def decode_batch(b, schema_version):
                 operation = ("create", created)
             else:
                 operation = ("delete",)
-            c = Change(sender, counter, b.collections[g], bytes(b.record_ids[16 * g:16 * g + 16]), scope, operation,
-                       context, hlc, b.authors[b.author_indexes[op_at]], version)
+            c = Change(sender, counter, b.collections[g], record_id, scope, operation,
+                       context, hlc, b.authors[b.author_indexes[op_at]], schema, handle)
             changes.append(c)
             context = dict(context); context[sender] = max(context.get(sender, 0), counter)
             op_at += 1
@@ -294,7 +374,7 @@ def decode_batch(b, schema_version):
 
 # --- StateBlock ------------------------------------------------------------------------------
 
-def encode_block(states):
+def encode_block(states, version=1):
     b = pb.StateBlock()
     replicas, authors, values = Table(), Table(), ValueWriter()
     flags = bytearray()
@@ -306,15 +386,20 @@ def encode_block(states):
         b.sibling_hlc_deltas.append(signed64(s.hlc - base))
         b.sibling_authors.append(authors.index(s.author))
 
-    keys = RecordColumns(b, replicas)
+    keys = RecordColumns(b, replicas, version)
+    clocks = Clocks(b.created_hlc_millisecond_deltas, b.created_hlc_logicals)
     for st in states:
-        keys.append(st.collection, st.record_id, st.scope, st.version, b.version_sizes, b.version_replicas, b.version_counters)
+        keys.append(st.collection, st.record_id, st.scope, st.version, b.version_sizes, b.version_replicas, b.version_counters,
+                    b.version_counter_deltas, st.handle)
         c = st.created
         if c:
             flags.append(1)
             b.created_replicas.append(replicas.index(c.replica))
             b.created_counter_deltas.append(signed64(c.counter - st.version.get(c.replica, 0)))
-            b.created_hlc_deltas.append(signed64(c.hlc - prev_create)); prev_create = c.hlc
+            if version >= 2:
+                clocks.append(c.hlc)
+            else:
+                b.created_hlc_deltas.append(signed64(c.hlc - prev_create)); prev_create = c.hlc
             b.created_authors.append(authors.index(c.author))
         else:
             flags.append(0)
@@ -337,17 +422,22 @@ def encode_block(states):
             explicit(t, st, base)
     b.replicas.extend(replicas.entries)
     b.authors.extend(authors.entries)
-    b.record_ids, b.collections, b.created_flags = bytes(keys.ids), bytes(keys.collections), bytes(flags)
+    keys.fill(b.record_handles)
+    b.created_flags = bytes(flags)
     values.fill(b.values)
     return b
 
 
-def decode_block(b):
+def decode_block(b, version=1):
     n = len(b.collections)
+    record_handles = handles(b.record_handles) if version >= 2 and len(b.record_handles) else [0] * n
+    if len(record_handles) != n or len(b.record_ids) != 16 * n:
+        raise ValueError("inconsistent record columns")
     values = ValueReader(b.values)
     states = []
     scope = create_hlc = 0
     v_at = c_at = f_at = s_at = 0
+    per_replica, clocks = PerReplica(), Clocks(b.created_hlc_millisecond_deltas, b.created_hlc_logicals)
 
     def sibling(version, base, value):
         nonlocal s_at
@@ -360,13 +450,17 @@ def decode_block(b):
     for i in range(n):
         scope += b.scope_deltas[i]
         size = b.version_sizes[i]
-        version = {b.replicas[b.version_replicas[j]]: b.version_counters[j] for j in range(v_at, v_at + size)}
+        if version >= 2:
+            vector = {b.replicas[b.version_replicas[j]]: per_replica.counter(b.version_replicas[j], b.version_counter_deltas[j])
+                      for j in range(v_at, v_at + size)}
+        else:
+            vector = {b.replicas[b.version_replicas[j]]: b.version_counters[j] for j in range(v_at, v_at + size)}
         v_at += size
         created = None
         if b.created_flags[i] == 1:
             r = b.replicas[b.created_replicas[c_at]]
-            create_hlc = (create_hlc + b.created_hlc_deltas[c_at]) & MASK64
-            created = Sibling(r, (version.get(r, 0) + b.created_counter_deltas[c_at]) & MASK64, create_hlc,
+            create_hlc = clocks.next() if version >= 2 else (create_hlc + b.created_hlc_deltas[c_at]) & MASK64
+            created = Sibling(r, (vector.get(r, 0) + b.created_counter_deltas[c_at]) & MASK64, create_hlc,
                               b.authors[b.created_authors[c_at]])
             c_at += 1
         base = created.hlc if created else 0
@@ -377,9 +471,10 @@ def decode_block(b):
             if count == 0:
                 fields[fid] = [Sibling(created.replica, created.counter, created.hlc, created.author, values.next())]
             else:
-                fields[fid] = sorted((sibling(version, base, values.next()) for _ in range(count)), key=lambda s: s.dot)
-        tombstones = sorted((sibling(version, base, ("null",)) for _ in range(b.tombstone_counts[i])), key=lambda s: s.dot)
-        states.append(RecordState(b.collections[i], bytes(b.record_ids[16 * i:16 * i + 16]), scope, version, created, fields, tombstones))
+                fields[fid] = sorted((sibling(vector, base, values.next()) for _ in range(count)), key=lambda s: s.dot)
+        tombstones = sorted((sibling(vector, base, ("null",)) for _ in range(b.tombstone_counts[i])), key=lambda s: s.dot)
+        states.append(RecordState(b.collections[i], bytes(b.record_ids[16 * i:16 * i + 16]), scope, vector, created, fields, tombstones,
+                                  record_handles[i]))
     values.finish()
     return states
 
@@ -420,7 +515,7 @@ def encode_request(r):
     for v, p in sorted(r.cursors.items()):
         m.cursors.add(village=v, position=p)
     if r.changes:
-        m.batch.CopyFrom(encode_batch(r.changes, r.replica, r.schema_version))
+        m.batch.CopyFrom(encode_batch(r.changes, r.replica, r.schema_version, r.protocol_version))
     o, oldest, local, free, rejected = r.health
     m.health.CopyFrom(pb.DeviceHealth(outbox_count=o, oldest_unsynced_ms=oldest, local_records=local,
                                       free_storage_bytes=free, rejected_count=rejected))
@@ -431,7 +526,7 @@ def decode_request(body):
     m = pb.SyncRequest.FromString(body)
     h = m.health
     return Request(m.schema_version, m.replica, m.app_version, {c.village: c.position for c in m.cursors},
-                   decode_batch(m.batch, m.schema_version) if m.HasField("batch") else [],
+                   decode_batch(m.batch, m.schema_version, m.protocol_version) if m.HasField("batch") else [],
                    (h.outbox_count, h.oldest_unsynced_ms, h.local_records, h.free_storage_bytes, h.rejected_count),
                    m.page_limit, m.device_time_ms, m.protocol_version)
 
@@ -442,7 +537,7 @@ def encode_response(r):
     for counter, reason, message in r.rejections:
         m.rejections.add(counter=counter, reason=reason, message=message)
     if r.page:
-        m.page.CopyFrom(encode_block(r.page))
+        m.page.CopyFrom(encode_block(r.page, r.protocol_version))
     for v, p in sorted(r.cursors.items()):
         m.cursors.add(village=v, position=p)
     for v, (high, low, count) in sorted(r.digests.items()):
@@ -457,7 +552,7 @@ def encode_response(r):
 def decode_response(body):
     m = pb.SyncResponse.FromString(body)
     return Response(m.server_time_ms, list(m.acked_counters), [(x.counter, x.reason, x.message) for x in m.rejections],
-                    decode_block(m.page) if m.HasField("page") else [], {c.village: c.position for c in m.cursors},
+                    decode_block(m.page, m.protocol_version) if m.HasField("page") else [], {c.village: c.position for c in m.cursors},
                     m.has_more, {d.village: (d.digest_high, d.digest_low, d.record_count) for d in m.digests},
                     list(m.dropped_villages), list(m.rebootstrap_villages), [(w.code, w.message) for w in m.warnings],
                     m.protocol_version)
