@@ -190,7 +190,7 @@ let package = Package(
             dependencies: ["ServerHTTP", "ServerApp", "ServerSQLite", "ServerDirectory", "ServerEngine", "SyncClientHTTP", "SyncClient", "Replica",
                            "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData", "DataProtection",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "Histogram", package: "hdrhistogram-swift")],
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Histogram", package: "hdrhistogram-swift")],
             path: "client-sim/LoadSimulation"
         ),
         .executableTarget(

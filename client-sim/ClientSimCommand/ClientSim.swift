@@ -42,6 +42,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Devices working or syncing at once.") var concurrency = 64
     @Option(help: "Network delays as real time × this factor (0 for none, 1 for the profiles' own).") var timeScale = 0.05
     @Option(help: "Write the report as JSON to this file.") var report: String?
+    @Option(help: "A PEM file of the CA certificate the servers' certificates chain to (a proxy's private CA), trusted besides the system's roots.") var caFile: String?
 
     func run() async throws {
         let scenario = try Scenario.named(self.scenario)
@@ -60,7 +61,7 @@ struct Run: AsyncParsableCommand {
             throw ValidationError("\(runDir) holds an earlier run; give a fresh --run-dir")
         }
         let configuration = LoadRunConfiguration(devices: devices, scenario: scenario, servers: urls, adminToken: token, directory: runDir,
-                                                 seed: seed, concurrency: concurrency, timeScale: timeScale)
+                                                 seed: seed, concurrency: concurrency, timeScale: timeScale, caFile: caFile)
         let start = ContinuousClock.now
         let run = try LoadRun(configuration) { line in
             let t = (ContinuousClock.now - start).components.seconds

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import FieldModel
 import Foundation
 import Replica
@@ -21,6 +22,8 @@ actor LoadDevice {
     /// The servers sharing one database; each sync starts at the next one, and an exchange
     /// whose server is down moves on to the following one.
     let servers: [URL]
+    /// The client of every request this device makes (one per run: it may trust a private CA).
+    let http: HTTPClient
     /// The server of the latest exchange: where the device's API calls (a reviewer's) go.
     private(set) var server: URL
     /// Servers this device found down lately, skipped for a while by its next syncs.
@@ -39,8 +42,8 @@ actor LoadDevice {
     var stranded = false
     func strand() { stranded = true }
 
-    init(index: Int, enrolment: DeviceEnrolment.Result, servers: [URL], path: String, profile: NetworkProfile,
-         devicesPerVillage: Int, slot: Int, seed: UInt64) throws {
+    init(index: Int, enrolment: DeviceEnrolment.Result, servers: [URL], http: HTTPClient = FleetHTTPClient.shared, path: String,
+         profile: NetworkProfile, devicesPerVillage: Int, slot: Int, seed: UInt64) throws {
         self.index = index
         self.devicesPerVillage = devicesPerVillage
         self.slot = slot
@@ -48,6 +51,7 @@ actor LoadDevice {
         worker = enrolment.identity.worker
         token = enrolment.token
         self.servers = servers
+        self.http = http
         server = servers[index % servers.count]
         self.profile = profile
         generator = SeededGenerator(seed: seed)
@@ -66,7 +70,7 @@ actor LoadDevice {
         let random = LockedRandom(seed: seed)
         let network = lossless ? NetworkProfile(name: profile.name, latencyMilliseconds: profile.latencyMilliseconds,
                                                 kilobitsPerSecond: profile.kilobitsPerSecond, loss: 0) : profile
-        let failover = FailoverTransport(servers.map { FleetHTTPClient.transport($0, token: token) }, start: index + stats.syncs,
+        let failover = FailoverTransport(servers.map { FleetHTTPClient.transport($0, token: token, client: http) }, start: index + stats.syncs,
                                          availability: availability)
         let transport = ModelledTransport(inner: exchanges.map { LastExchanges(inner: failover, left: $0) } ?? failover, profile: network,
                                           cutChance: lossless ? 0 : cutChance, timeScale: timeScale, random: { random.next() })
@@ -90,7 +94,7 @@ actor LoadDevice {
         for offset in 0..<servers.count {
             let candidate = servers[(start + offset) % servers.count]
             do {
-                let result = try await body(APIClient(server: candidate, token: token))
+                let result = try await body(APIClient(server: candidate, token: token, client: http))
                 server = candidate
                 return result
             } catch let failure as APIClient.Failure where failure.status < 500 {

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import FieldModel
 import Foundation
 import Replica
@@ -25,9 +26,12 @@ public struct LoadRunConfiguration: Sendable {
     public var concurrency: Int
     /// Network delays are real time × this (0: none; 1: as the profile says).
     public var timeScale: Double
+    /// A PEM file of the CA certificate the servers' certificates chain to (a proxy terminating
+    /// TLS with a private CA), trusted besides the system's roots.
+    public var caFile: String?
 
     public init(devices: Int, scenario: Scenario, servers: [URL] = [], adminToken: String? = nil, directory: String,
-                seed: UInt64 = 1, concurrency: Int = 64, timeScale: Double = 0.05) {
+                seed: UInt64 = 1, concurrency: Int = 64, timeScale: Double = 0.05, caFile: String? = nil) {
         self.devices = devices
         self.scenario = scenario
         self.servers = servers
@@ -36,6 +40,7 @@ public struct LoadRunConfiguration: Sendable {
         self.seed = seed
         self.concurrency = concurrency
         self.timeScale = timeScale
+        self.caFile = caFile
     }
 }
 
@@ -46,9 +51,12 @@ public final class LoadRun: Sendable {
     let configuration: LoadRunConfiguration
     let plan: LoadPlan
     let progress: @Sendable (String) -> Void
+    /// Every request of the run goes through it: setup, enrolment, syncs, verification.
+    let http: HTTPClient
 
     public init(_ configuration: LoadRunConfiguration, progress: @escaping @Sendable (String) -> Void) throws {
         try configuration.scenario.check()
+        http = try FleetHTTPClient.client(trustingCAFile: configuration.caFile)
         guard configuration.concurrency >= 1 else { throw LoadError(.invalidRun, "concurrency must be at least 1") }
         self.configuration = configuration
         self.progress = progress
@@ -71,7 +79,7 @@ public final class LoadRun: Sendable {
 
     func play(servers: [URL], adminToken: String?) async throws -> LoadReport {
         guard let adminToken else { throw LoadError(.invalidRun, "an administrator token is needed for the servers (--admin-token or --admin-token-file)") }
-        let admins = servers.map { APIClient(server: $0, token: adminToken) }
+        let admins = servers.map { APIClient(server: $0, token: adminToken, client: http) }
         let started = ContinuousClock.now
         try await Setup(plan: plan, admin: admins[0], progress: progress).prepare()
         let devices = try await enrol(servers: servers, admin: admins[0])
@@ -86,7 +94,7 @@ public final class LoadRun: Sendable {
         let convergenceSeconds = (ContinuousClock.now - healStart).seconds
         progress("verifying against the server")
         let verification = try await LoadVerification(plan: plan, devices: devices, servers: servers, admins: admins,
-                                                      directory: configuration.directory, seed: configuration.seed).verify()
+                                                      directory: configuration.directory, seed: configuration.seed, http: http).verify()
         let report = await LoadReport(configuration: configuration, devices: devices, tally: tally, scenarioSeconds: scenarioSeconds,
                                       convergenceSeconds: convergenceSeconds, healRounds: healRounds,
                                       totalSeconds: (ContinuousClock.now - started).seconds, verification: verification)
@@ -110,8 +118,8 @@ public final class LoadRun: Sendable {
             let server = servers[index % servers.count]
             let code = try await admin.issueCode(worker: spec.worker.id.rawValue)
             let result = try await Self.retryingRateLimits { try await DeviceEnrolment.enrol(server: server, code: code.code, replica: replica,
-                                                                                           deviceName: "client-sim \(index)") }
-            return try LoadDevice(index: index, enrolment: result, servers: servers, path: "\(self.configuration.directory)/devices/\(result.identity.deviceID).sqlite",
+                                                                                           deviceName: "client-sim \(index)", client: self.http) }
+            return try LoadDevice(index: index, enrolment: result, servers: servers, http: self.http, path: "\(self.configuration.directory)/devices/\(result.identity.deviceID).sqlite",
                                   profile: chosen[index], devicesPerVillage: spec.devicesPerVillage, slot: spec.slot,
                                   seed: self.configuration.seed &* 1_000_003 &+ UInt64(index))
         }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import FieldModel
 import Foundation
 import Replica
@@ -17,6 +18,7 @@ struct LoadVerification {
     let admins: [APIClient]
     let directory: String
     let seed: UInt64
+    let http: HTTPClient
 
     func verify() async throws -> VerificationResult {
         var result = VerificationResult()
@@ -77,10 +79,10 @@ struct LoadVerification {
             let worker = Setup.verifier(township)
             let code = try await admins[0].issueCode(worker: worker.id.rawValue)
             let result = try await LoadRun.retryingRateLimits {
-                try await DeviceEnrolment.enrol(server: servers[0], code: code.code, replica: ReplicaID(using: &replicas), deviceName: "client-sim verifier")
+                try await DeviceEnrolment.enrol(server: servers[0], code: code.code, replica: ReplicaID(using: &replicas), deviceName: "client-sim verifier", client: http)
             }
             let replica = try result.openReplica(at: "\(directory)/devices/verify-\(township)-\(result.identity.deviceID).sqlite", wallClock: LoadClock.now)
-            let report = await SyncClient(replica: replica, transport: FleetHTTPClient.transport(servers[0], token: result.token), pageLimit: 2_000,
+            let report = await SyncClient(replica: replica, transport: FleetHTTPClient.transport(servers[0], token: result.token, client: http), pageLimit: 2_000,
                                           sleep: { try? await Task.sleep(for: .milliseconds($0)) }, jitter: { 0.5 }, now: LoadClock.now).sync()
             guard report.succeeded else { throw LoadError(.verification, "the verifier of township \(township) could not pull the server's view: \(report.outcome)") }
             out[township] = replica
