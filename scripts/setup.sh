@@ -5,10 +5,11 @@
 # devices whose clocks are a year off, and openssl for the certificates of the TLS tests (the
 # PostgreSQL cluster's and the server's own), protoc with Python's protobuf package for the
 # conformance kit (protocol/conformance), python3-venv for the API checks' tools from PyPI and curl
-# for their calls to a running server. Safe to run again: it installs only what is missing.
+# for their calls to a running server, and haproxy for the deployment check (scripts/check-deploy.sh).
+# Safe to run again: it installs only what is missing.
 set -euo pipefail
 packages=(zlib1g-dev libsqlite3-dev)
-[[ ${1:-} == --test ]] && packages+=(prometheus chromium fonts-wqy-zenhei faketime openssl protobuf-compiler python3-protobuf python3-venv curl)
+[[ ${1:-} == --test ]] && packages+=(prometheus chromium fonts-wqy-zenhei faketime openssl protobuf-compiler python3-protobuf python3-venv curl haproxy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

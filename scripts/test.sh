@@ -27,3 +27,6 @@ scripts/check-api.sh
 # golden vector byte for byte and drives a real doorstep-server through every change kind, a
 # conflict, a repair by digest and every rejection reason of SPEC §6 (the server built above).
 DOORSTEP_SERVER=.build/debug/doorstep-server protocol/conformance/run.sh
+# The deployment of server/deploy/: two instances on the PostgreSQL above behind HAProxy with TLS,
+# client-sim over HTTPS through it, one instance killed mid-run, the verification passing.
+scripts/check-deploy.sh
