@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Checks what the ops tests saved in .build-tools/ops-check (run after the tests): the metrics
 # with `promtool check metrics`, and the ops page rendered by headless Chromium, whose DOM must
-# show every stranded device in a red row; a screenshot is kept beside them (ops.png).
+# show every stranded device in a red row; a screenshot is kept beside them (ops.png). Then the
+# alert rules of server/deploy: `promtool check rules`, `promtool test rules` (each alert firing
+# and not), and every metric they name is one the server exports (in the saved metrics), but the
+# backup's timestamp, which the backup command exports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=.build-tools/ops-check
@@ -10,6 +13,15 @@ for f in metrics.txt ops.html stranded.txt; do
 done
 promtool check metrics < "$dir/metrics.txt"
 echo "check-ops: promtool accepts the metrics ($(grep -c '^doorstep_' "$dir/metrics.txt") doorstep samples)"
+
+rules=server/deploy/alerts.yml
+promtool check rules "$rules"
+promtool test rules server/deploy/alerts.test.yml
+for name in $(grep -oE '\b(doorstep|hb)_[a-z_]*[a-z]\b' "$rules" | sort -u); do
+  [[ $name == doorstep_backup_last_success_timestamp_seconds ]] && continue
+  grep -q "^$name[{ ]" "$dir/metrics.txt" || { echo "check-ops: $rules uses $name, which the server does not export"; exit 1; }
+done
+echo "check-ops: promtool checks and tests the alert rules ($(grep -c '^ *- alert:' "$rules") alerts); every metric they use is exported"
 
 chrome=(chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --no-first-run)
 page="file://$PWD/$dir/ops.html"
