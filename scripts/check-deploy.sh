@@ -4,9 +4,10 @@
 # a certificate made here by openssl; client-sim syncs DEVICES devices (default 30) over HTTPS
 # through it, trusting the test CA; one instance is killed with SIGKILL mid-run; client-sim's
 # verification must pass (every acknowledged write on the server exactly once, every replica
-# equal to the server). Then HAProxy's per-address enrolment limit must answer 429 across both
-# instances. Prints the figures: devices, changes, requests HAProxy carried to the other instance
-# and answered 502 for the killed one, failed syncs, duration.
+# equal to the server). Then the limits HAProxy holds for both instances must answer 429: 60
+# enrolments from one address, and 200 syncs under one Authorization header, but not a sync
+# under another. Prints the figures: devices, changes, requests HAProxy carried to the other
+# instance and answered 5xx for the killed one, failed syncs, duration, requests limited.
 #
 # Installs nothing (scripts/setup.sh --test does: haproxy, openssl, curl, postgresql). Uses the
 # PostgreSQL of DOORSTEP_TEST_POSTGRES_URL (scripts/test.sh starts one) or starts its own with
@@ -84,16 +85,18 @@ for _ in $(seq 100); do curl -fsS --cacert "$tls/ca.crt" "$proxy/readyz" >/dev/n
 curl -fsS --cacert "$tls/ca.crt" "$proxy/readyz" >/dev/null || { echo "check-deploy: HAProxy does not answer over TLS:"; cat "$work/haproxy.log"; exit 1; }
 if curl -fsS "$proxy/readyz" >/dev/null 2>&1; then echo "check-deploy: a client without the test CA was not refused"; exit 1; fi
 
-# HAProxy's counters: what it carried to another instance after a failed connection (redispatched),
-# connection retries, and answers it gave itself because the instance died mid-request (502).
-proxy_stat() { # field
-  python3 - "$work/haproxy.sock" "$1" <<'PY'
+# HAProxy's counters (`show stat` on its socket) of a proxy and a row (FRONTEND, BACKEND or a
+# server): what it carried to another instance after a failed connection (wredis), connection
+# retries (wretr), responses cut by a dying instance (eresp), 5xx answered to clients (hrsp_5xx).
+proxy_stat() { # proxy row field
+  python3 - "$work/haproxy.sock" "$@" <<'PY'
 import csv, socket, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"show stat\n")
+sock, proxy, row, field = sys.argv[1:]
+s = socket.socket(socket.AF_UNIX); s.connect(sock); s.sendall(b"show stat\n")
 data = b""
 while chunk := s.recv(65536): data += chunk
 rows = list(csv.DictReader(data.decode().lstrip("# ").splitlines()))
-print(sum(int(r[sys.argv[2]] or 0) for r in rows if r["pxname"] == "doorstep" and r["svname"] == "BACKEND"))
+print(sum(int(r[field] or 0) for r in rows if r["pxname"] == proxy and r["svname"] == row))
 PY
 }
 
@@ -103,8 +106,9 @@ started=$(date +%s)
   >"$work/client-sim.out" 2>"$work/client-sim.log" &
 sim=$!
 pids+=($sim)
-# The second instance dies with SIGKILL once the fleet is into its second day.
+# The second instance dies with SIGKILL in the middle of the fleet's second day, while devices sync.
 for _ in $(seq 1800); do grep -q "day 1/" "$work/client-sim.log" 2>/dev/null && break; kill -0 $sim 2>/dev/null || break; sleep 0.1; done
+sleep 2
 kill -KILL "${instance_pids[1]}"
 wait "${instance_pids[1]}" 2>/dev/null || true
 killed_at=$(($(date +%s) - started))
@@ -124,6 +128,14 @@ for _ in $(seq 60); do
   [[ $code == 429 ]] && grep -q '"rate_limited"' "$work/enrol.json" && limited=$((limited + 1))
 done
 ((limited > 0)) || { echo "check-deploy: 60 enrolments from one address through the proxy were never limited"; exit 1; }
+# And the per-device sync limit, keyed by the Authorization header: 200 sync requests under one
+# header meet the proxy's own 429 past 180 a minute; a request under another header does not.
+mkdir -p "$work/flood"
+curl -s --cacert "$tls/ca.crt" -X POST -H 'Authorization: Bearer flood-device' -o "$work/flood/#1.json" "$proxy/v1/sync?n=[1-200]"
+device_limited=$(grep -l 'too many sync requests from this device' "$work/flood"/*.json | wc -l)
+((device_limited >= 20)) || { echo "check-deploy: 200 syncs under one Authorization header met the proxy's limit $device_limited times"; exit 1; }
+curl -s --cacert "$tls/ca.crt" -X POST -H 'Authorization: Bearer another-device' -o "$work/other.json" "$proxy/v1/sync"
+if grep -q 'from this device' "$work/other.json"; then echo "check-deploy: another device was limited with the first"; exit 1; fi
 
 python3 - "$work/report.json" <<PY
 import json, sys
@@ -132,8 +144,11 @@ v = r["verification"]
 print(f"check-deploy: {r['devices']} devices ({r['scenario']}, {r['days']} days) over HTTPS through HAProxy to 2 instances on PostgreSQL, "
       f"instance 2 killed (SIGKILL) at {$killed_at} s")
 print(f"check-deploy: {r['changesPushed']} changes pushed, {r['changesAcknowledged']} acknowledged, {r['syncs']} syncs ({r['failedSyncs']} failed and retried by the devices)")
-print(f"check-deploy: HAProxy carried $(proxy_stat wredis) requests to the other instance after a refused connection "
-      f"($(proxy_stat wretr) connection retries) and answered $(proxy_stat hrsp_5xx) with a 5xx for the killed instance")
+print(f"check-deploy: HAProxy carried $(proxy_stat doorstep BACKEND wredis) requests to the other instance after a refused connection "
+      f"($(proxy_stat doorstep BACKEND wretr) connection retries); $(proxy_stat doorstep BACKEND eresp) responses were cut by the kill, "
+      f"$(proxy_stat doorstep_https FRONTEND hrsp_5xx) requests answered 5xx (the devices retry them)")
 print(f"check-deploy: verification passed: {v['acknowledgedWrites']} acknowledged writes on the server exactly once, "
-      f"{v['villagesCompared']} village replicas equal; enrolment flood limited at the proxy ($limited of 60 answered 429); {$duration} s")
+      f"{v['villagesCompared']} village replicas equal; {$duration} s")
+print(f"check-deploy: limits at the proxy: {$limited} of 60 enrolments from one address answered 429 (past 50 a minute with the fleet's own), "
+      f"{$device_limited} of 200 syncs under one Authorization header (past 180 a minute), none under another")
 PY
