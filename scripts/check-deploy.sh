@@ -9,10 +9,11 @@
 # under another. Prints the figures: devices, changes, requests HAProxy carried to the other
 # instance and answered 5xx for the killed one, failed syncs, duration, requests limited.
 #
-# Installs nothing (scripts/setup.sh --test does: haproxy, openssl, curl, postgresql). Uses the
-# PostgreSQL of DOORSTEP_TEST_POSTGRES_URL (scripts/test.sh starts one) or starts its own with
-# scripts/postgres.sh on DOORSTEP_PG_PORT (default 54349) and stops it. Builds (or reuses) the
-# debug binaries, or release with CONFIGURATION=release. Every process it starts, it stops.
+# Installs nothing (scripts/setup.sh --test installs haproxy, openssl and curl; scripts/postgres.sh,
+# PostgreSQL). Uses the PostgreSQL of DOORSTEP_TEST_POSTGRES_URL (scripts/test.sh starts one) or
+# starts its own with scripts/postgres.sh on DOORSTEP_PG_PORT (default 54349) and stops it.
+# Builds (or reuses) the debug binaries, or release with CONFIGURATION=release. Every process it
+# starts, it stops; its scratch directory goes too unless it failed.
 #
 #   scripts/check-deploy.sh
 #   DEVICES=50 SCENARIO=conflict-storm scripts/check-deploy.sh
@@ -46,6 +47,8 @@ trap cleanup EXIT
 
 base=${DOORSTEP_TEST_POSTGRES_URL:-}
 if [[ -z $base ]]; then
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null \
+    || { echo "check-deploy: PostgreSQL is not installed; scripts/postgres.sh start installs and starts it (give its URL as DOORSTEP_TEST_POSTGRES_URL)"; exit 1; }
   own_postgres=${DOORSTEP_PG_PORT:-54349}
   base=$(DOORSTEP_PG_PORT=$own_postgres scripts/postgres.sh start)
 fi
