@@ -12,6 +12,8 @@
 # Installs nothing (scripts/setup.sh --test installs haproxy, openssl and curl; scripts/postgres.sh,
 # PostgreSQL). Uses the PostgreSQL of DOORSTEP_TEST_POSTGRES_URL (scripts/test.sh starts one) or
 # starts its own with scripts/postgres.sh on DOORSTEP_PG_PORT (default 54349) and stops it.
+# Runs as root, as CI does: HAProxy starts as root and drops to the haproxy user in a chroot, as
+# the production configuration says.
 # Builds (or reuses) the debug binaries, or release with CONFIGURATION=release. Every process it
 # starts, it stops; its scratch directory goes too unless it failed.
 #
