@@ -30,3 +30,6 @@ DOORSTEP_SERVER=.build/debug/doorstep-server protocol/conformance/run.sh
 # The deployment of server/deploy/: two instances on the PostgreSQL above behind HAProxy with TLS,
 # client-sim over HTTPS through it, one instance killed mid-run, the verification passing.
 scripts/check-deploy.sh
+# Database failover: a primary with a synchronous standby behind HAProxy, two instances, client-sim
+# pushing; the primary killed (SIGKILL) and the standby promoted; the verification passing on it.
+scripts/check-failover.sh

@@ -30,6 +30,7 @@ final class ExampleSession {
         ("scripts/check-openapi.sh", "scripts/test.sh runs it after the Swift tests, with its own validator from PyPI"),
         ("scripts/check-api.sh", "scripts/test.sh runs it after the Swift tests: Schemathesis against a real server (minutes)"),
         ("EXAMPLES=", "scripts/check-api.sh with more generated requests: as scripts/check-api.sh"),
+        ("scripts/check-failover.sh", "scripts/test.sh runs it after the Swift tests: PostgreSQL with a standby, HAProxy and client-sim (minutes)"),
         ("scripts/check-deploy.sh", "scripts/test.sh runs it after the Swift tests: HAProxy, two instances and client-sim over HTTPS (a minute or more)"),
         (".build/release/doorstep-bench", "a benchmark on release builds (minutes): BENCHMARKS.md holds its figures"),
         ("doorstep-server admin file-relative", "names a household by the id the server gave it on import, which a reader reads off their own roll; PolicyPathTests files relatives through the same API"),
