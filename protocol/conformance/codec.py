@@ -218,6 +218,13 @@ class Clocks:
         return ms << 16 | logical
 
 
+def read_vector(replicas, indexes, counters, deltas, at, size, per_replica, version):
+    """Entries at..at+size of a vector column: counters as they are (version 1) or per replica (2)."""
+    if version >= 2:
+        return {replicas[indexes[i]]: per_replica.counter(indexes[i], deltas[i]) for i in range(at, at + size)}
+    return {replicas[indexes[i]]: counters[i] for i in range(at, at + size)}
+
+
 def handles(deltas):
     """The handles a `record_handles` column of differences stands for."""
     out, previous = [], 0
@@ -336,11 +343,8 @@ def decode_batch(b, schema_version, version=1):
     for g in range(groups_n):
         scope += b.scope_deltas[g]
         size = b.context_sizes[g]
-        if version >= 2:
-            context = {b.replicas[b.context_replicas[i]]: per_replica.counter(b.context_replicas[i], b.context_counter_deltas[i])
-                       for i in range(ctx_at, ctx_at + size)}
-        else:
-            context = {b.replicas[b.context_replicas[i]]: b.context_counters[i] for i in range(ctx_at, ctx_at + size)}
+        context = read_vector(b.replicas, b.context_replicas, b.context_counters, b.context_counter_deltas,
+                              ctx_at, size, per_replica, version)
         ctx_at += size
         handle = group_handles[g]
         record_id = bytes(16)  # named by its handle: the server knows the id
@@ -450,11 +454,8 @@ def decode_block(b, version=1):
     for i in range(n):
         scope += b.scope_deltas[i]
         size = b.version_sizes[i]
-        if version >= 2:
-            vector = {b.replicas[b.version_replicas[j]]: per_replica.counter(b.version_replicas[j], b.version_counter_deltas[j])
-                      for j in range(v_at, v_at + size)}
-        else:
-            vector = {b.replicas[b.version_replicas[j]]: b.version_counters[j] for j in range(v_at, v_at + size)}
+        vector = read_vector(b.replicas, b.version_replicas, b.version_counters, b.version_counter_deltas,
+                             v_at, size, per_replica, version)
         v_at += size
         created = None
         if b.created_flags[i] == 1:
