@@ -138,7 +138,7 @@ public actor CrashLoop {
         if child.isRunning { report.deviceKills += 1 }
         child.kill()
         if !child.killed(by: SIGKILL) {
-            fail("cycle \(cycle): \(devices[d].name) exited by itself (status \(child.process.terminationStatus)) before the kill; see \(log)")
+            fail("cycle \(cycle): \(devices[d].name) exited by itself (status \(child.terminationStatus)) before the kill; see \(log)")
         }
         report.committedWrites += try devices[d].learn(fromLog: log)
         try await ensureServer()
