@@ -66,6 +66,22 @@ enum ReplicaSchema {
         m.registerMigration("v2-record-handles") { db in
             try db.execute(sql: "ALTER TABLE records ADD COLUMN handle INTEGER")
         }
+        // Restores (SPEC §4): acknowledged changes kept, as the outbox held them, until a backup
+        // of the server covers the sequence they were acknowledged under.
+        m.registerMigration("v3-retained") { db in
+            try db.execute(sql: """
+                CREATE TABLE retained (
+                    counter INTEGER PRIMARY KEY NOT NULL,
+                    collection INTEGER NOT NULL,
+                    record_id BLOB NOT NULL,
+                    village INTEGER NOT NULL,
+                    change BLOB NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    applied_through INTEGER NOT NULL
+                );
+                CREATE INDEX retained_by_applied ON retained (applied_through);
+                """)
+        }
         return m
     }
 }

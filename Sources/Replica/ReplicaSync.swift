@@ -19,6 +19,9 @@ public struct ApplyReport: Sendable, Hashable {
     /// Changes the server could not place by the handle they named (`unknown_handle`), or that
     /// came after such a change: still pending, the next exchange sends them again, by id.
     public var resent: Int = 0
+    /// The server's epoch changed: it was restored from a backup, and the acknowledged changes it
+    /// may have lost are pending again (SPEC §4, "Restores").
+    public var serverRestored = false
     public init() {}
 }
 
@@ -39,6 +42,7 @@ extension Replica {
             var request = SyncRequest(replica: me.replica, appVersion: appVersion, cursors: cursors, changes: changes,
                                       health: health, pageLimit: pageLimit, deviceTimeMilliseconds: now)
             request.recordHandles = try RecordHandles.of(db, Set(changes.map(\.record)))
+            request.serverEpoch = UInt64(bitPattern: try Meta.int(db, RetainedChanges.epochKey))
             return request
         }
     }
@@ -56,6 +60,8 @@ extension Replica {
             var report = ApplyReport()
             var clock = try Meta.clock(db, wallClock: wallClock)
             clock.correct(serverMilliseconds: response.serverTimeMilliseconds)
+            report.serverRestored = try RetainedChanges.follow(db, response)
+            try RetainedChanges.keep(db, response.acked, response)
             var touched = try Outbox.acknowledge(db, codec, response.acked, at: wallClock())
             report.acked = response.acked.count
             report.resent = try RecordHandles.forget(db, after: response)

@@ -37,6 +37,7 @@ public enum SyncCodec {
         m.health = h
         m.pageLimit = UInt32(clamping: r.pageLimit)
         m.deviceTimeMs = r.deviceTimeMilliseconds
+        m.serverEpoch = r.serverEpoch
         return serialize(m)
     }
 
@@ -64,6 +65,7 @@ public enum SyncCodec {
                                  rejectedCount: Int(h.rejectedCount)),
             pageLimit: Int(m.pageLimit), deviceTimeMilliseconds: m.deviceTimeMs, protocolVersion: m.protocolVersion)
         request.unresolvedHandles = handles
+        request.serverEpoch = m.serverEpoch
         return request
     }
 
@@ -104,6 +106,9 @@ public enum SyncCodec {
             w.message = $0.message
             return w
         }
+        m.serverEpoch = r.serverEpoch
+        m.appliedThrough = r.appliedThrough
+        m.backedUpThrough = r.backedUpThrough
         return serialize(m)
     }
 
@@ -131,6 +136,9 @@ public enum SyncCodec {
             droppedVillages: try villages(m.droppedVillages, limits), rebootstrapVillages: try villages(m.rebootstrapVillages, limits),
             warnings: m.warnings.map { ScopeWarning(code: $0.code, message: $0.message) }, protocolVersion: m.protocolVersion)
         response.pageHandles = handles
+        response.serverEpoch = m.serverEpoch
+        response.appliedThrough = m.appliedThrough
+        response.backedUpThrough = m.backedUpThrough
         return response
     }
 

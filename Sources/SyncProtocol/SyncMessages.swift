@@ -48,6 +48,9 @@ public struct SyncRequest: Sendable, Hashable {
     /// Received: per index into `changes`, the handle that named the change's record; the change
     /// carries `RecordID.unresolved` until the server resolves it (`resolvingHandles`).
     public var unresolvedHandles: [Int: UInt64] = [:]
+    /// Version 2: the server epoch the device last saw (`SyncResponse.serverEpoch`), 0 before its
+    /// first answer. A server whose epoch differs was restored since (SPEC §4, "Restores").
+    public var serverEpoch: UInt64 = 0
 
     public init(schemaVersion: UInt32 = Schema.version, replica: ReplicaID, appVersion: String,
                 cursors: [VillageCode: UInt64], changes: [Change], health: DeviceHealth, pageLimit: Int,
@@ -109,6 +112,13 @@ public struct SyncResponse: Sendable, Hashable {
     /// Version 2: each page record's handle (parallel to `page`; empty under version 1), by which
     /// the device may name the record in its next pushes.
     public var pageHandles: [UInt64] = []
+    /// Version 2 (0 under version 1): the server's epoch, which changes when it is restored from a
+    /// backup; the sequence the server had reached once this exchange's batch was applied; and the
+    /// sequence its latest completed backup covers. A device keeps each acknowledged change until
+    /// `backedUpThrough` reaches the `appliedThrough` it was acknowledged under (SPEC §4, "Restores").
+    public var serverEpoch: UInt64 = 0
+    public var appliedThrough: UInt64 = 0
+    public var backedUpThrough: UInt64 = 0
 
     public init(serverTimeMilliseconds: Int64, acked: [UInt64] = [], rejections: [Rejection] = [],
                 page: [RecordState] = [], cursors: [VillageCode: UInt64] = [:], hasMore: Bool = false,

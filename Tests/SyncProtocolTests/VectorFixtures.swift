@@ -138,9 +138,33 @@ enum VectorFixtures {
         return response
     }
 
+    /// The epoch the device last saw, and the one a restore gave the server (SPEC §4, "Restores").
+    static let epochBefore: UInt64 = 1
+    static let epochAfter: UInt64 = 0x3C5A_91D2_7E04_B6F1
+
+    /// The push in version 2 from a device that last saw epoch 1 (a server never restored).
+    static var restoredRequest: SyncRequest {
+        var request = pushRequestVersion2
+        request.serverEpoch = epochBefore
+        return request
+    }
+
+    /// A restored server's answer to it: the batch unanswered, every village pulled from 0 and
+    /// listed to re-bootstrap, the new epoch, the sequence reached and no backup yet.
+    static var restoredResponse: SyncResponse {
+        var response = SyncResponse(serverTimeMilliseconds: hlc0.milliseconds, page: [conflictedHousehold], cursors: [village: 9_051],
+                                    digests: [village: ScopeDigest(value: conflictedHousehold.digest, recordCount: 1)],
+                                    rebootstrapVillages: [village], protocolVersion: 2)
+        response.pageHandles = [9_051]
+        response.serverEpoch = epochAfter
+        response.appliedThrough = 9_051
+        response.backedUpThrough = 0
+        return response
+    }
+
     /// Version 1 vectors keep their names (the version still served); version 2's are prefixed.
     static let requests: [(String, SyncRequest)] = [("request-bootstrap", bootstrapRequest), ("request-push", pushRequest),
-                                                    ("v2-request-push", pushRequestVersion2)] + coverageRequests
+                                                    ("v2-request-push", pushRequestVersion2), ("v2-request-restored", restoredRequest)] + coverageRequests
     static let responses: [(String, SyncResponse)] = [("response-push", pushResponse), ("response-scope-change", scopeChangeResponse),
-                                                      ("v2-response-push", pushResponseVersion2)] + coverageResponses
+                                                      ("v2-response-push", pushResponseVersion2), ("v2-response-restored", restoredResponse)] + coverageResponses
 }

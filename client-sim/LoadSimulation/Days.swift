@@ -23,6 +23,8 @@ struct Days {
         for day in 0..<scenario.days {
             if scenario.behaviour == .reassignment, day > 0 { try await reassign(day: day, &random) }
             let dayStart = ContinuousClock.now
+            // The drill's backup runs while the day's devices push and pull.
+            let backup = configuration.drill.flatMap { drill in drill.backupDay == day ? Task { try await drill.backup() } : nil }
             let synced = try await bounded(devices, limit: configuration.concurrency) { [scenario, configuration] device in
                 await device.work(day: day, scenario: scenario)
                 if await device.stranded {
@@ -33,6 +35,7 @@ struct Days {
                 guard await device.isOnline(day: day, chance: scenario.offlineDayChance) else { return false }
                 return await device.sync(cutChance: scenario.cutChance, timeScale: configuration.timeScale).succeeded
             }
+            try await backup?.value
             let resolved = try await ConflictTally.resolveAll(devices, admins: admins, tally: &tally)
             progress("day \(day + 1)/\(scenario.days): \(synced.filter { $0 }.count)/\(devices.count) devices synced, \(resolved) conflicts resolved, \(String(format: "%.1f", (ContinuousClock.now - dayStart).seconds)) s")
         }

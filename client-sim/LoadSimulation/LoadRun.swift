@@ -29,6 +29,8 @@ public struct LoadRunConfiguration: Sendable {
     /// A PEM file of the CA certificate the servers' certificates chain to (a proxy terminating
     /// TLS with a private CA), trusted besides the system's roots.
     public var caFile: String?
+    /// A restore drill to play (a backup during one day, a restore before the heal); nil: none.
+    public var drill: RestoreDrill?
 
     public init(devices: Int, scenario: Scenario, servers: [URL] = [], adminToken: String? = nil, directory: String,
                 seed: UInt64 = 1, concurrency: Int = 64, timeScale: Double = 0.05, caFile: String? = nil) {
@@ -88,13 +90,20 @@ public final class LoadRun: Sendable {
         var tally = ConflictTally()
         try await Days(configuration: configuration, plan: plan, devices: devices, admins: admins, progress: progress).play(&tally)
         let scenarioSeconds = (ContinuousClock.now - scenarioStart).seconds
+        var acknowledgedBeforeRestore: [String: Set<Dot>] = [:]
+        if let drill = configuration.drill {
+            for device in devices { acknowledgedBeforeRestore[device.deviceID] = try await device.acknowledgedDots() }
+            progress("restore drill: the server is restored from the backup of day \(drill.backupDay + 1)")
+            try await drill.restore()
+        }
         progress("healing the network: every device syncs until its outbox is empty")
         let healStart = ContinuousClock.now
         let healRounds = try await heal(devices, admins: admins, tally: &tally)
         let convergenceSeconds = (ContinuousClock.now - healStart).seconds
         progress("verifying against the server")
         let verification = try await LoadVerification(plan: plan, devices: devices, servers: servers, admins: admins,
-                                                      directory: configuration.directory, seed: configuration.seed, http: http).verify()
+                                                      directory: configuration.directory, seed: configuration.seed, http: http,
+                                                      acknowledgedBeforeRestore: acknowledgedBeforeRestore).verify()
         let report = await LoadReport(configuration: configuration, devices: devices, tally: tally, scenarioSeconds: scenarioSeconds,
                                       convergenceSeconds: convergenceSeconds, healRounds: healRounds,
                                       totalSeconds: (ContinuousClock.now - started).seconds, verification: verification)

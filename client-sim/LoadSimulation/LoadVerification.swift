@@ -19,6 +19,8 @@ struct LoadVerification {
     let directory: String
     let seed: UInt64
     let http: HTTPClient
+    /// Per device, what it had acknowledged before a restore drill's restore (empty without one).
+    var acknowledgedBeforeRestore: [String: Set<Dot>] = [:]
 
     func verify() async throws -> VerificationResult {
         var result = VerificationResult()
@@ -40,6 +42,11 @@ struct LoadVerification {
             let pending = Set(try device.replica.outboxChanges().map(\.dot))
             let acknowledged = ledger.filter { !rejected.contains($0.key) && !pending.contains($0.key) }
             result.acknowledgedWrites += acknowledged.count
+            // A restore loses nothing: what the old server acknowledged is acknowledged again, never refused.
+            for dot in acknowledgedBeforeRestore[device.deviceID] ?? [] where rejected.contains(dot) || pending.contains(dot) {
+                result.fail("\(device.deviceID): \(dot), acknowledged before the restore, is \(rejected.contains(dot) ? "refused" : "unsent") after it")
+            }
+            result.acknowledgedBeforeRestore += acknowledgedBeforeRestore[device.deviceID]?.count ?? 0
             result.rejectedWrites += rejected.count
 
             // No acknowledged write lost: the server's record has seen every one.
@@ -98,6 +105,8 @@ public struct VerificationResult: Sendable, Codable {
     public var acknowledgedWrites = 0
     public var rejectedWrites = 0
     public var auditedWrites = 0
+    /// Changes devices had acknowledged before a restore drill's restore (0 without one).
+    public var acknowledgedBeforeRestore = 0
     public var villagesCompared = 0
     /// Devices left out of signal on purpose, and the changes they still hold.
     public var strandedDevices: [String] = []

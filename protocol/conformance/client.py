@@ -77,6 +77,7 @@ class Device:
         self.sent = {}  # (collection, id) -> {replica: counter} of own changes not yet in a pulled state
         self.token = None
         self.last_digests = {}
+        self.server_epoch = 0  # SPEC §4, "Restores": the epoch of the last response applied
 
     def enrol(self, code):
         _, body, _ = http(self.server, "POST", "/v1/enrol",
@@ -115,7 +116,7 @@ class Device:
     def exchange(self, changes=(), cursors=None):
         request = codec.Request(SCHEMA_VERSION, self.replica, "conformance-kit", self.cursors if cursors is None else cursors,
                                 list(changes), (len(changes), 0, len(self.states), -1, 0), 500, int(time.time() * 1000),
-                                self.protocol_version)
+                                self.protocol_version, self.server_epoch if self.protocol_version >= 2 else 0)
         body = zlib.compress(codec.encode_request(request), 6)
         _, raw, headers = http(self.server, "POST", "/v1/sync", body, self.token,
                                {"Content-Type": "application/x-protobuf", "Content-Encoding": "deflate"})
@@ -127,6 +128,7 @@ class Device:
 
     def apply(self, response):
         self.clock.offset = response.server_time_ms - int(time.time() * 1000)
+        self.server_epoch = response.server_epoch or self.server_epoch
         for st in response.page:
             key = (st.collection, st.record_id)
             self.states[key] = st

@@ -493,6 +493,7 @@ class Request:
     page_limit: int = 500
     device_time_ms: int = 0
     protocol_version: int = 1
+    server_epoch: int = 0  # version 2: the epoch of the last response applied (SPEC §4, "Restores")
 
 
 @dataclass
@@ -508,11 +509,15 @@ class Response:
     rebootstrap: list
     warnings: list  # (code, message)
     protocol_version: int = 1
+    server_epoch: int = 0  # version 2 (SPEC §4, "Restores"); empty in version 1
+    applied_through: int = 0
+    backed_up_through: int = 0
 
 
 def encode_request(r):
     m = pb.SyncRequest(protocol_version=r.protocol_version, schema_version=r.schema_version, replica=r.replica,
-                       app_version=r.app_version, page_limit=r.page_limit, device_time_ms=r.device_time_ms)
+                       app_version=r.app_version, page_limit=r.page_limit, device_time_ms=r.device_time_ms,
+                       server_epoch=r.server_epoch)
     for v, p in sorted(r.cursors.items()):
         m.cursors.add(village=v, position=p)
     if r.changes:
@@ -529,11 +534,12 @@ def decode_request(body):
     return Request(m.schema_version, m.replica, m.app_version, {c.village: c.position for c in m.cursors},
                    decode_batch(m.batch, m.schema_version, m.protocol_version) if m.HasField("batch") else [],
                    (h.outbox_count, h.oldest_unsynced_ms, h.local_records, h.free_storage_bytes, h.rejected_count),
-                   m.page_limit, m.device_time_ms, m.protocol_version)
+                   m.page_limit, m.device_time_ms, m.protocol_version, m.server_epoch)
 
 
 def encode_response(r):
-    m = pb.SyncResponse(protocol_version=r.protocol_version, server_time_ms=r.server_time_ms, has_more=r.has_more)
+    m = pb.SyncResponse(protocol_version=r.protocol_version, server_time_ms=r.server_time_ms, has_more=r.has_more,
+                        server_epoch=r.server_epoch, applied_through=r.applied_through, backed_up_through=r.backed_up_through)
     m.acked_counters.extend(r.acked)
     for counter, reason, message in r.rejections:
         m.rejections.add(counter=counter, reason=reason, message=message)
@@ -556,4 +562,4 @@ def decode_response(body):
                     decode_block(m.page, m.protocol_version) if m.HasField("page") else [], {c.village: c.position for c in m.cursors},
                     m.has_more, {d.village: (d.digest_high, d.digest_low, d.record_count) for d in m.digests},
                     list(m.dropped_villages), list(m.rebootstrap_villages), [(w.code, w.message) for w in m.warnings],
-                    m.protocol_version)
+                    m.protocol_version, m.server_epoch, m.applied_through, m.backed_up_through)

@@ -114,10 +114,20 @@ class Kit:
             r = d.sync()
             self.check(f"{d.worker} bootstraps (empty scope, digests match)", not r.rejections and not d.digest_mismatches())
         self.every_change_kind()
+        self.restore_fields()
         self.conflict()
         self.repair()
         self.rejections()
         self.stale_handle()
+
+    def restore_fields(self):
+        """§4 "Restores", §9: a version-2 answer names the epoch (1: never restored), the sequence its batch
+        reached and the latest backup (none here); a version-1 answer carries none of them."""
+        r2, r1 = self.va1.exchange(), self.va2.exchange()
+        self.check("a version-2 answer names epoch 1, the sequence reached and no backup; a version-1 answer none of it",
+                   (r2.server_epoch, r2.backed_up_through) == (1, 0) and r2.applied_through > 0
+                   and (r1.server_epoch, r1.applied_through, r1.backed_up_through) == (0, 0, 0),
+                   (r2.server_epoch, r2.applied_through, r2.backed_up_through, r1.server_epoch, r1.applied_through))
 
     def today(self):
         return (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=8)).date().toordinal() \

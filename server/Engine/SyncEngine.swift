@@ -66,8 +66,12 @@ public struct SyncEngine: Sendable {
         }
 
         var response = SyncResponse(serverTimeMilliseconds: now, protocolVersion: request.protocolVersion)
-        try await answerBatch(request, device: device, now: now, into: &response)
-        try await pull(into: &response, request: request, scope: scope)
+        let restoredSince = try await answerBatchUnlessRestored(request, device: device, now: now, into: &response)
+        var pulled = request
+        // A restored server may give its sequences again: every village starts over from 0.
+        if restoredSince { pulled.cursors = request.cursors.mapValues { _ in 0 } }
+        try await pull(into: &response, request: pulled, scope: scope)
+        if restoredSince { response.rebootstrapVillages = scope }
         if size > configuration.scopeWarningRecords {
             response.warnings.append(ScopeWarning(code: "scope_budget_warning",
                                                   message: "\(size) records in scope, over the warning level \(configuration.scopeWarningRecords) (blocking at \(configuration.scopeBlockingRecords))"))
@@ -82,7 +86,7 @@ public struct SyncEngine: Sendable {
     public func acceptOutbox(_ request: SyncRequest, device: DeviceContext, now: Int64) async throws -> SyncResponse {
         try checkRequest(request, device: device)
         var response = SyncResponse(serverTimeMilliseconds: now, protocolVersion: request.protocolVersion)
-        try await answerBatch(request, device: device, now: now, into: &response)
+        _ = try await answerBatchUnlessRestored(request, device: device, now: now, into: &response)
         response.warnings.append(ScopeWarning(code: HTTPAPI.retiredWarning,
                                               message: "device \(device.deviceID) was retired: its changes are taken, nothing more is sent, and it wipes itself once they are all answered"))
         return response

@@ -88,6 +88,18 @@ public protocol SyncStore: Sendable {
     /// Household creates refused for the creation budget since `milliseconds`, oldest first.
     func creationBudgetRefusals(since milliseconds: Int64) async throws -> [CreationBudgetRefusal]
 
+    /// The epoch, the last sequence and the latest backup's position, in one snapshot.
+    func recoveryMark() async throws -> RecoveryMark
+
+    /// Records a completed, verified backup holding every sequence up to `sequence`, taken at
+    /// `milliseconds`; a mark never moves back (an older copy verified late changes nothing).
+    func recordBackup(through sequence: UInt64, at milliseconds: Int64) async throws
+
+    /// Marks the database as restored from a backup: a new random `epoch` (never 0 or 1), the
+    /// server's replica counter moved on by `RecoveryMark.serverCounterJump`, and the backup mark
+    /// cleared (the backups taken after the restored one hold another history). Returns the new epoch.
+    func markRestored() async throws -> UInt64
+
     /// Releases the store's connections; no call may follow.
     func close() async throws
 }

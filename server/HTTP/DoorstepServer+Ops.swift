@@ -13,8 +13,10 @@ extension DoorstepServer {
     /// data as JSON under `/v1/ops/`.
     func addOpsRoutes(_ router: Router<DoorstepRequestContext>) {
         router.get("/metrics") { _, _ in
-            let store = ops
-            let figures = try await metricsFigures.value(now: clock()) { try await SyncMetrics.SharedFigures.read(try await overview(), store: store) }
+            let store = ops, engine = self.engine
+            let figures = try await metricsFigures.value(now: clock()) {
+                try await SyncMetrics.SharedFigures.read(try await overview(), store: store, recovery: try await engine.store.recoveryMark())
+            }
             let text = metrics.scrape(figures)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"

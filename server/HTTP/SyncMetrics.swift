@@ -64,10 +64,12 @@ public final class SyncMetrics: Sendable {
         let conflictEvents: [String: Int]
         let appliedChanges: [String: Int]
         let databaseBytes: Int64
+        /// The latest completed backup, which a backup process (`doorstep-server backup`) records in the store.
+        let recovery: RecoveryMark
 
-        static func read(_ overview: OpsOverview, store: any OpsStore) async throws -> SharedFigures {
+        static func read(_ overview: OpsOverview, store: any OpsStore, recovery: RecoveryMark) async throws -> SharedFigures {
             SharedFigures(overview: overview, conflictEvents: try await store.conflictEvents(), appliedChanges: try await store.appliedChanges(),
-                          databaseBytes: try await store.databaseBytes())
+                          databaseBytes: try await store.databaseBytes(), recovery: recovery)
         }
     }
 
@@ -99,6 +101,11 @@ public final class SyncMetrics: Sendable {
                                help: "Changes applied since the store was created, by collection").set(to: Double(n))
         }
         registry.makeGauge(name: "doorstep_database_bytes", help: "Size of the database on disk").set(to: Double(figures.databaseBytes))
+        registry.makeGauge(name: "doorstep_backup_last_success_timestamp_seconds",
+                           help: "When the latest completed, verified backup was taken (0: never)")
+            .set(to: Double(figures.recovery.backedUpAtMilliseconds) / 1000)
+        registry.makeGauge(name: "doorstep_backup_through_sequence", help: "The sequence the latest completed backup covers (0: none)")
+            .set(to: Double(figures.recovery.backedUpThrough))
         return registry.emitToString() + (process?() ?? "")
     }
 }

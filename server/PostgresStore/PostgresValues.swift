@@ -28,6 +28,10 @@ enum Meta: String {
     case purgedThrough = "purged_through"
     case purgeGeneration = "purge_generation"
     case serverCounter = "server_counter"
+    // Backups and restores (`RecoveryMark`); absent until the first backup or restore.
+    case epoch = "epoch"
+    case backedUpThrough = "backed_up_through"
+    case backedUpAt = "backed_up_at_ms"
 
     func get(_ c: PostgresSession) async throws -> UInt64 {
         UInt64(bitPattern: try await c.one("SELECT value FROM meta WHERE key = \(rawValue)", as: Int64.self))

@@ -30,6 +30,10 @@ enum Meta: String {
     case purgedThrough = "purged_through"
     case purgeGeneration = "purge_generation"
     case serverCounter = "server_counter"
+    // Backups and restores (`RecoveryMark`); absent until the first backup or restore.
+    case epoch = "epoch"
+    case backedUpThrough = "backed_up_through"
+    case backedUpAt = "backed_up_at_ms"
 
     func get(_ db: Database) throws -> UInt64 {
         let value = try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [rawValue]) ?? 0

@@ -16,7 +16,7 @@ struct DoorstepServerCommand: AsyncParsableCommand {
             Every option of serve is also an environment variable and a key of its --config file (serve --help);
             admin and status read DOORSTEP_SERVER, DOORSTEP_TOKEN and DOORSTEP_DATA_DIR.
             """,
-        subcommands: [Serve.self, Admin.self, Status.self]
+        subcommands: [Serve.self, Admin.self, Status.self, Backup.self, Restore.self, BackupPosition.self, RecordBackup.self]
     )
 }
 

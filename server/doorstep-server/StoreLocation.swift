@@ -32,4 +32,18 @@ struct StoreLocation: ParsableArguments {
             throw ValidationError(error.message)
         }
     }
+
+    /// Opens the store, runs `body` on it and closes it, whether `body` succeeds or not; a
+    /// failure becomes the command's error, with its message.
+    func withOpened<T>(_ body: (any ServerStore) async throws -> T) async throws -> T {
+        let (_, opened) = try await open()
+        do {
+            let result = try await body(opened)
+            try await opened.close()
+            return result
+        } catch {
+            try? await opened.close()
+            throw error is ValidationError ? error : ValidationError("\(error)")
+        }
+    }
 }

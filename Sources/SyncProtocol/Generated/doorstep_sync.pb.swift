@@ -78,6 +78,9 @@ public nonisolated struct Doorstep_Sync_V1_SyncRequest: Sendable {
   /// the device's wall clock when it sent the request
   public var deviceTimeMs: Int64 = 0
 
+  /// version 2: the server epoch the device last saw (0: none yet)
+  public var serverEpoch: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -128,6 +131,15 @@ public nonisolated struct Doorstep_Sync_V1_SyncResponse: Sendable {
   public var rebootstrapVillages: [UInt64] = []
 
   public var warnings: [Doorstep_Sync_V1_ScopeWarning] = []
+
+  /// Version 2 (empty in version 1): recovery after a restore from a backup (SPEC §4).
+  public var serverEpoch: UInt64 = 0
+
+  /// the server's sequence once this exchange's batch was applied
+  public var appliedThrough: UInt64 = 0
+
+  /// the sequence the latest completed backup covers (0: none)
+  public var backedUpThrough: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -590,7 +602,7 @@ fileprivate nonisolated let _protobuf_package = "doorstep.sync.v1"
 
 nonisolated extension Doorstep_Sync_V1_SyncRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SyncRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}schema_version\0\u{1}replica\0\u{3}app_version\0\u{1}cursors\0\u{1}batch\0\u{1}health\0\u{3}page_limit\0\u{3}device_time_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}schema_version\0\u{1}replica\0\u{3}app_version\0\u{1}cursors\0\u{1}batch\0\u{1}health\0\u{3}page_limit\0\u{3}device_time_ms\0\u{3}server_epoch\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -607,6 +619,7 @@ nonisolated extension Doorstep_Sync_V1_SyncRequest: SwiftProtobuf.Message, Swift
       case 7: try { try decoder.decodeSingularMessageField(value: &self._health) }()
       case 8: try { try decoder.decodeSingularUInt32Field(value: &self.pageLimit) }()
       case 9: try { try decoder.decodeSingularInt64Field(value: &self.deviceTimeMs) }()
+      case 10: try { try decoder.decodeSingularFixed64Field(value: &self.serverEpoch) }()
       default: break
       }
     }
@@ -644,6 +657,9 @@ nonisolated extension Doorstep_Sync_V1_SyncRequest: SwiftProtobuf.Message, Swift
     if self.deviceTimeMs != 0 {
       try visitor.visitSingularInt64Field(value: self.deviceTimeMs, fieldNumber: 9)
     }
+    if self.serverEpoch != 0 {
+      try visitor.visitSingularFixed64Field(value: self.serverEpoch, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -657,6 +673,7 @@ nonisolated extension Doorstep_Sync_V1_SyncRequest: SwiftProtobuf.Message, Swift
     if lhs._health != rhs._health {return false}
     if lhs.pageLimit != rhs.pageLimit {return false}
     if lhs.deviceTimeMs != rhs.deviceTimeMs {return false}
+    if lhs.serverEpoch != rhs.serverEpoch {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -664,7 +681,7 @@ nonisolated extension Doorstep_Sync_V1_SyncRequest: SwiftProtobuf.Message, Swift
 
 nonisolated extension Doorstep_Sync_V1_SyncResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SyncResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}server_time_ms\0\u{3}acked_counters\0\u{1}rejections\0\u{1}page\0\u{1}cursors\0\u{3}has_more\0\u{1}digests\0\u{3}dropped_villages\0\u{3}rebootstrap_villages\0\u{1}warnings\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}server_time_ms\0\u{3}acked_counters\0\u{1}rejections\0\u{1}page\0\u{1}cursors\0\u{3}has_more\0\u{1}digests\0\u{3}dropped_villages\0\u{3}rebootstrap_villages\0\u{1}warnings\0\u{3}server_epoch\0\u{3}applied_through\0\u{3}backed_up_through\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -683,6 +700,9 @@ nonisolated extension Doorstep_Sync_V1_SyncResponse: SwiftProtobuf.Message, Swif
       case 9: try { try decoder.decodeRepeatedFixed64Field(value: &self.droppedVillages) }()
       case 10: try { try decoder.decodeRepeatedFixed64Field(value: &self.rebootstrapVillages) }()
       case 11: try { try decoder.decodeRepeatedMessageField(value: &self.warnings) }()
+      case 12: try { try decoder.decodeSingularFixed64Field(value: &self.serverEpoch) }()
+      case 13: try { try decoder.decodeSingularUInt64Field(value: &self.appliedThrough) }()
+      case 14: try { try decoder.decodeSingularUInt64Field(value: &self.backedUpThrough) }()
       default: break
       }
     }
@@ -726,6 +746,15 @@ nonisolated extension Doorstep_Sync_V1_SyncResponse: SwiftProtobuf.Message, Swif
     if !self.warnings.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.warnings, fieldNumber: 11)
     }
+    if self.serverEpoch != 0 {
+      try visitor.visitSingularFixed64Field(value: self.serverEpoch, fieldNumber: 12)
+    }
+    if self.appliedThrough != 0 {
+      try visitor.visitSingularUInt64Field(value: self.appliedThrough, fieldNumber: 13)
+    }
+    if self.backedUpThrough != 0 {
+      try visitor.visitSingularUInt64Field(value: self.backedUpThrough, fieldNumber: 14)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -741,6 +770,9 @@ nonisolated extension Doorstep_Sync_V1_SyncResponse: SwiftProtobuf.Message, Swif
     if lhs.droppedVillages != rhs.droppedVillages {return false}
     if lhs.rebootstrapVillages != rhs.rebootstrapVillages {return false}
     if lhs.warnings != rhs.warnings {return false}
+    if lhs.serverEpoch != rhs.serverEpoch {return false}
+    if lhs.appliedThrough != rhs.appliedThrough {return false}
+    if lhs.backedUpThrough != rhs.backedUpThrough {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

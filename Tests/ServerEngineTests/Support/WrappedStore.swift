@@ -32,5 +32,10 @@ extension WrappedStore {
     func creationBudgetRefusals(since milliseconds: Int64) async throws -> [CreationBudgetRefusal] {
         try await base.creationBudgetRefusals(since: milliseconds)
     }
+    func recoveryMark() async throws -> RecoveryMark { try await base.recoveryMark() }
+    func recordBackup(through sequence: UInt64, at milliseconds: Int64) async throws {
+        try await base.recordBackup(through: sequence, at: milliseconds)
+    }
+    func markRestored() async throws -> UInt64 { try await base.markRestored() }
     func close() async throws { try await base.close() }
 }
