@@ -4,7 +4,8 @@
 # show every stranded device in a red row; a screenshot is kept beside them (ops.png). Then the
 # alert rules of server/deploy: `promtool check rules`, `promtool test rules` (each alert firing
 # and not), and every metric they name is one the server exports (in the saved metrics), but the
-# backup's timestamp, which the backup command exports.
+# backup's timestamp, which the backup command exports. The Grafana dashboard of server/deploy
+# likewise (scripts/check-dashboard.py: its structure, and every metric its queries name).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=.build-tools/ops-check
@@ -22,6 +23,9 @@ for name in $(grep -oE '\b(doorstep|hb)_[a-z_]*[a-z]\b' "$rules" | sort -u); do
   grep -q "^$name[{ ]" "$dir/metrics.txt" || { echo "check-ops: $rules uses $name, which the server does not export"; exit 1; }
 done
 echo "check-ops: promtool checks and tests the alert rules ($(grep -c '^ *- alert:' "$rules") alerts); every metric they use is exported"
+
+# The Grafana dashboard: Grafana's JSON, and every metric its queries name is exported.
+python3 scripts/check-dashboard.py server/deploy/grafana-dashboard.json "$dir/metrics.txt"
 
 chrome=(chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --no-first-run)
 page="file://$PWD/$dir/ops.html"
