@@ -62,6 +62,9 @@ struct OpsExportTests {
                 #expect(!cell.hasPrefix("=") && !cell.hasPrefix("+") && !cell.hasPrefix("-") && !cell.hasPrefix("@"))
             }
             #expect(String(decoding: devices.bytes, as: UTF8.self).contains(#""王五,的 ""备用"" 手机""#), "RFC 4180 quoting")
+            // Kept for scripts/check-ops.sh, which reads it again with Python's csv module.
+            try FileManager.default.createDirectory(at: OpsTests.artefacts, withIntermediateDirectories: true)
+            try Data(devices.bytes).write(to: OpsTests.artefacts.appendingPathComponent("devices.csv"))
 
             // Villages: the coverage the page shows; B's phone never synced.
             let villages = try await download(d, "/ops/villages.csv", cookie: cookie, filename: "doorstep-villages-2026-12-08.csv")
