@@ -14,7 +14,7 @@ public enum OpsPage {
         h += cell("conflicts waiting", s.conflictsWaiting) + cell("devices over budget", s.overBudget) + cell("alerts", o.alerts.count)
         h += "</tr></table>"
 
-        h += "<h2 id=\"alerts\">Alerts 告警 (\(o.alerts.count))</h2>"
+        h += "<h2 id=\"alerts\">Alerts 告警 (\(o.alerts.count))\(OpsExport.Table.alerts.link)</h2>"
         if o.alerts.isEmpty { h += "<p>None.</p>" } else {
             h += "<table><tr><th>kind</th><th>subject</th><th>since</th><th>detail</th></tr>"
             for a in o.alerts {
@@ -23,7 +23,7 @@ public enum OpsPage {
             h += "</table>"
         }
 
-        h += "<h2 id=\"devices\">Devices 设备 (\(o.devices.count))</h2>"
+        h += "<h2 id=\"devices\">Devices 设备 (\(o.devices.count))\(OpsExport.Table.devices.link)</h2>"
         h += "<table><tr><th>device</th><th>worker</th><th>scope</th><th>last successful sync</th><th>last failure</th><th>unsynced</th><th>oldest unsynced</th><th>app / schema</th><th>last exchange</th><th>budget</th></tr>"
         for d in o.devices {
             h += "<tr class=\"device\" id=\"device-\(e(d.id))\" data-signal=\"\(d.syncSignal.rawValue)\">"
@@ -38,7 +38,7 @@ public enum OpsPage {
         }
         h += "</table>"
 
-        h += "<h2 id=\"villages\">Coverage by village 村覆盖 (\(o.villages.count))</h2>"
+        h += "<h2 id=\"villages\">Coverage by village 村覆盖 (\(o.villages.count))\(OpsExport.Table.villages.link)</h2>"
         h += "<table><tr><th>village</th><th>devices</th><th>synced ≤ 3 days</th><th>≤ 7 days</th><th>≤ 30 days</th><th>last successful sync</th></tr>"
         for v in o.villages {
             h += "<tr class=\"village\" id=\"village-\(e(v.village))\"><td>\(e(v.village))</td><td>\(v.devices)</td>"
@@ -47,7 +47,7 @@ public enum OpsPage {
         }
         h += "</table>"
 
-        h += "<h2 id=\"conflicts\">Conflicts waiting by township 待审冲突</h2>"
+        h += "<h2 id=\"conflicts\">Conflicts waiting by township 待审冲突\(OpsExport.Table.conflicts.link)</h2>"
         if o.townships.isEmpty { h += "<p>None.</p>" } else {
             h += "<table><tr><th>township</th><th>waiting</th><th>oldest since</th></tr>"
             for t in o.townships {
@@ -64,7 +64,7 @@ public enum OpsPage {
     /// One device's sync history, newest first.
     public static func history(device: String, _ records: [SyncRecord], thresholds: OpsThresholds) -> String {
         var h = head("Doorstep · \(device)")
-        h += "<p><a href=\"/ops\">← all devices</a></p><h1>Sync history of \(e(device))</h1>"
+        h += "<p><a href=\"/ops\">← all devices</a></p><h1>Sync history of \(e(device))\(OpsExport.link(OpsExport.historyPath(device: device)))</h1>"
         h += "<table><tr><th>time</th><th>duration</th><th>result</th><th>pushed</th><th>rejected</th><th>pulled</th><th>bytes in / out</th><th>unsynced</th><th>app</th></tr>"
         for r in records {
             let signal = Signal.of(Double(r.durationMilliseconds) / 1000, amber: thresholds.durationAmberSeconds, red: thresholds.durationRedSeconds)
