@@ -28,9 +28,10 @@ python3 scripts/check-dashboard.py server/deploy/grafana-dashboard.json "$dir/me
 
 # The devices export, read by another CSV reader than the tests' (Python's): UTF-8 with a
 # byte-order mark, a header in Chinese and English, rows as wide as it, no cell a spreadsheet
-# would run, and the hostile device names the tests gave back as text.
+# would run (but a long code of digits written as ="…", so it shows in full), and the hostile
+# device names the tests gave back as text.
 python3 - "$dir/devices.csv" <<'PY'
-import csv, io, sys
+import csv, io, re, sys
 raw = open(sys.argv[1], "rb").read()
 def fail(message): sys.exit(f"check-ops: {sys.argv[1]}: {message}")
 if not raw.startswith(b"\xef\xbb\xbf"): fail("no UTF-8 byte-order mark")
@@ -40,7 +41,8 @@ if header[:2] != ["设备 device", "设备名称 device name"]: fail(f"header {h
 for row in body:
     if len(row) != len(header): fail(f"a row of {len(row)} cells under {len(header)} columns: {row}")
     for cell in row:
-        if cell[:1] in ("=", "+", "-", "@", "\t", "\r"): fail(f"cell {cell!r} would start a formula")
+        if cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not re.fullmatch(r'="[0-9]{12,}"', cell):
+            fail(f"cell {cell!r} would start a formula")
 names = {row[1] for row in body}
 for name in ("'=HYPERLINK(\"http://evil.example\",\"点我\")", "'@SUM(A1:A9)", '王五,的 "备用" 手机'):
     if name not in names: fail(f"the device name {name!r} did not come back")

@@ -76,6 +76,8 @@ struct OpsExportTests {
                 for cell in row.values[1...4] { #expect(onPage.contains(">\(cell)</td>"), "\(row.values[0]): \(cell)") }
             }
             #expect(villages.rows.first { $0.values[0] == B.description }?.values[5] == "从未 never")
+            #expect(String(decoding: villages.bytes, as: UTF8.self).contains("\r\n\"=\"\"\(A)\"\"\","),
+                    "a 12-digit village code is written as text a spreadsheet shows in full")
 
             // Conflicts waiting by township.
             let conflicts = try await download(d, "/ops/conflicts.csv", cookie: cookie, filename: "doorstep-conflicts-2026-12-08.csv")
@@ -129,7 +131,7 @@ struct OpsExportTests {
     /// Every value of up to three characters drawn from the troublesome ones survives writing
     /// and reading back (the project's RFC 4180 reader), a formula start behind an apostrophe.
     @Test func hostileValuesRoundTripAndNeverStartAFormula() throws {
-        let alphabet = [",", "\"", "\n", "\r", "\r\n", "=", "+", "-", "@", "\t", "a", "中", " ", "'"]
+        let alphabet = [",", "\"", "\n", "\r", "\r\n", "=", "+", "-", "@", "\t", "a", "中", " ", "'", "140821100201"]
         var values = [""]
         for _ in 0..<3 { values += values.flatMap { v in alphabet.map { v + $0 } } }
         values = Array(Set(values)).sorted()
@@ -139,10 +141,19 @@ struct OpsExportTests {
         let table = try CSVTable(bytes: csv.bytes, maxRows: values.count + 1)
         #expect(table.header == ["值 value", "尾 end"] && table.rows.count == values.count)
         for (v, row) in zip(values, table.rows) {
-            let neutral = v.unicodeScalars.first.map { "=+-@\t\r".unicodeScalars.contains($0) } == true ? "'" + v : v
+            let longNumber = v.count >= 12 && v.allSatisfy(\.isASCII) && v.allSatisfy(\.isNumber)
+            let neutral = longNumber ? "=\"\(v)\"" : v.unicodeScalars.first.map { "=+-@\t\r".unicodeScalars.contains($0) } == true ? "'" + v : v
             #expect(row.values == [neutral, "end"], "\(v.debugDescription) read back as \(row.values)")
+            #expect(SpreadsheetCSV.text(of: row.values[0]) == (longNumber ? v : neutral), "\(v.debugDescription) shown as \(row.values[0])")
         }
+        // A device that names itself as a wrapped code gets the apostrophe, not an unwrapping.
+        #expect(SpreadsheetCSV.field("=\"140821100201\"").hasPrefix("\"'="))
+        #expect(SpreadsheetCSV.text(of: "'=\"140821100201\"") == "'=\"140821100201\"")
+        #expect(SpreadsheetCSV.field("14082110020") == "14082110020", "11 digits Excel shows in full")
     }
+
+    /// A row's cells as a spreadsheet shows them (long codes unwrapped from their `="…"`).
+    struct Cells { let values: [String] }
 
     /// Opens an ops session with the administrator's token; returns the cookie a browser sends.
     func login(_ d: Deployment) async throws -> String {
@@ -153,7 +164,7 @@ struct OpsExportTests {
 
     /// Downloads one export with the session's cookie and reads it as a spreadsheet would.
     func download(_ d: Deployment, _ path: String, cookie: String, filename: String,
-                  sourceLocation: SourceLocation = #_sourceLocation) async throws -> (header: [String], rows: [CSVTable.Row], bytes: [UInt8]) {
+                  sourceLocation: SourceLocation = #_sourceLocation) async throws -> (header: [String], rows: [Cells], bytes: [UInt8]) {
         let answer = try await d.raw("GET", path, token: nil, headers: ["Cookie": cookie])
         try #require(answer.status == 200, "\(path): \(answer.status)", sourceLocation: sourceLocation)
         #expect(answer.headers["content-type"] == "text/csv; charset=utf-8", sourceLocation: sourceLocation)
@@ -161,7 +172,7 @@ struct OpsExportTests {
         #expect(answer.body.starts(with: [0xEF, 0xBB, 0xBF]), "\(path) starts with the byte-order mark", sourceLocation: sourceLocation)
         #expect(String(validating: answer.body, as: UTF8.self) != nil, "\(path) is UTF-8", sourceLocation: sourceLocation)
         let table = try CSVTable(bytes: answer.body, maxRows: 10_000)
-        return (table.header, table.rows, answer.body)
+        return (table.header, table.rows.map { Cells(values: $0.values.map(SpreadsheetCSV.text(of:))) }, answer.body)
     }
 
     func matches(_ pattern: String, in text: String) -> [String] {
