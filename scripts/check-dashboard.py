@@ -8,7 +8,9 @@ datasource variable `datasource` that every panel and query uses, unique panel i
 on every panel inside the 24-column grid without overlaps, and at least one query on every
 panel but rows. Every metric a PromQL `expr` names must be one the server exports: a sample name
 in METRICS.txt (a scrape of /metrics; for a histogram its _bucket, _sum and _count), or a series
-Prometheus itself adds (`up`). Exits 1 with a message naming the panel and the metric otherwise.
+Prometheus itself adds (`up`); rate(), irate() and increase() apply to counters only, delta(),
+idelta() and deriv() to gauges only (the kinds from the scrape's # TYPE lines). Exits 1 with a
+message naming the panel and the metric otherwise.
 """
 import json
 import re
@@ -52,6 +54,36 @@ def exported(metrics_path):
     return names
 
 
+def types_of(metrics_path):
+    """Each series name's kind from the scrape's # TYPE lines: a histogram's series count up."""
+    kinds = {}
+    with open(metrics_path, encoding="utf-8") as f:
+        for line in f:
+            match = re.match(r"# TYPE ([A-Za-z_:][\w:]*) (\w+)", line)
+            if match:
+                name, kind = match.groups()
+                kinds[name] = kind
+                if kind in ("histogram", "summary"):
+                    for suffix in ("_bucket", "_sum", "_count"):
+                        kinds[name + suffix] = "counter"
+    return kinds
+
+
+# rate() and increase() are only right on a counter (they treat a fall as a reset); delta() and
+# deriv() only on a gauge.
+COUNTER_FUNCTIONS = ("rate", "irate", "increase")
+GAUGE_FUNCTIONS = ("delta", "idelta", "deriv")
+
+
+def misapplied(expr, kinds):
+    for function, name in re.findall(r"\b(\w+)\((?=\s*([A-Za-z_:][\w:]*))", expr):
+        kind = kinds.get(name)
+        if function in COUNTER_FUNCTIONS and kind not in (None, "counter"):
+            yield f"{function}() over {name}, a {kind}: it counts each fall as a reset"
+        if function in GAUGE_FUNCTIONS and kind not in (None, "gauge"):
+            yield f"{function}() over {name}, a {kind}: use rate() or increase()"
+
+
 def panels_of(dashboard):
     for panel in dashboard.get("panels", []):
         yield panel
@@ -80,6 +112,7 @@ def main():
         fail(f"{path} names an external address; the dashboard carries no external asset")
 
     known = exported(metrics_path)
+    kinds = types_of(metrics_path)
     ids, cells, queries, used = set(), {}, 0, set()
     for panel in panels_of(dashboard):
         title = panel.get("title", "?")
@@ -118,9 +151,11 @@ def main():
             for name in sorted(names):
                 if name not in known and name not in PROMETHEUS_SERIES:
                     fail(f"panel \"{title}\" (id {pid}) queries {name}, which the server does not export (not in {metrics_path})")
+            for problem in misapplied(expr, kinds):
+                fail(f"panel \"{title}\" (id {pid}) query {target.get('refId')}: {problem}")
             used |= names
             queries += 1
-    print(f"check-dashboard: {path}: {len(ids)} panels, {queries} queries over {len(used)} metrics, every one exported")
+    print(f"check-dashboard: {path}: {len(ids)} panels, {queries} queries over {len(used)} metrics, every one exported, rates over counters only")
 
 
 if __name__ == "__main__":
