@@ -42,7 +42,9 @@ public final class SyncHistoryWriter: OpsStore, Service {
         try? await cancelWhenGracefulShutdown {
             while true {
                 try await Task.sleep(for: self.interval)
-                await self.flush()
+                // Not cancelled with the loop: a batch taken from the buffer when the stop comes
+                // is written, not dropped by a cancelled transaction.
+                await Task { await self.flush() }.value
             }
         }
         state.withLock { $0.stopped = true }
@@ -103,6 +105,11 @@ public final class SyncHistoryWriter: OpsStore, Service {
     public func syncHistory(device: String, limit: Int) async throws -> [SyncRecord] {
         await flushed()
         return try await store.syncHistory(device: device, limit: limit)
+    }
+
+    public func syncTrend(region: Int64, sinceMilliseconds: Int64) async throws -> [SyncHour] {
+        await flushed()
+        return try await store.syncTrend(region: region, sinceMilliseconds: sinceMilliseconds)
     }
 
     public func appliedChanges() async throws -> [String: Int] { try await store.appliedChanges() }
