@@ -27,6 +27,8 @@ final class ExampleSession {
         ("BASELINE=", "scripts/load-postgres.sh beside SQLite: as scripts/load-postgres.sh"),
         ("scripts/postgres.sh", "scripts/test.sh starts the cluster the suite runs on with it"),
         ("scripts/check-ops.sh", "scripts/test.sh runs it after the Swift tests, on the files the ops tests save"),
+        ("scripts/check-dashboard.py", "scripts/check-ops.sh runs it after the Swift tests, on the metrics the ops tests save"),
+        ("scripts/postgres-pitr.sh", "RestoreDrillTests plays it step by step on a cluster of its own (point-in-time recovery)"),
         ("scripts/check-openapi.sh", "scripts/test.sh runs it after the Swift tests, with its own validator from PyPI"),
         ("scripts/check-api.sh", "scripts/test.sh runs it after the Swift tests: Schemathesis against a real server (minutes)"),
         ("EXAMPLES=", "scripts/check-api.sh with more generated requests: as scripts/check-api.sh"),
