@@ -47,7 +47,7 @@ extension DoorstepServer {
             let started = ContinuousClock.now
             var exchange = Exchange(record: SyncRecord(deviceID: device.deviceID, worker: device.worker.id, atMilliseconds: clock(), durationMilliseconds: 0,
                                                        pushed: 0, rejected: 0, pulled: 0, bytesIn: 0, bytesOut: 0, result: "ok", reason: nil,
-                                                       health: nil, overBudget: false))
+                                                       health: nil, overBudget: false, regions: device.worker.assignment.trendRegions))
             do {
                 let response = try await sync(request, device: device, principal: principal, route: route, context: context, exchange: &exchange)
                 await finish(&exchange, started: started, context: context)

@@ -3,11 +3,14 @@ import FieldModel
 /// Where the server keeps what ops reads: each device's sync history and latest status, and
 /// counts over the logs. Every method commits completely or changes nothing.
 public protocol OpsStore: Sendable {
-    /// Appends exchanges to their devices' histories and folds them into their statuses, in
-    /// one transaction, in order.
+    /// Appends exchanges to their devices' histories and folds them into their statuses and
+    /// their regions' hours, in one transaction, in order.
     func recordSyncs(_ records: [SyncRecord]) async throws
     /// The latest status of every device that ever synced.
     func deviceStatuses() async throws -> [DeviceStatus]
+    /// A region's exchanges per hour (`SyncHour`) from `sinceMilliseconds` on, oldest first;
+    /// hours without an exchange are absent.
+    func syncTrend(region: Int64, sinceMilliseconds: Int64) async throws -> [SyncHour]
     /// A device's latest `limit` exchanges, newest first.
     func syncHistory(device: String, limit: Int) async throws -> [SyncRecord]
     /// Applied changes by collection name, from the audit log.

@@ -19,6 +19,9 @@ public struct SyncRecord: Sendable, Hashable, Codable {
     public var health: Health?
     /// The scope's size was over the warning level (or blocked).
     public var overBudget: Bool
+    /// The regions whose trends the exchange counts in (`Assignment.trendRegions`); not part of
+    /// the history's JSON.
+    public var regions: [Int64]
 
     public struct Health: Sendable, Hashable, Codable {
         public var outboxCount: Int
@@ -40,7 +43,8 @@ public struct SyncRecord: Sendable, Hashable, Codable {
     }
 
     public init(deviceID: String, worker: WorkerID, atMilliseconds: Int64, durationMilliseconds: Int64, pushed: Int, rejected: Int,
-                pulled: Int, bytesIn: Int, bytesOut: Int, result: String, reason: String?, health: Health?, overBudget: Bool) {
+                pulled: Int, bytesIn: Int, bytesOut: Int, result: String, reason: String?, health: Health?, overBudget: Bool,
+                regions: [Int64] = []) {
         self.deviceID = deviceID
         self.worker = worker
         self.atMilliseconds = atMilliseconds
@@ -54,6 +58,7 @@ public struct SyncRecord: Sendable, Hashable, Codable {
         self.reason = reason
         self.health = health
         self.overBudget = overBudget
+        self.regions = regions
     }
 
     public var succeeded: Bool { result == "ok" }

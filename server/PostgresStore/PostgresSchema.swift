@@ -218,11 +218,20 @@ enum PostgresSchema {
             )
             """,
         ]),
+        ("v5-trends", [
+            // Each region's exchanges per hour (SyncHour), folded in as the history is written.
+            """
+            CREATE TABLE sync_hours (
+                region BIGINT NOT NULL, hour_ms BIGINT NOT NULL, syncs BIGINT NOT NULL, failures BIGINT NOT NULL,
+                pushed BIGINT NOT NULL, pulled BIGINT NOT NULL, PRIMARY KEY (region, hour_ms)
+            )
+            """,
+        ]),
     ]
 
     /// Tables left out of the state hash: logs of requests, which a refused request appends to
     /// by design, and the migration record.
-    static let unhashedTables: Set = ["security_log", "sync_history", "device_status", "schema_migrations", "creation_budget_refusals", "ops_sessions", "log_chains"]
+    static let unhashedTables: Set = ["security_log", "sync_history", "sync_hours", "device_status", "schema_migrations", "creation_budget_refusals", "ops_sessions", "log_chains"]
 
     static func migrate(_ store: PostgresSyncStore) async throws {
         let schema = store.location.schema

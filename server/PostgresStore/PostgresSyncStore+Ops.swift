@@ -38,6 +38,26 @@ extension PostgresSyncStore: OpsStore {
                 health = COALESCE(excluded.health, s.health),
                 over_budget = excluded.over_budget
             """)
+        guard !r.regions.isEmpty else { return }
+        try await c.run("""
+            INSERT INTO sync_hours AS h (region, hour_ms, syncs, failures, pushed, pulled)
+            SELECT region, \(SyncHour.hour(of: r.atMilliseconds)), 1, \(Int64(r.succeeded ? 0 : 1)), \(Int64(r.pushed)), \(Int64(r.pulled))
+            FROM unnest(\(r.regions)::bigint[]) AS region
+            ON CONFLICT (region, hour_ms) DO UPDATE SET syncs = h.syncs + 1, failures = h.failures + excluded.failures,
+                pushed = h.pushed + excluded.pushed, pulled = h.pulled + excluded.pulled
+            """)
+    }
+
+    public func syncTrend(region: Int64, sinceMilliseconds: Int64) async throws -> [SyncHour] {
+        try await read("syncTrend") { c in
+            try await c.rows("""
+                SELECT hour_ms, syncs, failures, pushed, pulled FROM sync_hours
+                WHERE region = \(region) AND hour_ms >= \(SyncHour.hour(of: sinceMilliseconds)) ORDER BY hour_ms
+                """).map { row in
+                    let (hour, syncs, failures, pushed, pulled) = try row.decode((Int64, Int64, Int64, Int64, Int64).self)
+                    return SyncHour(hourMilliseconds: hour, syncs: Int(syncs), failures: Int(failures), pushed: Int(pushed), pulled: Int(pulled))
+                }
+        }
     }
 
     public func deviceStatuses() async throws -> [DeviceStatus] {

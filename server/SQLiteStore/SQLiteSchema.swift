@@ -317,6 +317,20 @@ enum SQLiteSchema {
                 )
                 """)
         }
+        m.registerMigration("v7-trends") { db in
+            // Each region's exchanges per hour (SyncHour), folded in as the history is written.
+            try db.execute(sql: """
+                CREATE TABLE sync_hours (
+                    region INTEGER NOT NULL,
+                    hour_ms INTEGER NOT NULL,
+                    syncs INTEGER NOT NULL,
+                    failures INTEGER NOT NULL,
+                    pushed INTEGER NOT NULL,
+                    pulled INTEGER NOT NULL,
+                    PRIMARY KEY (region, hour_ms)
+                ) WITHOUT ROWID
+                """)
+        }
         return m
     }
 }

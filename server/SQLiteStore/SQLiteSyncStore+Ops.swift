@@ -37,6 +37,14 @@ extension SQLiteSyncStore: OpsStore {
                 over_budget = excluded.over_budget
             """).execute(arguments: [r.deviceID, r.worker.rawValue, r.atMilliseconds, r.succeeded,
                                      [r.result, r.reason].compactMap { $0 }.joined(separator: ": "), r.durationMilliseconds, health, r.overBudget])
+        let hour = try db.cachedStatement(sql: """
+            INSERT INTO sync_hours (region, hour_ms, syncs, failures, pushed, pulled) VALUES (?, ?, 1, ?, ?, ?)
+            ON CONFLICT(region, hour_ms) DO UPDATE SET syncs = syncs + 1, failures = failures + excluded.failures,
+                pushed = pushed + excluded.pushed, pulled = pulled + excluded.pulled
+            """)
+        for region in r.regions {
+            try hour.execute(arguments: [region, SyncHour.hour(of: r.atMilliseconds), r.succeeded ? 0 : 1, r.pushed, r.pulled])
+        }
     }
 
     public func deviceStatuses() async throws -> [DeviceStatus] {
@@ -47,6 +55,17 @@ extension SQLiteSyncStore: OpsStore {
                                  lastSuccessMilliseconds: row["last_success_ms"], lastFailureMilliseconds: row["last_failure_ms"],
                                  lastFailure: row["last_failure"], lastDurationMilliseconds: row["last_duration_ms"],
                                  health: try Self.health(row["health"]), overBudget: row["over_budget"])
+                }
+            }
+        }
+    }
+
+    public func syncTrend(region: Int64, sinceMilliseconds: Int64) async throws -> [SyncHour] {
+        try await guarded("syncTrend") {
+            try await pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM sync_hours WHERE region = ? AND hour_ms >= ? ORDER BY hour_ms",
+                                 arguments: [region, SyncHour.hour(of: sinceMilliseconds)]).map { row in
+                    SyncHour(hourMilliseconds: row["hour_ms"], syncs: row["syncs"], failures: row["failures"], pushed: row["pushed"], pulled: row["pulled"])
                 }
             }
         }

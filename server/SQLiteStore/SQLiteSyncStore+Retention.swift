@@ -1,5 +1,6 @@
 import GRDB
 import ServerEngine
+import ServerOps
 
 extension SQLiteSyncStore: RetentionStore {
     public func compactProcessedDots(decidedBefore milliseconds: Int64) async throws -> Int {
@@ -18,7 +19,10 @@ extension SQLiteSyncStore: RetentionStore {
         try await guarded("trimSyncHistory") {
             try await pool.write { db in
                 try db.execute(sql: "DELETE FROM sync_history WHERE at_ms < ?", arguments: [milliseconds])
-                return db.changesCount
+                let removed = db.changesCount
+                // The trends' hours go with the history they were folded from.
+                try db.execute(sql: "DELETE FROM sync_hours WHERE hour_ms < ?", arguments: [SyncHour.hour(of: milliseconds)])
+                return removed
             }
         }
     }
