@@ -15,7 +15,10 @@ enum OpsTemplates {
         return library
     }()
 
-    static let templates: [(String, String)] = [("layout", layout), ("overview", overview), ("history", history), ("deviceRow", deviceRow)]
+    static let templates: [(String, String)] = [
+        ("layout", layout), ("region", region), ("device", device), ("search", search), ("problem", problem),
+        ("summary", summary), ("alerts", alerts), ("sortBar", sortBar), ("pager", pager), ("searchForm", searchForm), ("deviceTable", deviceTable),
+    ]
 
     /// `view` (a struct whose properties the template names) rendered with the template `name`.
     static func render(_ view: Any, _ name: String) -> String {
