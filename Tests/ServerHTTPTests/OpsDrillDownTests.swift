@@ -103,6 +103,46 @@ struct OpsDrillDownTests {
         }
     }
 
+    /// The accessibility basics a tool would check: every form field has its label, every header
+    /// cell its scope, and every text colour of the style reaches 4.5:1 on every background of it
+    /// (WCAG 2 contrast), the login page too.
+    @Test func formsAreLabelledAndColoursContrast() async throws {
+        try await Deployment.with { d in
+            try await Self.smallFleet.seed(d)
+            let browser = try await OpsBrowser.login(d)
+            var pages = [try await d.raw("GET", "/ops", token: nil)].map { String(decoding: $0.body, as: UTF8.self) }
+            for path in ["/ops", "/ops/counties/140821", "/ops/villages/140821101001", "/ops/devices/dev-a1-stale", "/ops/search?q=dev", "/ops/villages/1"] {
+                pages.append(try await browser.get(path).html)
+            }
+            for html in pages {
+                for input in html.matches(of: /<input id="([^"]+)"/) { #expect(html.contains("<label for=\"\(input.1)\""), "input \(input.1) has a label") }
+                #expect(!html.contains("<th>") && !html.contains("<input name"), "header cells with scope, inputs with ids")
+                let style = try #require(html.firstMatch(of: /<style>([\s\S]*)<\/style>/)).1
+                let texts = style.matches(of: /[^-]color:(#[0-9a-f]{3,6})/).map { String($0.1) }
+                let backgrounds = ["#fff"] + style.matches(of: /background:(#[0-9a-f]{3,6})/).map { String($0.1) }
+                #expect(texts.count >= 4 && backgrounds.count >= 5)
+                for text in texts {
+                    for background in backgrounds {
+                        #expect(Self.contrast(text, background) >= 4.5, "\(text) on \(background): \(Self.contrast(text, background))")
+                    }
+                }
+            }
+        }
+    }
+
+    /// WCAG 2 contrast ratio of two `#rgb` or `#rrggbb` colours.
+    static func contrast(_ a: String, _ b: String) -> Double {
+        func luminance(_ hex: String) -> Double {
+            var digits = Array(hex.dropFirst())
+            if digits.count == 3 { digits = digits.flatMap { [$0, $0] } }
+            let channels = stride(from: 0, to: 6, by: 2).map { Double(Int(String(digits[$0...$0 + 1]), radix: 16)!) / 255 }
+                .map { $0 <= 0.03928 ? $0 / 12.92 : pow(($0 + 0.055) / 1.055, 2.4) }
+            return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+        }
+        let (x, y) = (luminance(a), luminance(b))
+        return (max(x, y) + 0.05) / (min(x, y) + 0.05)
+    }
+
     @Test func badAddressesAreAnsweredNotCrashed() async throws {
         try await Deployment.with { d in
             try await Self.smallFleet.seed(d)

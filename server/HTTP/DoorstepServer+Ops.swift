@@ -73,7 +73,7 @@ extension DoorstepServer {
             } catch let error as APIError where error.status == .tooManyRequests {
                 throw error
             } catch let error as DirectoryError where error.code != .storage {
-                return html(Self.loginPage(failed: true), status: .unauthorized)
+                return html(OpsPage.login(failed: true), status: .unauthorized)
             }
             var headers = HTTPFields()
             headers[.location] = "/ops"
@@ -141,7 +141,7 @@ extension DoorstepServer {
     /// page it cannot show is its 400 or 404 page.
     func opsPage(_ request: Request, _ context: DoorstepRequestContext,
                  _ render: (OpsRegionTree) throws -> String) async throws -> Response {
-        guard try await opsViewer(request, context) else { return html(Self.loginPage(failed: false), status: .unauthorized) }
+        guard try await opsViewer(request, context) else { return html(OpsPage.login(failed: false), status: .unauthorized) }
         let tree = try await opsTree()
         do {
             return html(try render(tree))
@@ -179,14 +179,5 @@ extension DoorstepServer {
         headers[.cacheControl] = "no-store"
         for (name, value) in ServerSecurity.htmlHeaders { headers[name] = value }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
-
-    static func loginPage(failed: Bool) -> String {
-        """
-        <!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>Doorstep ops</title></head><body style="font-family:sans-serif">
-        <h1>Doorstep 同步状态</h1>\(failed ? "<p style=\"color:#a00\">That token is not an administrator's.</p>" : "")
-        <form method="post" action="/ops/login"><label>Administrator token <input name="token" type="password" size="50"></label>
-        <button type="submit">Open</button></form></body></html>
-        """
     }
 }

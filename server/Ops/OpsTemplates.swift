@@ -16,7 +16,7 @@ enum OpsTemplates {
     }()
 
     static let templates: [(String, String)] = [
-        ("layout", layout), ("region", region), ("device", device), ("search", search), ("problem", problem),
+        ("layout", layout), ("login", login), ("region", region), ("device", device), ("search", search), ("problem", problem),
         ("summary", summary), ("alerts", alerts), ("sortBar", sortBar), ("pager", pager), ("searchForm", searchForm), ("deviceTable", deviceTable),
     ]
 

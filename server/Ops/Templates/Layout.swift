@@ -11,11 +11,23 @@ extension OpsTemplates {
         th{background:#eee}.green{background:#d9f2d9}.amber{background:#ffe4a8}.red{background:#f7c1c1}
         .summary td{font-size:16px}.meta{color:#555}small{color:#444}.logout{float:right}a{color:#0645ad}
         .crumbs{list-style:none;padding:0;margin:0 0 .5em}.crumbs li{display:inline}.crumbs li+li::before{content:" › "}
+        .sort a+a::before,.sort a+b::before,.sort b+a::before{content:" · ";color:#222}.failed{color:#a00}
         </style></head><body>
-        <form class="logout" method="post" action="/ops/logout"><button type="submit">退出 <small>Log out</small></button></form>
+        {{^anonymous}}<form class="logout" method="post" action="/ops/logout"><button type="submit">退出 <small>Log out</small></button></form>{{/anonymous}}
         {{#hasCrumbs}}<nav aria-label="位置 breadcrumb"><ol class="crumbs">{{#crumbs}}<li>{{#href}}<a href="{{href}}">{{label}}</a>{{/href}}{{^href}}<span aria-current="page">{{label}}</span>{{/href}}</li>{{/crumbs}}</ol></nav>{{/hasCrumbs}}
         {{$main}}{{/main}}
         </body></html>
 
+        """
+}
+
+extension OpsTemplates {
+    /// The form that opens an ops session with an administrator token (posted, never in the address).
+    static let login = """
+        {{<layout}}{{$main}}
+        <h1>Doorstep 同步状态 <small>sync health</small></h1>{{#failed}}<p class="failed">该令牌不是管理员令牌 <small>That token is not an administrator's.</small></p>{{/failed}}
+        <form method="post" action="/ops/login"><label for="token">管理员令牌 <small>Administrator token</small></label> <input id="token" name="token" type="password" size="50" autocomplete="off">
+        <button type="submit">登录 <small>Open</small></button></form>
+        {{/main}}{{/layout}}
         """
 }
