@@ -10,7 +10,7 @@ extension OpsPage {
         let view = DevicePageView(
             title: "\(id) · Doorstep", crumbs: crumbs(home, last: id), hasCrumbs: true, device: id, generated: OpsFormat.time(o.generatedAtMilliseconds),
             current: row.map {
-                ListView(heading: "", headingEnglish: "", total: "1", sorts: [], rows: [deviceView($0, now: o.generatedAtMilliseconds)], page: 1, pages: 1,
+                ListView(heading: "", headingEnglish: "", total: "1", sorts: [], rows: [deviceView($0, tree)], page: 1, pages: 1,
                          previous: nil, next: nil, more: nil)
             },
             recordCount: OpsFormat.count(records.count),

@@ -22,7 +22,7 @@ extension OpsPage {
             places: nil, devices: nil, assigned: nil)
         let assigned = tree.devices(assignedTo: region)
         if case .village = region {
-            view.devices = try deviceList(assigned, heading: ("本村设备", "devices of the village"), path: region.path, extra: "", query: query, now: o.generatedAtMilliseconds)
+            view.devices = try deviceList(assigned, heading: ("本村设备", "devices of the village"), path: region.path, extra: "", query: query, tree: tree)
         } else {
             let children = tree.children(of: region)
             let (chinese, english) = childLevel(region)
@@ -35,7 +35,7 @@ extension OpsPage {
             if !assigned.isEmpty {
                 let shown = assigned.prefix(OpsListQuery.pageSize)
                 view.assigned = ListView(heading: "本级人员设备", headingEnglish: "devices of staff assigned to the whole \(region.level.english)",
-                                         total: OpsFormat.count(assigned.count), sorts: [], rows: shown.map { deviceView($0, now: o.generatedAtMilliseconds) },
+                                         total: OpsFormat.count(assigned.count), sorts: [], rows: shown.map { deviceView($0, tree) },
                                          page: 1, pages: 1, previous: nil, next: nil,
                                          more: assigned.count > shown.count ? "显示最差的 \(shown.count) 台；用搜索找其余设备 (the worst \(shown.count) shown; search for the others)" : nil)
             }
@@ -108,10 +108,10 @@ extension OpsPage {
 
     /// `rows` (in the overview's worst-first order) sorted and cut as `query` says.
     static func deviceList(_ rows: [OpsOverview.DeviceRow], heading: (String, String), path: String, extra: String, query: OpsListQuery,
-                           now: Int64) throws(OpsError) -> ListView<DeviceView> {
+                           tree: OpsRegionTree) throws(OpsError) -> ListView<DeviceView> {
         let (page, pages) = try query.cut(sortDevices(rows, query.sort))
         return ListView(heading: heading.0, headingEnglish: heading.1, total: OpsFormat.count(rows.count), sorts: sortLinks(path, extra: extra, query.sort),
-                        rows: page.map { deviceView($0, now: now) }, page: query.page, pages: pages,
+                        rows: page.map { deviceView($0, tree) }, page: query.page, pages: pages,
                         previous: query.page > 1 ? link(path, extra: extra, query.sort, query.page - 1) : nil,
                         next: query.page < pages ? link(path, extra: extra, query.sort, query.page + 1) : nil, more: nil)
     }
@@ -139,9 +139,12 @@ extension OpsPage {
         .conflictWaiting: "冲突待审 conflict_waiting", .creationBudget: "新增预算 creation_budget",
     ]
 
-    static func deviceView(_ d: OpsOverview.DeviceRow, now: Int64) -> DeviceView {
-        DeviceView(id: d.id, name: d.name, worker: d.worker, role: Role(rawValue: d.role).map { "\($0.chineseName) \($0.rawValue)" } ?? d.role,
-                   scope: d.scope, syncSignal: d.syncSignal.rawValue, lastSuccess: d.lastSuccessMilliseconds.map(OpsFormat.time) ?? "从未 never",
+    /// A device's row; its scope as links to the places its worker is assigned.
+    static func deviceView(_ d: OpsOverview.DeviceRow, _ tree: OpsRegionTree) -> DeviceView {
+        let now = tree.overview.generatedAtMilliseconds
+        let scopes = (tree.homes(ofDevice: d.id) ?? []).map { ScopeLink(href: $0.path, label: $0 == .city ? "\($0.name) 全市" : $0.name) }
+        return DeviceView(id: d.id, name: d.name, worker: d.worker, role: Role(rawValue: d.role).map { "\($0.chineseName) \($0.rawValue)" } ?? d.role,
+                   scopes: scopes, syncSignal: d.syncSignal.rawValue, lastSuccess: d.lastSuccessMilliseconds.map(OpsFormat.time) ?? "从未 never",
                    lastFailureTime: d.lastFailureMilliseconds.map(OpsFormat.time) ?? "", lastFailure: d.lastFailure ?? "",
                    unsynced: OpsFormat.count(d.unsynced), unsyncedSignal: d.unsynced > 0 ? "amber" : "green",
                    oldestAge: d.unsynced > 0 ? d.oldestUnsyncedMilliseconds.map { "\(OpsFormat.days(from: $0, to: now)) 天 days" } ?? "" : "",

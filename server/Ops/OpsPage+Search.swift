@@ -24,7 +24,7 @@ extension OpsPage {
                 || (isCode && (tree.homes(ofDevice: d.id) ?? []).contains { $0.code.hasPrefix(q) })
         }
         let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        view.devices = try deviceList(devices, heading: ("设备", "devices"), path: "/ops/search", extra: "q=\(encoded)&", query: query, now: o.generatedAtMilliseconds)
+        view.devices = try deviceList(devices, heading: ("设备", "devices"), path: "/ops/search", extra: "q=\(encoded)&", query: query, tree: tree)
         return OpsTemplates.render(view, "search")
     }
 

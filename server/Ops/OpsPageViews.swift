@@ -21,8 +21,11 @@ extension OpsPage {
         var conflicts: String, conflictSignal: String, alerts: String, alertSignal: String
     }
 
+    /// A place a device's worker is assigned, linked to its page.
+    struct ScopeLink { var href: String; var label: String }
+
     struct DeviceView {
-        var id: String, name: String, worker: String, role: String, scope: String, syncSignal: String, lastSuccess: String
+        var id: String, name: String, worker: String, role: String, scopes: [ScopeLink], syncSignal: String, lastSuccess: String
         var lastFailureTime: String, lastFailure: String, unsynced: String, unsyncedSignal: String, oldestAge: String, oldestUnsynced: String
         var appVersion: String, schemaVersion: String, durationSignal: String, lastDuration: String, budgetSignal: String, budget: String
     }
