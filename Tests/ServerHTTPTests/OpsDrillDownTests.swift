@@ -85,6 +85,8 @@ struct OpsDrillDownTests {
                 #expect(device.html.contains("href=\"\(up)\""), "the device's breadcrumb leads to \(up)")
             }
             #expect(device.html.contains("10 天 days"), "the device's oldest unsynced change, 10.5 days old, in whole days")
+            // Its last success 10 days before 2026-11-30 04:00 UTC, in China Standard Time.
+            #expect(device.html.contains("2026-11-20 12:00"))
 
             // The other county and a village whose only phone never synced.
             expectFigures(try await browser.get("/ops/counties/140822"), fleet, "140822")

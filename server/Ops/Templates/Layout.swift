@@ -11,7 +11,7 @@ extension OpsTemplates {
         th{background:#eee}.green{background:#d9f2d9}.amber{background:#ffe4a8}.red{background:#f7c1c1}
         .summary td{font-size:16px}.meta{color:#555}small{color:#444}.logout{float:right}a{color:#0645ad}
         .crumbs{list-style:none;padding:0;margin:0 0 .5em}.crumbs li{display:inline}.crumbs li+li::before{content:" › "}
-        .sort a+a::before,.sort a+b::before,.sort b+a::before{content:" · ";color:#222}.failed{color:#a00}
+        .option+.option::before{content:" · "}.failed{color:#a00}
         </style></head><body>
         {{^anonymous}}<form class="logout" method="post" action="/ops/logout"><button type="submit">退出 <small>Log out</small></button></form>{{/anonymous}}
         {{#hasCrumbs}}<nav aria-label="位置 breadcrumb"><ol class="crumbs">{{#crumbs}}<li>{{#href}}<a href="{{href}}">{{label}}</a>{{/href}}{{^href}}<span aria-current="page">{{label}}</span>{{/href}}</li>{{/crumbs}}</ol></nav>{{/hasCrumbs}}

@@ -39,7 +39,7 @@ extension OpsTemplates {
 
     /// The orders a list can take, the current one unlinked.
     static let sortBar = """
-        <p class="sort">排序 <small>sort</small>: {{#sorts}}{{#href}}<a href="{{href}}">{{label}} <small>{{english}}</small></a>{{/href}}{{^href}}<b>{{label}} <small>{{english}}</small></b>{{/href}}{{/sorts}}</p>
+        <p class="sort">排序 <small>sort</small>: {{#sorts}}<span class="option">{{#href}}<a href="{{href}}">{{label}} <small>{{english}}</small></a>{{/href}}{{^href}}<b>{{label}} <small>{{english}}</small></b>{{/href}}</span>{{/sorts}}</p>
         """
 
     /// Which page of the list this is, with links to the neighbours.
