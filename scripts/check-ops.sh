@@ -5,13 +5,14 @@
 # whose DOM must show every stranded device in a red row; screenshots are kept beside them
 # (ops.png, county.png, device.png, devices.png). Then the
 # alert rules of server/deploy: `promtool check rules`, `promtool test rules` (each alert firing
-# and not), and every metric they name is one the server exports (in the saved metrics), but the
-# backup's timestamp, which the backup command exports.
+# and not), and every metric they name is one the server exports (in the saved metrics). The Grafana dashboard of server/deploy
+# likewise (scripts/check-dashboard.py: its structure, and every metric its queries name). The
+# devices export (devices.csv, with hostile device names) is read again with Python's csv module.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=.build-tools/ops-check
-for f in metrics.txt ops.html devices.html stranded.txt city.html county.html device.html; do
-  [[ -s $dir/$f ]] || { echo "check-ops: $dir/$f is missing; the ops tests write it (swift test --filter 'OpsTests|OpsDrillDownTests')"; exit 1; }
+for f in metrics.txt ops.html devices.html stranded.txt city.html county.html device.html devices.csv; do
+  [[ -s $dir/$f ]] || { echo "check-ops: $dir/$f is missing; the ops tests write it (swift test --filter 'OpsTests|OpsDrillDownTests|OpsExportTests')"; exit 1; }
 done
 promtool check metrics < "$dir/metrics.txt"
 echo "check-ops: promtool accepts the metrics ($(grep -c '^doorstep_' "$dir/metrics.txt") doorstep samples)"
@@ -20,10 +21,35 @@ rules=server/deploy/alerts.yml
 promtool check rules "$rules"
 promtool test rules server/deploy/alerts.test.yml
 for name in $(grep -oE '\b(doorstep|hb)_[a-z_]*[a-z]\b' "$rules" | sort -u); do
-  [[ $name == doorstep_backup_last_success_timestamp_seconds ]] && continue
   grep -q "^$name[{ ]" "$dir/metrics.txt" || { echo "check-ops: $rules uses $name, which the server does not export"; exit 1; }
 done
 echo "check-ops: promtool checks and tests the alert rules ($(grep -c '^ *- alert:' "$rules") alerts); every metric they use is exported"
+
+# The Grafana dashboard: Grafana's JSON, and every metric its queries name is exported.
+python3 scripts/check-dashboard.py server/deploy/grafana-dashboard.json "$dir/metrics.txt"
+
+# The devices export, read by another CSV reader than the tests' (Python's): UTF-8 with a
+# byte-order mark, a header in Chinese and English, rows as wide as it, no cell a spreadsheet
+# would run (but a long code of digits written as ="…", so it shows in full), and the hostile
+# device names the tests gave back as text.
+python3 - "$dir/devices.csv" <<'PY'
+import csv, io, re, sys
+raw = open(sys.argv[1], "rb").read()
+def fail(message): sys.exit(f"check-ops: {sys.argv[1]}: {message}")
+if not raw.startswith(b"\xef\xbb\xbf"): fail("no UTF-8 byte-order mark")
+rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+header, body = rows[0], rows[1:]
+if header[:2] != ["设备 device", "设备名称 device name"]: fail(f"header {header[:2]}")
+for row in body:
+    if len(row) != len(header): fail(f"a row of {len(row)} cells under {len(header)} columns: {row}")
+    for cell in row:
+        if cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not re.fullmatch(r'="[0-9]{12,}"', cell):
+            fail(f"cell {cell!r} would start a formula")
+names = {row[1] for row in body}
+for name in ("'=HYPERLINK(\"http://evil.example\",\"点我\")", "'@SUM(A1:A9)", '王五,的 "备用" 手机'):
+    if name not in names: fail(f"the device name {name!r} did not come back")
+print(f"check-ops: Python's csv reads the devices export ({len(body)} rows of {len(header)} columns, hostile names as text)")
+PY
 
 chrome=(chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --no-first-run)
 # Renders $1.html to $1.png and its DOM to $1.dom.html; the page must show $2 and offer a logout.

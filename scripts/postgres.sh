@@ -14,6 +14,8 @@
 # without TLS and prints a URL with sslmode=disable.
 # fsync is off by default: it holds test data only, and the tests kill server processes, not
 # PostgreSQL. DOORSTEP_PG_FSYNC=on starts it durable, as measurements of a deployment need.
+# DOORSTEP_PG_ARCHIVE=DIR archives every completed WAL segment into DIR (archive_mode = on, a
+# segment at least every minute), for point-in-time recovery (scripts/postgres-pitr.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${DOORSTEP_PG_PORT:-54329}
@@ -28,6 +30,7 @@ else
   url="postgres://doorstep@127.0.0.1:$port/doorstep?sslmode=disable"
 fi
 fsync=${DOORSTEP_PG_FSYNC:-off}
+archive=${DOORSTEP_PG_ARCHIVE:-}
 
 bindir() {
   local dir
@@ -70,15 +73,22 @@ start() {
   if [[ $tls == on ]]; then
     make_certificates
     ssl="-c ssl=on -c ssl_cert_file=$certs/server.crt -c ssl_key_file=$certs/server.key"
-    # Over TCP, TLS or nothing; the Unix socket stays for the owner's tools.
-    printf 'local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n' >"$root/pg_hba.conf"
+    # Over TCP, TLS or nothing; the Unix socket stays for the owner's tools (pg_basebackup among them).
+    printf 'local all all trust\nlocal replication all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n' >"$root/pg_hba.conf"
   else
-    printf 'local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n' >"$root/pg_hba.conf"
+    printf 'local all all trust\nlocal replication all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n' >"$root/pg_hba.conf"
   fi
   if [[ $(id -u) -eq 0 ]]; then chown postgres:postgres "$root/pg_hba.conf"; fi
+  local archiving=""
+  if [[ -n $archive ]]; then
+    mkdir -p "$archive"
+    if [[ $(id -u) -eq 0 ]]; then chown postgres:postgres "$archive"; fi
+    # Never overwrite a segment already archived (PostgreSQL's documented archive_command).
+    archiving="-c archive_mode=on -c archive_timeout=60 -c archive_command='test ! -f $archive/%f && cp %p $archive/%f'"
+  fi
   if ! as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     as_owner "$bin/pg_ctl" -D "$data" -l "$root/server.log" -w -t 60 start \
-      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$root -c fsync=$fsync -c synchronous_commit=$fsync -c full_page_writes=$fsync -c max_connections=300 -c shared_buffers=256MB -c hba_file=$root/pg_hba.conf $ssl" >/dev/null \
+      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$root -c fsync=$fsync -c synchronous_commit=$fsync -c full_page_writes=$fsync -c max_connections=300 -c shared_buffers=256MB -c hba_file=$root/pg_hba.conf $ssl $archiving" >/dev/null \
       || { tail -n 30 "$root/server.log" >&2; exit 1; }
   fi
   local psql=("$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -v ON_ERROR_STOP=1 -qtA)

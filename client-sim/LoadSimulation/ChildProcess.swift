@@ -50,10 +50,11 @@ public final class ChildProcess: Sendable {
         return (child.terminationStatus, String(decoding: output, as: UTF8.self))
     }
 
-    /// Starts `executable` beside this process, its output and errors appended to `log`.
+    /// Starts `executable` beside this process, its output and errors in `log`. The log is emptied
+    /// first: a restarted server is found by its own `listening … port=` line, not its predecessor's.
     public static func start(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
                              in directory: String? = nil, log: String) throws -> ChildProcess {
-        let file = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        let file = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
         guard file >= 0 else { throw LoadError(.device, "cannot open the log \(log) for \(executable.lastPathComponent): errno \(errno)") }
         defer { close(file) }
         return ChildProcess(pid: try spawn(executable, arguments, environment: environment, in: directory, output: file), log: log)

@@ -16,7 +16,8 @@ import SyntheticData
 /// clock, to show that neither the server's database nor a device's grows once the tombstone
 /// horizon and the log retention have passed. Every day each device updates two households,
 /// adds a member and deletes the one it added two weeks before (a tombstone), and syncs over
-/// HTTP; a request with a forged token lands in the security log; the server runs its retention.
+/// HTTP; a request with a forged token lands in the security log; the server runs its retention
+/// and records the night's backup (so phones let go of the acknowledged changes it holds).
 ///
 ///     let result = try await RetentionSoak.run(.init(days: 800, directory: dir)) { print($0) }
 ///     result.serverGrowth   // server bytes at the end over those when every horizon had passed
@@ -134,6 +135,11 @@ public enum RetentionSoak {
                 guard report.succeeded else { throw SimulationError(.sync, "day \(day): device \(i) failed to sync: \(report.outcome)") }
             }
             _ = try? await forged.workers()  // refused, and logged in the security log
+            // The night's backup, as an operator schedules it: its position recorded as
+            // `doorstep-server backup` records it, so the phones let go of what it holds (SPEC §4,
+            // "Restores"); without backups a phone keeps every acknowledged change.
+            let mark = try await app.store.recoveryMark()
+            try await app.store.recordBackup(through: mark.lastSequence, at: clock.milliseconds)
             guard let pass = await app.retention.runRecorded(now: clock.milliseconds) else {
                 throw SimulationError(.retention, "day \(day): the retention pass failed")
             }

@@ -39,10 +39,7 @@ extension DoorstepServer {
             let entries = try await specialRoster(for: principal, route: route)
             guard let format = request.uri.queryParameters["format"] else { return try reply(entries) }
             guard format == "csv" else { throw APIError(.badRequest, "invalid_argument", "format \"\(format.prefix(20))\" is not csv; leave it out for JSON") }
-            var headers = HTTPFields()
-            headers[.contentType] = "text/csv; charset=utf-8"
-            headers[.contentDisposition] = "attachment; filename=\"special-roster.csv\""
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: SpecialRoster.csv(entries))))
+            return csvResponse(SpecialRoster.csv(entries), filename: "special-roster.csv")
         }
     }
 

@@ -78,6 +78,7 @@ public struct DoorstepServer: Sendable {
         addAdminRoutes(router)
         addFilingRoutes(router)
         addOpsRoutes(router)
+        addOpsExportRoutes(router)
         // Last: it sees only requests no route took, and needs every route to know the paths.
         router.add(middleware: MethodNotAllowedMiddleware(router))
         return router

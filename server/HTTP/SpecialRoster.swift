@@ -1,5 +1,6 @@
 import FieldModel
 import Foundation
+import ServerOps
 
 /// 专项花名册: the special roster of households whose applicant is a close relative of a staff
 /// member or village cadre (近亲属备案), one row per filing, withdrawn filings kept and marked.
@@ -40,24 +41,16 @@ public enum SpecialRoster {
     /// The columns, as county sheets head them.
     public static let header = ["备案编号", "村代码", "户编号", "户主姓名", "办理状态", "工作人员账号", "姓名", "职务", "与申请人关系", "备案日期", "撤销日期"]
 
-    /// The roster as CSV for a spreadsheet: UTF-8 with a byte-order mark (so Excel reads the
-    /// Chinese), CRLF lines, RFC 4180 quoting.
+    /// The roster as CSV for a spreadsheet (`SpreadsheetCSV`: UTF-8 with a byte-order mark, so
+    /// Excel reads the Chinese; CRLF lines; RFC 4180 quoting; formulas neutralised).
     public static func csv(_ entries: [SpecialRosterEntryDocument]) -> [UInt8] {
-        var lines = [header.map(field).joined(separator: ",")]
+        var csv = SpreadsheetCSV(header: header)
         for e in entries {
             let status = e.status.flatMap(WorkflowStatus.init(rawValue:))?.chineseName ?? e.status ?? ""
             let relation = CloseRelation(rawValue: e.relation)?.chineseName ?? e.relation
-            lines.append([e.filing, e.village, e.household, e.headName ?? "", status, e.staff ?? "", e.staffName ?? "", e.position ?? "",
-                          relation, e.filedOn, e.withdrawnOn ?? ""].map(field).joined(separator: ","))
+            csv.append([e.filing, e.village, e.household, e.headName ?? "", status, e.staff ?? "", e.staffName ?? "", e.position ?? "",
+                        relation, e.filedOn, e.withdrawnOn ?? ""])
         }
-        return [0xEF, 0xBB, 0xBF] + Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
-    }
-
-    /// One CSV field, quoted when it holds a comma, a quote or a line break. A leading `=`,
-    /// `+`, `-` or `@` is prefixed with `'`, so a spreadsheet shows a name rather than run it.
-    static func field(_ text: String) -> String {
-        let safe = text.first.map { "=+-@".contains($0) } == true ? "'" + text : text
-        guard safe.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return safe }
-        return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return csv.bytes
     }
 }

@@ -23,7 +23,16 @@ public final class SyncMetrics: Sendable {
             buckets: [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
                       .seconds(2.5), .seconds(5), .seconds(10), .seconds(20), .seconds(60)],
             help: "Time the server took for one sync exchange")
+        // Exported at 0 from the start, so a dashboard or an alert's rate() sees the series before
+        // the first refusal or repair rather than no data.
+        for reason in RejectionReason.allCases {
+            _ = registry.makeCounter(name: "doorstep_rejections_total", labels: [("reason", reason.rawValue)], help: Self.rejectionsHelp)
+        }
+        _ = registry.makeCounter(name: "doorstep_pulls_from_zero_total", help: Self.pullsFromZeroHelp)
     }
+
+    static let rejectionsHelp = "Changes refused, by reason"
+    static let pullsFromZeroHelp = "Villages pulled from the start: first bootstraps, re-bootstraps after a purge, and digest repairs"
 
     /// One exchange: its result, duration, bytes, rejections and whether it pulled a village from zero.
     func record(_ r: SyncRecord, rejections: [String], pullsFromZero: Int) {
@@ -34,12 +43,10 @@ public final class SyncMetrics: Sendable {
         registry.makeCounter(name: "doorstep_changes_pushed_total", help: "Changes devices pushed").increment(by: Int64(r.pushed))
         registry.makeCounter(name: "doorstep_records_pulled_total", help: "Records served in pulled pages").increment(by: Int64(r.pulled))
         for reason in rejections {
-            registry.makeCounter(name: "doorstep_rejections_total", labels: [("reason", reason)], help: "Changes refused, by reason").increment()
+            registry.makeCounter(name: "doorstep_rejections_total", labels: [("reason", reason)], help: Self.rejectionsHelp).increment()
         }
         if pullsFromZero > 0 {
-            registry.makeCounter(name: "doorstep_pulls_from_zero_total",
-                                 help: "Villages pulled from the start: first bootstraps, re-bootstraps after a purge, and digest repairs")
-                .increment(by: Int64(pullsFromZero))
+            registry.makeCounter(name: "doorstep_pulls_from_zero_total", help: Self.pullsFromZeroHelp).increment(by: Int64(pullsFromZero))
         }
     }
 

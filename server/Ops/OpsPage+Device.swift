@@ -22,7 +22,7 @@ extension OpsPage {
                                 rejected: OpsFormat.count(r.rejected), pulled: OpsFormat.count(r.pulled), bytesIn: OpsFormat.count(r.bytesIn),
                                 bytesOut: OpsFormat.count(r.bytesOut), unsynced: r.health.map { OpsFormat.count($0.outboxCount) } ?? "",
                                 app: r.health?.appVersion ?? "")
-            })
+            }, historyCSV: OpsExport.historyPath(device: id))
         return OpsTemplates.render(view, "device")
     }
 }

@@ -19,7 +19,8 @@ extension OpsPage {
             figures: summary(figures, thresholds: o.thresholds, now: o.generatedAtMilliseconds),
             alertTotal: OpsFormat.count(alerts.count), hasAlerts: !alerts.isEmpty, alertRows: alerts.prefix(alertRowsShown).map { alertView($0) },
             alertMore: alerts.count > alertRowsShown ? "显示前 \(alertRowsShown) 条，共 \(OpsFormat.count(alerts.count)) 条；下级页面列出各自的告警 (first \(alertRowsShown) shown; each lower page lists its own)" : nil,
-            places: nil, devices: nil, assigned: nil)
+            places: nil, devices: nil, assigned: nil, hasExports: region == .city,
+            exports: region == .city ? OpsExport.Table.allCases.map { LabelledLink(href: $0.path, label: $0.linkLabel.chinese, english: $0.linkLabel.english) } : [])
         let assigned = tree.devices(assignedTo: region)
         if case .village = region {
             view.devices = try deviceList(assigned, heading: ("本村设备", "devices of the village"), path: region.path, extra: "", query: query, tree: tree)
@@ -121,8 +122,8 @@ extension OpsPage {
         (.oldest, "最早未同步", "oldest unsynced"), (.last, "最近同步", "last sync"),
     ]
 
-    static func sortLinks(_ path: String, extra: String, _ current: OpsListQuery.Sort) -> [SortLink] {
-        sortNames.map { SortLink(href: $0.0 == current ? nil : link(path, extra: extra, $0.0, 1), label: $0.1, english: $0.2) }
+    static func sortLinks(_ path: String, extra: String, _ current: OpsListQuery.Sort) -> [LabelledLink] {
+        sortNames.map { LabelledLink(href: $0.0 == current ? nil : link(path, extra: extra, $0.0, 1), label: $0.1, english: $0.2) }
     }
 
     /// `path?…sort=…&page=…`; `extra` is an already encoded parameter (`q=…&`) or empty.

@@ -7,12 +7,13 @@ extension OpsPage {
 
     struct AlertView { var kind: String; var subject: String; var since: String; var detail: String }
 
-    struct SortLink { var href: String?; var label: String; var english: String }
+    /// A link labelled Chinese first; without `href`, the current choice, shown unlinked.
+    struct LabelledLink { var href: String?; var label: String; var english: String }
 
     /// A long list cut to one page, with its orders and its neighbours.
     struct ListView<Row> {
         var heading: String, headingEnglish: String, total: String
-        var sorts: [SortLink], rows: [Row], page: Int, pages: Int, previous: String?, next: String?, more: String?
+        var sorts: [LabelledLink], rows: [Row], page: Int, pages: Int, previous: String?, next: String?, more: String?
     }
 
     struct PlaceRow {
@@ -34,11 +35,13 @@ extension OpsPage {
         var title: String, crumbs: [Crumb], hasCrumbs: Bool, heading: String, levelEnglish: String, code: String, generated: String, query: String
         var figures: [Figure], alertTotal: String, hasAlerts: Bool, alertRows: [AlertView], alertMore: String?
         var places: ListView<PlaceRow>?, devices: ListView<DeviceView>?, assigned: ListView<DeviceView>?
+        /// The whole fleet's tables as CSV, linked from the city page.
+        var hasExports: Bool, exports: [LabelledLink]
     }
 
     struct DevicePageView {
         var title: String, crumbs: [Crumb], hasCrumbs: Bool, device: String, generated: String
-        var current: ListView<DeviceView>?, recordCount: String, records: [SyncView]
+        var current: ListView<DeviceView>?, recordCount: String, records: [SyncView], historyCSV: String
     }
 
     struct SyncView {

@@ -4,7 +4,7 @@ extension OpsTemplates {
         {{<layout}}{{$main}}
         <h1>设备 {{device}} <small>device</small></h1><p class="meta">生成于 <small>generated</small> {{generated}} (UTC+8)</p>
         {{#current}}{{>deviceTable}}{{/current}}
-        <h2 id="history">同步记录 <small>sync history</small> ({{recordCount}})</h2>
+        <h2 id="history">同步记录 <small>sync history</small> ({{recordCount}}) <small><a class="export" href="{{historyCSV}}">CSV 导出 export</a></small></h2>
         <table class="history"><tr><th scope="col">时间 <small>time</small></th><th scope="col">耗时 <small>duration</small></th><th scope="col">结果 <small>result</small></th><th scope="col">上传 <small>pushed</small></th><th scope="col">拒绝 <small>rejected</small></th><th scope="col">下载 <small>pulled</small></th><th scope="col">字节 <small>bytes in / out</small></th><th scope="col">未同步 <small>unsynced</small></th><th scope="col">版本 <small>app</small></th></tr>
         {{#records}}<tr class="sync"><td>{{time}}</td><td class="{{durationSignal}}">{{duration}}</td><td class="{{resultSignal}}">{{result}}{{#reason}}<br><small>{{reason}}</small>{{/reason}}</td><td>{{pushed}}</td><td>{{rejected}}</td><td>{{pulled}}</td><td>{{bytesIn}} / {{bytesOut}}</td><td>{{unsynced}}</td><td>{{app}}</td></tr>
         {{/records}}</table>

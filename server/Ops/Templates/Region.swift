@@ -6,6 +6,7 @@ extension OpsTemplates {
         {{<layout}}{{$main}}
         <h1>{{heading}} <small>{{levelEnglish}}</small></h1><p class="meta">{{code}} · 生成于 <small>generated</small> {{generated}} (UTC+8)</p>
         {{>searchForm}}
+        {{#hasExports}}<p class="exports">导出 CSV <small>export</small>: {{#exports}}<span class="option"><a class="export" href="{{href}}">{{label}} <small>{{english}}</small></a></span>{{/exports}}</p>{{/hasExports}}
         <h2 id="summary">概况 <small>summary</small></h2>
         {{>summary}}
         {{>alerts}}
