@@ -48,6 +48,8 @@ let package = Package(
         // The server's configuration: options, environment and a JSON file in one precedence.
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // The ops pages: Mustache templates, every value HTML-escaped unless a template says otherwise.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Shared libraries: what a device app links. Pure: no I/O.
@@ -110,7 +112,7 @@ let package = Package(
             path: "server/Directory"
         ),
         // What ops reads: sync history, device status, the overview, alerts and the page. Pure.
-        .target(name: "ServerOps", dependencies: ["FieldModel", "SyncCore"], path: "server/Ops"),
+        .target(name: "ServerOps", dependencies: ["FieldModel", "SyncCore", .product(name: "Mustache", package: "swift-mustache")], path: "server/Ops"),
         // The HTTP API over the engine and the directory.
         .target(
             name: "ServerHTTP",

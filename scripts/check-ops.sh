@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Checks what the ops tests saved in .build-tools/ops-check (run after the tests): the metrics
-# with `promtool check metrics`, and the ops page rendered by headless Chromium, whose DOM must
-# show every stranded device in a red row; a screenshot is kept beside them (ops.png). Then the
+# with `promtool check metrics`, and the ops pages rendered by headless Chromium: the city, a
+# county and a device page each with its heading, breadcrumb and logout, and the device list
+# whose DOM must show every stranded device in a red row; screenshots are kept beside them
+# (ops.png, county.png, device.png, devices.png). Then the
 # alert rules of server/deploy: `promtool check rules`, `promtool test rules` (each alert firing
 # and not), and every metric they name is one the server exports (in the saved metrics). The Grafana dashboard of server/deploy
 # likewise (scripts/check-dashboard.py: its structure, and every metric its queries name). The
@@ -9,8 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=.build-tools/ops-check
-for f in metrics.txt ops.html stranded.txt devices.csv; do
-  [[ -s $dir/$f ]] || { echo "check-ops: $dir/$f is missing; the ops tests write it (swift test --filter 'OpsTests|OpsExportTests')"; exit 1; }
+for f in metrics.txt ops.html devices.html stranded.txt city.html county.html device.html devices.csv; do
+  [[ -s $dir/$f ]] || { echo "check-ops: $dir/$f is missing; the ops tests write it (swift test --filter 'OpsTests|OpsDrillDownTests|OpsExportTests')"; exit 1; }
 done
 promtool check metrics < "$dir/metrics.txt"
 echo "check-ops: promtool accepts the metrics ($(grep -c '^doorstep_' "$dir/metrics.txt") doorstep samples)"
@@ -50,13 +52,22 @@ print(f"check-ops: Python's csv reads the devices export ({len(body)} rows of {l
 PY
 
 chrome=(chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --no-first-run)
-page="file://$PWD/$dir/ops.html"
-"${chrome[@]}" --window-size=1400,1600 --screenshot="$PWD/$dir/ops.png" "$page" >/dev/null 2>&1
-[[ -s $dir/ops.png ]] || { echo "check-ops: Chromium wrote no screenshot"; exit 1; }
-"${chrome[@]}" --dump-dom "$page" 2>/dev/null > "$dir/ops.dom.html"
-grep -q '同步状态 Sync health' "$dir/ops.dom.html" || { echo "check-ops: the rendered page lacks its title"; exit 1; }
+# Renders $1.html to $1.png and its DOM to $1.dom.html; the page must show $2 and offer a logout.
+render() {
+  local page="file://$PWD/$dir/$1.html"
+  "${chrome[@]}" --window-size=1400,1600 --screenshot="$PWD/$dir/$1.png" "$page" >/dev/null 2>&1
+  [[ -s $dir/$1.png ]] || { echo "check-ops: Chromium wrote no screenshot of $1.html"; exit 1; }
+  "${chrome[@]}" --dump-dom "$page" 2>/dev/null > "$dir/$1.dom.html"
+  grep -q "$2" "$dir/$1.dom.html" || { echo "check-ops: the rendered $1.html lacks \"$2\""; exit 1; }
+  grep -q 'action="/ops/logout"' "$dir/$1.dom.html" || { echo "check-ops: the rendered $1.html offers no logout"; exit 1; }
+}
+render ops '同步状态'
+render city '同步状态'
+render county 'aria-label="位置 breadcrumb"'
+render device '同步记录'
+render devices '搜索'
 while read -r device || [[ -n $device ]]; do
-  grep -q "id=\"device-$device\" data-signal=\"red\"" "$dir/ops.dom.html" \
-    || { echo "check-ops: stranded device $device is not a red row in the rendered page"; exit 1; }
+  grep -q "id=\"device-$device\" data-signal=\"red\"" "$dir/devices.dom.html" \
+    || { echo "check-ops: stranded device $device is not a red row in the rendered device list"; exit 1; }
 done < "$dir/stranded.txt"
-echo "check-ops: Chromium rendered the ops page ($(grep -o 'class="device"' "$dir/ops.dom.html" | wc -l) device rows, $(grep -c . "$dir/stranded.txt") red as expected); screenshot $dir/ops.png"
+echo "check-ops: Chromium rendered the city, county, device and device-list pages ($(grep -o 'class="device"' "$dir/devices.dom.html" | wc -l) device rows, $(grep -c . "$dir/stranded.txt") red as expected); screenshots $dir/{ops,county,device,devices}.png"

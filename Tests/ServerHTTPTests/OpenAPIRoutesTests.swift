@@ -26,10 +26,10 @@ struct OpenAPIRoutesTests {
 
     @Test func everyDocumentedOperationIsServed() async throws {
         let operations = try Self.operations()
-        #expect(operations.count == 37, "\(operations)")
+        #expect(operations.count == 41, "\(operations)")
         try await Deployment.with { d in
             for (method, path) in operations {
-                let concrete = path.replacingOccurrences(of: "{id}", with: "nobody")
+                let concrete = path.replacingOccurrences(of: "{id}", with: "nobody").replacingOccurrences(of: "{code}", with: "140821")
                 let response = try await d.raw(method, concrete, token: d.adminToken, headers: ["Content-Type": "application/json"], body: nil)
                 #expect(response.error?.code != "not_found" || path.contains("{id}"), "\(method) \(path): \(response.status)")
                 #expect(response.status != 405 && response.status < 500, "\(method) \(path): \(response.status)")
@@ -45,7 +45,7 @@ struct OpenAPIRoutesTests {
         let declared = Dictionary(grouping: try Self.operations(), by: \.1).mapValues { Set($0.map(\.0)) }
         try await Deployment.with { d in
             for (path, methods) in declared.sorted(by: { $0.key < $1.key }) {
-                let concrete = path.replacingOccurrences(of: "{id}", with: "nobody")
+                let concrete = path.replacingOccurrences(of: "{id}", with: "nobody").replacingOccurrences(of: "{code}", with: "140821")
                 for method in ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"] where !methods.contains(method) {
                     let response = try await d.raw(method, concrete, token: d.adminToken)
                     #expect(response.status == 405, "\(method) \(path): \(response.status)")

@@ -34,7 +34,11 @@ struct OpsExportTests {
             d.clock.advance(by: 8 * Self.day)
 
             let cookie = try await login(d)
-            let page = String(decoding: try await d.raw("GET", "/ops", token: nil, headers: ["Cookie": cookie]).body, as: UTF8.self)
+            // The pages the tables come from: the city (alerts, export links), the device list, the
+            // county (townships with their conflicts) and the township (villages).
+            func get(_ path: String) async throws -> String { String(decoding: try await d.raw("GET", path, token: nil, headers: ["Cookie": cookie]).body, as: UTF8.self) }
+            let page = try await get("/ops"), list = try await get("/ops/search?q=dev-")
+            let county = try await get("/ops/counties/\(A.county)"), township = try await get("/ops/townships/\(A.township)")
             let overview = try await d.admin.opsOverview()
             #expect(overview.devices.count == 8 && overview.villages.count == 2 && overview.townships.count == 1)
             #expect(Set(overview.alerts.map(\.kind)) == [.silentVillage, .conflictWaiting], "\(overview.alerts)")
@@ -45,12 +49,12 @@ struct OpsExportTests {
                                        "最近成功同步 last successful sync", "最近失败 last failure", "失败原因 failure reason", "未同步修改 unsynced changes",
                                        "最早未同步 oldest unsynced", "应用版本 app version", "数据版本 schema version", "最近交换耗时(秒) last exchange (s)",
                                        "范围预算 scope budget"])
-            #expect(devices.rows.map { $0.values[0] } == matches(#"id="device-([^"]+)""#, in: page))
+            #expect(devices.rows.map { $0.values[0] } == matches(#"id="device-([^"]+)""#, in: list))
             for row in devices.rows {
                 let v = row.values
-                let onPage = try #require(segment(of: page, from: "id=\"device-\(v[0])\"", to: "</tr>"))
+                let onPage = try #require(segment(of: list, from: "id=\"device-\(v[0])\"", to: "</tr>"))
                 #expect(v.count == devices.header.count)
-                #expect(v[6] == "从未 never" ? onPage.contains(">never</td>") : onPage.contains(">\(v[6])</td>"), "\(v[0]) last success \(v[6])")
+                #expect(v[6] == "从未 never" ? onPage.contains(">从未 never</td>") : onPage.contains(">\(v[6])</td>"), "\(v[0]) last success \(v[6])")
                 #expect(onPage.contains(">\(v[9])</td>") && onPage.contains("data-signal=\"\(v[5].split(separator: " ").last!)\""))
                 #expect(v[3] == "村级协理员", "the role in Chinese: \(v[3])")
                 #expect(v[6] == "从未 never" || v[6].wholeMatch(of: /\d{4}-\d\d-\d\d \d\d:\d\d/) != nil)
@@ -63,18 +67,14 @@ struct OpsExportTests {
             }
             #expect(String(decoding: devices.bytes, as: UTF8.self).contains(#""王五,的 ""备用"" 手机""#), "RFC 4180 quoting")
             // Kept for scripts/check-ops.sh, which reads it again with Python's csv module.
-            try FileManager.default.createDirectory(at: OpsTests.artefacts, withIntermediateDirectories: true)
-            try Data(devices.bytes).write(to: OpsTests.artefacts.appendingPathComponent("devices.csv"))
+            try FileManager.default.createDirectory(at: OpsArtefacts.directory, withIntermediateDirectories: true)
+            try Data(devices.bytes).write(to: OpsArtefacts.directory.appendingPathComponent("devices.csv"))
 
-            // Villages: the coverage the page shows; B's phone never synced.
+            // Villages: the villages of the township's page; B's phone never synced.
             let villages = try await download(d, "/ops/villages.csv", cookie: cookie, filename: "doorstep-villages-2026-12-08.csv")
             #expect(villages.header == ["村 village", "设备数 devices", "3天内同步 synced ≤ 3 days", "7天内同步 synced ≤ 7 days", "30天内同步 synced ≤ 30 days",
                                         "最近成功同步 last successful sync", "状态 signal"])
-            #expect(villages.rows.map { $0.values[0] } == matches(#"id="village-([^"]+)""#, in: page))
-            for row in villages.rows {
-                let onPage = try #require(segment(of: page, from: "id=\"village-\(row.values[0])\"", to: "</tr>"))
-                for cell in row.values[1...4] { #expect(onPage.contains(">\(cell)</td>"), "\(row.values[0]): \(cell)") }
-            }
+            #expect(Set(villages.rows.map { $0.values[0] }) == Set(matches(#"id="place-([^"]+)""#, in: township)))
             #expect(villages.rows.first { $0.values[0] == B.description }?.values[5] == "从未 never")
             #expect(String(decoding: villages.bytes, as: UTF8.self).contains("\r\n\"=\"\"\(A)\"\"\","),
                     "a 12-digit village code is written as text a spreadsheet shows in full")
@@ -82,14 +82,15 @@ struct OpsExportTests {
             // Conflicts waiting by township.
             let conflicts = try await download(d, "/ops/conflicts.csv", cookie: cookie, filename: "doorstep-conflicts-2026-12-08.csv")
             #expect(conflicts.header == ["乡镇 township", "待审冲突 conflicts waiting", "最早待审自 oldest waiting since"])
-            #expect(conflicts.rows.map { $0.values[0] } == matches(#"id="township-([^"]+)""#, in: page))
+            #expect(conflicts.rows.map { $0.values[0] } == [A.township.description])
             #expect(conflicts.rows.map { $0.values[1] } == ["1"])
-            #expect(page.contains("<td>\(conflicts.rows[0].values[2])</td>"))
+            let row = try #require(segment(of: county, from: "id=\"place-\(A.township)\"", to: "</tr>"))
+            #expect(row.contains("class=\"amber\">1</td>"), "the county page shows the township's waiting conflict")
 
             // Alerts, one row per alert of the page.
             let alerts = try await download(d, "/ops/alerts.csv", cookie: cookie, filename: "doorstep-alerts-2026-12-08.csv")
             #expect(alerts.header == ["类型 kind", "对象 subject", "起始 since", "详情 detail"])
-            #expect(alerts.rows.count == overview.alerts.count && alerts.rows.count == page.components(separatedBy: "<tr class=\"red\">").count - 1)
+            #expect(alerts.rows.count == overview.alerts.count && alerts.rows.count == page.components(separatedBy: "<tr class=\"alert red\">").count - 1)
             #expect(alerts.rows.map { $0.values[1] } == overview.alerts.map(\.subject))
             #expect(alerts.rows.map { String($0.values[0].split(separator: " ").last!) } == overview.alerts.map(\.kind.rawValue))
 
@@ -102,7 +103,7 @@ struct OpsExportTests {
             #expect(history.rows.count >= 2 && history.rows.count == historyPage.components(separatedBy: "<tr class=\"sync\">").count - 1)
             for row in history.rows { #expect(historyPage.contains("<td>\(row.values[0])</td>") && row.values[2] == "ok") }
 
-            // The page links every export beside its table.
+            // The city page links every export.
             for table in OpsExport.Table.allCases { #expect(page.contains("href=\"\(table.path)\""), "\(table.path) linked") }
         }
     }

@@ -8,9 +8,6 @@ import Testing
 @Suite("Ops sees exactly the devices that stopped syncing", .serialized)
 struct OpsTests {
     static let day: Int64 = 86_400_000
-    /// Where the page and the metrics are saved for the promtool and Chromium checks.
-    static let artefacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent(".build-tools/ops-check")
 
     /// A client-sim review season in which some phones go out of signal for good on the second
     /// day, holding unsynced work; the server's clock runs three days per scenario day.
@@ -63,20 +60,31 @@ struct OpsTests {
             // The metrics system is bootstrapped as in production: Hummingbird's request metrics are there too.
             #expect(text.contains("hb_requests"), "the process's swift-metrics registry is rendered")
 
-            // The page: every stranded row red, every other green, no ID number anywhere.
-            let page = try await d.raw("GET", "/ops", token: d.adminToken)
-            let html = String(decoding: page.body, as: UTF8.self)
-            #expect(page.status == 200 && page.headers["content-type"]?.hasPrefix("text/html") == true)
-            for id in stranded { #expect(html.contains("id=\"device-\(id)\" data-signal=\"red\""), "\(id) red on the page") }
-            for row in enrolled where !stranded.contains(row.id) { #expect(html.contains("id=\"device-\(row.id)\" data-signal=\"green\"")) }
-            #expect(html.range(of: #"\d{17}[\dX]"#, options: .regularExpression) == nil, "no ID-card number on the page")
-            #expect(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"), "no script and no external asset")
+            // The pages: following the drill-down from the city, every device is a row, each stranded
+            // one red and every other green; the search for `dev-` lists them all on one page.
+            let browser = try await OpsBrowser.login(d)
+            let city = try await browser.get("/ops")
+            #expect(city.status == 200 && city.bytes > 0)
+            var rows: [String: String] = [:]
+            var pending = ["/ops"], visited: Set<String> = []
+            while let path = pending.popLast() {
+                guard visited.insert(path).inserted else { continue }
+                let page = try await browser.get(path)
+                #expect(page.status == 200, "\(path)")
+                for row in OpsBrowser.deviceRows(page.html) { rows[row.id] = row.signal }
+                pending += ["/ops/counties/", "/ops/townships/", "/ops/villages/"].flatMap { OpsBrowser.links(page.html, $0) }
+                #expect(page.html.range(of: #"\d{17}[\dX]"#, options: .regularExpression) == nil, "no ID-card number on \(path)")
+                #expect(!page.html.contains("<script") && !page.html.contains("http://") && !page.html.contains("https://"), "no script and no external asset")
+            }
+            for id in stranded { #expect(rows[id] == "red", "\(id) red on its village's page") }
+            for row in enrolled where !stranded.contains(row.id) { #expect(rows[row.id] == "green", "\(row.id) green on its village's page") }
+            let listing = try await browser.get("/ops/search?q=dev-")
+            let listed = Dictionary(OpsBrowser.deviceRows(listing.html).map { ($0.id, $0.signal) }, uniquingKeysWith: { a, _ in a })
+            for id in stranded { #expect(listed[id] == "red", "\(id) red in the search") }
 
             // Kept for scripts/check-ops.sh: promtool and headless Chromium read these.
-            try FileManager.default.createDirectory(at: Self.artefacts, withIntermediateDirectories: true)
-            try Data(metrics.body).write(to: Self.artefacts.appendingPathComponent("metrics.txt"))
-            try Data(page.body).write(to: Self.artefacts.appendingPathComponent("ops.html"))
-            try (stranded.sorted().joined(separator: "\n") + "\n").write(to: Self.artefacts.appendingPathComponent("stranded.txt"), atomically: true, encoding: .utf8)
+            try OpsArtefacts.save(["ops.html": city.html, "devices.html": listing.html, "stranded.txt": stranded.sorted().joined(separator: "\n") + "\n"])
+            try Data(metrics.body).write(to: OpsArtefacts.directory.appendingPathComponent("metrics.txt"))
         }
     }
 
@@ -99,9 +107,12 @@ struct OpsTests {
             for attribute in ["HttpOnly", "SameSite=Strict", "Path=/ops", "Max-Age=28800"] { #expect(setCookie.contains(attribute), "\(setCookie)") }
             #expect(!setCookie.contains("Secure"), "plain http: no Secure attribute (TransportSecurityTests checks HTTPS)")
             let page = try await d.raw("GET", "/ops", token: nil, headers: ["Cookie": cookie])
-            #expect(page.status == 200 && String(decoding: page.body, as: UTF8.self).contains(device.deviceID))
-            // Every HTML page carries the security headers, the login page too.
-            for answer in [page, bad, try await d.raw("GET", "/ops/devices/\(device.deviceID)", token: nil, headers: ["Cookie": cookie])] {
+            #expect(page.status == 200 && page.headers["content-type"]?.hasPrefix("text/html") == true)
+            let village = try await d.raw("GET", "/ops/villages/\(HTTPFixture.villageA)", token: nil, headers: ["Cookie": cookie])
+            #expect(village.status == 200 && String(decoding: village.body, as: UTF8.self).contains(device.deviceID), "the device is a row of its village")
+            // Every HTML page carries the security headers, the login page and the error pages too.
+            for answer in [page, village, bad, try await d.raw("GET", "/ops/devices/\(device.deviceID)", token: nil, headers: ["Cookie": cookie]),
+                           try await d.raw("GET", "/ops/villages/1", token: nil, headers: ["Cookie": cookie])] {
                 #expect(answer.headers["content-security-policy"]?.contains("frame-ancestors 'none'") == true)
                 #expect(answer.headers["x-content-type-options"] == "nosniff" && answer.headers["referrer-policy"] == "no-referrer")
             }

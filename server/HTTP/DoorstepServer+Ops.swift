@@ -6,6 +6,7 @@ import NIOCore
 import ServerDirectory
 import ServerEngine
 import ServerOps
+import SyncCore
 
 extension DoorstepServer {
     /// `/metrics` (Prometheus text; no personal data, so no token), the ops page at `/ops` (an
@@ -39,14 +40,27 @@ extension DoorstepServer {
             }
             return try reply(try await ops.syncHistory(device: id, limit: limit))
         }
+        // The drill-down: the city, a county, a township, a village, a device; and a search.
         router.get("/ops") { request, context in
-            guard try await opsViewer(request, context) else { return html(Self.loginPage(failed: false), status: .unauthorized) }
-            return html(OpsPage.render(try await overview()))
+            try await opsPage(request, context) { tree in try OpsPage.region(tree, .city, query: try OpsListQuery(parameters: Self.parameters(request))) }
+        }
+        for level in ["counties", "townships", "villages"] {
+            router.get("/ops/\(level)/:code") { request, context in
+                let code = try context.parameters.require("code")
+                return try await opsPage(request, context) { tree in
+                    try OpsPage.region(tree, try OpsRegion.parse(level, code), query: try OpsListQuery(parameters: Self.parameters(request)))
+                }
+            }
+        }
+        router.get("/ops/search") { request, context in
+            try await opsPage(request, context) { tree in
+                try OpsPage.search(tree, text: Self.parameters(request)["q"], query: try OpsListQuery(parameters: Self.parameters(request)))
+            }
         }
         router.get("/ops/devices/:id") { request, context in
-            guard try await opsViewer(request, context) else { return html(Self.loginPage(failed: false), status: .unauthorized) }
             let id = try context.parameters.require("id")
-            return html(OpsPage.history(device: id, try await ops.syncHistory(device: id, limit: try historyLimit(request)), thresholds: thresholds))
+            let records = try await ops.syncHistory(device: id, limit: try historyLimit(request))
+            return try await opsPage(request, context) { tree in try OpsPage.device(id, tree: tree, records: records) }
         }
         router.post("/ops/login") { request, context in
             let form = String(decoding: try await body(request, limit: 4_096), as: UTF8.self)
@@ -59,7 +73,7 @@ extension DoorstepServer {
             } catch let error as APIError where error.status == .tooManyRequests {
                 throw error
             } catch let error as DirectoryError where error.code != .storage {
-                return html(Self.loginPage(failed: true), status: .unauthorized)
+                return html(OpsPage.login(failed: true), status: .unauthorized)
             }
             var headers = HTTPFields()
             headers[.location] = "/ops"
@@ -89,7 +103,17 @@ extension DoorstepServer {
     }
 
     /// The overview of every enrolled device, village and waiting conflict, now.
-    func overview() async throws -> OpsOverview {
+    func overview() async throws -> OpsOverview { try await opsReading().overview }
+
+    /// The overview grouped by region for the ops pages, from the same one reading of the stores.
+    func opsTree() async throws -> OpsRegionTree {
+        let reading = try await opsReading()
+        return OpsRegionTree(overview: reading.overview, devices: reading.devices, villages: reading.villages, conflicts: reading.conflicts)
+    }
+
+    /// One reading of the directory, the device statuses, the villages and the open conflicts,
+    /// and the overview computed from it.
+    private func opsReading() async throws -> (overview: OpsOverview, devices: [OpsOverview.EnrolledDevice], villages: [VillageCode], conflicts: [RecordState]) {
         let workers = Dictionary(try await access.store.workers().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let devices = try await access.store.credentials(worker: nil).filter { $0.kind == .device && !$0.isRevoked }.compactMap { c in
             workers[c.worker].map { OpsOverview.EnrolledDevice(id: c.id, name: c.name, worker: $0) }
@@ -108,8 +132,27 @@ extension DoorstepServer {
         let hits = try await engine.store.creationBudgetRefusals(since: today).map {
             OpsOverview.CreationBudgetHit(scope: $0.scope, deviceID: $0.deviceID, worker: $0.worker, atMilliseconds: $0.atMilliseconds, limit: $0.limit)
         }
-        return OpsOverview(now: now, thresholds: thresholds, devices: devices, statuses: try await ops.deviceStatuses(),
-                           villages: villages, conflicts: conflicts, budgetHits: hits)
+        let overview = OpsOverview(now: now, thresholds: thresholds, devices: devices, statuses: try await ops.deviceStatuses(),
+                                   villages: villages, conflicts: conflicts, budgetHits: hits)
+        return (overview, devices, villages, conflicts)
+    }
+
+    /// An ops page for a viewer (the login page otherwise): `render` given the region tree; a
+    /// page it cannot show is its 400 or 404 page.
+    func opsPage(_ request: Request, _ context: DoorstepRequestContext,
+                 _ render: (OpsRegionTree) throws -> String) async throws -> Response {
+        guard try await opsViewer(request, context) else { return html(OpsPage.login(failed: false), status: .unauthorized) }
+        let tree = try await opsTree()
+        do {
+            return html(try render(tree))
+        } catch let error as OpsError where error.code == .badRequest || error.code == .notFound {
+            return html(OpsPage.problem(error), status: error.code == .notFound ? .notFound : .badRequest)
+        }
+    }
+
+    /// A request's query parameters, decoded; the first of a repeated name.
+    static func parameters(_ request: Request) -> [String: String] {
+        Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Whether the request is an administrator's: an open ops session (the cookie), or an
@@ -136,14 +179,5 @@ extension DoorstepServer {
         headers[.cacheControl] = "no-store"
         for (name, value) in ServerSecurity.htmlHeaders { headers[name] = value }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
-
-    static func loginPage(failed: Bool) -> String {
-        """
-        <!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>Doorstep ops</title></head><body style="font-family:sans-serif">
-        <h1>Doorstep 同步状态</h1>\(failed ? "<p style=\"color:#a00\">That token is not an administrator's.</p>" : "")
-        <form method="post" action="/ops/login"><label>Administrator token <input name="token" type="password" size="50"></label>
-        <button type="submit">Open</button></form></body></html>
-        """
     }
 }

@@ -12,13 +12,13 @@ extension DoorstepServer {
     func addOpsExportRoutes(_ router: Router<DoorstepRequestContext>) {
         for table in OpsExport.Table.allCases {
             router.get(RouterPath(table.path)) { request, context in
-                guard try await opsViewer(request, context) else { return html(Self.loginPage(failed: false), status: .unauthorized) }
+                guard try await opsViewer(request, context) else { return html(OpsPage.login(failed: false), status: .unauthorized) }
                 let overview = try await overview()
                 return csvResponse(table.csv(overview).bytes, filename: table.filename(at: overview.generatedAtMilliseconds))
             }
         }
         router.get("/ops/devices/:id/history.csv") { request, context in
-            guard try await opsViewer(request, context) else { return html(Self.loginPage(failed: false), status: .unauthorized) }
+            guard try await opsViewer(request, context) else { return html(OpsPage.login(failed: false), status: .unauthorized) }
             let id = try context.parameters.require("id")
             guard try await access.store.credentials(worker: nil).contains(where: { $0.id == id }) else {
                 throw DirectoryError(.unknownDevice, "no device or credential \(id.prefix(40))")

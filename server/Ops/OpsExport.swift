@@ -39,30 +39,37 @@ public enum OpsExport {
             case .devices:
                 for d in o.devices {
                     csv.append([d.id, d.name, d.worker, Role(rawValue: d.role)?.chineseName ?? d.role, d.scope, OpsExport.label(d.syncSignal),
-                                d.lastSuccessMilliseconds.map(OpsPage.time) ?? OpsExport.never, d.lastFailureMilliseconds.map(OpsPage.time) ?? "",
-                                d.lastFailure ?? "", String(d.unsynced), d.oldestUnsyncedMilliseconds.map(OpsPage.time) ?? "",
+                                d.lastSuccessMilliseconds.map(OpsFormat.time) ?? OpsExport.never, d.lastFailureMilliseconds.map(OpsFormat.time) ?? "",
+                                d.lastFailure ?? "", String(d.unsynced), d.oldestUnsyncedMilliseconds.map(OpsFormat.time) ?? "",
                                 d.appVersion ?? "", d.schemaVersion.map(String.init) ?? "", d.lastDurationSeconds.map(OpsExport.seconds) ?? "",
                                 d.overBudget ? "超出 over" : "正常 ok"])
                 }
             case .villages:
                 for v in o.villages {
-                    csv.append([v.village, String(v.devices), OpsPage.percent(v.synced3Days), OpsPage.percent(v.synced7Days),
-                                OpsPage.percent(v.synced30Days), v.lastSuccessMilliseconds.map(OpsPage.time) ?? OpsExport.never, OpsExport.label(v.signal)])
+                    csv.append([v.village, String(v.devices), OpsFormat.percent(v.synced3Days), OpsFormat.percent(v.synced7Days),
+                                OpsFormat.percent(v.synced30Days), v.lastSuccessMilliseconds.map(OpsFormat.time) ?? OpsExport.never, OpsExport.label(v.signal)])
                 }
             case .conflicts:
                 for t in o.townships {
-                    csv.append([t.township, String(t.conflictsWaiting), t.oldestWaitingMilliseconds.map(OpsPage.time) ?? ""])
+                    csv.append([t.township, String(t.conflictsWaiting), t.oldestWaitingMilliseconds.map(OpsFormat.time) ?? ""])
                 }
             case .alerts:
                 for a in o.alerts {
-                    csv.append([OpsExport.label(a.kind), a.subject, a.sinceMilliseconds.map(OpsPage.time) ?? OpsExport.never, a.detail])
+                    csv.append([OpsExport.label(a.kind), a.subject, a.sinceMilliseconds.map(OpsFormat.time) ?? OpsExport.never, a.detail])
                 }
             }
             return csv
         }
 
-        /// The link the page shows beside the table's heading.
-        public var link: String { OpsExport.link(path) }
+        /// What the city page calls the table beside its download link.
+        var linkLabel: (chinese: String, english: String) {
+            switch self {
+            case .devices: ("设备", "devices")
+            case .villages: ("村覆盖", "village coverage")
+            case .conflicts: ("待审冲突", "conflicts by township")
+            case .alerts: ("告警", "alerts")
+            }
+        }
     }
 
     public static let historyHeader = ["时间 time", "耗时(秒) duration (s)", "结果 result", "原因 reason", "上传修改 pushed", "拒收 rejected",
@@ -72,7 +79,7 @@ public enum OpsExport {
     public static func history(_ records: [SyncRecord]) -> SpreadsheetCSV {
         var csv = SpreadsheetCSV(header: historyHeader)
         for r in records {
-            csv.append([OpsPage.time(r.atMilliseconds), seconds(Double(r.durationMilliseconds) / 1000), r.result, r.reason ?? "",
+            csv.append([OpsFormat.time(r.atMilliseconds), seconds(Double(r.durationMilliseconds) / 1000), r.result, r.reason ?? "",
                         String(r.pushed), String(r.rejected), String(r.pulled), String(r.bytesIn), String(r.bytesOut),
                         r.health.map { String($0.outboxCount) } ?? "", r.health?.appVersion ?? ""])
         }
@@ -87,8 +94,6 @@ public enum OpsExport {
         let safe = String(device.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-") }.prefix(64))
         return "doorstep-history-\(safe)-\(CalendarDate.chinaStandard(millisecondsSinceEpoch: milliseconds)).csv"
     }
-
-    static func link(_ path: String) -> String { " <small><a class=\"export\" href=\"\(OpsPage.e(path))\">CSV 导出 export</a></small>" }
 
     static let never = "从未 never"
 

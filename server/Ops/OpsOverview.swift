@@ -147,8 +147,12 @@ public struct OpsOverview: Sendable, Hashable, Codable {
             }
         }
 
+        // The devices that see each village (`Jurisdiction.canSee`), found through an index of the
+        // places each is assigned rather than by asking every device about every village.
+        var byPlace = CoveringDevices()
+        for (n, d) in enrolled.enumerated() where d.worker.role != .administrator { byPlace.add(n, d.worker.assignment) }
         villages = known.map { v in
-            let mine = enrolled.filter { Jurisdiction($0.worker).canSee(v) }.map { byDevice[$0.id]?.lastSuccessMilliseconds }
+            let mine = byPlace.devices(seeing: v).map { byDevice[enrolled[$0].id]?.lastSuccessMilliseconds }
             func share(_ within: Double) -> Double {
                 mine.isEmpty ? 0 : Double(mine.filter { days(since: $0) < within }.count) / Double(mine.count)
             }
@@ -181,5 +185,28 @@ public struct OpsOverview: Sendable, Hashable, Codable {
         }
         self.alerts = alerts
         self.summary = summary
+    }
+}
+
+/// Which devices (by index) are assigned each village, township, county and city: the devices
+/// that see a village are found in four lookups. - Complexity: O(places of the device) to add,
+/// O(devices found) to ask.
+struct CoveringDevices {
+    private var villages: [VillageCode: [Int]] = [:]
+    private var townships: [TownshipCode: [Int]] = [:]
+    private var counties: [CountyCode: [Int]] = [:]
+    private var cities: [CityCode: [Int]] = [:]
+
+    mutating func add(_ device: Int, _ a: Assignment) {
+        for v in a.villages { villages[v, default: []].append(device) }
+        for t in a.townships { townships[t, default: []].append(device) }
+        for c in a.counties { counties[c, default: []].append(device) }
+        for c in a.cities { cities[c, default: []].append(device) }
+    }
+
+    /// The devices whose assignment covers `village`, each once, in the order they were added.
+    func devices(seeing village: VillageCode) -> [Int] {
+        let all = (villages[village] ?? []) + (townships[village.township] ?? []) + (counties[village.county] ?? []) + (cities[village.city] ?? [])
+        return Set(all).sorted()
     }
 }
