@@ -44,7 +44,7 @@ struct OpsDrillDownTests {
     func fromTheCityToOneDeviceByItsLinks(_ backend: Deployment.Backend) async throws {
         try await Deployment.with(backend: backend) { d in
             let fleet = Self.smallFleet
-            try await fleet.seed(d)
+            try await fleet.seed(d, historyEveryHours: 6)
             let browser = try await OpsBrowser.login(d)
 
             let city = try await browser.get("/ops")

@@ -92,7 +92,30 @@ struct SyncTrendTests {
                 + (try await history.syncHistory(device: falling.deviceID, limit: 1_000).count)
             #expect(exchanges >= 14 * 2 + 3 && city.buckets.reduce(0) { $0 + $1.syncs } == exchanges, "every exchange of both phones counts in the city once")
             #expect(chart.svg.contains("data-succeeded=\"\(chart.buckets.map { String($0.succeeded) }.joined(separator: " "))\""))
+
+            // The township's page draws its hours: syncs in its first three days, none after.
+            let page = try await Self.page(d, "/ops/townships/\(Self.otherVillage.township)")
+            let hourly = try #require(Self.attribute("data-succeeded", in: page)).split(separator: " ").map { Int($0)! }
+            #expect(hourly.count >= 14 * 24 && hourly.reduce(0, +) == 3, "three syncs, one a day: \(hourly.reduce(0, +))")
+            #expect(hourly.suffix(10 * 24).allSatisfy { $0 == 0 }, "nothing in the last ten days")
+            // One level up, the silent township is a red row and the steady one green.
+            let county = try await Self.page(d, "/ops/counties/\(HTTPFixture.villageA.county)")
+            #expect(county.contains("id=\"place-\(Self.otherVillage.township)\" data-signal=\"red\""), "the silent township turns red")
+            #expect(county.contains("id=\"place-\(HTTPFixture.villageA.township)\" data-signal=\"green\""))
+            #expect(county.contains("<svg class=\"trend\""), "the county draws its own trend")
         }
+    }
+
+    /// An ops page read with the administrator's token, as a script reads it.
+    static func page(_ d: Deployment, _ path: String) async throws -> String {
+        let answer = try await d.raw("GET", path, token: d.adminToken)
+        try #require(answer.status == 200, "\(path): \(answer.status)")
+        return String(decoding: answer.body, as: UTF8.self)
+    }
+
+    static func attribute(_ name: String, in html: String) -> String? {
+        guard let start = html.range(of: name + "=\"") else { return nil }
+        return String(html[start.upperBound...].prefix { $0 != "\"" })
     }
 
     @Test("the chart: one bucket per day of the window from midnight in UTC+8, a labelled, escaped SVG that parses")

@@ -42,13 +42,16 @@ extension DoorstepServer {
         }
         // The drill-down: the city, a county, a township, a village, a device; and a search.
         router.get("/ops") { request, context in
-            try await opsPage(request, context) { tree in try OpsPage.region(tree, .city, query: try OpsListQuery(parameters: Self.parameters(request))) }
+            try await opsPage(request, context) { tree in
+                try OpsPage.region(tree, .city, query: try OpsListQuery(parameters: Self.parameters(request)), trend: try await trendChart(.city))
+            }
         }
         for level in ["counties", "townships", "villages"] {
             router.get("/ops/\(level)/:code") { request, context in
                 let code = try context.parameters.require("code")
                 return try await opsPage(request, context) { tree in
-                    try OpsPage.region(tree, try OpsRegion.parse(level, code), query: try OpsListQuery(parameters: Self.parameters(request)))
+                    let region = try OpsRegion.parse(level, code)
+                    return try OpsPage.region(tree, region, query: try OpsListQuery(parameters: Self.parameters(request)), trend: try await trendChart(region))
                 }
             }
         }
@@ -87,6 +90,14 @@ extension DoorstepServer {
             headers[.setCookie] = sessionCookie("", maxAgeSeconds: 0)
             return Response(status: .seeOther, headers: headers)
         }
+    }
+
+    /// The place's exchanges per hour over the last 14 days, from its trend hours; nil for a village.
+    func trendChart(_ region: OpsRegion) async throws -> TrendChart? {
+        guard let code = region.trendRegion else { return nil }
+        let now = clock(), since = now - 14 * 86_400_000
+        return TrendChart(title: "每小时同步 Syncs per hour", hours: try await ops.syncTrend(region: code, sinceMilliseconds: since),
+                          from: since, to: now, bucketHours: 1)
     }
 
     /// The session cookie: HttpOnly, SameSite=Strict, on `/ops` only, `Secure` under HTTPS.
@@ -140,11 +151,11 @@ extension DoorstepServer {
     /// An ops page for a viewer (the login page otherwise): `render` given the region tree; a
     /// page it cannot show is its 400 or 404 page.
     func opsPage(_ request: Request, _ context: DoorstepRequestContext,
-                 _ render: (OpsRegionTree) throws -> String) async throws -> Response {
+                 _ render: (OpsRegionTree) async throws -> String) async throws -> Response {
         guard try await opsViewer(request, context) else { return html(OpsPage.login(failed: false), status: .unauthorized) }
         let tree = try await opsTree()
         do {
-            return html(try render(tree))
+            return html(try await render(tree))
         } catch let error as OpsError where error.code == .badRequest || error.code == .notFound {
             return html(OpsPage.problem(error), status: error.code == .notFound ? .notFound : .badRequest)
         }

@@ -6,7 +6,7 @@ extension OpsPage {
 
     /// The page of `region`: its summary, alerts, children (places, or a village's devices),
     /// and the devices assigned to the place itself. A place the tree does not hold is a 404.
-    public static func region(_ tree: OpsRegionTree, _ region: OpsRegion, query: OpsListQuery) throws(OpsError) -> String {
+    public static func region(_ tree: OpsRegionTree, _ region: OpsRegion, query: OpsListQuery, trend: TrendChart? = nil) throws(OpsError) -> String {
         guard let figures = tree.figures[region] else {
             throw OpsError(.notFound, "no \(region.level.english) \(region.code) has devices, villages or conflicts on this server")
         }
@@ -21,6 +21,7 @@ extension OpsPage {
             alertMore: alerts.count > alertRowsShown ? "显示前 \(alertRowsShown) 条，共 \(OpsFormat.count(alerts.count)) 条；下级页面列出各自的告警 (first \(alertRowsShown) shown; each lower page lists its own)" : nil,
             places: nil, devices: nil, assigned: nil, hasExports: region == .city,
             exports: region == .city ? OpsExport.Table.allCases.map { LabelledLink(href: $0.path, label: $0.linkLabel.chinese, english: $0.linkLabel.english) } : [])
+        view.trend = trend?.view
         let assigned = tree.devices(assignedTo: region)
         if case .village = region {
             view.devices = try deviceList(assigned, heading: ("本村设备", "devices of the village"), path: region.path, extra: "", query: query, tree: tree)

@@ -37,6 +37,9 @@ extension OpsPage {
         var places: ListView<PlaceRow>?, devices: ListView<DeviceView>?, assigned: ListView<DeviceView>?
         /// The whole fleet's tables as CSV, linked from the city page.
         var hasExports: Bool, exports: [LabelledLink]
+        /// The place's exchanges per hour over the last 14 days; nil for a village (trends are
+        /// kept for townships, counties and the city).
+        var trend: TrendChart.View? = nil
     }
 
     struct DevicePageView {

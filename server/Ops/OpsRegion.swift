@@ -34,6 +34,17 @@ public enum OpsRegion: Sendable, Hashable, Comparable {
         }
     }
 
+    /// The region whose sync trends (`SyncHour`) the page draws: the city's, a county's or a
+    /// township's code; nil for a village, for which none are kept.
+    public var trendRegion: Int64? {
+        switch self {
+        case .city: Int64(Yuncheng.city.rawValue)
+        case .county(let c): Int64(c.rawValue)
+        case .township(let t): Int64(t.rawValue)
+        case .village: nil
+        }
+    }
+
     /// The page that shows the region.
     public var path: String {
         switch self {

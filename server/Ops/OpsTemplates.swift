@@ -17,7 +17,7 @@ enum OpsTemplates {
 
     static let templates: [(String, String)] = [
         ("layout", layout), ("login", login), ("region", region), ("device", device), ("search", search), ("problem", problem),
-        ("summary", summary), ("alerts", alerts), ("sortBar", sortBar), ("pager", pager), ("searchForm", searchForm), ("deviceTable", deviceTable),
+        ("summary", summary), ("chart", chart), ("alerts", alerts), ("sortBar", sortBar), ("pager", pager), ("searchForm", searchForm), ("deviceTable", deviceTable),
     ]
 
     /// `view` (a struct whose properties the template names) rendered with the template `name`.

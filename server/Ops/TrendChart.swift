@@ -7,7 +7,7 @@ import Foundation
 /// township whose phones stopped syncing shows a line falling to the floor.
 ///
 ///     let chart = TrendChart(title: "每日同步 Syncs per day", hours: trend, from: start, to: now, bucketHours: 24)
-///     let svg = chart.svg            // <svg role="img" aria-label="…"> … </svg>
+///     let svg = chart.svg            // <svg role="img" aria-label="…"> … </svg>, from the `chart` template
 public struct TrendChart: Sendable, Hashable {
     public struct Bucket: Sendable, Hashable {
         /// The bucket's start, ms since the epoch.
@@ -47,10 +47,17 @@ public struct TrendChart: Sendable, Hashable {
     // The drawing's frame, in SVG user units.
     static let width = 640.0, height = 200.0, left = 44.0, right = 12.0, top = 28.0, bottom = 30.0
 
-    /// The chart as an `<svg>` element, sized by its viewBox to the width it is given.
-    public var svg: String {
-        let peak = max(1, buckets.map(\.syncs).max() ?? 0)
-        let scale = Self.niceCeiling(peak)
+    /// What the `chart` template draws: every coordinate computed here, every text escaped there.
+    struct View {
+        struct Line { var y: String; var label: String }
+        struct Tick { var x: String; var label: String; var anchor: String }
+        var title: String, label: String, width: Int, height: Int, succeededValues: String, failureValues: String
+        var gridLeft: String, gridRight: String, axisX: String, labelY: String
+        var lines: [Line], ticks: [Tick], succeeded: String, failures: String
+    }
+
+    var view: View {
+        let scale = Self.niceCeiling(max(1, buckets.map(\.syncs).max() ?? 0))
         let plotWidth = Self.width - Self.left - Self.right, plotHeight = Self.height - Self.top - Self.bottom
         func x(_ i: Int) -> Double { Self.left + (buckets.count > 1 ? Double(i) / Double(buckets.count - 1) : 0.5) * plotWidth }
         func y(_ v: Int) -> Double { Self.top + plotHeight * (1 - Double(v) / Double(scale)) }
@@ -58,31 +65,23 @@ public struct TrendChart: Sendable, Hashable {
             buckets.enumerated().map { String(format: "%.1f,%.1f", x($0.offset), y(value($0.element))) }.joined(separator: " ")
         }
         let total = buckets.reduce(0) { $0 + $1.syncs }, failed = buckets.reduce(0) { $0 + $1.failures }
-        let label = "\(title): \(total) 次同步 syncs, \(failed) 次失败 failures"
-        var s = "<svg class=\"trend\" viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" role=\"img\" aria-label=\"\(OpsPage.e(label))\""
-        s += " data-succeeded=\"\(buckets.map { String($0.succeeded) }.joined(separator: " "))\""
-        s += " data-failures=\"\(buckets.map { String($0.failures) }.joined(separator: " "))\" xmlns=\"http://www.w3.org/2000/svg\">"
-        s += "<title>\(OpsPage.e(label))</title>"
-        s += "<text x=\"\(Int(Self.left))\" y=\"16\" class=\"chart-title\">\(OpsPage.e(title))</text>"
-        for v in [0, scale / 2, scale] {
-            s += String(format: "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>", Self.left, Self.width - Self.right, y(v), y(v))
-            s += String(format: "<text x=\"%.0f\" y=\"%.1f\" class=\"axis\" text-anchor=\"end\">", Self.left - 6, y(v) + 4) + "\(v)</text>"
-        }
-        for i in Self.labelled(buckets.count) {
-            s += String(format: "<text x=\"%.1f\" y=\"%.0f\" class=\"axis\" text-anchor=\"middle\">", x(i), Self.height - 10)
-            s += OpsPage.e(Self.label(buckets[i].startMilliseconds, bucketHours: bucketHours)) + "</text>"
-        }
-        s += "<polyline class=\"succeeded\" points=\"\(points(\.succeeded))\"/>"
-        s += "<polyline class=\"failures\" points=\"\(points(\.failures))\"/>"
-        return s + "</svg>"
+        return View(title: title, label: "\(title): \(OpsFormat.count(total)) 次同步 syncs, \(OpsFormat.count(failed)) 次失败 failures",
+                    width: Int(Self.width), height: Int(Self.height),
+                    succeededValues: buckets.map { String($0.succeeded) }.joined(separator: " "),
+                    failureValues: buckets.map { String($0.failures) }.joined(separator: " "),
+                    gridLeft: String(format: "%.0f", Self.left), gridRight: String(format: "%.0f", Self.width - Self.right),
+                    axisX: String(format: "%.0f", Self.left - 6), labelY: String(format: "%.0f", Self.height - 10),
+                    lines: [0, scale / 2, scale].map { View.Line(y: String(format: "%.1f", y($0)), label: OpsFormat.count($0)) },
+                    ticks: Self.labelled(buckets.count).map {
+                        // The outermost labels lean inwards, so neither is cut at the frame.
+                        View.Tick(x: String(format: "%.1f", x($0)), label: Self.label(buckets[$0].startMilliseconds, bucketHours: bucketHours),
+                                  anchor: $0 == 0 && buckets.count > 1 ? "start" : $0 == buckets.count - 1 && buckets.count > 1 ? "end" : "middle")
+                    },
+                    succeeded: points(\.succeeded), failures: points(\.failures))
     }
 
-    /// The styles the chart's classes need, for the page's one stylesheet.
-    public static let styles = """
-        svg.trend{width:100%;max-width:640px;height:auto;display:block}svg.trend .grid{stroke:#ccc;stroke-width:1}\
-        svg.trend .axis{font-size:11px;fill:#333}svg.trend .chart-title{font-size:13px;fill:#111;font-weight:bold}\
-        svg.trend polyline{fill:none;stroke-width:2}svg.trend .succeeded{stroke:#1f5fa8}svg.trend .failures{stroke:#b00020}
-        """
+    /// The chart as an `<svg>` element, sized by its viewBox to the width it is given.
+    public var svg: String { OpsTemplates.render(view, "chart") }
 
     /// Up to seven evenly spread bucket indices to label, the first and the last among them.
     static func labelled(_ count: Int) -> [Int] {

@@ -25,7 +25,10 @@ struct OpsFleet {
 
     static let day = 86_400_000.0
 
-    func seed(_ d: Deployment) async throws {
+    /// Registers the villages, workers and devices, and each device's last successful sync;
+    /// with `historyEveryHours`, also a sync that often over the 14 days before it, so the
+    /// trends have a history to draw (a stale phone's line stops where it fell silent).
+    func seed(_ d: Deployment, historyEveryHours: Int? = nil) async throws {
         let now = d.clock.now
         try await d.store.registerVillages(villages)
         var workers: Set<WorkerID> = []
@@ -34,13 +37,18 @@ struct OpsFleet {
             try await d.store.insertCredential(Credential(id: device.id, kind: .device, worker: device.worker.id, replica: ReplicaID(UInt64(0x5000_0000 + n)),
                                                           name: device.name, tokenHash: TokenHash(of: Secrets.token()), issuedAtMilliseconds: now))
         }
-        try await d.store.recordSyncs(devices.compactMap { device in
-            device.lastSuccessDays.map { days in
-                let health = SyncRecord.Health(outboxCount: device.unsynced, oldestUnsyncedMilliseconds: device.oldestUnsyncedDays.map { now - Int64($0 * Self.day) },
-                                               localRecords: 10, freeStorageBytes: nil, appVersion: "1.4.0", schemaVersion: 1)
-                return SyncRecord(deviceID: device.id, worker: device.worker.id, atMilliseconds: now - Int64(days * Self.day), durationMilliseconds: 1_200,
-                                  pushed: 1, rejected: 0, pulled: 2, bytesIn: 300, bytesOut: 900, result: "ok", reason: nil, health: health, overBudget: false)
+        let step = historyEveryHours.map { Int64($0) * 3_600_000 }
+        try await d.store.recordSyncs(devices.flatMap { device -> [SyncRecord] in
+            guard let days = device.lastSuccessDays else { return [] }
+            let last = now - Int64(days * Self.day)
+            func record(_ at: Int64, health: SyncRecord.Health?) -> SyncRecord {
+                SyncRecord(deviceID: device.id, worker: device.worker.id, atMilliseconds: at, durationMilliseconds: 1_200, pushed: 1, rejected: 0, pulled: 2,
+                           bytesIn: 300, bytesOut: 900, result: "ok", reason: nil, health: health, overBudget: false, regions: device.worker.assignment.trendRegions)
             }
+            let earlier = step.map { step in stride(from: last - Int64(14 * Self.day), to: last, by: Int(step)).map { record($0, health: nil) } } ?? []
+            let health = SyncRecord.Health(outboxCount: device.unsynced, oldestUnsyncedMilliseconds: device.oldestUnsyncedDays.map { now - Int64($0 * Self.day) },
+                                           localRecords: 10, freeStorageBytes: nil, appVersion: "1.4.0", schemaVersion: 1)
+            return earlier + [record(last, health: health)]
         })
     }
 

@@ -9,6 +9,8 @@ extension OpsTemplates {
         {{#hasExports}}<p class="exports">导出 CSV <small>export</small>: {{#exports}}<span class="option"><a class="export" href="{{href}}">{{label}} <small>{{english}}</small></a></span>{{/exports}}</p>{{/hasExports}}
         <h2 id="summary">概况 <small>summary</small></h2>
         {{>summary}}
+        {{#trend}}<h2 id="trend">近 14 天同步 <small>syncs and failures per hour, last 14 days</small></h2>
+        {{>chart}}{{/trend}}
         {{>alerts}}
         {{#places}}<h2 id="children">{{heading}} <small>{{headingEnglish}}</small> ({{total}})</h2>
         {{>sortBar}}
