@@ -8,6 +8,7 @@
 # and not), and every metric they name is one the server exports (in the saved metrics). The Grafana dashboard of server/deploy
 # likewise (scripts/check-dashboard.py: its structure, and every metric its queries name). The
 # devices export (devices.csv, with hostile device names) is read again with Python's csv module.
+# Last, axe-core checks the same pages for WCAG 2.1 A and AA (scripts/check-accessibility.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=.build-tools/ops-check
@@ -71,3 +72,13 @@ while read -r device || [[ -n $device ]]; do
     || { echo "check-ops: stranded device $device is not a red row in the rendered device list"; exit 1; }
 done < "$dir/stranded.txt"
 echo "check-ops: Chromium rendered the city, county, device and device-list pages ($(grep -o 'class="device"' "$dir/devices.dom.html" | wc -l) device rows, $(grep -c . "$dir/stranded.txt") red as expected); screenshots $dir/{ops,county,device,devices}.png"
+
+# Accessibility: axe-core (from PyPI's axe-playwright-python wheel, its axe.min.js only) on the
+# same pages in Chromium, WCAG 2.1 A and AA; any violation fails.
+axe=.build-tools/axe/axe_playwright_python-0.1.8-py3-none-any.whl
+if [[ ! -s $axe ]]; then
+  venv=.build-tools/venv
+  [[ -x $venv/bin/pip ]] || python3 -m venv "$venv" 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null && python3 -m venv "$venv"; }
+  "$venv/bin/pip" download --quiet --disable-pip-version-check --no-deps "axe-playwright-python==0.1.8" -d .build-tools/axe
+fi
+python3 scripts/check-accessibility.py "$axe" "$dir"/{ops,city,county,device,devices}.html
