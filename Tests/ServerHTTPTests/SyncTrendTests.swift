@@ -91,11 +91,11 @@ struct SyncTrendTests {
             let exchanges = try await history.syncHistory(device: steady.deviceID, limit: 1_000).count
                 + (try await history.syncHistory(device: falling.deviceID, limit: 1_000).count)
             #expect(exchanges >= 14 * 2 + 3 && city.buckets.reduce(0) { $0 + $1.syncs } == exchanges, "every exchange of both phones counts in the city once")
-            #expect(chart.svg.contains("data-succeeded=\"\(chart.buckets.map { String($0.succeeded) }.joined(separator: " "))\""))
+            #expect(Self.series("succeeded", in: chart.svg) == chart.buckets.map(\.succeeded))
 
             // The township's page draws its hours: syncs in its first three days, none after.
             let page = try await Self.page(d, "/ops/townships/\(Self.otherVillage.township)")
-            let hourly = try #require(Self.attribute("data-succeeded", in: page)).split(separator: " ").map { Int($0)! }
+            let hourly = try #require(Self.series("succeeded", in: page))
             #expect(hourly.count >= 14 * 24 && hourly.reduce(0, +) == 3, "three syncs, one a day: \(hourly.reduce(0, +))")
             #expect(hourly.suffix(10 * 24).allSatisfy { $0 == 0 }, "nothing in the last ten days")
             // One level up, the silent township is a red row and the steady one green.
@@ -113,9 +113,52 @@ struct SyncTrendTests {
         return String(decoding: answer.body, as: UTF8.self)
     }
 
-    static func attribute(_ name: String, in html: String) -> String? {
-        guard let start = html.range(of: name + "=\"") else { return nil }
-        return String(html[start.upperBound...].prefix { $0 != "\"" })
+    /// The counts a chart's line of `key` draws, from its `data-values`.
+    static func series(_ key: String, in html: String) -> [Int]? {
+        guard let start = html.range(of: "<polyline class=\"\(key)\" data-values=\"") else { return nil }
+        return html[start.upperBound...].prefix { $0 != "\"" }.split(separator: " ").map { Int($0)! }
+    }
+
+    @Test("a township's conflicts per day: opened when two phones write one income, resolved when its reviewer decides", arguments: Deployment.Backend.all)
+    func conflictsOpenedAndResolvedPerDay(backend: Deployment.Backend) async throws {
+        try await Deployment.with(backend: backend) { d in
+            let A = HTTPFixture.villageA
+            try await d.seed(A)
+            let first = try await d.enrol(HTTPFixture.assistant(A, 1), replica: 0x61)
+            let second = try await d.enrol(HTTPFixture.assistant(A, 2), replica: 0x62)
+            let reviewer = try await d.enrol(HTTPFixture.reviewer, replica: 0x63)
+            for device in [first, second, reviewer] { try await device.syncOK() }
+            let households = HTTPFixture.households(in: A).filter { !$0.status.isCovered }.prefix(5)
+            let start = d.clock.now
+            // Day 0: three conflicts; day 2: two more, and the reviewer resolves the first three.
+            var opened: [RecordID] = []
+            for (day, range) in [(0, 0..<3), (2, 3..<5)] {
+                d.clock.advance(by: start + Int64(day) * Self.day - d.clock.now)
+                for h in households[households.startIndex...].dropFirst(range.lowerBound).prefix(range.count) {
+                    _ = try first.replica.updateHousehold(h.id, [.monthlyIncomeFen: .int(41_000)])
+                    _ = try second.replica.updateHousehold(h.id, [.monthlyIncomeFen: .int(43_000)])
+                    opened.append(h.id)
+                }
+                for device in [first, second] { try await device.syncOK() }
+                if day == 2 {
+                    for id in opened.prefix(3) {
+                        let answer = try await d.raw("POST", "/v1/conflicts/resolve", token: reviewer.token, headers: ["Content-Type": "application/json"],
+                                                     body: Array(#"{"collection":"household","id":"\#(id)","village":"\#(A)","field":"monthlyIncomeFen","value":42000}"#.utf8))
+                        #expect(answer.status == 200, "resolve \(id): \(answer.status) \(String(decoding: answer.body, as: UTF8.self))")
+                    }
+                }
+            }
+            d.clock.advance(by: Self.day)
+            let page = try await Self.page(d, "/ops/townships/\(A.township)")
+            let openedPerDay = try #require(Self.series("opened", in: page)), resolvedPerDay = try #require(Self.series("resolved", in: page))
+            #expect(openedPerDay.count >= 30 && openedPerDay.suffix(4) == [3, 0, 2, 0], "\(openedPerDay.suffix(4))")
+            #expect(resolvedPerDay.suffix(4) == [0, 0, 3, 0], "\(resolvedPerDay.suffix(4))")
+            // The same counts one level up, none in a township elsewhere.
+            let county = try await Self.page(d, "/ops/counties/\(A.county)")
+            #expect(Self.series("opened", in: county).map { $0.reduce(0, +) } == 5 && Self.series("resolved", in: county).map { $0.reduce(0, +) } == 3)
+            let elsewhere = try await d.store.conflictDays(villages: OpsRegion.township(Self.otherVillage.township).villageCodes, sinceMilliseconds: 0)
+            #expect(elsewhere.isEmpty)
+        }
     }
 
     @Test("the chart: one bucket per day of the window from midnight in UTC+8, a labelled, escaped SVG that parses")

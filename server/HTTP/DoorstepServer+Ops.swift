@@ -43,7 +43,8 @@ extension DoorstepServer {
         // The drill-down: the city, a county, a township, a village, a device; and a search.
         router.get("/ops") { request, context in
             try await opsPage(request, context) { tree in
-                try OpsPage.region(tree, .city, query: try OpsListQuery(parameters: Self.parameters(request)), trend: try await trendChart(.city))
+                try OpsPage.region(tree, .city, query: try OpsListQuery(parameters: Self.parameters(request)), trend: try await trendChart(.city),
+                                   conflicts: try await conflictChart(.city))
             }
         }
         for level in ["counties", "townships", "villages"] {
@@ -51,7 +52,8 @@ extension DoorstepServer {
                 let code = try context.parameters.require("code")
                 return try await opsPage(request, context) { tree in
                     let region = try OpsRegion.parse(level, code)
-                    return try OpsPage.region(tree, region, query: try OpsListQuery(parameters: Self.parameters(request)), trend: try await trendChart(region))
+                    return try OpsPage.region(tree, region, query: try OpsListQuery(parameters: Self.parameters(request)), trend: try await trendChart(region),
+                                              conflicts: try await conflictChart(region))
                 }
             }
         }
@@ -98,6 +100,13 @@ extension DoorstepServer {
         let now = clock(), since = now - 14 * 86_400_000
         return TrendChart(title: "每小时同步 Syncs per hour", hours: try await ops.syncTrend(region: code, sinceMilliseconds: since),
                           from: since, to: now, bucketHours: 1)
+    }
+
+    /// The place's conflicts opened and resolved per day over the last 30 days, from the conflict log.
+    func conflictChart(_ region: OpsRegion) async throws -> ConflictChart {
+        let now = clock(), since = now - 30 * 86_400_000
+        return ConflictChart(title: "每日冲突 Conflicts per day", days: try await ops.conflictDays(villages: region.villageCodes, sinceMilliseconds: since),
+                             from: since, to: now)
     }
 
     /// The session cookie: HttpOnly, SameSite=Strict, on `/ops` only, `Secure` under HTTPS.

@@ -112,6 +112,10 @@ public final class SyncHistoryWriter: OpsStore, Service {
         return try await store.syncTrend(region: region, sinceMilliseconds: sinceMilliseconds)
     }
 
+    public func conflictDays(villages: Range<Int64>, sinceMilliseconds: Int64) async throws -> [ConflictDay] {
+        try await store.conflictDays(villages: villages, sinceMilliseconds: sinceMilliseconds)
+    }
+
     public func appliedChanges() async throws -> [String: Int] { try await store.appliedChanges() }
     public func conflictEvents() async throws -> [String: Int] { try await store.conflictEvents() }
     public func databaseBytes() async throws -> Int64 { try await store.databaseBytes() }

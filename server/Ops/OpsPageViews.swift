@@ -39,7 +39,9 @@ extension OpsPage {
         var hasExports: Bool, exports: [LabelledLink]
         /// The place's exchanges per hour over the last 14 days; nil for a village (trends are
         /// kept for townships, counties and the city).
-        var trend: TrendChart.View? = nil
+        var trend: ChartView? = nil
+        /// The place's conflicts opened and resolved per day over the last 30 days.
+        var conflicts: ChartView? = nil
     }
 
     struct DevicePageView {

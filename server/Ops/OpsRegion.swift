@@ -45,6 +45,16 @@ public enum OpsRegion: Sendable, Hashable, Comparable {
         }
     }
 
+    /// The village codes inside the region (12 digits: city 4, county 2, township 3, village 3).
+    public var villageCodes: Range<Int64> {
+        switch self {
+        case .city: Int64(Yuncheng.city.rawValue) * 100_000_000..<(Int64(Yuncheng.city.rawValue) + 1) * 100_000_000
+        case .county(let c): Int64(c.rawValue) * 1_000_000..<(Int64(c.rawValue) + 1) * 1_000_000
+        case .township(let t): Int64(t.rawValue) * 1_000..<(Int64(t.rawValue) + 1) * 1_000
+        case .village(let v): Int64(v.rawValue)..<Int64(v.rawValue) + 1
+        }
+    }
+
     /// The page that shows the region.
     public var path: String {
         switch self {

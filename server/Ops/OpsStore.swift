@@ -11,6 +11,10 @@ public protocol OpsStore: Sendable {
     /// A region's exchanges per hour (`SyncHour`) from `sinceMilliseconds` on, oldest first;
     /// hours without an exchange are absent.
     func syncTrend(region: Int64, sinceMilliseconds: Int64) async throws -> [SyncHour]
+    /// Conflicts opened for a reviewer and resolved per day (midnight UTC+8) from
+    /// `sinceMilliseconds` on, in the villages whose codes fall in `villages`; oldest first,
+    /// days without any absent.
+    func conflictDays(villages: Range<Int64>, sinceMilliseconds: Int64) async throws -> [ConflictDay]
     /// A device's latest `limit` exchanges, newest first.
     func syncHistory(device: String, limit: Int) async throws -> [SyncRecord]
     /// Applied changes by collection name, from the audit log.

@@ -48,6 +48,22 @@ extension PostgresSyncStore: OpsStore {
             """)
     }
 
+    public func conflictDays(villages: Range<Int64>, sinceMilliseconds: Int64) async throws -> [ConflictDay] {
+        try await read("conflictDays") { c in
+            // Midnight in UTC+8: shift by 8 hours, cut to the day, shift back.
+            try await c.rows("""
+                SELECT ((at_ms + 28800000) / 86400000) * 86400000 - 28800000 AS day,
+                       count(*) FILTER (WHERE kind = 'needs_review'), count(*) FILTER (WHERE kind = 'resolved')
+                FROM conflict_log WHERE at_ms >= \(ConflictDay.day(of: sinceMilliseconds)) AND village >= \(villages.lowerBound)
+                    AND village < \(villages.upperBound)
+                GROUP BY day ORDER BY day
+                """).map { row in
+                    let (day, opened, resolved) = try row.decode((Int64, Int64, Int64).self)
+                    return ConflictDay(dayMilliseconds: day, opened: Int(opened), resolved: Int(resolved))
+                }
+        }
+    }
+
     public func syncTrend(region: Int64, sinceMilliseconds: Int64) async throws -> [SyncHour] {
         try await read("syncTrend") { c in
             try await c.rows("""

@@ -71,6 +71,21 @@ extension SQLiteSyncStore: OpsStore {
         }
     }
 
+    public func conflictDays(villages: Range<Int64>, sinceMilliseconds: Int64) async throws -> [ConflictDay] {
+        try await guarded("conflictDays") {
+            try await pool.read { db in
+                // Midnight in UTC+8: shift by 8 hours, cut to the day, shift back.
+                try Row.fetchAll(db, sql: """
+                    SELECT ((at_ms + 28800000) / 86400000) * 86400000 - 28800000 AS day,
+                           SUM(kind = 'needs_review') AS opened, SUM(kind = 'resolved') AS resolved
+                    FROM conflict_log WHERE at_ms >= ? AND village >= ? AND village < ? GROUP BY day ORDER BY day
+                    """, arguments: [ConflictDay.day(of: sinceMilliseconds), villages.lowerBound, villages.upperBound]).map { row in
+                    ConflictDay(dayMilliseconds: row["day"], opened: row["opened"], resolved: row["resolved"])
+                }
+            }
+        }
+    }
+
     public func syncHistory(device: String, limit: Int) async throws -> [SyncRecord] {
         try await guarded("syncHistory") {
             try await pool.read { db in

@@ -15,7 +15,9 @@ extension OpsTemplates {
         svg.trend{width:100%;max-width:640px;height:auto;display:block}svg.trend .grid{stroke:#ccc;stroke-width:1}
         svg.trend .axis{font-size:11px;fill:#333}svg.trend .chart-title{font-size:13px;fill:#111;font-weight:bold}
         svg.trend polyline{fill:none;stroke-width:2}svg.trend .succeeded{stroke:#1f5fa8}svg.trend .failures{stroke:#b00020}
+        svg.trend .opened{stroke:#b35900}svg.trend .resolved{stroke:#2e7d32}
         .key-succeeded{border-bottom:3px solid #1f5fa8}.key-failures{border-bottom:3px solid #b00020}
+        .key-opened{border-bottom:3px solid #b35900}.key-resolved{border-bottom:3px solid #2e7d32}
         </style></head><body>
         {{^anonymous}}<form class="logout" method="post" action="/ops/logout"><button type="submit">退出 <small>Log out</small></button></form>{{/anonymous}}
         {{#hasCrumbs}}<nav aria-label="位置 breadcrumb"><ol class="crumbs">{{#crumbs}}<li>{{#href}}<a href="{{href}}">{{label}}</a>{{/href}}{{^href}}<span aria-current="page">{{label}}</span>{{/href}}</li>{{/crumbs}}</ol></nav>{{/hasCrumbs}}

@@ -11,6 +11,8 @@ extension OpsTemplates {
         {{>summary}}
         {{#trend}}<h2 id="trend">近 14 天同步 <small>syncs and failures per hour, last 14 days</small></h2>
         {{>chart}}{{/trend}}
+        {{#conflicts}}<h2 id="conflict-trend">近 30 天冲突 <small>conflicts opened and resolved per day, last 30 days</small></h2>
+        {{>chart}}{{/conflicts}}
         {{>alerts}}
         {{#places}}<h2 id="children">{{heading}} <small>{{headingEnglish}}</small> ({{total}})</h2>
         {{>sortBar}}
