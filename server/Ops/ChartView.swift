@@ -1,5 +1,3 @@
-import Foundation
-
 /// What the `chart` template draws for any trend (`TrendChart`, `ConflictChart`): series of
 /// counts over evenly spaced buckets, every coordinate computed here, every text escaped by
 /// the template. The frame is 640 × 200 user units; the axis tops at 1, 2 or 5 × 10^k.
@@ -50,13 +48,11 @@ struct ChartView {
         return Array(Set(Array(stride(from: 0, to: count, by: step)) + [count - 1])).sorted()
     }
 
-    /// A bucket's label in China Standard Time: `12-05` for days, `12-05 14:00` for hours.
+    /// A bucket's label in China Standard Time: `12-05` for days, `12-05 14:00` for hours (the
+    /// pages' `2026-12-05 14:00` without the year).
     static func label(_ milliseconds: Int64, bucketHours: Int) -> String {
-        let formatter = DateFormatter()
-        formatter.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = bucketHours % 24 == 0 ? "MM-dd" : "MM-dd HH:mm"
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        let time = OpsFormat.time(milliseconds).dropFirst(5)
+        return String(bucketHours % 24 == 0 ? time.prefix(5) : time)
     }
 
     /// The smallest of 1, 2, 5 × 10^k at or above `value`: the axis's top.
@@ -68,13 +64,12 @@ struct ChartView {
         }
     }
 
-    /// The starts of `bucketHours`-long buckets covering `from` up to `to`; whole days start at
-    /// midnight in UTC+8, as an officer's day runs.
+    /// The starts of `bucketHours`-long buckets covering `from` up to `to`, the first at the
+    /// start of `from`'s hour, or of its day (midnight in UTC+8, as an officer's day runs) when
+    /// buckets are whole days.
     static func bucketStarts(from: Int64, to: Int64, bucketHours: Int) -> [Int64] {
         let width = Int64(bucketHours) * SyncHour.millisecondsPerHour
-        let offset = bucketHours % 24 == 0 ? 8 * SyncHour.millisecondsPerHour : 0
-        let shifted = from + offset
-        let first = shifted - ((shifted % width) + width) % width - offset
+        let first = bucketHours % 24 == 0 ? ConflictDay.day(of: from) : SyncHour.hour(of: from)
         let count = to > first ? Int((to - first + width - 1) / width) : 0
         return (0..<count).map { first + Int64($0) * width }
     }

@@ -1,3 +1,5 @@
+import FieldModel
+
 /// A place's conflicts per day, read from the conflict log: how many were opened for a
 /// reviewer (`needs_review`) and how many reviewers resolved (`resolved`), the day counted from
 /// midnight in China Standard Time.
@@ -14,9 +16,7 @@ public struct ConflictDay: Sendable, Hashable {
 
     /// Midnight in UTC+8 of the day `milliseconds` falls in, as ms since the epoch.
     public static func day(of milliseconds: Int64) -> Int64 {
-        let day: Int64 = 86_400_000, offset: Int64 = 8 * 3_600_000
-        let shifted = milliseconds + offset
-        return shifted - ((shifted % day) + day) % day - offset
+        Int64(CalendarDate.chinaStandard(millisecondsSinceEpoch: milliseconds).daysSinceEpoch) * 86_400_000 - 8 * 3_600_000
     }
 }
 
