@@ -18,6 +18,18 @@ public enum RecordCollection: UInt8, Sendable, Hashable, Codable, CaseIterable, 
         }
     }
 
+    /// What county staff call the records of this kind (ops pages, alerts).
+    public var chineseName: String {
+        switch self {
+        case .household: "家庭"
+        case .member: "家庭成员"
+        case .visit: "走访"
+        case .discoveryLead: "主动发现线索"
+        case .relativeFiling: "近亲属备案"
+        case .publicNotice: "公示"
+        }
+    }
+
     public init?(name: String) {
         guard let c = RecordCollection.allCases.first(where: { $0.name == name }) else { return nil }
         self = c

@@ -141,7 +141,7 @@ public struct OpsOverview: Sendable, Hashable, Codable {
                 summary.oldestUnsyncedMilliseconds = min(summary.oldestUnsyncedMilliseconds ?? oldest, oldest)
                 if days(since: oldest) >= thresholds.unsyncedAlertDays {
                     alerts.append(Alert(kind: .unsyncedChanges, subject: row.id,
-                                        detail: "\(row.worker)'s device \(row.name) holds \(row.unsynced) unsynced changes, the oldest \(Int(days(since: oldest))) days old",
+                                        detail: "\(row.worker) 的设备 \(row.name) 有 \(row.unsynced) 条未同步更改，最早一条已 \(Int(days(since: oldest))) 天 · \(row.worker)'s device \(row.name) holds \(row.unsynced) unsynced changes, the oldest \(Int(days(since: oldest))) days old",
                                         sinceMilliseconds: oldest))
                 }
             }
@@ -163,7 +163,7 @@ public struct OpsOverview: Sendable, Hashable, Codable {
         }
         for row in self.villages where row.devices > 0 && days(since: row.lastSuccessMilliseconds) >= thresholds.silentVillageDays {
             alerts.append(Alert(kind: .silentVillage, subject: row.village,
-                                detail: "no device of village \(row.village) synced in \(Int(thresholds.silentVillageDays)) days", sinceMilliseconds: row.lastSuccessMilliseconds))
+                                detail: "村 \(row.village) 已 \(Int(thresholds.silentVillageDays)) 天无设备同步 · no device of village \(row.village) synced in \(Int(thresholds.silentVillageDays)) days", sinceMilliseconds: row.lastSuccessMilliseconds))
         }
 
         let byTownship = Dictionary(grouping: conflicts, by: \.key.scope.township)
@@ -173,14 +173,14 @@ public struct OpsOverview: Sendable, Hashable, Codable {
         summary.conflictsWaiting = conflicts.count
         for state in conflicts where days(since: state.lastModified.milliseconds) >= thresholds.conflictWaitingDays {
             alerts.append(Alert(kind: .conflictWaiting, subject: "\(state.key.collection.name)/\(state.key.id)",
-                                detail: "\(state.key.collection.name) \(state.key.id) in village \(state.key.scope) has waited for a reviewer \(Int(days(since: state.lastModified.milliseconds))) days",
+                                detail: "村 \(state.key.scope) 的\(state.key.collection.chineseName) \(state.key.id) 已等待审核 \(Int(days(since: state.lastModified.milliseconds))) 天 · \(state.key.collection.name) \(state.key.id) in village \(state.key.scope) has waited for a reviewer \(Int(days(since: state.lastModified.milliseconds))) days",
                                 sinceMilliseconds: state.lastModified.milliseconds))
         }
         for (scope, hits) in Dictionary(grouping: budgetHits, by: \.scope).sorted(by: { $0.key < $1.key }) {
             let first = hits.min { $0.atMilliseconds < $1.atMilliseconds }!
             let who = Set(hits.map { "\($0.worker) (\($0.deviceID))" }).sorted().joined(separator: ", ")
             alerts.append(Alert(kind: .creationBudget, subject: scope,
-                                detail: "\(scope) spent its budget of \(first.limit) new households today: \(hits.count) creates refused, from \(who)",
+                                detail: "\(scope) 今日新增户数已达上限 \(first.limit)，拒绝 \(hits.count) 次新增，来自 \(who) · \(scope) spent its budget of \(first.limit) new households today: \(hits.count) creates refused, from \(who)",
                                 sinceMilliseconds: first.atMilliseconds))
         }
         self.alerts = alerts
