@@ -7,7 +7,7 @@ extension OpsPage {
     /// The page of `region`: its summary, alerts, children (places, or a village's devices),
     /// and the devices assigned to the place itself. A place the tree does not hold is a 404.
     public static func region(_ tree: OpsRegionTree, _ region: OpsRegion, query: OpsListQuery, trend: TrendChart? = nil,
-                              conflicts: ConflictChart? = nil) throws(OpsError) -> String {
+                              conflicts: ConflictChart? = nil, health: HealthChart? = nil) throws(OpsError) -> String {
         guard let figures = tree.figures[region] else {
             throw OpsError(.notFound, "no \(region.level.english) \(region.code) has devices, villages or conflicts on this server")
         }
@@ -24,6 +24,8 @@ extension OpsPage {
             exports: region == .city ? OpsExport.Table.allCases.map { LabelledLink(href: $0.path, label: $0.linkLabel.chinese, english: $0.linkLabel.english) } : [])
         view.trend = trend?.view
         view.conflicts = conflicts?.view
+        view.backlog = health?.backlogView
+        view.shares = health?.shareView
         let assigned = tree.devices(assignedTo: region)
         if case .village = region {
             view.devices = try deviceList(assigned, heading: ("本村设备", "devices of the village"), path: region.path, extra: "", query: query, tree: tree)
@@ -86,7 +88,8 @@ extension OpsPage {
                         oldest: f.oldestUnsyncedMilliseconds.map(OpsFormat.time) ?? "",
                         lastSuccess: f.lastSuccessMilliseconds.map(OpsFormat.time) ?? (f.devices > 0 ? "从未 never" : "无设备 no devices"),
                         signal: tree.signal(of: r).rawValue, conflicts: OpsFormat.count(f.conflictsWaiting), conflictSignal: f.conflictsWaiting > 0 ? "amber" : "green",
-                        alerts: OpsFormat.count(f.alerts), alertSignal: f.alerts > 0 ? "red" : "green")
+                        alerts: OpsFormat.count(f.alerts), alertSignal: f.alerts > 0 ? "red" : "green",
+                        syncedShare: f.syncedShare.map { "\($0)%" } ?? "—", shareSignal: tree.shareSignal(of: r).rawValue)
     }
 
     static func sortPlaces(_ places: [OpsRegion], _ tree: OpsRegionTree, _ sort: OpsListQuery.Sort) -> [OpsRegion] {
