@@ -1,6 +1,7 @@
 import FieldModel
 import Foundation
 import ServerEngine
+import ServerHTTP
 import ServerOps
 import SyntheticData
 import Testing
@@ -152,6 +153,26 @@ struct HealthTrendTests {
             #expect(county.contains("id=\"place-\(steadyVillage.township)\" data-signal=\"green\""))
             #expect(Self.row(A.township.description, in: county)?.contains("<td class=\"red\">0%</td>") == true)
             #expect(Self.row(steadyVillage.township.description, in: county)?.contains("<td class=\"green\">100%</td>") == true)
+        }
+    }
+
+    @Test("the server's service takes the snapshot on each whole period of the server's clock")
+    func theServiceSnapshotsOnTheServersClock() async throws {
+        try await Deployment.with { d in
+            let fleet = Self.fleet(12, seed: 5)
+            try await fleet.seed(d)
+            let server = d.running.application.server, clock = d.clock
+            let city = Int64(Self.county.city.rawValue)
+            let service = HealthSnapshotService(period: .milliseconds(50), clock: { clock.now }) { now in try await server.snapshotHealth(now: now) }
+            let running = Task { try await service.run() }
+            defer { running.cancel() }
+            var taken: [HealthHour] = []
+            for _ in 0..<100 where taken.isEmpty {
+                try await Task.sleep(for: .milliseconds(50))
+                taken = try await server.ops.healthTrend(region: city, sinceMilliseconds: 0)
+            }
+            let expected = try #require(Self.expected(fleet, region: city, seededAt: clock.now, at: clock.now))
+            #expect(taken == [expected], "one snapshot of the hour, the fleet's figures")
         }
     }
 
