@@ -148,7 +148,9 @@ struct HealthTrendTests {
             #expect(Self.drawn("within3", in: steadyPage) == Array(repeating: 100, count: 14))
             let county = try await SyncTrendTests.page(d, "/ops/counties/\(A.county)")
             #expect(Self.drawn("within3", in: county)?.suffix(9) == Array(repeating: 50, count: 9), "half the county's phones")
-            // Its row is red, its share 0% in red; the steady township's green at 100%.
+            // Its page says so in red; its row is red, its share 0% in red; the steady township's green at 100%.
+            #expect(OpsBrowser.figure("syncedShare", township) == "0%" && township.contains("id=\"figure-syncedShare\" class=\"red\""))
+            #expect(OpsBrowser.figure("syncedShare", steadyPage) == "100%")
             #expect(county.contains("id=\"place-\(A.township)\" data-signal=\"red\""))
             #expect(county.contains("id=\"place-\(steadyVillage.township)\" data-signal=\"green\""))
             #expect(Self.row(A.township.description, in: county)?.contains("<td class=\"red\">0%</td>") == true)

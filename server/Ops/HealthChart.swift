@@ -1,10 +1,10 @@
-/// A region's device health over time (`HealthHour` snapshots) as two line charts
-/// (`ChartView`): the unsynced changes its devices hold and the age of the oldest of them, and
-/// the share of its devices that synced within 3 and within 7 days. A township whose phones
+/// A region's device health over time (`HealthHour` snapshots) as three line charts
+/// (`ChartView`): the unsynced changes its devices hold, the age of the oldest of them, and the
+/// share of its devices that synced within 3 and within 7 days. A township whose phones
 /// stop syncing shows its share falling to the floor while the age of what they hold rises.
 ///
 ///     let chart = HealthChart(hours: snapshots, from: now - 14 * 86_400_000, to: now)
-///     chart.shares.map(\.percentWithin3Days)     // [100, 100, …, 0], nil where none was taken
+///     chart.points.map(\.percentWithin3Days)     // [100, nil, …, 0]: nil where none was taken
 public struct HealthChart: Sendable, Hashable {
     /// One bucket (an hour) of the window: its snapshot's figures, nil when none was taken.
     public struct Point: Sendable, Hashable {
@@ -27,15 +27,22 @@ public struct HealthChart: Sendable, Hashable {
         }
     }
 
-    /// Unsynced changes and the oldest one's age in days, on one axis.
+    /// Unsynced changes the devices last reported.
     var backlogView: ChartView {
-        let unsynced = points.map(\.unsyncedChanges), days = points.map(\.oldestUnsyncedDays)
-        let latest = points.last { $0.unsyncedChanges != nil }
-        let now = latest.map { "\(OpsFormat.count($0.unsyncedChanges ?? 0)) 条未同步 unsynced, 最早 \($0.oldestUnsyncedDays ?? 0) 天 oldest days" } ?? "无快照 no snapshot"
+        let unsynced = points.map(\.unsyncedChanges)
+        let now = points.last { $0.unsyncedChanges != nil }.map { "\(OpsFormat.count($0.unsyncedChanges ?? 0)) 条 changes" } ?? "无快照 no snapshot"
         let title = "未同步更改 Unsynced changes"
         return ChartView(title: title, label: "\(title): \(now)", starts: points.map(\.startMilliseconds), bucketHours: 1,
-                         peak: max(unsynced.compactMap { $0 }.max() ?? 0, days.compactMap { $0 }.max() ?? 0),
-                         series: [("unsynced", "未同步更改", "unsynced changes", unsynced), ("oldest", "最早未同步天数", "oldest unsynced, days", days)])
+                         peak: unsynced.compactMap { $0 }.max() ?? 0, series: [("unsynced", "未同步更改", "unsynced changes", unsynced)])
+    }
+
+    /// The oldest unsynced change's age, whole days (0 when none is unsynced).
+    var ageView: ChartView {
+        let days = points.map(\.oldestUnsyncedDays)
+        let now = points.last { $0.oldestUnsyncedDays != nil }.map { "\($0.oldestUnsyncedDays ?? 0) 天 days" } ?? "无快照 no snapshot"
+        let title = "最早未同步 Oldest unsynced, days"
+        return ChartView(title: title, label: "\(title): \(now)", starts: points.map(\.startMilliseconds), bucketHours: 1,
+                         peak: days.compactMap { $0 }.max() ?? 0, series: [("oldest", "最早未同步天数", "oldest unsynced, days", days)])
     }
 
     /// Percent of the devices synced within 3 and within 7 days, on an axis of 0 to 100.
@@ -48,7 +55,8 @@ public struct HealthChart: Sendable, Hashable {
                          series: [("within3", "3 天内同步 %", "synced within 3 days", within3), ("within7", "7 天内同步 %", "synced within 7 days", within7)])
     }
 
-    /// The two charts as `<svg>` elements with their legends.
+    /// The charts as `<svg>` elements with their legends.
     public var backlogSVG: String { backlogView.svg }
+    public var ageSVG: String { ageView.svg }
     public var shareSVG: String { shareView.svg }
 }

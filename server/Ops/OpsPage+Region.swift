@@ -17,7 +17,7 @@ extension OpsPage {
             title: "\(region.name) · 同步状态 sync health", crumbs: crumbs(region, last: nil), hasCrumbs: true,
             heading: region == .city ? "\(region.name) 同步状态" : region.name, levelEnglish: region == .city ? "sync health of the city" : region.level.english,
             code: region == .city ? "全市 whole city" : "\(region.level.chinese) \(region.code)", generated: OpsFormat.time(o.generatedAtMilliseconds), query: "",
-            figures: summary(figures, thresholds: o.thresholds, now: o.generatedAtMilliseconds),
+            figures: summary(figures, thresholds: o.thresholds, now: o.generatedAtMilliseconds, shareSignal: tree.shareSignal(of: region)),
             alertTotal: OpsFormat.count(alerts.count), hasAlerts: !alerts.isEmpty, alertRows: alerts.prefix(alertRowsShown).map { alertView($0) },
             alertMore: alerts.count > alertRowsShown ? "显示前 \(alertRowsShown) 条，共 \(OpsFormat.count(alerts.count)) 条；下级页面列出各自的告警 (first \(alertRowsShown) shown; each lower page lists its own)" : nil,
             places: nil, devices: nil, assigned: nil, hasExports: region == .city,
@@ -25,6 +25,7 @@ extension OpsPage {
         view.trend = trend?.view
         view.conflicts = conflicts?.view
         view.backlog = health?.backlogView
+        view.age = health?.ageView
         view.shares = health?.shareView
         let assigned = tree.devices(assignedTo: region)
         if case .village = region {
@@ -64,11 +65,13 @@ extension OpsPage {
         }
     }
 
-    static func summary(_ f: OpsRegionTree.Figures, thresholds: OpsThresholds, now: Int64) -> [Figure] {
+    static func summary(_ f: OpsRegionTree.Figures, thresholds: OpsThresholds, now: Int64, shareSignal: Signal) -> [Figure] {
         [
             Figure(key: "devices", value: OpsFormat.count(f.devices), label: "设备", english: "devices", detail: nil, signal: ""),
             Figure(key: "active", value: OpsFormat.count(f.active), label: "活跃", english: "active", detail: "\(Int(thresholds.lastSyncAmberDays)) 天内同步 synced < \(Int(thresholds.lastSyncAmberDays)) days", signal: ""),
             Figure(key: "stale", value: OpsFormat.count(f.stale), label: "停滞", english: "stale", detail: "≥ \(Int(thresholds.lastSyncRedDays)) 天未同步 no sync ≥ \(Int(thresholds.lastSyncRedDays)) days", signal: f.stale > 0 ? "red" : "green"),
+            Figure(key: "syncedShare", value: f.syncedShare.map { "\($0)%" } ?? "—", label: "7 天内同步", english: "synced within 7 days",
+                   detail: "< \(Int(thresholds.syncedShareRedPercent))% 为红 red", signal: shareSignal.rawValue),
             Figure(key: "unsynced", value: OpsFormat.count(f.unsyncedChanges), label: "未同步更改", english: "unsynced changes", detail: nil, signal: f.unsyncedChanges > 0 ? "amber" : "green"),
             Figure(key: "oldest", value: f.oldestUnsyncedMilliseconds.map { "\(OpsFormat.days(from: $0, to: now)) 天" } ?? "—", label: "最早未同步", english: "oldest unsynced, days",
                    detail: f.oldestUnsyncedMilliseconds.map(OpsFormat.time), signal: ""),

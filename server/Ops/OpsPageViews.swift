@@ -44,9 +44,9 @@ extension OpsPage {
         var trend: ChartView? = nil
         /// The place's conflicts opened and resolved per day over the last 30 days.
         var conflicts: ChartView? = nil
-        /// The place's unsynced changes with their oldest age, and its share of devices synced
+        /// The place's unsynced changes, the oldest one's age, and its share of devices synced
         /// within 3 and 7 days, per hour over the last 14 days; nil for a village.
-        var backlog: ChartView? = nil, shares: ChartView? = nil
+        var backlog: ChartView? = nil, age: ChartView? = nil, shares: ChartView? = nil
     }
 
     struct DevicePageView {

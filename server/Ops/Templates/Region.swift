@@ -14,7 +14,7 @@ extension OpsTemplates {
         {{#conflicts}}<h2 id="conflict-trend">近 30 天冲突 <small>conflicts opened and resolved per day, last 30 days</small></h2>
         {{>chart}}{{/conflicts}}
         {{#backlog}}<h2 id="backlog-trend">近 14 天未同步 <small>unsynced changes and the oldest one's age in days, per hour, last 14 days</small></h2>
-        {{>chart}}{{/backlog}}
+        {{>chart}}{{/backlog}}{{#age}}{{>chart}}{{/age}}
         {{#shares}}<h2 id="share-trend">近 14 天按时同步 <small>percent of devices synced within 3 and 7 days, per hour, last 14 days</small></h2>
         {{>chart}}{{/shares}}
         {{>alerts}}
