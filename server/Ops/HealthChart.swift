@@ -29,20 +29,20 @@ public struct HealthChart: Sendable, Hashable {
 
     /// Unsynced changes the devices last reported.
     var backlogView: ChartView {
-        let unsynced = points.map(\.unsyncedChanges)
-        let now = points.last { $0.unsyncedChanges != nil }.map { "\(OpsFormat.count($0.unsyncedChanges ?? 0)) 条 changes" } ?? "无快照 no snapshot"
-        let title = "未同步更改 Unsynced changes"
-        return ChartView(title: title, label: "\(title): \(now)", starts: points.map(\.startMilliseconds), bucketHours: 1,
-                         peak: unsynced.compactMap { $0 }.max() ?? 0, series: [("unsynced", "未同步更改", "unsynced changes", unsynced)])
+        line("未同步更改 Unsynced changes", ("unsynced", "未同步更改", "unsynced changes", points.map(\.unsyncedChanges))) { "\(OpsFormat.count($0)) 条 changes" }
     }
 
     /// The oldest unsynced change's age, whole days (0 when none is unsynced).
     var ageView: ChartView {
-        let days = points.map(\.oldestUnsyncedDays)
-        let now = points.last { $0.oldestUnsyncedDays != nil }.map { "\($0.oldestUnsyncedDays ?? 0) 天 days" } ?? "无快照 no snapshot"
-        let title = "最早未同步 Oldest unsynced, days"
+        line("最早未同步 Oldest unsynced, days", ("oldest", "最早未同步天数", "oldest unsynced, days", points.map(\.oldestUnsyncedDays))) { "\($0) 天 days" }
+    }
+
+    /// One series over the window, its axis scaled to its peak, its label ending with its latest value.
+    private func line(_ title: String, _ series: (key: String, name: String, english: String, values: [Int?]),
+                      latest: (Int) -> String) -> ChartView {
+        let now = series.values.last { $0 != nil }.flatMap { $0 }.map(latest) ?? "无快照 no snapshot"
         return ChartView(title: title, label: "\(title): \(now)", starts: points.map(\.startMilliseconds), bucketHours: 1,
-                         peak: days.compactMap { $0 }.max() ?? 0, series: [("oldest", "最早未同步天数", "oldest unsynced, days", days)])
+                         peak: series.values.compactMap { $0 }.max() ?? 0, series: [series])
     }
 
     /// Percent of the devices synced within 3 and within 7 days, on an axis of 0 to 100.
