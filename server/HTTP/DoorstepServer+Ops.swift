@@ -114,7 +114,8 @@ extension DoorstepServer {
     /// `HealthSnapshotService` calls it every hour; tests call it at the times they choose.
     @discardableResult
     public func snapshotHealth(now: Int64) async throws -> [HealthHour] {
-        let hours = HealthHour.snapshot(at: now, devices: try await enrolledDevices(of: try await access.store.workers()), statuses: try await ops.deviceStatuses())
+        let devices = try await enrolledDevices(of: try await access.store.workers())
+        let hours = HealthHour.snapshot(at: now, devices: devices, statuses: try await ops.deviceStatuses())
         try await ops.recordHealthHours(hours)
         return hours
     }

@@ -29,12 +29,16 @@ public struct HealthChart: Sendable, Hashable {
 
     /// Unsynced changes the devices last reported.
     var backlogView: ChartView {
-        line("未同步更改 Unsynced changes", ("unsynced", "未同步更改", "unsynced changes", points.map(\.unsyncedChanges))) { "\(OpsFormat.count($0)) 条 changes" }
+        line("未同步更改 Unsynced changes", ("unsynced", "未同步更改", "unsynced changes", points.map(\.unsyncedChanges))) {
+            "\(OpsFormat.count($0)) 条 changes"
+        }
     }
 
     /// The oldest unsynced change's age, whole days (0 when none is unsynced).
     var ageView: ChartView {
-        line("最早未同步 Oldest unsynced, days", ("oldest", "最早未同步天数", "oldest unsynced, days", points.map(\.oldestUnsyncedDays))) { "\($0) 天 days" }
+        line("最早未同步 Oldest unsynced, days", ("oldest", "最早未同步天数", "oldest unsynced, days", points.map(\.oldestUnsyncedDays))) {
+            "\($0) 天 days"
+        }
     }
 
     /// One series over the window, its axis scaled to its peak, its label ending with its latest value.
@@ -49,7 +53,8 @@ public struct HealthChart: Sendable, Hashable {
     var shareView: ChartView {
         let within3 = points.map(\.percentWithin3Days), within7 = points.map(\.percentWithin7Days)
         let latest = points.last { $0.percentWithin3Days != nil }
-        let now = latest.map { "3 天内 within 3 days \($0.percentWithin3Days ?? 0)%, 7 天内 within 7 days \($0.percentWithin7Days ?? 0)%" } ?? "无快照 no snapshot"
+        let now = latest.map { "3 天内 within 3 days \($0.percentWithin3Days ?? 0)%, 7 天内 within 7 days \($0.percentWithin7Days ?? 0)%" }
+            ?? "无快照 no snapshot"
         let title = "按时同步的设备 % Devices synced"
         return ChartView(title: title, label: "\(title): \(now)", starts: points.map(\.startMilliseconds), bucketHours: 1, peak: 100,
                          series: [("within3", "3 天内同步 %", "synced within 3 days", within3), ("within7", "7 天内同步 %", "synced within 7 days", within7)])
