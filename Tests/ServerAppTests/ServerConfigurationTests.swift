@@ -17,11 +17,12 @@ import Testing
         let path = try file(#"{"port": 9001, "rateBurst": 7, "host": "0.0.0.0", "scopeWarning": 100, "fault": {"crashAfterCommit": 0.25}}"#)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let environment = ["DOORSTEP_PORT": "9002", "DOORSTEP_RATE_BURST": "8.5", "DOORSTEP_LOG_LEVEL": "debug", "DOORSTEP_CONFIG": path,
-                           "DOORSTEP_TOMBSTONE_HORIZON_DAYS": ""]
+                           "DOORSTEP_TOMBSTONE_HORIZON_DAYS": "", "DOORSTEP_SYNCED_SHARE_RED_PERCENT": "70"]
         let c = try await ServerConfiguration.load(options: ["port": .integer(9003)], environment: environment)
         #expect(c.port == 9003, "the option")
         #expect(c.limits.deviceBurst == 8.5, "the environment over the file")
         #expect(c.logLevel == .debug, "the environment")
+        #expect(c.thresholds.syncedShareRedPercent == 70, "a threshold of the ops pages")
         #expect(c.host == "0.0.0.0" && c.engine.scopeWarningRecords == 100, "the file")
         #expect(c.faults.crashAfterCommitProbability == 0.25, "a nested key of the file")
         let defaults = ServerConfiguration()
@@ -40,6 +41,7 @@ import Testing
         (["DOORSTEP_LOG_LEVEL": "loud"], "logLevel loud is not one of"),
         (["DOORSTEP_SCOPE_WARNING": "500", "DOORSTEP_SCOPE_BLOCKING": "400"], "scopeBlocking (400) must be at least scopeWarning (500)"),
         (["DOORSTEP_FAULT_CRASH_AFTER_COMMIT": "2"], "not a probability"),
+        (["DOORSTEP_SYNCED_SHARE_RED_PERCENT": "150"], "syncedShareRedPercent (150.0) must be a percent"),
         (["DOORSTEP_DATABASE": "mysql://u:hunter2@h/db"], "neither sqlite nor a postgres:// URL"),
     ])
     func aValueItCannotUseIsRefusedNamingTheSetting(environment: [String: String], problem: String) async throws {

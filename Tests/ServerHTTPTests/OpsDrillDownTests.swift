@@ -45,6 +45,9 @@ struct OpsDrillDownTests {
         try await Deployment.with(backend: backend) { d in
             let fleet = Self.smallFleet
             try await fleet.seed(d, historyEveryHours: 6)
+            // A health snapshot a day over the 14 days before now, from the statuses as they stand
+            // (each phone synced every 6 hours up to its last sync), so the pages draw the shares falling.
+            for day in (1...14).reversed() { try await d.running.application.server.snapshotHealth(now: d.clock.now - Int64(day) * 86_400_000) }
             let browser = try await OpsBrowser.login(d)
 
             let city = try await browser.get("/ops")
@@ -60,6 +63,9 @@ struct OpsDrillDownTests {
             expectFigures(county, fleet, "140821")
             #expect(OpsBrowser.links(county.html, "/ops").contains("/ops"), "the breadcrumb leads back to the city")
             let townships = OpsBrowser.links(county.html, "/ops/townships/")
+            // The county's share synced within 7 days over its 14 daily snapshots ends at 4 of its 7 phones (57%), a day ago.
+            let within7 = HealthTrendTests.drawn("within7", in: county.html)
+            #expect(within7?.count == 14 && within7?.last == 57, "\(within7 ?? [])")
             #expect(townships == ["/ops/townships/140821101", "/ops/townships/140821102"])
 
             let township = try await browser.get(townships[0])

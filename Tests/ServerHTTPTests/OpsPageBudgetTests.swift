@@ -27,6 +27,12 @@ struct OpsPageBudgetTests {
         try await Deployment.with { d in
             let seedStart = ContinuousClock.now
             try await Self.fleet.seed(d)
+            // Fourteen days of hourly health snapshots, each of them the fleet's (backlogs of
+            // five digits, every hour present), so the health charts are as long as they get.
+            let snapshot = try await d.running.application.server.snapshotHealth(now: d.clock.now)
+            try await d.store.recordHealthHours((1..<(14 * 24)).flatMap { h in
+                snapshot.map { var old = $0; old.hourMilliseconds -= Int64(h) * 3_600_000; old.unsyncedChanges += h * 37; return old }
+            })
             print("ops budget: seeded \(Self.fleet.devices.count) devices in \(Self.villages.count) villages in \(ContinuousClock.now - seedStart)")
             let browser = try await OpsBrowser.login(d)
             let big = Self.villages[0]

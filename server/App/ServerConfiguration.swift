@@ -65,6 +65,8 @@ public struct ServerConfiguration: Sendable, Hashable {
                   "staleRedDays (\(thresholds.lastSyncRedDays)) must be at least staleAmberDays (\(thresholds.lastSyncAmberDays)), both positive")
         try check(thresholds.unsyncedAlertDays > 0 && thresholds.conflictWaitingDays > 0,
                   "unsyncedAlertDays (\(thresholds.unsyncedAlertDays)) and conflictAlertDays (\(thresholds.conflictWaitingDays)) must be positive")
+        try check((0...100).contains(thresholds.syncedShareRedPercent),
+                  "syncedShareRedPercent (\(thresholds.syncedShareRedPercent)) must be a percent, 0 to 100")
         try check((tlsCertificate == nil) == (tlsKey == nil), "tlsCertificate and tlsKey go together: give both or neither")
         try check(security.idleTimeoutSeconds > 0 && security.readTimeoutSeconds > 0,
                   "idleTimeout (\(security.idleTimeoutSeconds)) and readTimeout (\(security.readTimeoutSeconds)) must be positive")

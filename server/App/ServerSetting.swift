@@ -84,6 +84,8 @@ extension ServerSetting {
         number("staleRedDays", "Days without a successful sync after which a device shows red.", \.thresholds.lastSyncRedDays),
         number("unsyncedAlertDays", "Alert when a device holds unsynced changes older than this many days.", \.thresholds.unsyncedAlertDays),
         number("conflictAlertDays", "Alert when a conflict has waited for a reviewer this many days.", \.thresholds.conflictWaitingDays),
+        number("syncedShareRedPercent", "A place shows red on the ops page when fewer than this percent of its devices synced within 7 days.",
+               \.thresholds.syncedShareRedPercent),
         number("tombstoneHorizonDays", "Days a deleted record is kept before it is purged; a device away longer bootstraps again.",
                \.tombstoneHorizonDays),
         optionalText("keyFile", "The key ring sealing personal data at rest (mode 0600), away from the database and its backups; SQLite's default <dataDir>/server.sqlite.keys is made on first start. PostgreSQL needs one.",

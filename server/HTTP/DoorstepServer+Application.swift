@@ -17,10 +17,11 @@ extension DoorstepServer {
         return try .tls(.http1(configuration: http), tlsConfiguration: tls)
     }
 
-    /// What runs beside the HTTP server for as long as it runs: the sync history's writer and
-    /// the security log's flusher.
+    /// What runs beside the HTTP server for as long as it runs: the sync history's writer, the
+    /// security log's flusher and the hourly device-health snapshot.
     public func services(logger: Logger) -> [any Service] {
-        [history, SecurityLogFlusher(access: access, clock: clock, logger: logger)]
+        [history, SecurityLogFlusher(access: access, clock: clock, logger: logger),
+         HealthSnapshotService(clock: clock, logger: logger) { now in try await snapshotHealth(now: now) }]
     }
 
     /// A TLS configuration for serving HTTPS from a PEM certificate chain and its PEM private

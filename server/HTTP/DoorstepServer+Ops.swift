@@ -44,7 +44,7 @@ extension DoorstepServer {
         router.get("/ops") { request, context in
             try await opsPage(request, context) { tree in
                 try OpsPage.region(tree, .city, query: try OpsListQuery(parameters: Self.parameters(request)), trend: try await trendChart(.city),
-                                   conflicts: try await conflictChart(.city))
+                                   conflicts: try await conflictChart(.city), health: try await healthChart(.city))
             }
         }
         for level in ["counties", "townships", "villages"] {
@@ -53,7 +53,7 @@ extension DoorstepServer {
                 return try await opsPage(request, context) { tree in
                     let region = try OpsRegion.parse(level, code)
                     return try OpsPage.region(tree, region, query: try OpsListQuery(parameters: Self.parameters(request)), trend: try await trendChart(region),
-                                              conflicts: try await conflictChart(region))
+                                              conflicts: try await conflictChart(region), health: try await healthChart(region))
                 }
             }
         }
@@ -102,6 +102,24 @@ extension DoorstepServer {
                           from: since, to: now, bucketHours: 1)
     }
 
+    /// The place's device health per hour over the last 14 days, from its snapshots; nil for a village.
+    func healthChart(_ region: OpsRegion) async throws -> HealthChart? {
+        guard let code = region.trendRegion else { return nil }
+        let now = clock(), since = now - 14 * 86_400_000
+        return HealthChart(hours: try await ops.healthTrend(region: code, sinceMilliseconds: since), from: since, to: now)
+    }
+
+    /// Snapshots every region's device health at `now` (`HealthHour`) from the enrolled devices
+    /// and their latest statuses, replacing the snapshots of the same hour; returns them.
+    /// `HealthSnapshotService` calls it every hour; tests call it at the times they choose.
+    @discardableResult
+    public func snapshotHealth(now: Int64) async throws -> [HealthHour] {
+        let devices = try await enrolledDevices(of: try await access.store.workers())
+        let hours = HealthHour.snapshot(at: now, devices: devices, statuses: try await ops.deviceStatuses())
+        try await ops.recordHealthHours(hours)
+        return hours
+    }
+
     /// The place's conflicts opened and resolved per day over the last 30 days, from the conflict log.
     func conflictChart(_ region: OpsRegion) async throws -> ConflictChart {
         let now = clock(), since = now - 30 * 86_400_000
@@ -134,12 +152,10 @@ extension DoorstepServer {
     /// One reading of the directory, the device statuses, the villages and the open conflicts,
     /// and the overview computed from it.
     private func opsReading() async throws -> (overview: OpsOverview, devices: [OpsOverview.EnrolledDevice], villages: [VillageCode], conflicts: [RecordState]) {
-        let workers = Dictionary(try await access.store.workers().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let devices = try await access.store.credentials(worker: nil).filter { $0.kind == .device && !$0.isRevoked }.compactMap { c in
-            workers[c.worker].map { OpsOverview.EnrolledDevice(id: c.id, name: c.name, worker: $0) }
-        }
+        let workers = try await access.store.workers()
+        let devices = try await enrolledDevices(of: workers)
         var all = Assignment()
-        for w in workers.values {
+        for w in workers {
             all.villages.formUnion(w.assignment.villages)
             all.townships.formUnion(w.assignment.townships)
             all.counties.formUnion(w.assignment.counties)
@@ -155,6 +171,14 @@ extension DoorstepServer {
         let overview = OpsOverview(now: now, thresholds: thresholds, devices: devices, statuses: try await ops.deviceStatuses(),
                                    villages: villages, conflicts: conflicts, budgetHits: hits)
         return (overview, devices, villages, conflicts)
+    }
+
+    /// The devices enrolled and not revoked, each with its worker among `workers`.
+    func enrolledDevices(of workers: [Worker]) async throws -> [OpsOverview.EnrolledDevice] {
+        let byID = Dictionary(workers.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return try await access.store.credentials(worker: nil).filter { $0.kind == .device && !$0.isRevoked }.compactMap { c in
+            byID[c.worker].map { OpsOverview.EnrolledDevice(id: c.id, name: c.name, worker: $0) }
+        }
     }
 
     /// An ops page for a viewer (the login page otherwise): `render` given the region tree; a

@@ -112,6 +112,12 @@ public final class SyncHistoryWriter: OpsStore, Service {
         return try await store.syncTrend(region: region, sinceMilliseconds: sinceMilliseconds)
     }
 
+    public func recordHealthHours(_ hours: [HealthHour]) async throws { try await store.recordHealthHours(hours) }
+
+    public func healthTrend(region: Int64, sinceMilliseconds: Int64) async throws -> [HealthHour] {
+        try await store.healthTrend(region: region, sinceMilliseconds: sinceMilliseconds)
+    }
+
     public func conflictDays(villages: Range<Int64>, sinceMilliseconds: Int64) async throws -> [ConflictDay] {
         try await store.conflictDays(villages: villages, sinceMilliseconds: sinceMilliseconds)
     }

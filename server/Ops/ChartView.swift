@@ -1,6 +1,9 @@
 /// What the `chart` template draws for any trend (`TrendChart`, `ConflictChart`): series of
 /// counts over evenly spaced buckets, every coordinate computed here, every text escaped by
 /// the template. The frame is 640 × 200 user units; the axis tops at 1, 2 or 5 × 10^k.
+///
+/// A bucket without a value (nil: a snapshot never taken) is `-` in `data-values` and no point
+/// of the line, which joins the values on either side of it.
 struct ChartView {
     struct Line { var y: String; var label: String }
     struct Tick { var x: String; var label: String; var anchor: String }
@@ -13,7 +16,7 @@ struct ChartView {
 
     /// `series` as lines over buckets starting at `starts`, the axis scaled to `peak`.
     init(title: String, label: String, starts: [Int64], bucketHours: Int, peak: Int,
-         series: [(key: String, name: String, english: String, values: [Int])]) {
+         series: [(key: String, name: String, english: String, values: [Int?])]) {
         let scale = Self.niceCeiling(max(1, peak))
         let plotWidth = Self.width - Self.left - Self.right, plotHeight = Self.height - Self.top - Self.bottom
         func x(_ i: Int) -> Double { Self.left + (starts.count > 1 ? Double(i) / Double(starts.count - 1) : 0.5) * plotWidth }
@@ -33,8 +36,8 @@ struct ChartView {
                  anchor: i == 0 && starts.count > 1 ? "start" : i == starts.count - 1 && starts.count > 1 ? "end" : "middle")
         }
         self.series = series.map { s in
-            Series(key: s.key, name: s.name, english: s.english, values: s.values.map(String.init).joined(separator: " "),
-                   points: s.values.enumerated().map { String(format: "%.1f,%.1f", x($0.offset), y($0.element)) }.joined(separator: " "))
+            Series(key: s.key, name: s.name, english: s.english, values: s.values.map { $0.map(String.init) ?? "-" }.joined(separator: " "),
+                   points: s.values.enumerated().compactMap { i, v in v.map { String(format: "%.1f,%.1f", x(i), y($0)) } }.joined(separator: " "))
         }
     }
 

@@ -7,7 +7,7 @@ extension OpsPage {
     /// The page of `region`: its summary, alerts, children (places, or a village's devices),
     /// and the devices assigned to the place itself. A place the tree does not hold is a 404.
     public static func region(_ tree: OpsRegionTree, _ region: OpsRegion, query: OpsListQuery, trend: TrendChart? = nil,
-                              conflicts: ConflictChart? = nil) throws(OpsError) -> String {
+                              conflicts: ConflictChart? = nil, health: HealthChart? = nil) throws(OpsError) -> String {
         guard let figures = tree.figures[region] else {
             throw OpsError(.notFound, "no \(region.level.english) \(region.code) has devices, villages or conflicts on this server")
         }
@@ -17,13 +17,16 @@ extension OpsPage {
             title: "\(region.name) · 同步状态 sync health", crumbs: crumbs(region, last: nil), hasCrumbs: true,
             heading: region == .city ? "\(region.name) 同步状态" : region.name, levelEnglish: region == .city ? "sync health of the city" : region.level.english,
             code: region == .city ? "全市 whole city" : "\(region.level.chinese) \(region.code)", generated: OpsFormat.time(o.generatedAtMilliseconds), query: "",
-            figures: summary(figures, thresholds: o.thresholds, now: o.generatedAtMilliseconds),
+            figures: summary(figures, thresholds: o.thresholds, now: o.generatedAtMilliseconds, shareSignal: tree.shareSignal(of: region)),
             alertTotal: OpsFormat.count(alerts.count), hasAlerts: !alerts.isEmpty, alertRows: alerts.prefix(alertRowsShown).map { alertView($0) },
             alertMore: alerts.count > alertRowsShown ? "显示前 \(alertRowsShown) 条，共 \(OpsFormat.count(alerts.count)) 条；下级页面列出各自的告警 (first \(alertRowsShown) shown; each lower page lists its own)" : nil,
             places: nil, devices: nil, assigned: nil, hasExports: region == .city,
             exports: region == .city ? OpsExport.Table.allCases.map { LabelledLink(href: $0.path, label: $0.linkLabel.chinese, english: $0.linkLabel.english) } : [])
         view.trend = trend?.view
         view.conflicts = conflicts?.view
+        view.backlog = health?.backlogView
+        view.age = health?.ageView
+        view.shares = health?.shareView
         let assigned = tree.devices(assignedTo: region)
         if case .village = region {
             view.devices = try deviceList(assigned, heading: ("本村设备", "devices of the village"), path: region.path, extra: "", query: query, tree: tree)
@@ -62,11 +65,13 @@ extension OpsPage {
         }
     }
 
-    static func summary(_ f: OpsRegionTree.Figures, thresholds: OpsThresholds, now: Int64) -> [Figure] {
+    static func summary(_ f: OpsRegionTree.Figures, thresholds: OpsThresholds, now: Int64, shareSignal: Signal) -> [Figure] {
         [
             Figure(key: "devices", value: OpsFormat.count(f.devices), label: "设备", english: "devices", detail: nil, signal: ""),
             Figure(key: "active", value: OpsFormat.count(f.active), label: "活跃", english: "active", detail: "\(Int(thresholds.lastSyncAmberDays)) 天内同步 synced < \(Int(thresholds.lastSyncAmberDays)) days", signal: ""),
             Figure(key: "stale", value: OpsFormat.count(f.stale), label: "停滞", english: "stale", detail: "≥ \(Int(thresholds.lastSyncRedDays)) 天未同步 no sync ≥ \(Int(thresholds.lastSyncRedDays)) days", signal: f.stale > 0 ? "red" : "green"),
+            Figure(key: "syncedShare", value: f.syncedShare.map { "\($0)%" } ?? "—", label: "7 天内同步", english: "synced within 7 days",
+                   detail: "< \(Int(thresholds.syncedShareRedPercent))% 为红 red", signal: shareSignal.rawValue),
             Figure(key: "unsynced", value: OpsFormat.count(f.unsyncedChanges), label: "未同步更改", english: "unsynced changes", detail: nil, signal: f.unsyncedChanges > 0 ? "amber" : "green"),
             Figure(key: "oldest", value: f.oldestUnsyncedMilliseconds.map { "\(OpsFormat.days(from: $0, to: now)) 天" } ?? "—", label: "最早未同步", english: "oldest unsynced, days",
                    detail: f.oldestUnsyncedMilliseconds.map(OpsFormat.time), signal: ""),
@@ -86,7 +91,8 @@ extension OpsPage {
                         oldest: f.oldestUnsyncedMilliseconds.map(OpsFormat.time) ?? "",
                         lastSuccess: f.lastSuccessMilliseconds.map(OpsFormat.time) ?? (f.devices > 0 ? "从未 never" : "无设备 no devices"),
                         signal: tree.signal(of: r).rawValue, conflicts: OpsFormat.count(f.conflictsWaiting), conflictSignal: f.conflictsWaiting > 0 ? "amber" : "green",
-                        alerts: OpsFormat.count(f.alerts), alertSignal: f.alerts > 0 ? "red" : "green")
+                        alerts: OpsFormat.count(f.alerts), alertSignal: f.alerts > 0 ? "red" : "green",
+                        syncedShare: f.syncedShare.map { "\($0)%" } ?? "—", shareSignal: tree.shareSignal(of: r).rawValue)
     }
 
     static func sortPlaces(_ places: [OpsRegion], _ tree: OpsRegionTree, _ sort: OpsListQuery.Sort) -> [OpsRegion] {

@@ -20,6 +20,8 @@ extension OpsPage {
         var href: String, name: String, code: String, devices: String, active: String, stale: String, staleSignal: String
         var unsynced: String, unsyncedSignal: String, oldestAge: String, oldest: String, lastSuccess: String, signal: String
         var conflicts: String, conflictSignal: String, alerts: String, alertSignal: String
+        /// Percent of its devices synced within the red threshold's days, coloured by `syncedShareRedPercent`.
+        var syncedShare: String, shareSignal: String
     }
 
     /// A place a device's worker is assigned, linked to its page.
@@ -42,6 +44,9 @@ extension OpsPage {
         var trend: ChartView? = nil
         /// The place's conflicts opened and resolved per day over the last 30 days.
         var conflicts: ChartView? = nil
+        /// The place's unsynced changes, the oldest one's age, and its share of devices synced
+        /// within 3 and 7 days, per hour over the last 14 days; nil for a village.
+        var backlog: ChartView? = nil, age: ChartView? = nil, shares: ChartView? = nil
     }
 
     struct DevicePageView {

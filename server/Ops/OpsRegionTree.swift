@@ -30,9 +30,15 @@ public struct OpsRegionTree: Sendable {
         public var conflictsWaiting = 0
         public var alerts = 0
         public var overBudget = 0
+        /// Synced successfully less than 7 days before the overview, as `HealthHour` counts.
+        public var syncedWithin7Days = 0
 
-        mutating func add(_ row: OpsOverview.DeviceRow) {
+        /// Percent of the devices synced within 7 days; nil without devices.
+        public var syncedShare: Int? { devices > 0 ? HealthHour.percent(syncedWithin7Days, of: devices) : nil }
+
+        mutating func add(_ row: OpsOverview.DeviceRow, now: Int64) {
             devices += 1
+            if HealthHour.synced(row.lastSuccessMilliseconds, within: 7, of: now) { syncedWithin7Days += 1 }
             if row.syncSignal == .green { active += 1 }
             if row.syncSignal == .red { stale += 1 }
             if row.overBudget { overBudget += 1 }
@@ -56,7 +62,7 @@ public struct OpsRegionTree: Sendable {
             let member = OpsRegion.regions(of: worker.assignment).union([.city])
             memberships[row.id] = member
             places.formUnion(member)
-            for region in member { figures[region, default: Figures()].add(row) }
+            for region in member { figures[region, default: Figures()].add(row, now: overview.generatedAtMilliseconds) }
             let home = OpsRegion.homes(of: worker.assignment)
             homes[row.id] = home.isEmpty ? [.city] : home
             for region in homes[row.id]! { assigned[region, default: []].append(row) }
@@ -111,10 +117,18 @@ public struct OpsRegionTree: Sendable {
     public func homes(ofDevice id: String) -> [OpsRegion]? { homes[id] }
 
     /// A place's colour: the age of its most recent successful sync, amber as a device's, red
-    /// from the silent-village threshold. A place without devices is green.
+    /// from the silent-village threshold; red too when fewer than `syncedShareRedPercent` of
+    /// its devices synced within 7 days. A place without devices is green.
     public func signal(of region: OpsRegion) -> Signal {
         guard let f = figures[region], f.devices > 0 else { return .green }
         let days = f.lastSuccessMilliseconds.map { Double(overview.generatedAtMilliseconds - $0) / 86_400_000 } ?? .infinity
-        return Signal.of(days, amber: overview.thresholds.lastSyncAmberDays, red: overview.thresholds.silentVillageDays)
+        let age = Signal.of(days, amber: overview.thresholds.lastSyncAmberDays, red: overview.thresholds.silentVillageDays)
+        return max(age, shareSignal(of: region))
+    }
+
+    /// Red when fewer than `syncedShareRedPercent` of the place's devices synced within 7 days.
+    public func shareSignal(of region: OpsRegion) -> Signal {
+        guard let share = figures[region]?.syncedShare else { return .green }
+        return Double(share) < overview.thresholds.syncedShareRedPercent ? .red : .green
     }
 }

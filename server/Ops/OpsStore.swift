@@ -11,6 +11,12 @@ public protocol OpsStore: Sendable {
     /// A region's exchanges per hour (`SyncHour`) from `sinceMilliseconds` on, oldest first;
     /// hours without an exchange are absent.
     func syncTrend(region: Int64, sinceMilliseconds: Int64) async throws -> [SyncHour]
+    /// Writes regions' health snapshots (`HealthHour`), each replacing the one of its region
+    /// and hour, in one transaction.
+    func recordHealthHours(_ hours: [HealthHour]) async throws
+    /// A region's health snapshots from `sinceMilliseconds` on, oldest first; hours without one
+    /// are absent.
+    func healthTrend(region: Int64, sinceMilliseconds: Int64) async throws -> [HealthHour]
     /// Conflicts opened for a reviewer and resolved per day (midnight UTC+8) from
     /// `sinceMilliseconds` on, in the villages whose codes fall in `villages`; oldest first,
     /// days without any absent.

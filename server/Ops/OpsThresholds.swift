@@ -12,6 +12,8 @@ public struct OpsThresholds: Sendable, Hashable, Codable {
     public var silentVillageDays = 7.0
     /// Alert: a conflict waiting for a reviewer longer than this.
     public var conflictWaitingDays = 7.0
+    /// A place turns red when fewer than this percent of its devices synced within 7 days.
+    public var syncedShareRedPercent = 50.0
 
     public init() {}
 }

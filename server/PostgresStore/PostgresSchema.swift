@@ -227,11 +227,23 @@ enum PostgresSchema {
             )
             """,
         ]),
+        ("v6-health-hours", [
+            // Each region's device health per hour (HealthHour), snapshot from the device statuses.
+            """
+            CREATE TABLE health_hours (
+                region BIGINT NOT NULL, hour_ms BIGINT NOT NULL, taken_ms BIGINT NOT NULL, devices BIGINT NOT NULL, seen BIGINT NOT NULL,
+                synced_3d BIGINT NOT NULL, synced_7d BIGINT NOT NULL, unsynced BIGINT NOT NULL, oldest_unsynced_ms BIGINT,
+                PRIMARY KEY (region, hour_ms)
+            )
+            """,
+            // conflictDays reads one place's villages (a code range) over a span of days.
+            "CREATE INDEX conflict_log_by_village ON conflict_log (village, at_ms)",
+        ]),
     ]
 
     /// Tables left out of the state hash: logs of requests, which a refused request appends to
     /// by design, and the migration record.
-    static let unhashedTables: Set = ["security_log", "sync_history", "sync_hours", "device_status", "schema_migrations", "creation_budget_refusals", "ops_sessions", "log_chains"]
+    static let unhashedTables: Set = ["security_log", "sync_history", "sync_hours", "health_hours", "device_status", "schema_migrations", "creation_budget_refusals", "ops_sessions", "log_chains"]
 
     static func migrate(_ store: PostgresSyncStore) async throws {
         let schema = store.location.schema

@@ -48,6 +48,37 @@ extension PostgresSyncStore: OpsStore {
             """)
     }
 
+    public func recordHealthHours(_ hours: [HealthHour]) async throws {
+        guard !hours.isEmpty else { return }
+        try await write("recordHealthHours") { c in
+            for h in hours {
+                try await c.run("""
+                    INSERT INTO health_hours (region, hour_ms, taken_ms, devices, seen, synced_3d, synced_7d, unsynced, oldest_unsynced_ms)
+                    VALUES (\(h.region), \(h.hourMilliseconds), \(h.takenAtMilliseconds), \(Int64(h.devices)), \(Int64(h.seen)),
+                            \(Int64(h.syncedWithin3Days)), \(Int64(h.syncedWithin7Days)), \(Int64(h.unsyncedChanges)), \(h.oldestUnsyncedMilliseconds))
+                    ON CONFLICT (region, hour_ms) DO UPDATE SET taken_ms = excluded.taken_ms, devices = excluded.devices, seen = excluded.seen,
+                        synced_3d = excluded.synced_3d, synced_7d = excluded.synced_7d, unsynced = excluded.unsynced,
+                        oldest_unsynced_ms = excluded.oldest_unsynced_ms
+                    """)
+            }
+        }
+    }
+
+    public func healthTrend(region: Int64, sinceMilliseconds: Int64) async throws -> [HealthHour] {
+        try await read("healthTrend") { c in
+            try await c.rows("""
+                SELECT hour_ms, taken_ms, devices, seen, synced_3d, synced_7d, unsynced, oldest_unsynced_ms FROM health_hours
+                WHERE region = \(region) AND hour_ms >= \(SyncHour.hour(of: sinceMilliseconds)) ORDER BY hour_ms
+                """).map { row in
+                    let (hour, taken, devices, seen, within3, within7, unsynced, oldest) =
+                        try row.decode((Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64?).self)
+                    return HealthHour(region: region, hourMilliseconds: hour, takenAtMilliseconds: taken, devices: Int(devices), seen: Int(seen),
+                                      syncedWithin3Days: Int(within3), syncedWithin7Days: Int(within7), unsyncedChanges: Int(unsynced),
+                                      oldestUnsyncedMilliseconds: oldest)
+                }
+        }
+    }
+
     public func conflictDays(villages: Range<Int64>, sinceMilliseconds: Int64) async throws -> [ConflictDay] {
         try await read("conflictDays") { c in
             // Midnight in UTC+8: shift by 8 hours, cut to the day, shift back.

@@ -17,8 +17,9 @@ extension PostgresSyncStore: RetentionStore {
 
     public func trimSyncHistory(before milliseconds: Int64) async throws -> Int {
         try await write("trimSyncHistory") { c in
-            // The trends' hours go with the history they were folded from.
+            // The trends' hours (and the health snapshots beside them) go with the history they were folded from.
             try await c.run("DELETE FROM sync_hours WHERE hour_ms < \(SyncHour.hour(of: milliseconds))")
+            try await c.run("DELETE FROM health_hours WHERE hour_ms < \(SyncHour.hour(of: milliseconds))")
             return Int(try await c.one("WITH gone AS (DELETE FROM sync_history WHERE at_ms < \(milliseconds) RETURNING 1) SELECT count(*) FROM gone",
                                        as: Int64.self))
         }

@@ -331,6 +331,25 @@ enum SQLiteSchema {
                 ) WITHOUT ROWID
                 """)
         }
+        m.registerMigration("v8-health-hours") { db in
+            // Each region's device health per hour (HealthHour), snapshot from the device statuses.
+            try db.execute(sql: """
+                CREATE TABLE health_hours (
+                    region INTEGER NOT NULL,
+                    hour_ms INTEGER NOT NULL,
+                    taken_ms INTEGER NOT NULL,
+                    devices INTEGER NOT NULL,
+                    seen INTEGER NOT NULL,
+                    synced_3d INTEGER NOT NULL,
+                    synced_7d INTEGER NOT NULL,
+                    unsynced INTEGER NOT NULL,
+                    oldest_unsynced_ms INTEGER,
+                    PRIMARY KEY (region, hour_ms)
+                ) WITHOUT ROWID
+                """)
+            // conflictDays reads one place's villages (a code range) over a span of days.
+            try db.execute(sql: "CREATE INDEX conflict_log_by_village ON conflict_log(village, at_ms)")
+        }
         return m
     }
 }

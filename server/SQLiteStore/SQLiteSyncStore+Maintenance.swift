@@ -63,7 +63,7 @@ extension SQLiteSyncStore {
 
 extension SQLiteSyncStore {
     /// What a refused request appends to by design: left out of every state hash.
-    static let requestLogTables: Set<String> = ["security_log", "sync_history", "sync_hours", "device_status", "creation_budget_refusals", "log_chains", "ops_sessions"]
+    static let requestLogTables: Set<String> = ["security_log", "sync_history", "sync_hours", "health_hours", "device_status", "creation_budget_refusals", "log_chains", "ops_sessions"]
 }
 
 /// Hashes a long stream in pieces: each piece is hashed with the previous piece's digest in front.

@@ -71,6 +71,35 @@ extension SQLiteSyncStore: OpsStore {
         }
     }
 
+    public func recordHealthHours(_ hours: [HealthHour]) async throws {
+        guard !hours.isEmpty else { return }
+        try await guarded("recordHealthHours") {
+            try await pool.write { db in
+                let insert = try db.cachedStatement(sql: """
+                    INSERT OR REPLACE INTO health_hours (region, hour_ms, taken_ms, devices, seen, synced_3d, synced_7d, unsynced, oldest_unsynced_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for h in hours {
+                    try insert.execute(arguments: [h.region, h.hourMilliseconds, h.takenAtMilliseconds, h.devices, h.seen, h.syncedWithin3Days,
+                                                   h.syncedWithin7Days, h.unsyncedChanges, h.oldestUnsyncedMilliseconds])
+                }
+            }
+        }
+    }
+
+    public func healthTrend(region: Int64, sinceMilliseconds: Int64) async throws -> [HealthHour] {
+        try await guarded("healthTrend") {
+            try await pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM health_hours WHERE region = ? AND hour_ms >= ? ORDER BY hour_ms",
+                                 arguments: [region, SyncHour.hour(of: sinceMilliseconds)]).map { row in
+                    HealthHour(region: row["region"], hourMilliseconds: row["hour_ms"], takenAtMilliseconds: row["taken_ms"], devices: row["devices"],
+                               seen: row["seen"], syncedWithin3Days: row["synced_3d"], syncedWithin7Days: row["synced_7d"],
+                               unsyncedChanges: row["unsynced"], oldestUnsyncedMilliseconds: row["oldest_unsynced_ms"])
+                }
+            }
+        }
+    }
+
     public func conflictDays(villages: Range<Int64>, sinceMilliseconds: Int64) async throws -> [ConflictDay] {
         try await guarded("conflictDays") {
             try await pool.read { db in

@@ -20,8 +20,9 @@ extension SQLiteSyncStore: RetentionStore {
             try await pool.write { db in
                 try db.execute(sql: "DELETE FROM sync_history WHERE at_ms < ?", arguments: [milliseconds])
                 let removed = db.changesCount
-                // The trends' hours go with the history they were folded from.
+                // The trends' hours (and the health snapshots beside them) go with the history they were folded from.
                 try db.execute(sql: "DELETE FROM sync_hours WHERE hour_ms < ?", arguments: [SyncHour.hour(of: milliseconds)])
+                try db.execute(sql: "DELETE FROM health_hours WHERE hour_ms < ?", arguments: [SyncHour.hour(of: milliseconds)])
                 return removed
             }
         }

@@ -57,6 +57,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: help("staleRedDays")) var staleRedDays: Double?
     @Option(help: help("unsyncedAlertDays")) var unsyncedAlertDays: Double?
     @Option(help: help("conflictAlertDays")) var conflictAlertDays: Double?
+    @Option(help: help("syncedShareRedPercent")) var syncedShareRedPercent: Double?
     @Option(help: help("tombstoneHorizonDays")) var tombstoneHorizonDays: Double?
     @Option(help: help("keyFile")) var keyFile: String?
     @Option(help: help("tlsCertificate")) var tlsCertificate: String?
@@ -88,7 +89,8 @@ struct Serve: AsyncParsableCommand {
         let numbers: [String: Double?] = [
             "rateBurst": rateBurst, "ratePerSecond": ratePerSecond, "enrolmentBurst": enrolmentBurst,
             "enrolmentsPerSecond": enrolmentsPerSecond, "staleAmberDays": staleAmberDays, "staleRedDays": staleRedDays,
-            "unsyncedAlertDays": unsyncedAlertDays, "conflictAlertDays": conflictAlertDays, "tombstoneHorizonDays": tombstoneHorizonDays,
+            "unsyncedAlertDays": unsyncedAlertDays, "conflictAlertDays": conflictAlertDays, "syncedShareRedPercent": syncedShareRedPercent,
+            "tombstoneHorizonDays": tombstoneHorizonDays,
             "idleTimeout": idleTimeout, "readTimeout": readTimeout, "failedAuthBurst": failedAuthBurst, "failedAuthsPerSecond": failedAuthsPerSecond,
             "metricsRefresh": metricsRefresh,
             "syncHistoryDays": syncHistoryDays, "auditLogDays": auditLogDays, "securityLogDays": securityLogDays, "retentionHours": retentionHours,

@@ -18,6 +18,8 @@ extension OpsTemplates {
         svg.trend .opened{stroke:#b35900}svg.trend .resolved{stroke:#2e7d32}
         .key-succeeded{border-bottom:3px solid #1f5fa8}.key-failures{border-bottom:3px solid #b00020}
         .key-opened{border-bottom:3px solid #b35900}.key-resolved{border-bottom:3px solid #2e7d32}
+        svg.trend .unsynced{stroke:#6a1b9a}svg.trend .oldest{stroke:#b00020}svg.trend .within3{stroke:#1f5fa8}svg.trend .within7{stroke:#2e7d32}
+        .key-unsynced{border-bottom:3px solid #6a1b9a}.key-oldest{border-bottom:3px solid #b00020}.key-within3{border-bottom:3px solid #1f5fa8}.key-within7{border-bottom:3px solid #2e7d32}
         </style></head><body>
         {{^anonymous}}<form class="logout" method="post" action="/ops/logout"><button type="submit">退出 <small>Log out</small></button></form>{{/anonymous}}
         {{#hasCrumbs}}<nav aria-label="位置 breadcrumb"><ol class="crumbs">{{#crumbs}}<li>{{#href}}<a href="{{href}}">{{label}}</a>{{/href}}{{^href}}<span aria-current="page">{{label}}</span>{{/href}}</li>{{/crumbs}}</ol></nav>{{/hasCrumbs}}

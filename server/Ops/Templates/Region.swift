@@ -13,11 +13,15 @@ extension OpsTemplates {
         {{>chart}}{{/trend}}
         {{#conflicts}}<h2 id="conflict-trend">近 30 天冲突 <small>conflicts opened and resolved per day, last 30 days</small></h2>
         {{>chart}}{{/conflicts}}
+        {{#backlog}}<h2 id="backlog-trend">近 14 天未同步 <small>unsynced changes and the oldest one's age in days, per hour, last 14 days</small></h2>
+        {{>chart}}{{/backlog}}{{#age}}{{>chart}}{{/age}}
+        {{#shares}}<h2 id="share-trend">近 14 天按时同步 <small>percent of devices synced within 3 and 7 days, per hour, last 14 days</small></h2>
+        {{>chart}}{{/shares}}
         {{>alerts}}
         {{#places}}<h2 id="children">{{heading}} <small>{{headingEnglish}}</small> ({{total}})</h2>
         {{>sortBar}}
-        <table class="places"><tr><th scope="col">名称 <small>name</small></th><th scope="col">设备 <small>devices</small></th><th scope="col">活跃 <small>active</small></th><th scope="col">停滞 <small>stale</small></th><th scope="col">未同步更改 <small>unsynced</small></th><th scope="col">最早未同步 <small>oldest unsynced</small></th><th scope="col">最近成功同步 <small>last successful sync</small></th><th scope="col">待审冲突 <small>conflicts</small></th><th scope="col">告警 <small>alerts</small></th></tr>
-        {{#rows}}<tr class="place" id="place-{{code}}" data-signal="{{signal}}"><th scope="row"><a href="{{href}}">{{name}}</a><br><small>{{code}}</small></th><td>{{devices}}</td><td>{{active}}</td><td class="{{staleSignal}}">{{stale}}</td><td class="{{unsyncedSignal}}">{{unsynced}}</td><td>{{oldestAge}}<br><small>{{oldest}}</small></td><td class="{{signal}}">{{lastSuccess}}</td><td class="{{conflictSignal}}">{{conflicts}}</td><td class="{{alertSignal}}">{{alerts}}</td></tr>
+        <table class="places"><tr><th scope="col">名称 <small>name</small></th><th scope="col">设备 <small>devices</small></th><th scope="col">活跃 <small>active</small></th><th scope="col">停滞 <small>stale</small></th><th scope="col">未同步更改 <small>unsynced</small></th><th scope="col">最早未同步 <small>oldest unsynced</small></th><th scope="col">最近成功同步 <small>last successful sync</small></th><th scope="col">7 天内同步 <small>synced within 7 days</small></th><th scope="col">待审冲突 <small>conflicts</small></th><th scope="col">告警 <small>alerts</small></th></tr>
+        {{#rows}}<tr class="place" id="place-{{code}}" data-signal="{{signal}}"><th scope="row"><a href="{{href}}">{{name}}</a><br><small>{{code}}</small></th><td>{{devices}}</td><td>{{active}}</td><td class="{{staleSignal}}">{{stale}}</td><td class="{{unsyncedSignal}}">{{unsynced}}</td><td>{{oldestAge}}<br><small>{{oldest}}</small></td><td class="{{signal}}">{{lastSuccess}}</td><td class="{{shareSignal}}">{{syncedShare}}</td><td class="{{conflictSignal}}">{{conflicts}}</td><td class="{{alertSignal}}">{{alerts}}</td></tr>
         {{/rows}}</table>
         {{>pager}}{{/places}}
         {{#devices}}<h2 id="devices">{{heading}} <small>{{headingEnglish}}</small> ({{total}})</h2>
