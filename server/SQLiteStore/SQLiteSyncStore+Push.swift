@@ -2,6 +2,7 @@ import FieldModel
 import Foundation
 import GRDB
 import ServerEngine
+import ServerOps
 import SyncCore
 
 extension SQLiteSyncStore {
@@ -107,6 +108,7 @@ extension SQLiteSyncStore {
     /// villages' digest deltas, processed dots, counters, filings and logs. Nothing is read back:
     /// the plan knows every value, and a digest changes by its delta.
     func write(_ plan: PushPlan, now: Int64, _ db: Database) throws -> PushResult {
+        let supervised = try Self.supervisedHouseholds(plan.records, db)
         let last = plan.records.isEmpty ? try Meta.lastSequence.get(db) : try Meta.lastSequence.add(db, UInt64(plan.records.count))
         var sequence = last - UInt64(plan.records.count)
         var deltas: [VillageCode: ScopeDigest] = [:]
@@ -131,6 +133,7 @@ extension SQLiteSyncStore {
             [f.id.blob, staff.rawValue, f.household.blob, f.relation.rawValue, Int64(f.filedOn.daysSinceEpoch), f.village.int64]
         })
         try indexPeople(plan.records, db)
+        try updateSupervision(plan.records, households: supervised, db)
         try appendLogs(audit: plan.audit, conflicts: plan.conflicts, db)
         try Self.writePolicy(plan, now: now, db)
         return PushResult(outcomes: plan.outcomes, recordsWritten: plan.records.count, lastSequence: last)
