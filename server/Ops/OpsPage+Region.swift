@@ -7,7 +7,7 @@ extension OpsPage {
     /// The page of `region`: its summary, alerts, children (places, or a village's devices),
     /// and the devices assigned to the place itself. A place the tree does not hold is a 404.
     public static func region(_ tree: OpsRegionTree, _ region: OpsRegion, query: OpsListQuery, trend: TrendChart? = nil,
-                              conflicts: ConflictChart? = nil) throws(OpsError) -> String {
+                              conflicts: ConflictChart? = nil, supervision: SupervisionTable? = nil) throws(OpsError) -> String {
         guard let figures = tree.figures[region] else {
             throw OpsError(.notFound, "no \(region.level.english) \(region.code) has devices, villages or conflicts on this server")
         }
@@ -24,6 +24,7 @@ extension OpsPage {
             exports: region == .city ? OpsExport.Table.allCases.map { LabelledLink(href: $0.path, label: $0.linkLabel.chinese, english: $0.linkLabel.english) } : [])
         view.trend = trend?.view
         view.conflicts = conflicts?.view
+        view.supervision = supervision?.view
         let assigned = tree.devices(assignedTo: region)
         if case .village = region {
             view.devices = try deviceList(assigned, heading: ("本村设备", "devices of the village"), path: region.path, extra: "", query: query, tree: tree)

@@ -42,7 +42,18 @@ extension OpsPage {
         var trend: ChartView? = nil
         /// The place's conflicts opened and resolved per day over the last 30 days.
         var conflicts: ChartView? = nil
+        /// The place's supervision counts (督办) and its children's; counts only.
+        var supervision: SupervisionView? = nil
     }
+
+    struct SupervisionView {
+        var note: String, noteEnglish: String, counts: [Figure], hasRows: Bool, childHeading: String, childEnglish: String
+        var columns: [LabelledLink], rows: [SupervisionRow], csv: String
+    }
+
+    struct SupervisionRow { var href: String, name: String, code: String, cells: [SupervisionCell] }
+
+    struct SupervisionCell { var key: String, value: String }
 
     struct DevicePageView {
         var title: String, crumbs: [Crumb], hasCrumbs: Bool, device: String, generated: String
