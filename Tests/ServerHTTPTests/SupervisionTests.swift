@@ -2,6 +2,7 @@ import FieldModel
 import Foundation
 import ServerDirectory
 import ServerEngine
+import ServerHTTP
 import ServerOps
 import SyntheticData
 import Testing
@@ -99,10 +100,7 @@ struct SupervisionTests {
         try await Deployment.with(backend: backend) { d in
             var model = Self.generate(seed: 26)
             #expect(model.leads.count > 10 && model.members.count > model.households.count, "\(model.leads.count) leads, \(model.members.count) members")
-            try await d.store.registerVillages(Self.villages)
-            let records = model.households.values.map(ImportRecord.init) + model.members.values.map(ImportRecord.init) + model.leads.values.map(ImportRecord.init)
-            let imported = try await d.engine.importRecords(records, by: AccessControl.bootstrapAdministrator, now: d.clock.now)
-            try #require(imported.rejected.isEmpty, "\(imported.rejected.prefix(2))")
+            try await Self.importModel(model, into: d)
             let confirmer = try await d.enrol(Worker(id: WorkerID(unchecked: "cc-1"), name: "确认员", role: .countyConfirmer,
                                                      assignment: Assignment(counties: [Self.township1.county])), replica: 0x71)
             try await confirmer.syncOK()
@@ -154,6 +152,76 @@ struct SupervisionTests {
             }
             try await expectCounts(d, model, "after the phones' changes")
         }
+    }
+
+    /// Imports the model's records through the server's write path, as a county's roster.
+    static func importModel(_ model: Model, into d: Deployment) async throws {
+        try await d.store.registerVillages(villages)
+        let records = model.households.values.map(ImportRecord.init) + model.members.values.map(ImportRecord.init) + model.leads.values.map(ImportRecord.init)
+        let imported = try await d.engine.importRecords(records, by: AccessControl.bootstrapAdministrator, now: d.clock.now)
+        try #require(imported.rejected.isEmpty, "\(imported.rejected.prefix(2))")
+    }
+
+    @Test("a village's households behind each count, to the staff whose scope covers it, less their filed relatives; refused to anyone else",
+          arguments: Deployment.Backend.all)
+    func drillDownListsExactlyTheHouseholds(backend: Deployment.Backend) async throws {
+        try await Deployment.with(backend: backend) { d in
+            var model = Self.generate(seed: 28)
+            try await Self.importModel(model, into: d)
+            let V = Self.villages[1], elsewhere = Self.villages[4]
+            let assistant = try await d.enrol(HTTPFixture.assistant(V), replica: 0x81)
+            let reviewer = try await d.enrol(HTTPFixture.reviewer, replica: 0x82)
+            // The reviewer's spouse heads an overdue household of V: filed, so hidden from the reviewer.
+            let relative = try #require(model.households.values.filter { $0.village == V && model.kinds(of: $0, Self.window).contains(.overdue) }
+                .min { $0.id < $1.id })
+            let filing = RelativeFiling(id: RecordID(high: 0x0190_0000_0000_7000, low: 0x8000_0000_0000_0028), village: V, staff: reviewer.identity.worker.id,
+                                        household: relative.id, relation: .spouse, filedOn: Self.window.today)
+            let filed = try await d.engine.importRecords([ImportRecord(filing)], by: AccessControl.bootstrapAdministrator, now: d.clock.now)
+            try #require(filed.rejected.isEmpty, "\(filed.rejected)")
+            model.filed[reviewer.identity.worker.id] = [relative.id]
+
+            for kind in SupervisionKind.allCases {
+                for device in [assistant, reviewer] {
+                    let list = try await Self.list(d, V, kind, token: device.token)
+                    #expect(list.kind == kind.rawValue && list.village == V.description && list.today == Self.window.today.description)
+                    #expect(list.items.map(\.id) == model.items(V, kind, for: device.identity.worker.id, Self.window), "\(kind.rawValue) for \(device.deviceID)")
+                    #expect(list.items.allSatisfy { kind == .leads ? $0.status == nil : $0.status != nil })
+                }
+            }
+            let seenByAssistant = try await Self.list(d, V, .overdue, token: assistant.token).items.map(\.id)
+            let seenByReviewer = try await Self.list(d, V, .overdue, token: reviewer.token).items.map(\.id)
+            #expect(seenByAssistant.contains(relative.id.description) && !seenByReviewer.contains(relative.id.description), "the filed household is the reviewer's to stay away from")
+            #expect(Set(seenByAssistant).subtracting(seenByReviewer) == [relative.id.description])
+
+            // Outside the assistant's scope, an administrator, no token, a bad kind, a bad code.
+            let outside = try await d.raw("GET", "/v1/supervision/villages/\(elsewhere)/households?kind=overdue", token: assistant.token)
+            #expect(outside.status == 403 && outside.error?.code == "outside_scope", "\(outside.status) \(outside.error?.code ?? "")")
+            let admin = try await d.raw("GET", "/v1/supervision/villages/\(V)/households?kind=overdue", token: d.adminToken)
+            #expect(admin.status == 403, "ops staff see counts only: \(admin.status)")
+            let anonymous = try await d.raw("GET", "/v1/supervision/villages/\(V)/households?kind=overdue", token: nil)
+            #expect(anonymous.status == 401)
+            let badKind = try await d.raw("GET", "/v1/supervision/villages/\(V)/households?kind=everything", token: assistant.token)
+            #expect(badKind.status == 400 && badKind.error?.code == "invalid_argument")
+            let badCode = try await d.raw("GET", "/v1/supervision/villages/12345/households?kind=due", token: assistant.token)
+            #expect(badCode.status == 400 && badCode.error?.code == "invalid_argument")
+            // The reviewer's township, yes; the other township, no.
+            #expect(try await d.raw("GET", "/v1/supervision/villages/\(Self.villages[2])/households?kind=due", token: reviewer.token).status == 200)
+            #expect(try await d.raw("GET", "/v1/supervision/villages/\(elsewhere)/households?kind=due", token: reviewer.token).error?.code == "outside_scope")
+
+            // The administrator's page shows the village's counts and no household.
+            let page = try await SyncTrendTests.page(d, OpsRegion.village(V).path)
+            #expect(Self.figure(.overdue, in: page) == model.counts(in: OpsRegion.village(V).villageCodes, Self.window).overdue)
+            #expect(!page.contains(relative.id.description))
+            let csv = try await d.raw("GET", OpsRegion.township(Self.township1).path + "/supervision.csv", token: d.adminToken)
+            let lines = String(decoding: csv.body, as: UTF8.self).split(separator: "\r\n")
+            #expect(csv.status == 200 && lines.count == 1 + 1 + 3, "header, the township, its three villages: \(lines.count)")
+        }
+    }
+
+    static func list(_ d: Deployment, _ village: VillageCode, _ kind: SupervisionKind, token: String) async throws -> SupervisionListDocument {
+        let answer = try await d.raw("GET", "/v1/supervision/villages/\(village)/households?kind=\(kind.rawValue)", token: token)
+        try #require(answer.status == 200, "\(kind.rawValue): \(answer.status) \(String(decoding: answer.body, as: UTF8.self))")
+        return try JSONDecoder().decode(SupervisionListDocument.self, from: Data(answer.body))
     }
 
     /// The store's counts at every level, and the pages' figures and rows, equal the model's.
