@@ -151,6 +151,10 @@ struct SupervisionTests {
                 #expect(report.rejected == 0, "\(device.deviceID): \(report.rejected) changes refused")
             }
             try await expectCounts(d, model, "after the phones' changes")
+            if backend == .sqlite {
+                // For scripts/check-ops.sh: a county page whose supervision rows hold counts.
+                try OpsArtefacts.save(["supervision.html": try await SyncTrendTests.page(d, OpsRegion.county(Self.township1.county).path)])
+            }
         }
     }
 
