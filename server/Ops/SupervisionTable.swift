@@ -9,24 +9,19 @@ public struct SupervisionTable: Sendable, Hashable {
     public let window: SupervisionWindow
     public let total: SupervisionCounts
     /// The places one level down with their counts, by code; empty for a village.
-    public let children: [(region: OpsRegion, counts: SupervisionCounts)]
+    public let children: [Place]
+
+    public struct Place: Sendable, Hashable {
+        public let region: OpsRegion
+        public let counts: SupervisionCounts
+    }
 
     /// The table of `region` from the counts grouped by `placeDivisor(of:)`, as the store reads them.
     public init(region: OpsRegion, window: SupervisionWindow, grouped: [Int64: SupervisionCounts]) {
         self.region = region
         self.window = window
         total = grouped.values.reduce(SupervisionCounts(), +)
-        children = grouped.keys.sorted().compactMap { code in Self.child(of: region, code: code).map { ($0, grouped[code]!) } }
-    }
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.region == b.region && a.window == b.window && a.total == b.total
-            && a.children.map(\.region) == b.children.map(\.region) && a.children.map(\.counts) == b.children.map(\.counts)
-    }
-
-    public func hash(into h: inout Hasher) {
-        h.combine(region)
-        h.combine(total)
+        children = grouped.keys.sorted().compactMap { code in Self.child(of: region, code: code).map { Place(region: $0, counts: grouped[code]!) } }
     }
 
     /// What a village code is divided by to name the place one level down of `region`
@@ -74,8 +69,8 @@ public struct SupervisionTable: Sendable, Hashable {
     /// The table as a spreadsheet: the place's row, then its children's, counts as plain numbers.
     public var csv: SpreadsheetCSV {
         var csv = SpreadsheetCSV(header: ["地区 place", "代码 code"] + SupervisionKind.allCases.map { "\($0.label.chinese) \($0.label.english)" })
-        for (place, counts) in [(region, total)] + children.map({ ($0.region, $0.counts) }) {
-            csv.append([place.name, place.code] + SupervisionKind.allCases.map { String(counts[$0]) })
+        for place in [Place(region: region, counts: total)] + children {
+            csv.append([place.region.name, place.region.code] + SupervisionKind.allCases.map { String(place.counts[$0]) })
         }
         return csv
     }
