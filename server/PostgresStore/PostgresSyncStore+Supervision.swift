@@ -8,26 +8,34 @@ import SyncCore
 /// The supervision facts (`SupervisionFacts`), kept in the push's transaction as on SQLite
 /// (why there, and not from the change feed: `SQLiteSyncStore+Supervision`).
 ///
-/// Concurrency: a household's facts are computed from its state and its members' states. Two
-/// instances may write a household and one of its members at once, each holding only its own
-/// records' locks; so before reading, a push locks the rows of the households it recomputes
-/// (in id order). The second waits for the first's commit and, under `READ COMMITTED`, reads
-/// both writes: the last upsert is computed from everything committed. A cycle of such waits is
-/// a deadlock PostgreSQL breaks, and the group runs again (`retriedStates`).
+/// Concurrency: a household's facts are computed from its state and its members' states, which
+/// are different records, so two instances may write a household and one of its members at
+/// once. The facts are read and written after the push's record rows, and those follow the
+/// sequence lock (`Meta.add(.lastSequence)`), which every push writing records takes and holds
+/// until it commits: the second push's recomputation runs after the first committed and, under
+/// `READ COMMITTED`, reads both writes. No lock of its own is needed: one taken on the
+/// households here, after the sequence, deadlocked pushes with each other (each waited 1 s for
+/// PostgreSQL to break the cycle).
 extension PostgresSyncStore: SupervisionStore {
     /// A missing due day in the driver's arrays, which hold no nulls.
     static let noDueDay = Int64.min
 
-    /// Brings the facts of the written leads, households and members' households up to date;
-    /// `previous` (the push's snapshot) names a deleted member's household.
-    func updateSupervision(_ records: [RecordWrite], previous: [RecordID: RecordState], _ c: PostgresSession) async throws {
+    /// The households whose facts `records` change; `previous` (the push's snapshot) names a
+    /// deleted member's household.
+    static func supervisedHouseholds(_ records: [RecordWrite], previous: [RecordID: RecordState]) -> [RecordID] {
         var households = Set(records.compactMap { SupervisionFacts.household(affectedBy: $0.state) })
         for r in records where r.state.key.collection == .member && r.isDeleted {
             if let household = previous[r.state.key.id]?.householdID { households.insert(household) }
         }
+        return households.sorted()
+    }
+
+    /// Brings the facts of the written leads and of `households` up to date, after the records
+    /// are written.
+    func updateSupervision(_ records: [RecordWrite], households: [RecordID], _ c: PostgresSession) async throws {
         let leads = records.map(\.state).filter { $0.key.collection == .discoveryLead }
         if !leads.isEmpty { try await Self.storeLeads(leads, c) }
-        if !households.isEmpty { try await refreshHouseholds(households.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }, lock: true, c) }
+        if !households.isEmpty { try await refreshHouseholds(households, c) }
     }
 
     static func storeLeads(_ leads: [RecordState], _ c: PostgresSession) async throws {
@@ -43,9 +51,8 @@ extension PostgresSyncStore: SupervisionStore {
 
     /// Recomputes the facts of `ids` (sorted by id) from the stored states of each household
     /// and its live members; a household gone loses its row.
-    func refreshHouseholds(_ ids: [RecordID], lock: Bool, _ c: PostgresSession) async throws {
+    func refreshHouseholds(_ ids: [RecordID], _ c: PostgresSession) async throws {
         let buffers = ids.map(\.buffer)
-        if lock { try await c.run("SELECT 1 FROM records WHERE id = ANY(\(buffers)::bytea[]) ORDER BY id FOR UPDATE") }
         var households: [RecordID: RecordState] = [:], members: [RecordID: [RecordState]] = [:]
         for buffer in try await c.all("""
             SELECT state FROM records WHERE NOT is_deleted
@@ -76,7 +83,7 @@ extension PostgresSyncStore: SupervisionStore {
         let households = try await c.all("SELECT id FROM records WHERE collection = \(Int64(RecordCollection.household.rawValue)) AND NOT is_deleted ORDER BY id",
                                          as: ByteBuffer.self).map { try StoredColumns.recordID($0.bytes) }
         for start in stride(from: 0, to: households.count, by: 1_000) {
-            try await refreshHouseholds(Array(households[start..<min(start + 1_000, households.count)]), lock: false, c)
+            try await refreshHouseholds(Array(households[start..<min(start + 1_000, households.count)]), c)
         }
         let leads = try await c.all("SELECT state FROM records WHERE collection = \(Int64(RecordCollection.discoveryLead.rawValue)) AND NOT is_deleted",
                                     as: ByteBuffer.self).map { try codec.state($0) }
