@@ -47,14 +47,29 @@ public enum SupervisionFacts {
         return (try? FieldReader(state.values, as: DiscoveryLead.Field.self).enumeration(.followUpStatus, as: FollowUpStatus.self)) == .open
     }
 
-    /// The household whose facts a write of `state` can change: the household itself, or a
-    /// member's household (nil for other collections, and for a deleted member, whose household
-    /// the store looks up in what it held before).
-    public static func household(affectedBy state: RecordState) -> RecordID? {
-        switch state.key.collection {
-        case .household: state.key.id
-        case .member: state.householdID
-        default: nil
+    /// The households whose facts the writes of `states` over `previous` (the stored states
+    /// they replace) change, sorted: a household's own, and a member's household (before and
+    /// after, should it move). A write that changes none of the fields the facts read — an
+    /// income, a phone number, a visit — changes none, so it costs a comparison.
+    public static func households(affectedBy states: [RecordState], previous: [RecordID: RecordState]) -> [RecordID] {
+        var out = Set<RecordID>()
+        for state in states {
+            let fields: [FieldID]
+            switch state.key.collection {
+            case .household: fields = householdFields
+            case .member: fields = memberFields
+            default: continue
+            }
+            let before = previous[state.key.id]
+            if let before, before.isDeleted == state.isDeleted, fields.allSatisfy({ before.value($0) == state.value($0) }) { continue }
+            for s in [before, state].compactMap({ $0 }) {
+                if let household = s.key.collection == .household ? s.key.id : s.householdID { out.insert(household) }
+            }
         }
+        return out.sorted()
     }
+
+    /// What the facts read of a household and of a member.
+    static let householdFields = Array(Household.Field.ids([.status, .classification, .lastReviewedOn, .coveredSince]))
+    static let memberFields = Array(Member.Field.ids([.householdID, .status, .labourAbility]))
 }

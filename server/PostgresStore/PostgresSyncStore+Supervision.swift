@@ -20,16 +20,6 @@ extension PostgresSyncStore: SupervisionStore {
     /// A missing due day in the driver's arrays, which hold no nulls.
     static let noDueDay = Int64.min
 
-    /// The households whose facts `records` change; `previous` (the push's snapshot) names a
-    /// deleted member's household.
-    static func supervisedHouseholds(_ records: [RecordWrite], previous: [RecordID: RecordState]) -> [RecordID] {
-        var households = Set(records.compactMap { SupervisionFacts.household(affectedBy: $0.state) })
-        for r in records where r.state.key.collection == .member && r.isDeleted {
-            if let household = previous[r.state.key.id]?.householdID { households.insert(household) }
-        }
-        return households.sorted()
-    }
-
     /// Brings the facts of the written leads and of `households` up to date, after the records
     /// are written.
     func updateSupervision(_ records: [RecordWrite], households: [RecordID], _ c: PostgresSession) async throws {

@@ -10,30 +10,18 @@ import SyncCore
 ///
 /// Fed in the transaction rather than from the change feed: the facts can never lag or miss a
 /// write, no cursor or service is needed, and the cost is small beside the push it rides on —
-/// one `SELECT` opening the states of the written households and their members, and one
-/// upsert per household or lead written (pushes of visits alone cost a set lookup). The group
+/// one `SELECT` opening the states of the households whose facts the push changes and of their
+/// members, and one upsert per such household or lead written; a push that changes no field
+/// the facts read (incomes, visits) costs a comparison per record. The group
 /// commit is untouched: the statements join the group's one transaction and its one fsync.
 extension SQLiteSyncStore: SupervisionStore {
-    /// The households whose facts `records` can change, read before the records are written:
-    /// a deleted member's household is the one its stored row still names.
-    static func supervisedHouseholds(_ records: [RecordWrite], _ db: Database) throws -> Set<RecordID> {
-        var out = Set(records.compactMap { SupervisionFacts.household(affectedBy: $0.state) })
-        let deletedMembers = records.filter { $0.state.key.collection == .member && $0.isDeleted }.map(\.state.key.id.blob)
-        try forEachChunk(deletedMembers) { chunk, marks in
-            let rows = try Row.fetchAll(db, sql: "SELECT household_id FROM records WHERE id IN (\(marks)) AND household_id IS NOT NULL",
-                                        arguments: StatementArguments(Array(chunk)))
-            for row in rows { out.insert(try RecordID.fromBlob(row[0])) }
-        }
-        return out
-    }
-
     /// Brings the facts of `households` and of the written leads up to date; runs after the
     /// records are written, in the same transaction.
-    func updateSupervision(_ records: [RecordWrite], households: Set<RecordID>, _ db: Database) throws {
+    func updateSupervision(_ records: [RecordWrite], households: [RecordID], _ db: Database) throws {
         for record in records where record.state.key.collection == .discoveryLead {
             try Self.storeLead(record.state, db)
         }
-        try Self.refreshHouseholds(Array(households), codec: codec, db)
+        try Self.refreshHouseholds(households, codec: codec, db)
     }
 
     static func storeLead(_ state: RecordState, _ db: Database) throws {
