@@ -248,7 +248,7 @@ let package = Package(
         .testTarget(name: "SyncSimulationTests", dependencies: ["SyncSimulation"], path: "Tests/SyncSimulationTests"),
         .testTarget(
             name: "ServerEngineTests",
-            dependencies: ["TestSupport", "ServerEngine", "ServerSQLite", "ServerPostgres", "SyncCore", "FieldModel", "SyncProtocol", "SyntheticData", "DataProtection"],
+            dependencies: ["TestSupport", "ServerEngine", "ServerSQLite", "ServerPostgres", "ServerOps", "SyncCore", "FieldModel", "SyncProtocol", "SyntheticData", "DataProtection"],
             path: "Tests/ServerEngineTests"
         ),
         .testTarget(

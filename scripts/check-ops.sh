@@ -8,12 +8,13 @@
 # and not), and every metric they name is one the server exports (in the saved metrics). The Grafana dashboard of server/deploy
 # likewise (scripts/check-dashboard.py: its structure, and every metric its queries name). The
 # devices export (devices.csv, with hostile device names) is read again with Python's csv module.
-# Last, axe-core checks the same pages for WCAG 2.1 A and AA (scripts/check-accessibility.py).
+# The county page of the supervision tests (supervision.html) is rendered with its rows of
+# counts. Last, axe-core checks the same pages for WCAG 2.1 A and AA (scripts/check-accessibility.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=.build-tools/ops-check
-for f in metrics.txt ops.html devices.html stranded.txt city.html county.html device.html devices.csv; do
-  [[ -s $dir/$f ]] || { echo "check-ops: $dir/$f is missing; the ops tests write it (swift test --filter 'OpsTests|OpsDrillDownTests|OpsExportTests')"; exit 1; }
+for f in metrics.txt ops.html devices.html stranded.txt city.html county.html device.html devices.csv supervision.html; do
+  [[ -s $dir/$f ]] || { echo "check-ops: $dir/$f is missing; the ops tests write it (swift test --filter 'OpsTests|OpsDrillDownTests|OpsExportTests|SupervisionTests')"; exit 1; }
 done
 promtool check metrics < "$dir/metrics.txt"
 echo "check-ops: promtool accepts the metrics ($(grep -c '^doorstep_' "$dir/metrics.txt") doorstep samples)"
@@ -67,6 +68,8 @@ render city '同步状态'
 render county 'aria-label="位置 breadcrumb"'
 render device '同步记录'
 render devices '搜索'
+render supervision 'id="supervision-overdue"'
+grep -q 'class="supervision-row"' "$dir/supervision.dom.html" || { echo "check-ops: the rendered supervision.html has no supervision rows"; exit 1; }
 while read -r device || [[ -n $device ]]; do
   grep -q "id=\"device-$device\" data-signal=\"red\"" "$dir/devices.dom.html" \
     || { echo "check-ops: stranded device $device is not a red row in the rendered device list"; exit 1; }
@@ -81,4 +84,4 @@ if [[ ! -s $axe ]]; then
   [[ -x $venv/bin/pip ]] || python3 -m venv "$venv" 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null && python3 -m venv "$venv"; }
   "$venv/bin/pip" download --quiet --disable-pip-version-check --no-deps "axe-playwright-python==0.1.8" -d .build-tools/axe
 fi
-python3 scripts/check-accessibility.py "$axe" "$dir"/{ops,city,county,device,devices}.html
+python3 scripts/check-accessibility.py "$axe" "$dir"/{ops,city,county,device,devices,supervision}.html

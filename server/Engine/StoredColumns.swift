@@ -75,6 +75,12 @@ public enum StoredColumns {
                               household: try recordID(household), relation: r, filedOn: CalendarDate(daysSinceEpoch: days))
     }
 
+    /// A date stored as days since 1970-01-01.
+    public static func calendarDate(days: Int64) throws(SyncEngineError) -> CalendarDate {
+        guard let d = Int32(exactly: days) else { throw SyncEngineError(.storage, "a stored day \(days) is out of range") }
+        return CalendarDate(daysSinceEpoch: d)
+    }
+
     /// The filing a stored relative-filing record holds.
     public static func readFiling(_ state: RecordState) throws(SyncEngineError) -> RelativeFiling {
         guard state.key.collection == .relativeFiling else { throw SyncEngineError(.unknownRecord, "record \(state.key.id) is a \(state.key.collection.name), not a filing") }

@@ -44,7 +44,8 @@ extension DoorstepServer {
         router.get("/ops") { request, context in
             try await opsPage(request, context) { tree in
                 try OpsPage.region(tree, .city, query: try OpsListQuery(parameters: Self.parameters(request)), trend: try await trendChart(.city),
-                                   conflicts: try await conflictChart(.city), health: try await healthChart(.city))
+                                   conflicts: try await conflictChart(.city), health: try await healthChart(.city),
+                                   supervision: try await supervisionTable(.city))
             }
         }
         for level in ["counties", "townships", "villages"] {
@@ -53,7 +54,8 @@ extension DoorstepServer {
                 return try await opsPage(request, context) { tree in
                     let region = try OpsRegion.parse(level, code)
                     return try OpsPage.region(tree, region, query: try OpsListQuery(parameters: Self.parameters(request)), trend: try await trendChart(region),
-                                              conflicts: try await conflictChart(region), health: try await healthChart(region))
+                                              conflicts: try await conflictChart(region), health: try await healthChart(region),
+                                              supervision: try await supervisionTable(region))
                 }
             }
         }

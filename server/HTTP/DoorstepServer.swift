@@ -43,6 +43,8 @@ public struct DoorstepServer: Sendable {
     let metricsFigures: TimedCache<SyncMetrics.SharedFigures>
     /// The blind index of ID numbers, when the store keeps one (both backends do).
     let people: (any PeopleStore)?
+    /// The supervision facts, when the store keeps them (both backends do).
+    let supervision: (any SupervisionStore)?
 
     public init(engine: SyncEngine, access: AccessControl, ops: any OpsStore, metrics: SyncMetrics = SyncMetrics(),
                 thresholds: OpsThresholds = OpsThresholds(), limits: ServerLimits = ServerLimits(),
@@ -61,6 +63,7 @@ public struct DoorstepServer: Sendable {
         failureLimiter = RateLimiter(burst: limits.failedAuthenticationBurst, perSecond: limits.failedAuthenticationsPerSecond)
         metricsFigures = TimedCache(lifetimeMilliseconds: Int64(limits.metricsRefreshSeconds * 1000))
         people = engine.store as? any PeopleStore
+        supervision = engine.store as? any SupervisionStore
     }
 
     public static let systemClock: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
@@ -78,6 +81,7 @@ public struct DoorstepServer: Sendable {
         addAdminRoutes(router)
         addFilingRoutes(router)
         addOpsRoutes(router)
+        addSupervisionRoutes(router)
         addOpsExportRoutes(router)
         // Last: it sees only requests no route took, and needs every route to know the paths.
         router.add(middleware: MethodNotAllowedMiddleware(router))

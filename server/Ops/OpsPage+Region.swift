@@ -7,7 +7,8 @@ extension OpsPage {
     /// The page of `region`: its summary, alerts, children (places, or a village's devices),
     /// and the devices assigned to the place itself. A place the tree does not hold is a 404.
     public static func region(_ tree: OpsRegionTree, _ region: OpsRegion, query: OpsListQuery, trend: TrendChart? = nil,
-                              conflicts: ConflictChart? = nil, health: HealthChart? = nil) throws(OpsError) -> String {
+                              conflicts: ConflictChart? = nil, health: HealthChart? = nil,
+                              supervision: SupervisionTable? = nil) throws(OpsError) -> String {
         guard let figures = tree.figures[region] else {
             throw OpsError(.notFound, "no \(region.level.english) \(region.code) has devices, villages or conflicts on this server")
         }
@@ -27,6 +28,7 @@ extension OpsPage {
         view.backlog = health?.backlogView
         view.age = health?.ageView
         view.shares = health?.shareView
+        view.supervision = supervision?.view
         let assigned = tree.devices(assignedTo: region)
         if case .village = region {
             view.devices = try deviceList(assigned, heading: ("本村设备", "devices of the village"), path: region.path, extra: "", query: query, tree: tree)

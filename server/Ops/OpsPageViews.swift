@@ -47,7 +47,18 @@ extension OpsPage {
         /// The place's unsynced changes, the oldest one's age, and its share of devices synced
         /// within 3 and 7 days, per hour over the last 14 days; nil for a village.
         var backlog: ChartView? = nil, age: ChartView? = nil, shares: ChartView? = nil
+        /// The place's supervision counts (督办) and its children's; counts only.
+        var supervision: SupervisionView? = nil
     }
+
+    struct SupervisionView {
+        var note: String, noteEnglish: String, counts: [Figure], hasRows: Bool, childHeading: String, childEnglish: String
+        var columns: [LabelledLink], rows: [SupervisionRow], csv: String
+    }
+
+    struct SupervisionRow { var href: String, name: String, code: String, cells: [SupervisionCell] }
+
+    struct SupervisionCell { var key: String, value: String }
 
     struct DevicePageView {
         var title: String, crumbs: [Crumb], hasCrumbs: Bool, device: String, generated: String

@@ -239,7 +239,17 @@ enum PostgresSchema {
             // conflictDays reads one place's villages (a code range) over a span of days.
             "CREATE INDEX conflict_log_by_village ON conflict_log (village, at_ms)",
         ]),
+        // The supervision facts, as the SQLite store's v9-supervision; `migrate` backfills them
+        // from the records stored before, in the same transaction.
+        (supervisionMigration, [
+            "CREATE TABLE supervision_households (household BYTEA PRIMARY KEY, village BIGINT NOT NULL, status TEXT NOT NULL, due_day BIGINT)",
+            "CREATE INDEX supervision_households_by_village ON supervision_households (village, status, due_day)",
+            "CREATE TABLE supervision_leads (lead BYTEA PRIMARY KEY, village BIGINT NOT NULL)",
+            "CREATE INDEX supervision_leads_by_village ON supervision_leads (village)",
+        ]),
     ]
+
+    static let supervisionMigration = "v7-supervision"
 
     /// Tables left out of the state hash: logs of requests, which a refused request appends to
     /// by design, and the migration record.
@@ -264,6 +274,7 @@ enum PostgresSchema {
                 for statement in migration.sql { try await c.run(PostgresQuery(unsafeSQL: statement)) }
                 try await c.run("INSERT INTO schema_migrations (id) VALUES (\(migration.id))")
             }
+            if !applied.contains(supervisionMigration) { try await store.backfillSupervision(c) }
         }
     }
 }

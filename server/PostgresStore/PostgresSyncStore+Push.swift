@@ -2,6 +2,7 @@ import FieldModel
 import NIOCore
 import PostgresNIO
 import ServerEngine
+import ServerOps
 import SyncCore
 
 extension PostgresSyncStore {
@@ -138,6 +139,7 @@ extension PostgresSyncStore {
         try await Self.updateRecords(existing, c)
         try await Self.updateDigests(plan.records, c)
         try await indexPeople(plan.records, c)
+        try await updateSupervision(plan.records, households: SupervisionFacts.households(affectedBy: plan.records.map(\.state), previous: snapshot.records), c)
         return PushResult(outcomes: plan.outcomes, recordsWritten: plan.records.count, lastSequence: last)
     }
 

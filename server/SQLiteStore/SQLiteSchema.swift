@@ -1,12 +1,14 @@
 import Foundation
 import GRDB
+import ServerEngine
 
 /// The store's tables, created by migrations in `SQLiteSyncStore.init`.
 ///
 /// Integers are Int64: replica ids by bit pattern, village codes and sequences as they are.
 /// Record ids are 16-byte BLOBs (the UUID's bytes); digests 16-byte BLOBs (high, low, big-endian).
 enum SQLiteSchema {
-    static var migrator: DatabaseMigrator {
+    /// The migrations; `codec` opens the stored states a migration derives facts from.
+    static func migrator(codec: StoredRecordCodec) -> DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in
             // Counters of the store: last_seq, purged_through, server_counter.
@@ -349,6 +351,24 @@ enum SQLiteSchema {
                 """)
             // conflictDays reads one place's villages (a code range) over a span of days.
             try db.execute(sql: "CREATE INDEX conflict_log_by_village ON conflict_log(village, at_ms)")
+        }
+        m.registerMigration("v9-supervision") { db in
+            // The supervision facts (SupervisionFacts), kept in each push's transaction: a
+            // household's village, step and next review day; the open discovery leads. Indexed
+            // by village first, so a place's counts read its code range and nothing else.
+            try db.execute(sql: """
+                CREATE TABLE supervision_households (
+                    household BLOB PRIMARY KEY,
+                    village INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    due_day INTEGER
+                ) WITHOUT ROWID
+                """)
+            try db.execute(sql: "CREATE INDEX supervision_households_by_village ON supervision_households(village, status, due_day)")
+            try db.execute(sql: "CREATE TABLE supervision_leads (lead BLOB PRIMARY KEY, village INTEGER NOT NULL) WITHOUT ROWID")
+            try db.execute(sql: "CREATE INDEX supervision_leads_by_village ON supervision_leads(village)")
+            // The records stored before: their facts, in the same transaction as the tables.
+            try SQLiteSyncStore.backfillSupervision(codec: codec, db)
         }
         return m
     }

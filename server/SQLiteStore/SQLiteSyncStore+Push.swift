@@ -2,6 +2,7 @@ import FieldModel
 import Foundation
 import GRDB
 import ServerEngine
+import ServerOps
 import SyncCore
 
 extension SQLiteSyncStore {
@@ -37,7 +38,7 @@ extension SQLiteSyncStore {
                 let snapshot = try snapshot(for: push.input, db)
                 let decided: PushPlan
                 do { decided = try push.plan(snapshot) } catch { throw PlanFailure(error: error) }
-                result = try write(decided, now: push.input.nowMilliseconds, db)
+                result = try write(decided, previous: snapshot.records, now: push.input.nowMilliseconds, db)
                 try Self.settle(push.input, db)
                 return .commit
             }
@@ -105,8 +106,9 @@ extension SQLiteSyncStore {
 
     /// Writes a plan with a few multi-row statements: record states with fresh sequences, the
     /// villages' digest deltas, processed dots, counters, filings and logs. Nothing is read back:
-    /// the plan knows every value, and a digest changes by its delta.
-    func write(_ plan: PushPlan, now: Int64, _ db: Database) throws -> PushResult {
+    /// the plan knows every value, and a digest changes by its delta. `previous` (the snapshot's
+    /// states) says which households' supervision facts the plan changes.
+    func write(_ plan: PushPlan, previous: [RecordID: RecordState], now: Int64, _ db: Database) throws -> PushResult {
         let last = plan.records.isEmpty ? try Meta.lastSequence.get(db) : try Meta.lastSequence.add(db, UInt64(plan.records.count))
         var sequence = last - UInt64(plan.records.count)
         var deltas: [VillageCode: ScopeDigest] = [:]
@@ -131,6 +133,7 @@ extension SQLiteSyncStore {
             [f.id.blob, staff.rawValue, f.household.blob, f.relation.rawValue, Int64(f.filedOn.daysSinceEpoch), f.village.int64]
         })
         try indexPeople(plan.records, db)
+        try updateSupervision(plan.records, households: SupervisionFacts.households(affectedBy: plan.records.map(\.state), previous: previous), db)
         try appendLogs(audit: plan.audit, conflicts: plan.conflicts, db)
         try Self.writePolicy(plan, now: now, db)
         return PushResult(outcomes: plan.outcomes, recordsWritten: plan.records.count, lastSequence: last)

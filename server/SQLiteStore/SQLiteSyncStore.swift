@@ -51,7 +51,7 @@ public struct SQLiteSyncStore: SyncStore {
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON") }
         do {
             pool = try DatabasePool(path: path, configuration: config)
-            try SQLiteSchema.migrator.migrate(pool)
+            try SQLiteSchema.migrator(codec: codec).migrate(pool)
         } catch {
             throw SyncEngineError(.storage, "cannot open the server database at \(path): \(error)")
         }

@@ -17,6 +17,12 @@ extension OpsTemplates {
         {{>chart}}{{/backlog}}{{#age}}{{>chart}}{{/age}}
         {{#shares}}<h2 id="share-trend">近 14 天按时同步 <small>percent of devices synced within 3 and 7 days, per hour, last 14 days</small></h2>
         {{>chart}}{{/shares}}
+        {{#supervision}}<h2 id="supervision">督办 <small>supervision: the work waiting behind the sync</small></h2>
+        <p class="meta">{{note}} <small>({{noteEnglish}})</small> · <a class="export" href="{{csv}}">导出 CSV <small>export</small></a></p>
+        <table class="summary"><tr>{{#counts}}<td id="supervision-{{key}}" class="{{signal}}"><b>{{value}}</b><br>{{label}} <small>{{english}}</small></td>{{/counts}}</tr></table>
+        {{#hasRows}}<table class="places supervision"><tr><th scope="col">{{childHeading}} <small>{{childEnglish}}</small></th>{{#columns}}<th scope="col">{{label}} <small>{{english}}</small></th>{{/columns}}</tr>
+        {{#rows}}<tr class="supervision-row" id="supervision-{{code}}"><th scope="row"><a href="{{href}}">{{name}}</a><br><small>{{code}}</small></th>{{#cells}}<td data-kind="{{key}}">{{value}}</td>{{/cells}}</tr>
+        {{/rows}}</table>{{/hasRows}}{{/supervision}}
         {{>alerts}}
         {{#places}}<h2 id="children">{{heading}} <small>{{headingEnglish}}</small> ({{total}})</h2>
         {{>sortBar}}
