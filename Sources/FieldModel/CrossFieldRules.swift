@@ -6,7 +6,9 @@
 ///   always due on some day (动态管理);
 /// - a notice runs forward, at least the minimum length, and resolves no more objections than
 ///   were raised;
-/// - a filing names the person: a worker, or a name.
+/// - a filing names the person: a worker, or a name;
+/// - an attachment has one parent (a household, with at most one of its members or visits, or a
+///   lead), a SHA-256 in lower-case hex, and a size within the server's cap.
 extension CollectionSchema {
     /// A rule: the fields it reads and the problem it finds, nil when it holds.
     struct CrossFieldRule {
@@ -55,6 +57,23 @@ extension CollectionSchema {
             [CrossFieldRule(reading: [RelativeFiling.Field.staff, .staffName], reportedAs: .staffName) { r, _ in
                 r.value(.staff) == .null && r.value(.staffName) == .null ? "a filing names the staff member: a worker id or a person's name" : nil
             }]
+        case .attachment:
+            [CrossFieldRule(reading: [Attachment.Field.householdID, .visitID, .memberID, .leadID], reportedAs: .householdID) { r, _ in
+                let household = r.value(.householdID) != .null, lead = r.value(.leadID) != .null
+                let below = [r.value(.visitID), r.value(.memberID)].filter { $0 != .null }.count
+                if household == lead { return "an attachment belongs to a household or to a discovery lead: name exactly one of householdID and leadID" }
+                if lead, below > 0 { return "a discovery lead's attachment names no visit or member" }
+                if below > 1 { return "an attachment belongs to one record: a visit or a member of the household, not both" }
+                return nil
+            },
+             CrossFieldRule(reading: [Attachment.Field.sha256], reportedAs: .sha256) { r, _ in
+                 guard let hash = r.value(.sha256).textValue, !Attachment.isSHA256(hash) else { return nil }
+                 return "sha256 \"\(hash.prefix(70))\" is not 64 lower-case hex digits"
+             },
+             CrossFieldRule(reading: [Attachment.Field.byteCount], reportedAs: .byteCount) { r, settings in
+                 guard let size = r.value(.byteCount).intValue, size > settings.attachmentMaxBytes else { return nil }
+                 return "the file is \(size) bytes; this server takes attachments of at most \(settings.attachmentMaxBytes)"
+             }]
         case .visit, .discoveryLead:
             []
         }

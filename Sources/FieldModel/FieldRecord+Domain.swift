@@ -158,3 +158,29 @@ extension PublicNotice: FieldRecord {
                   objectionNotes: try r.text(.objectionNotes), resolvedObjectionCount: try r.optionalInt(.resolvedObjectionCount) ?? 0)
     }
 }
+
+extension Attachment: FieldRecord {
+    public static let collection = RecordCollection.attachment
+
+    public var fieldValues: FieldValues {
+        var w = FieldWriter(Attachment.Field.self)
+        w.set(.householdID, householdID)
+        w.set(.visitID, visitID)
+        w.set(.memberID, memberID)
+        w.set(.leadID, leadID)
+        w.set(.kind, kind)
+        w.set(.contentType, contentType)
+        w.set(.byteCount, byteCount)
+        w.set(.sha256, sha256)
+        w.set(.takenOn, takenOn)
+        return w.fields
+    }
+
+    public init(id: RecordID, village: VillageCode, fields: FieldValues) throws(ValidationError) {
+        let r = FieldReader(fields, as: Attachment.Field.self)
+        self.init(id: id, village: village, householdID: try r.optionalID(.householdID), visitID: try r.optionalID(.visitID),
+                  memberID: try r.optionalID(.memberID), leadID: try r.optionalID(.leadID), kind: try r.enumeration(.kind),
+                  contentType: try r.enumeration(.contentType), byteCount: try r.int(.byteCount), sha256: try r.text(.sha256),
+                  takenOn: try r.date(.takenOn))
+    }
+}

@@ -6,6 +6,7 @@ public enum RecordCollection: UInt8, Sendable, Hashable, Codable, CaseIterable, 
     case discoveryLead = 4
     case relativeFiling = 5
     case publicNotice = 6
+    case attachment = 7
 
     public var name: String {
         switch self {
@@ -15,6 +16,7 @@ public enum RecordCollection: UInt8, Sendable, Hashable, Codable, CaseIterable, 
         case .discoveryLead: "discoveryLead"
         case .relativeFiling: "relativeFiling"
         case .publicNotice: "publicNotice"
+        case .attachment: "attachment"
         }
     }
 
@@ -27,6 +29,7 @@ public enum RecordCollection: UInt8, Sendable, Hashable, Codable, CaseIterable, 
         case .discoveryLead: "主动发现线索"
         case .relativeFiling: "近亲属备案"
         case .publicNotice: "公示"
+        case .attachment: "佐证材料"
         }
     }
 

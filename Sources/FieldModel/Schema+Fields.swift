@@ -50,3 +50,11 @@ extension PublicNotice {
         public static let collection = RecordCollection.publicNotice
     }
 }
+
+extension Attachment {
+    /// An attachment's fields (`Schema.attachment`).
+    public enum Field: String, FieldKey {
+        case householdID, visitID, memberID, leadID, kind, contentType, byteCount, sha256, takenOn
+        public static let collection = RecordCollection.attachment
+    }
+}

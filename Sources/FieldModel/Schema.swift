@@ -8,7 +8,8 @@
 public enum Schema {
     /// The schema version a device states in every sync. Version 2 added the notice's resolved
     /// objections and the filing's person, post and withdrawal; a version-1 device leaves them empty.
-    public static let version: UInt32 = 2
+    /// Version 3 added attachments (collection 7), which a server sends only to devices of version 3 or later.
+    public static let version: UInt32 = 3
     /// The oldest device schema version the server still accepts (and migrates).
     public static let oldestSupportedVersion: UInt32 = 1
 
@@ -29,6 +30,7 @@ public enum Schema {
         case .discoveryLead: discoveryLead
         case .relativeFiling: relativeFiling
         case .publicNotice: publicNotice
+        case .attachment: attachment
         }
     }
 
@@ -104,5 +106,19 @@ public enum Schema {
         FieldSpec(4, "objectionCount", .integer(0...100_000), .review, writers: reviewers),
         FieldSpec(5, "objectionNotes", .text(maxLength: 4000), .lww, writers: reviewers),
         FieldSpec(6, "resolvedObjectionCount", .integer(0...100_000), .review, optional: true, writers: reviewers),
+    ])
+
+    /// Evidence (佐证材料): metadata of bytes sent apart (SPEC §15). One parent: a household, with a
+    /// member or a visit of it, or a discovery lead (`CrossFieldRules`).
+    public static let attachment = CollectionSchema(.attachment, creators: fieldStaff, deletable: true, fields: [
+        FieldSpec(1, "householdID", .reference(.household), .immutable, optional: true),
+        FieldSpec(2, "visitID", .reference(.visit), .immutable, optional: true),
+        FieldSpec(3, "memberID", .reference(.member), .immutable, optional: true),
+        FieldSpec(4, "leadID", .reference(.discoveryLead), .immutable, optional: true),
+        FieldSpec(5, "kind", .enumeration(AttachmentKind.allCases.map(\.rawValue)), .immutable),
+        FieldSpec(6, "contentType", .enumeration(AttachmentContentType.allCases.map(\.rawValue)), .immutable),
+        FieldSpec(7, "byteCount", .integer(1...Attachment.schemaMaxBytes), .immutable),
+        FieldSpec(8, "sha256", .text(maxLength: 64, required: true), .immutable),
+        FieldSpec(9, "takenOn", .date(maxDaysAhead: 1), .immutable),
     ])
 }

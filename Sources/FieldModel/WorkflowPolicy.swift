@@ -35,9 +35,15 @@ public struct NoticeStanding: Sendable, Hashable {
 public struct PolicySettings: Sendable, Hashable, Codable {
     /// The shortest public notice, in days counting both ends (公示期不少于7天).
     public var noticeMinimumDays = PublicNotice.minimumDays
+    /// The largest attachment accepted, in bytes (a reduced phone photo is 150–400 KB; a
+    /// multi-page PDF scan a few MB); at most `Attachment.schemaMaxBytes`.
+    public var attachmentMaxBytes = PolicySettings.defaultAttachmentMaxBytes
 
-    public init(noticeMinimumDays: Int = PublicNotice.minimumDays) {
+    public static let defaultAttachmentMaxBytes: Int64 = 8 << 20
+
+    public init(noticeMinimumDays: Int = PublicNotice.minimumDays, attachmentMaxBytes: Int64 = PolicySettings.defaultAttachmentMaxBytes) {
         self.noticeMinimumDays = noticeMinimumDays
+        self.attachmentMaxBytes = attachmentMaxBytes
     }
 
     public static let standard = PolicySettings()

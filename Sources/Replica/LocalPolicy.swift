@@ -68,9 +68,18 @@ extension LocalState {
         try rule { () throws(RuleViolation) in
             try Deletion.check(state.key.collection, state.key.id, createdBy: state.created?.author, by: worker.id, household: standing)
             if let householdID {
-                try Recusal.checkMembership(state.key.collection == .household ? "delete the household" : "delete a member of the household",
+                try Recusal.checkMembership(Self.deletion(of: state.key.collection),
                                             by: worker.id, at: householdID, filings: filings)
             }
+        }
+    }
+
+    /// What deleting a record of `collection` does to its household, as a recusal refusal says it.
+    static func deletion(of collection: RecordCollection) -> String {
+        switch collection {
+        case .household: "delete the household"
+        case .attachment: "delete evidence of the household"
+        default: "delete a \(collection.name) of the household"
         }
     }
 

@@ -15,6 +15,7 @@ struct SchemaFieldKeyTests {
         case .discoveryLead: summary(DiscoveryLead.Field.self)
         case .relativeFiling: summary(RelativeFiling.Field.self)
         case .publicNotice: summary(PublicNotice.Field.self)
+        case .attachment: summary(Attachment.Field.self)
         }
     }
 

@@ -37,6 +37,7 @@ extension BatchRun {
         }
         try checkValues(c)
         try checkHousehold(c)
+        try checkAttachmentParent(c)
         if case .worker(let w) = planner.authority { try checkRecusal(c, stored: stored, w.id) }
         // A purged record is unknown, not a forged context: say so first.
         if stored == nil, !c.isCreate {
@@ -151,6 +152,26 @@ extension BatchRun {
         }
     }
 
+    /// An attachment's record is one the server holds, not deleted, of the collection its field
+    /// names, in the attachment's village and of the attachment's household: evidence never
+    /// hangs on a record that is not there, nor leaks into another village's pulls.
+    func checkAttachmentParent(_ c: Change) throws(ChangeRejection) {
+        guard c.record.collection == .attachment, case .create(let values) = c.operation else { return }
+        for (field, collection) in RecordLinks.attachmentParents {
+            guard let id = values[field.id]?.idValue else { continue }
+            guard let parent = states[id], !parent.isDeleted else {
+                throw ChangeRejection(.wrongRecord, "attachment \(c.record.id) names \(collection.name) \(id), which the server does not hold")
+            }
+            guard parent.key.collection == collection, parent.key.scope == c.record.scope else {
+                throw ChangeRejection(.wrongRecord, "attachment \(c.record.id)@\(c.record.scope) names \(field.rawValue) \(id), but the server holds that id as \(parent.key)")
+            }
+            if collection != .household, collection != .discoveryLead,
+               let household = values[Attachment.Field.householdID.id]?.idValue, RecordLinks.household(of: parent) != household {
+                throw ChangeRejection(.wrongRecord, "attachment \(c.record.id) names \(parent.key) of another household than its own \(household)")
+            }
+        }
+    }
+
     /// 回避: eligibility writes about a household the author filed as a relative's.
     func checkRecusal(_ c: Change, stored: RecordState?, _ worker: WorkerID) throws(ChangeRejection) {
         let schema = c.record.collection.schema
@@ -176,6 +197,14 @@ extension BatchRun {
             case (.member, .delete):
                 if let household = stored.flatMap(RecordLinks.household(of:)) {
                     try Recusal.checkMembership("delete a member of the household", by: worker, at: household, filings: filings)
+                }
+            case (.attachment, .create(let values)):
+                if let household = RecordLinks.household(in: values, of: .attachment) {
+                    try Recusal.checkMembership("attach evidence to the household", by: worker, at: household, filings: filings)
+                }
+            case (.attachment, .delete):
+                if let household = stored.flatMap(RecordLinks.household(of:)) {
+                    try Recusal.checkMembership("delete evidence of the household", by: worker, at: household, filings: filings)
                 }
             default:
                 break

@@ -75,14 +75,16 @@ public struct PushInput: Sendable {
     /// The batch's counters (all of `replica`).
     public var counters: [UInt64] { changes.map(\.dot.counter) }
 
-    /// Households the batch refers to: named by its creates of members, visits, filings and
-    /// notices, or by the stored states (`stored`) of the records it touches.
-    public func referencedHouseholds(stored: some Sequence<RecordState>) -> Set<RecordID> {
+    /// Records the batch refers to: households named by its creates of members, visits, filings,
+    /// notices and attachments, or by the stored states (`stored`) of the records it touches, and
+    /// the visit, member or lead an attachment's create names.
+    public func referencedRecords(stored: some Sequence<RecordState>) -> Set<RecordID> {
         var out = Set<RecordID>()
         for change in changes {
             guard case .create(let values) = change.operation else { continue }
             if let id = RecordLinks.household(in: values, of: change.record.collection) { out.insert(id) }
             out.formUnion(RecordLinks.listedHouseholds(in: values, of: change.record.collection))
+            out.formUnion(RecordLinks.attachmentParents(in: values, of: change.record.collection))
         }
         for state in stored {
             if let id = RecordLinks.household(of: state) { out.insert(id) }

@@ -26,4 +26,14 @@ public enum RecordLinks {
     public static func household(of state: RecordState) -> RecordID? {
         householdField(of: state.key.collection).flatMap { state.value($0).idValue }
     }
+
+    /// The fields that name an attachment's records, with the collection each names.
+    public static let attachmentParents: [(field: Attachment.Field, collection: RecordCollection)] =
+        [(.householdID, .household), (.visitID, .visit), (.memberID, .member), (.leadID, .discoveryLead)]
+
+    /// The records an attachment's create names (its household and its visit, member or lead).
+    public static func attachmentParents(in values: FieldValues, of collection: RecordCollection) -> [RecordID] {
+        guard collection == .attachment else { return [] }
+        return attachmentParents.compactMap { values[$0.field.id]?.idValue }
+    }
 }

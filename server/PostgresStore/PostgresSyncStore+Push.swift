@@ -68,7 +68,7 @@ extension PostgresSyncStore {
     /// counters the other committed.
     func snapshot(for input: PushInput, _ c: PostgresSession) async throws -> PushSnapshot {
         var records = try await states(input.touchedRecords, lock: true, c)
-        let households = input.referencedHouseholds(stored: records.values).subtracting(records.keys)
+        let households = input.referencedRecords(stored: records.values).subtracting(records.keys)
         // A household is read for its collection and village, which never change: no lock.
         records.merge(try await states(Array(households), lock: false, c)) { stored, _ in stored }
 

@@ -61,7 +61,7 @@ extension SQLiteSyncStore {
     /// Everything the plan reads, in one place: the policy's own reads join here.
     func snapshot(for input: PushInput, _ db: Database) throws -> PushSnapshot {
         var records = try states(input.touchedRecords, db)
-        let households = input.referencedHouseholds(stored: records.values).subtracting(records.keys)
+        let households = input.referencedRecords(stored: records.values).subtracting(records.keys)
         records.merge(try states(Array(households), db)) { stored, _ in stored }
 
         var processed: [Dot: ProcessedDot] = [:]
