@@ -33,6 +33,12 @@ public enum RecordCollection: UInt8, Sendable, Hashable, Codable, CaseIterable, 
         }
     }
 
+    /// The schema version that added the collection: a device of an older one is not sent its
+    /// records (SPEC §9).
+    public var introducedInSchema: UInt32 {
+        self == .attachment ? 3 : 1
+    }
+
     public init?(name: String) {
         guard let c = RecordCollection.allCases.first(where: { $0.name == name }) else { return nil }
         self = c

@@ -18,6 +18,12 @@ public struct ScopeDigest: Sendable, Hashable, Codable, CustomStringConvertible 
         if let new { value = value ^ new; recordCount += 1 }
     }
 
+    /// Removes the contribution of a set of records whose digest is `part` (they are in this one).
+    public mutating func leaveOut(_ part: ScopeDigest) {
+        value = value ^ part.value
+        recordCount -= part.recordCount
+    }
+
     /// The digest of `states`, computed from scratch.
     public static func of(_ states: some Sequence<RecordState>) -> ScopeDigest {
         var d = ScopeDigest()

@@ -117,4 +117,33 @@ struct AttachmentRecordTests {
             [d.write(.delete, to: key)]
         }
     }
+
+    /// A device of schema 2 cannot decode collection 7: it is sent none, and its village digest
+    /// leaves them out, so it sees no mismatch; a device of schema 3 is sent them and its digest counts them.
+    @Test(arguments: StoreBackend.all) func aDeviceOfAnOlderSchemaIsNotSentAttachments(backend: StoreBackend) async throws {
+        try await withEngine(backend) { engine in
+            try await Fixture.seed(engine, Self.a)
+            var author = TestDevice(Fixture.assistant(of: Self.a), replica: 0xA9)
+            try await author.syncUntilDone(engine)
+            let photos = (20..<24).map { Self.attachment(UInt64($0)) }
+            let response = try await author.sync(engine, photos.map { author.create($0) })
+            #expect(response.rejections.isEmpty)
+            for schema in [UInt32(2), Schema.version] {
+                var device = TestDevice(Fixture.assistant(of: Self.a), replica: 0xB0 + UInt64(schema))
+                var last: SyncResponse?
+                repeat {
+                    let request = SyncRequest(schemaVersion: schema, replica: device.replica, appVersion: "test", cursors: device.cursors, changes: [],
+                                              health: DeviceHealth(), pageLimit: 7, deviceTimeMilliseconds: Fixture.now)
+                    let answer = try await engine.sync(request, device: device.context, now: Fixture.now)
+                    #expect(answer.pageHandles.count == answer.page.count)
+                    device.apply(answer)
+                    last = answer
+                } while last!.hasMore
+                let attachments = device.held.values.filter { $0.key.collection == .attachment }.count
+                #expect(attachments == (schema < 3 ? 0 : photos.count), "schema \(schema)")
+                #expect(last!.digests[Self.a] == device.digest(of: Self.a), "schema \(schema)")
+                #expect(device.held.count > photos.count)
+            }
+        }
+    }
 }

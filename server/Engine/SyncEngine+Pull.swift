@@ -41,9 +41,31 @@ extension SyncEngine {
             if !page.hasMore {
                 response.digests = Dictionary(uniqueKeysWithValues: scope.map { ($0, page.digests[$0] ?? ScopeDigest()) })
             }
+            try await leaveOutNewerCollections(&response, schemaVersion: request.schemaVersion, scope: scope)
             return
         }
         throw SyncEngineError(.storage, "purges kept committing during the pull (purge generation \(mark.generation)); retry the sync")
+    }
+
+    /// A device of an older schema is not sent the records of collections it does not know (it
+    /// could not decode them), and its digests leave them out. Their digests are read after the
+    /// page's snapshot: an attachment committed in between shows as a mismatch the device repairs.
+    func leaveOutNewerCollections(_ response: inout SyncResponse, schemaVersion: UInt32, scope: [VillageCode]) async throws {
+        let unknown = RecordCollection.allCases.filter { $0.introducedInSchema > schemaVersion }
+        guard !unknown.isEmpty else { return }
+        let kept = response.page.indices.filter { response.page[$0].key.collection.introducedInSchema <= schemaVersion }
+        if kept.count < response.page.count {
+            if response.pageHandles.count == response.page.count { response.pageHandles = kept.map { response.pageHandles[$0] } }
+            response.page = kept.map { response.page[$0] }
+        }
+        guard !response.digests.isEmpty else { return }
+        for collection in unknown {
+            for (village, hidden) in try await store.liveDigests(of: collection, villages: scope) {
+                guard var digest = response.digests[village] else { continue }
+                digest.leaveOut(hidden)
+                response.digests[village] = digest
+            }
+        }
     }
 
     /// The device's page size clamped to `1…maxPageSize`; 0 (or less) asks for the default.

@@ -27,6 +27,11 @@ public protocol SyncStore: Sendable {
     /// - Complexity: O(records returned + villages), not O(store size).
     func pull(_ cursors: [VillageCode: UInt64], limit: Int) async throws -> PullPage
 
+    /// Per village, the digest (XOR and count) of the live records of `collection`: what a
+    /// device of an older schema, which is not sent that collection, leaves out of the village's
+    /// digest (SPEC §9). Villages without such records are absent.
+    func liveDigests(of collection: RecordCollection, villages: [VillageCode]) async throws -> [VillageCode: ScopeDigest]
+
     /// The ids of the records whose current sequence number is one of `handles` (SPEC §5: a
     /// record's handle); a handle no record holds now is left out. Sequence numbers are never
     /// given twice, so a handle found names the record it was given for.

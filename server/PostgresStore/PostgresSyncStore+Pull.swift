@@ -50,6 +50,20 @@ extension PostgresSyncStore {
         }
     }
 
+    public func liveDigests(of collection: RecordCollection, villages: [VillageCode]) async throws -> [VillageCode: ScopeDigest] {
+        try await read("liveDigests") { c in
+            var digests: [VillageCode: ScopeDigest] = [:]
+            for row in try await c.rows("""
+                SELECT village, digest FROM records
+                WHERE collection = \(Int64(collection.rawValue)) AND NOT is_deleted AND village = ANY(\(villages.map(\.int64))::bigint[])
+                """) {
+                let (village, digest) = try row.decode((Int64, ByteBuffer).self)
+                digests[StoredColumns.village(village), default: ScopeDigest()].replace(nil, with: try StoredColumns.digest(digest.bytes))
+            }
+            return digests
+        }
+    }
+
     public func recordIDs(handles: [UInt64]) async throws -> [UInt64: RecordID] {
         try await read("recordIDs") { c in
             var ids: [UInt64: RecordID] = [:]

@@ -5,6 +5,23 @@ import ServerEngine
 import SyncCore
 
 extension SQLiteSyncStore {
+    public func liveDigests(of collection: RecordCollection, villages: [VillageCode]) async throws -> [VillageCode: ScopeDigest] {
+        try await guarded("liveDigests") {
+            try await pool.read { db in
+                var digests: [VillageCode: ScopeDigest] = [:]
+                try forEachChunk(villages.map(\.int64)) { chunk, marks in
+                    let rows = try Row.fetchAll(db, sql: "SELECT village, digest FROM records WHERE collection = ? AND is_deleted = 0 AND village IN (\(marks))",
+                                                arguments: StatementArguments([Int64(collection.rawValue)] + Array(chunk)))
+                    for row in rows {
+                        digests[VillageCode(uncheckedRawValue: UInt64(row[0] as Int64)), default: ScopeDigest()]
+                            .replace(nil, with: try StoredColumns.digest([UInt8](row[1] as Data)))
+                    }
+                }
+                return digests
+            }
+        }
+    }
+
     /// One read transaction: a k-way merge of per-village range scans on `(village, seq)`, then
     /// the digests from the same snapshot.
     ///

@@ -12,6 +12,9 @@ extension WrappedStore {
     func push(_ group: [PendingPush]) async -> [Result<PushResult, any Error>] { await base.push(group) }
     func pull(_ cursors: [VillageCode: UInt64], limit: Int) async throws -> PullPage { try await base.pull(cursors, limit: limit) }
     func recordIDs(handles: [UInt64]) async throws -> [UInt64: RecordID] { try await base.recordIDs(handles: handles) }
+    func liveDigests(of collection: RecordCollection, villages: [VillageCode]) async throws -> [VillageCode: ScopeDigest] {
+        try await base.liveDigests(of: collection, villages: villages)
+    }
     func villages(coveredBy assignment: Assignment) async throws -> [VillageCode] { try await base.villages(coveredBy: assignment) }
     func registerVillages(_ villages: [VillageCode]) async throws { try await base.registerVillages(villages) }
     func purgeMark() async throws -> PurgeMark { try await base.purgeMark() }
