@@ -93,6 +93,14 @@ struct AttachmentRecordTests {
         }
     }
 
+    /// No device of schema 1 or 2 could have written an attachment: one stamped so is refused.
+    @Test(arguments: StoreBackend.all) func anAttachmentUnderAnOlderSchemaIsRefused(backend: StoreBackend) async throws {
+        try await RejectionTests.expectRejection(.unknownSchemaVersion, backend: backend) { d in
+            let photo = Self.attachment(17)
+            return [d.write(.create(photo.fieldValues), to: RecordKey(.attachment, photo.id, scope: Self.a), schemaVersion: 2)]
+        }
+    }
+
     @Test(arguments: StoreBackend.all) func evidenceOfAFiledRelativesHouseholdIsRefused(backend: StoreBackend) async throws {
         let filing = RelativeFiling(id: Fixture.freshID(2), village: Self.a, staff: Fixture.assistant(of: Self.a).id,
                                     household: Self.house.id, relation: .sibling, filedOn: Fixture.dataset.plan.spec.asOf)

@@ -18,7 +18,7 @@ struct ServerInfoTests {
             #expect(response.status == 200)
             #expect(response.headers["content-type"]?.hasPrefix("application/json") == true)
             let info = try JSONDecoder().decode(ServerInfoDocument.self, from: Data(response.body))
-            #expect(info.protocolVersions == [SyncProtocolVersion.current])
+            #expect(info.protocolVersions == [1, 2] && info.protocolVersions.last == SyncProtocolVersion.current)
             #expect(info.schemaVersion == Schema.version)
             #expect(info.oldestSchemaVersion == Schema.oldestSupportedVersion)
             #expect(info.serverTimeMilliseconds == d.clock.now)

@@ -18,6 +18,11 @@ extension BatchRun {
             throw ChangeRejection(.unknownSchemaVersion,
                                   "\(c.dot) was written under schema \(c.schemaVersion); the server accepts \(Schema.oldestSupportedVersion)…\(Schema.version)")
         }
+        // A collection added by a later schema cannot have been written under an earlier one.
+        guard c.schemaVersion >= c.record.collection.introducedInSchema else {
+            throw ChangeRejection(.unknownSchemaVersion,
+                                  "\(c.dot) writes a \(c.record.collection.name) record under schema \(c.schemaVersion); that collection exists from schema \(c.record.collection.introducedInSchema)")
+        }
         let worker = planner.authority.workerID
         guard c.author == worker else {
             throw ChangeRejection(.authorMismatch, "\(c.dot) is signed by \(c.author); the device belongs to \(worker)")

@@ -1,7 +1,7 @@
 /// One range of a `Range: bytes=…` request header (RFC 9110 §14.1.2): `a-b`, `a-` or `-n`.
 /// A header the server does not take (another unit, several ranges, a malformed one) is
 /// ignored, as the RFC lets a server do: the whole file is sent.
-public enum ByteRange: Sendable, Hashable {
+public enum ByteRange: Sendable, Hashable, CustomStringConvertible {
     /// From `first` to `last` inclusive, or to the end when `last` is nil.
     case from(Int64, through: Int64?)
     /// The last `n` bytes.
@@ -25,6 +25,14 @@ public enum ByteRange: Sendable, Hashable {
             if last.isEmpty { self = .from(a, through: nil); return }
             guard let b = number(last), b >= a else { return nil }
             self = .from(a, through: b)
+        }
+    }
+
+    /// As the header wrote it: `bytes=a-b`, `bytes=a-`, `bytes=-n`.
+    public var description: String {
+        switch self {
+        case .from(let a, let b): "bytes=\(a)-\(b.map(String.init) ?? "")"
+        case .suffix(let n): "bytes=-\(n)"
         }
     }
 

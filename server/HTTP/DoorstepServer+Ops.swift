@@ -16,7 +16,8 @@ extension DoorstepServer {
         router.get("/metrics") { _, _ in
             let store = ops, engine = self.engine
             let figures = try await metricsFigures.value(now: clock()) {
-                try await SyncMetrics.SharedFigures.read(try await overview(), store: store, recovery: try await engine.store.recoveryMark())
+                try await SyncMetrics.SharedFigures.read(try await overview(), store: store, recovery: try await engine.store.recoveryMark(),
+                                                        attachments: engine.store as? any AttachmentStore)
             }
             let text = metrics.scrape(figures)
             var headers = HTTPFields()

@@ -58,7 +58,7 @@ public struct ServerInfoDocument: Codable, Sendable, Hashable {
     }
 
     public init(limits: ServerLimits, engine: SyncEngine.Configuration, now: Int64) {
-        protocolVersions = [SyncProtocolVersion.current]
+        protocolVersions = Array(SyncProtocolVersion.supported)
         schemaVersion = Schema.version
         oldestSchemaVersion = Schema.oldestSupportedVersion
         serverTimeMilliseconds = now

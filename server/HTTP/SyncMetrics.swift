@@ -73,10 +73,14 @@ public final class SyncMetrics: Sendable {
         let databaseBytes: Int64
         /// The latest completed backup, which a backup process (`doorstep-server backup`) records in the store.
         let recovery: RecoveryMark
+        /// Attachment files the server holds whole, and their bytes (SPEC §15).
+        let attachments: (files: Int, bytes: Int64)
 
-        static func read(_ overview: OpsOverview, store: any OpsStore, recovery: RecoveryMark) async throws -> SharedFigures {
+        static func read(_ overview: OpsOverview, store: any OpsStore, recovery: RecoveryMark,
+                         attachments: (any AttachmentStore)?) async throws -> SharedFigures {
             SharedFigures(overview: overview, conflictEvents: try await store.conflictEvents(), appliedChanges: try await store.appliedChanges(),
-                          databaseBytes: try await store.databaseBytes(), recovery: recovery)
+                          databaseBytes: try await store.databaseBytes(), recovery: recovery,
+                          attachments: try await attachments?.attachmentTotals() ?? (0, 0))
         }
     }
 
@@ -108,6 +112,8 @@ public final class SyncMetrics: Sendable {
                                help: "Changes applied since the store was created, by collection").set(to: Double(n))
         }
         registry.makeGauge(name: "doorstep_database_bytes", help: "Size of the database on disk").set(to: Double(figures.databaseBytes))
+        registry.makeGauge(name: "doorstep_attachment_files", help: "Attachment files (evidence) held whole and checked").set(to: Double(figures.attachments.files))
+        registry.makeGauge(name: "doorstep_attachment_bytes", help: "Bytes of the attachment files held").set(to: Double(figures.attachments.bytes))
         registry.makeGauge(name: "doorstep_backup_last_success_timestamp_seconds",
                            help: "When the latest completed, verified backup was taken (0: never)")
             .set(to: Double(figures.recovery.backedUpAtMilliseconds) / 1000)
