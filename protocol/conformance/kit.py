@@ -15,6 +15,7 @@ import time
 import uuid
 import zlib
 
+import attachments
 import codec
 import digest
 from client import Device, HTTPError, http
@@ -119,6 +120,7 @@ class Kit:
         self.repair()
         self.rejections()
         self.stale_handle()
+        attachments.run(self, V1)
 
     def restore_fields(self):
         """§4 "Restores", §9: a version-2 answer names the epoch (1: never restored), the sequence its batch
