@@ -15,6 +15,7 @@ import time
 import uuid
 import zlib
 
+import attachments
 import codec
 import digest
 from client import Device, HTTPError, http
@@ -119,6 +120,7 @@ class Kit:
         self.repair()
         self.rejections()
         self.stale_handle()
+        attachments.run(self, V1)
 
     def restore_fields(self):
         """§4 "Restores", §9: a version-2 answer names the epoch (1: never restored), the sequence its batch
@@ -375,8 +377,14 @@ def main():
     kit.check("response-rejections lists every reason of SPEC §6, in its order", vector == table, vector)
     if a.server:
         kit.check("every reason of SPEC §6 was provoked against the server", reasons == sorted(table), sorted(set(table) - set(reasons)))
+        refusals = sorted({n.split(" ", 2)[2] for n in kit.passed if n.startswith("attachment refusal ")})
+        expected = [c for c in attachments.spec_refusals(kit) if c not in attachments.NOT_PROVOKED]
+        kit.check("every refusal of SPEC §15.4 was provoked against the server, but "
+                  + "; ".join(f"{c} ({why})" for c, why in attachments.NOT_PROVOKED.items()),
+                  refusals == sorted(expected), sorted(set(expected) - set(refusals)))
     print(f"conformance: {len(kit.passed)} checks passed, {len(kit.failed)} failed in {time.time() - started:.1f} s; "
-          f"rejection reasons provoked: {len(reasons)} ({', '.join(reasons)})")
+          f"rejection reasons provoked: {len(reasons)} ({', '.join(reasons)})"
+          + (f"; attachment refusals provoked: {len(refusals)} of {len(attachments.spec_refusals(kit))} ({', '.join(refusals)})" if a.server else ""))
     sys.exit(1 if kit.failed else 0)
 
 
