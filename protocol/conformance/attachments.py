@@ -197,6 +197,8 @@ class Attachments:
         n, b = self.chunk, self.other
         status, st = self.put(va1, self.b, 0, b[:n] + b"x")
         self.refusal("chunk_too_large", status, st, 413)
+        status, st = self.put(va1, self.b, 0, b[:n] + b"xy")
+        self.refusal("body_too_large", status, st, 413)
         status, st = self.put(va1, self.b, 0, b"")
         self.refusal("beyond_size", status, st, 413)
         status, st = self.put(va1, self.b, 0, b[:n], chunk_sha=hashlib.sha256(b"something else").hexdigest())
