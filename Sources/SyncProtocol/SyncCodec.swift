@@ -34,6 +34,9 @@ public enum SyncCodec {
         h.localRecords = UInt32(clamping: r.health.localRecords)
         h.freeStorageBytes = r.health.freeStorageBytes ?? -1
         h.rejectedCount = UInt32(clamping: r.health.rejectedCount)
+        h.evidenceWaiting = UInt32(clamping: r.health.evidenceWaiting)
+        h.evidenceWaitingBytes = max(0, r.health.evidenceWaitingBytes)
+        h.oldestEvidenceMs = r.health.oldestEvidenceMilliseconds ?? 0
         m.health = h
         m.pageLimit = UInt32(clamping: r.pageLimit)
         m.deviceTimeMs = r.deviceTimeMilliseconds
@@ -62,7 +65,9 @@ public enum SyncCodec {
             cursors: try cursors(m.cursors, limits), changes: changes,
             health: DeviceHealth(outboxCount: Int(h.outboxCount), oldestUnsyncedMilliseconds: h.oldestUnsyncedMs == 0 ? nil : h.oldestUnsyncedMs,
                                  localRecords: Int(h.localRecords), freeStorageBytes: h.freeStorageBytes < 0 ? nil : h.freeStorageBytes,
-                                 rejectedCount: Int(h.rejectedCount)),
+                                 rejectedCount: Int(h.rejectedCount), evidenceWaiting: Int(h.evidenceWaiting),
+                                 evidenceWaitingBytes: max(0, h.evidenceWaitingBytes),
+                                 oldestEvidenceMilliseconds: h.oldestEvidenceMs <= 0 ? nil : h.oldestEvidenceMs),
             pageLimit: Int(m.pageLimit), deviceTimeMilliseconds: m.deviceTimeMs, protocolVersion: m.protocolVersion)
         request.unresolvedHandles = handles
         request.serverEpoch = m.serverEpoch

@@ -18,14 +18,23 @@ public struct DeviceHealth: Sendable, Hashable, Codable {
     /// Free storage in bytes, nil when unknown.
     public var freeStorageBytes: Int64?
     public var rejectedCount: Int
+    /// Attachment files still only on the device, their bytes, and when the oldest was taken
+    /// (nil when none): evidence a lost phone would lose (SPEC §15).
+    public var evidenceWaiting: Int
+    public var evidenceWaitingBytes: Int64
+    public var oldestEvidenceMilliseconds: Int64?
 
     public init(outboxCount: Int = 0, oldestUnsyncedMilliseconds: Int64? = nil, localRecords: Int = 0,
-                freeStorageBytes: Int64? = nil, rejectedCount: Int = 0) {
+                freeStorageBytes: Int64? = nil, rejectedCount: Int = 0, evidenceWaiting: Int = 0, evidenceWaitingBytes: Int64 = 0,
+                oldestEvidenceMilliseconds: Int64? = nil) {
         self.outboxCount = outboxCount
         self.oldestUnsyncedMilliseconds = oldestUnsyncedMilliseconds
         self.localRecords = localRecords
         self.freeStorageBytes = freeStorageBytes
         self.rejectedCount = rejectedCount
+        self.evidenceWaiting = evidenceWaiting
+        self.evidenceWaitingBytes = evidenceWaitingBytes
+        self.oldestEvidenceMilliseconds = oldestEvidenceMilliseconds
     }
 }
 

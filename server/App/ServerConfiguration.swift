@@ -64,6 +64,7 @@ public struct ServerConfiguration: Sendable, Hashable {
                   "tombstoneHorizonDays (\(Double(engine.tombstoneHorizonMilliseconds) / 86_400_000)) must be at least 1")
         try check(thresholds.lastSyncAmberDays > 0 && thresholds.lastSyncRedDays >= thresholds.lastSyncAmberDays,
                   "staleRedDays (\(thresholds.lastSyncRedDays)) must be at least staleAmberDays (\(thresholds.lastSyncAmberDays)), both positive")
+        try check(thresholds.evidenceAlertDays > 0, "evidenceAlertDays (\(thresholds.evidenceAlertDays)) must be positive")
         try check(thresholds.unsyncedAlertDays > 0 && thresholds.conflictWaitingDays > 0,
                   "unsyncedAlertDays (\(thresholds.unsyncedAlertDays)) and conflictAlertDays (\(thresholds.conflictWaitingDays)) must be positive")
         try check((0...100).contains(thresholds.syncedShareRedPercent),

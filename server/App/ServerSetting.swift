@@ -83,6 +83,8 @@ extension ServerSetting {
         number("staleAmberDays", "Days without a successful sync after which a device shows amber on the ops page.", \.thresholds.lastSyncAmberDays),
         number("staleRedDays", "Days without a successful sync after which a device shows red.", \.thresholds.lastSyncRedDays),
         number("unsyncedAlertDays", "Alert when a device holds unsynced changes older than this many days.", \.thresholds.unsyncedAlertDays),
+        number("evidenceAlertDays", "Alert when a device holds evidence (photos, scans, signatures) taken more than this many days ago and not uploaded.",
+               \.thresholds.evidenceAlertDays),
         number("conflictAlertDays", "Alert when a conflict has waited for a reviewer this many days.", \.thresholds.conflictWaitingDays),
         number("syncedShareRedPercent", "A place shows red on the ops page when fewer than this percent of its devices synced within 7 days.",
                \.thresholds.syncedShareRedPercent),

@@ -82,7 +82,9 @@ extension DoorstepServer {
         let h = sync.health
         exchange.record.health = SyncRecord.Health(outboxCount: h.outboxCount, oldestUnsyncedMilliseconds: h.oldestUnsyncedMilliseconds,
                                                    localRecords: h.localRecords, freeStorageBytes: h.freeStorageBytes,
-                                                   appVersion: sync.appVersion, schemaVersion: Int(sync.schemaVersion))
+                                                   appVersion: sync.appVersion, schemaVersion: Int(sync.schemaVersion),
+                                                   evidenceWaiting: h.evidenceWaiting, evidenceWaitingBytes: h.evidenceWaitingBytes,
+                                                   oldestEvidenceMilliseconds: h.oldestEvidenceMilliseconds)
         exchange.record.pushed = sync.changes.count
         exchange.pullsFromZero = sync.cursors.values.filter { $0 == 0 }.count
         let now = clock()

@@ -96,6 +96,12 @@ public final class SyncMetrics: Sendable {
         registry.makeGauge(name: "doorstep_unsynced_changes", help: "Changes devices reported holding unsynced").set(to: Double(s.unsyncedChanges))
         let oldest = s.oldestUnsyncedMilliseconds.map { Double(overview.generatedAtMilliseconds - $0) / 1000 } ?? 0
         registry.makeGauge(name: "doorstep_oldest_unsynced_change_age_seconds", help: "Age of the oldest change any device reported unsynced").set(to: max(0, oldest))
+        registry.makeGauge(name: "doorstep_evidence_on_phones", help: "Attachment files devices reported holding and not yet uploaded").set(to: Double(s.evidenceWaiting))
+        registry.makeGauge(name: "doorstep_evidence_on_phones_bytes", help: "Bytes of the attachment files devices reported not yet uploaded")
+            .set(to: Double(s.evidenceWaitingBytes))
+        let oldestEvidence = s.oldestEvidenceMilliseconds.map { Double(overview.generatedAtMilliseconds - $0) / 1000 } ?? 0
+        registry.makeGauge(name: "doorstep_oldest_evidence_on_phone_age_seconds", help: "Age of the oldest attachment any device reported not yet uploaded")
+            .set(to: max(0, oldestEvidence))
         registry.makeGauge(name: "doorstep_conflicts_waiting", help: "Records waiting for a reviewer").set(to: Double(s.conflictsWaiting))
         for kind in OpsOverview.Alert.Kind.allCases {
             registry.makeGauge(name: "doorstep_alerts", labels: [("kind", kind.rawValue)], help: "Current alerts by kind")

@@ -114,6 +114,7 @@ public enum OpsExport {
         case .silentVillage: "村无同步"
         case .conflictWaiting: "冲突待审"
         case .creationBudget: "新建户超额"
+        case .evidenceOnPhone: "佐证材料未上传"
         }
         return "\(chinese) \(kind.rawValue)"
     }

@@ -22,6 +22,10 @@ public struct OpsOverview: Sendable, Hashable, Codable {
         public var unsyncedChanges = 0
         public var conflictsWaiting = 0
         public var oldestUnsyncedMilliseconds: Int64?
+        /// Attachment files still only on phones, their bytes, and when the oldest was taken.
+        public var evidenceWaiting = 0
+        public var evidenceWaitingBytes: Int64 = 0
+        public var oldestEvidenceMilliseconds: Int64?
     }
 
     public struct DeviceRow: Sendable, Hashable, Codable {
@@ -42,6 +46,9 @@ public struct OpsOverview: Sendable, Hashable, Codable {
         public var syncSignal: Signal
         public var durationSignal: Signal
         public var overBudget: Bool
+        public var evidenceWaiting = 0
+        public var evidenceWaitingBytes: Int64 = 0
+        public var oldestEvidenceMilliseconds: Int64?
     }
 
     public struct VillageRow: Sendable, Hashable, Codable {
@@ -68,6 +75,8 @@ public struct OpsOverview: Sendable, Hashable, Codable {
             case conflictWaiting = "conflict_waiting"
             /// A device or a village spent its day's budget of new households and had creates refused.
             case creationBudget = "creation_budget"
+            /// A phone holding evidence (attachment files) taken longer ago than the threshold and never uploaded.
+            case evidenceOnPhone = "evidence_on_phone"
         }
 
         public var kind: Kind
@@ -127,7 +136,9 @@ public struct OpsOverview: Sendable, Hashable, Codable {
                              schemaVersion: s?.health?.schemaVersion, lastDurationSeconds: duration,
                              syncSignal: Signal.of(sinceSuccess, amber: thresholds.lastSyncAmberDays, red: thresholds.lastSyncRedDays),
                              durationSignal: duration.map { Signal.of($0, amber: thresholds.durationAmberSeconds, red: thresholds.durationRedSeconds) } ?? .green,
-                             overBudget: s?.overBudget ?? false)
+                             overBudget: s?.overBudget ?? false, evidenceWaiting: s?.health?.evidenceWaiting ?? 0,
+                             evidenceWaitingBytes: s?.health?.evidenceWaitingBytes ?? 0,
+                             oldestEvidenceMilliseconds: s?.health?.oldestEvidenceMilliseconds)
         }.sorted { ($0.syncSignal, $0.unsynced, $0.id) > ($1.syncSignal, $1.unsynced, $1.id) }
 
         var alerts: [Alert] = []
@@ -142,6 +153,16 @@ public struct OpsOverview: Sendable, Hashable, Codable {
                 if days(since: oldest) >= thresholds.unsyncedAlertDays {
                     alerts.append(Alert(kind: .unsyncedChanges, subject: row.id,
                                         detail: "\(row.worker) 的设备 \(row.name) 有 \(row.unsynced) 条未同步更改，最早一条已 \(Int(days(since: oldest))) 天 · \(row.worker)'s device \(row.name) holds \(row.unsynced) unsynced changes, the oldest \(Int(days(since: oldest))) days old",
+                                        sinceMilliseconds: oldest))
+                }
+            }
+            summary.evidenceWaiting += row.evidenceWaiting
+            summary.evidenceWaitingBytes += row.evidenceWaitingBytes
+            if let oldest = row.oldestEvidenceMilliseconds, row.evidenceWaiting > 0 {
+                summary.oldestEvidenceMilliseconds = min(summary.oldestEvidenceMilliseconds ?? oldest, oldest)
+                if days(since: oldest) >= thresholds.evidenceAlertDays {
+                    alerts.append(Alert(kind: .evidenceOnPhone, subject: row.id,
+                                        detail: "\(row.worker) 的设备 \(row.name) 有 \(row.evidenceWaiting) 份佐证材料未上传，最早一份已 \(Int(days(since: oldest))) 天 · \(row.worker)'s device \(row.name) holds \(row.evidenceWaiting) attachments not uploaded, the oldest \(Int(days(since: oldest))) days old",
                                         sinceMilliseconds: oldest))
                 }
             }

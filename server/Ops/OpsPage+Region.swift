@@ -149,6 +149,7 @@ extension OpsPage {
     static let alertKinds: [OpsOverview.Alert.Kind: String] = [
         .unsyncedChanges: "未同步更改 unsynced_changes", .silentVillage: "村无同步 silent_village",
         .conflictWaiting: "冲突待审 conflict_waiting", .creationBudget: "新增预算 creation_budget",
+        .evidenceOnPhone: "佐证材料未上传 evidence_on_phone",
     ]
 
     /// A device's row; its scope as links to the places its worker is assigned.

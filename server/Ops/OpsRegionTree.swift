@@ -78,7 +78,7 @@ public struct OpsRegionTree: Sendable {
         for alert in overview.alerts {
             let regions: Set<OpsRegion>
             switch alert.kind {
-            case .unsyncedChanges: regions = memberships[alert.subject] ?? [.city]
+            case .unsyncedChanges, .evidenceOnPhone: regions = memberships[alert.subject] ?? [.city]
             case .silentVillage: regions = Self.villageLineage(alert.subject)
             case .conflictWaiting: regions = conflictVillages[alert.subject].map { Set(OpsRegion.village($0).lineage) } ?? [.city]
             case .creationBudget:

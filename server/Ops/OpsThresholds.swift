@@ -8,6 +8,8 @@ public struct OpsThresholds: Sendable, Hashable, Codable {
     public var durationRedSeconds = 60.0
     /// Alert: a device holding unsynced changes older than this.
     public var unsyncedAlertDays = 3.0
+    /// Alert: a device holding evidence (attachment files) taken longer ago than this and not uploaded.
+    public var evidenceAlertDays = 3.0
     /// Alert: a village none of whose devices synced successfully for this long.
     public var silentVillageDays = 7.0
     /// Alert: a conflict waiting for a reviewer longer than this.

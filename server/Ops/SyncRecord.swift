@@ -30,9 +30,18 @@ public struct SyncRecord: Sendable, Hashable, Codable {
         public var freeStorageBytes: Int64?
         public var appVersion: String
         public var schemaVersion: Int
+        /// Attachment files still only on the phone, their bytes, when the oldest was taken;
+        /// nil from devices (and history) before attachments.
+        public var evidenceWaiting: Int?
+        public var evidenceWaitingBytes: Int64?
+        public var oldestEvidenceMilliseconds: Int64?
 
         public init(outboxCount: Int, oldestUnsyncedMilliseconds: Int64?, localRecords: Int, freeStorageBytes: Int64?,
-                    appVersion: String, schemaVersion: Int) {
+                    appVersion: String, schemaVersion: Int, evidenceWaiting: Int? = nil, evidenceWaitingBytes: Int64? = nil,
+                    oldestEvidenceMilliseconds: Int64? = nil) {
+            self.evidenceWaiting = evidenceWaiting
+            self.evidenceWaitingBytes = evidenceWaitingBytes
+            self.oldestEvidenceMilliseconds = oldestEvidenceMilliseconds
             self.outboxCount = outboxCount
             self.oldestUnsyncedMilliseconds = oldestUnsyncedMilliseconds
             self.localRecords = localRecords

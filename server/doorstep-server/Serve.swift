@@ -56,6 +56,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: help("staleAmberDays")) var staleAmberDays: Double?
     @Option(help: help("staleRedDays")) var staleRedDays: Double?
     @Option(help: help("unsyncedAlertDays")) var unsyncedAlertDays: Double?
+    @Option(help: help("evidenceAlertDays")) var evidenceAlertDays: Double?
     @Option(help: help("conflictAlertDays")) var conflictAlertDays: Double?
     @Option(help: help("syncedShareRedPercent")) var syncedShareRedPercent: Double?
     @Option(help: help("tombstoneHorizonDays")) var tombstoneHorizonDays: Double?
@@ -92,7 +93,7 @@ struct Serve: AsyncParsableCommand {
         let numbers: [String: Double?] = [
             "rateBurst": rateBurst, "ratePerSecond": ratePerSecond, "enrolmentBurst": enrolmentBurst,
             "enrolmentsPerSecond": enrolmentsPerSecond, "staleAmberDays": staleAmberDays, "staleRedDays": staleRedDays,
-            "unsyncedAlertDays": unsyncedAlertDays, "conflictAlertDays": conflictAlertDays, "syncedShareRedPercent": syncedShareRedPercent,
+            "unsyncedAlertDays": unsyncedAlertDays, "evidenceAlertDays": evidenceAlertDays, "conflictAlertDays": conflictAlertDays, "syncedShareRedPercent": syncedShareRedPercent,
             "tombstoneHorizonDays": tombstoneHorizonDays,
             "idleTimeout": idleTimeout, "readTimeout": readTimeout, "failedAuthBurst": failedAuthBurst, "failedAuthsPerSecond": failedAuthsPerSecond,
             "metricsRefresh": metricsRefresh,

@@ -34,59 +34,82 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
 }
 
 /// The one request of the sync exchange: a device's outbox batch and its pull position.
-public nonisolated struct Doorstep_Sync_V1_SyncRequest: Sendable {
+public nonisolated struct Doorstep_Sync_V1_SyncRequest: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// 2 (1 still served)
-  public var protocolVersion: UInt32 = 0
+  public var protocolVersion: UInt32 {
+    get {_storage._protocolVersion}
+    set {_uniqueStorage()._protocolVersion = newValue}
+  }
 
   /// the device's FieldModel schema version
-  public var schemaVersion: UInt32 = 0
+  public var schemaVersion: UInt32 {
+    get {_storage._schemaVersion}
+    set {_uniqueStorage()._schemaVersion = newValue}
+  }
 
   /// the device's replica id (must match its token)
-  public var replica: UInt64 = 0
+  public var replica: UInt64 {
+    get {_storage._replica}
+    set {_uniqueStorage()._replica = newValue}
+  }
 
-  public var appVersion: String = String()
+  public var appVersion: String {
+    get {_storage._appVersion}
+    set {_uniqueStorage()._appVersion = newValue}
+  }
 
   /// the device's pull position per village it holds
-  public var cursors: [Doorstep_Sync_V1_VillageCursor] = []
+  public var cursors: [Doorstep_Sync_V1_VillageCursor] {
+    get {_storage._cursors}
+    set {_uniqueStorage()._cursors = newValue}
+  }
 
   /// the next outbox changes, oldest first (may be empty)
   public var batch: Doorstep_Sync_V1_ChangeBatch {
-    get {_batch ?? Doorstep_Sync_V1_ChangeBatch()}
-    set {_batch = newValue}
+    get {_storage._batch ?? Doorstep_Sync_V1_ChangeBatch()}
+    set {_uniqueStorage()._batch = newValue}
   }
   /// Returns true if `batch` has been explicitly set.
-  public var hasBatch: Bool {self._batch != nil}
+  public var hasBatch: Bool {_storage._batch != nil}
   /// Clears the value of `batch`. Subsequent reads from it will return its default value.
-  public mutating func clearBatch() {self._batch = nil}
+  public mutating func clearBatch() {_uniqueStorage()._batch = nil}
 
   public var health: Doorstep_Sync_V1_DeviceHealth {
-    get {_health ?? Doorstep_Sync_V1_DeviceHealth()}
-    set {_health = newValue}
+    get {_storage._health ?? Doorstep_Sync_V1_DeviceHealth()}
+    set {_uniqueStorage()._health = newValue}
   }
   /// Returns true if `health` has been explicitly set.
-  public var hasHealth: Bool {self._health != nil}
+  public var hasHealth: Bool {_storage._health != nil}
   /// Clears the value of `health`. Subsequent reads from it will return its default value.
-  public mutating func clearHealth() {self._health = nil}
+  public mutating func clearHealth() {_uniqueStorage()._health = nil}
 
   /// records per pull page the device wants (server caps it)
-  public var pageLimit: UInt32 = 0
+  public var pageLimit: UInt32 {
+    get {_storage._pageLimit}
+    set {_uniqueStorage()._pageLimit = newValue}
+  }
 
   /// the device's wall clock when it sent the request
-  public var deviceTimeMs: Int64 = 0
+  public var deviceTimeMs: Int64 {
+    get {_storage._deviceTimeMs}
+    set {_uniqueStorage()._deviceTimeMs = newValue}
+  }
 
   /// version 2: the server epoch the device last saw (0: none yet)
-  public var serverEpoch: UInt64 = 0
+  public var serverEpoch: UInt64 {
+    get {_storage._serverEpoch}
+    set {_uniqueStorage()._serverEpoch = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _batch: Doorstep_Sync_V1_ChangeBatch? = nil
-  fileprivate var _health: Doorstep_Sync_V1_DeviceHealth? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Doorstep_Sync_V1_SyncResponse: Sendable {
@@ -218,6 +241,14 @@ public nonisolated struct Doorstep_Sync_V1_DeviceHealth: Sendable {
 
   /// refused changes still shown to the worker
   public var rejectedCount: UInt32 = 0
+
+  /// attachment files still only on the device (SPEC §15)
+  public var evidenceWaiting: UInt32 = 0
+
+  public var evidenceWaitingBytes: Int64 = 0
+
+  /// when the oldest of them was taken; 0 when none
+  public var oldestEvidenceMs: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -604,76 +635,130 @@ nonisolated extension Doorstep_Sync_V1_SyncRequest: SwiftProtobuf.Message, Swift
   public static let protoMessageName: String = _protobuf_package + ".SyncRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}schema_version\0\u{1}replica\0\u{3}app_version\0\u{1}cursors\0\u{1}batch\0\u{1}health\0\u{3}page_limit\0\u{3}device_time_ms\0\u{3}server_epoch\0")
 
+  fileprivate class _StorageClass {
+    var _protocolVersion: UInt32 = 0
+    var _schemaVersion: UInt32 = 0
+    var _replica: UInt64 = 0
+    var _appVersion: String = String()
+    var _cursors: [Doorstep_Sync_V1_VillageCursor] = []
+    var _batch: Doorstep_Sync_V1_ChangeBatch? = nil
+    var _health: Doorstep_Sync_V1_DeviceHealth? = nil
+    var _pageLimit: UInt32 = 0
+    var _deviceTimeMs: Int64 = 0
+    var _serverEpoch: UInt64 = 0
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _protocolVersion = source._protocolVersion
+      _schemaVersion = source._schemaVersion
+      _replica = source._replica
+      _appVersion = source._appVersion
+      _cursors = source._cursors
+      _batch = source._batch
+      _health = source._health
+      _pageLimit = source._pageLimit
+      _deviceTimeMs = source._deviceTimeMs
+      _serverEpoch = source._serverEpoch
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.protocolVersion) }()
-      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.schemaVersion) }()
-      case 3: try { try decoder.decodeSingularFixed64Field(value: &self.replica) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self.appVersion) }()
-      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.cursors) }()
-      case 6: try { try decoder.decodeSingularMessageField(value: &self._batch) }()
-      case 7: try { try decoder.decodeSingularMessageField(value: &self._health) }()
-      case 8: try { try decoder.decodeSingularUInt32Field(value: &self.pageLimit) }()
-      case 9: try { try decoder.decodeSingularInt64Field(value: &self.deviceTimeMs) }()
-      case 10: try { try decoder.decodeSingularFixed64Field(value: &self.serverEpoch) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt32Field(value: &_storage._protocolVersion) }()
+        case 2: try { try decoder.decodeSingularUInt32Field(value: &_storage._schemaVersion) }()
+        case 3: try { try decoder.decodeSingularFixed64Field(value: &_storage._replica) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._appVersion) }()
+        case 5: try { try decoder.decodeRepeatedMessageField(value: &_storage._cursors) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._batch) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._health) }()
+        case 8: try { try decoder.decodeSingularUInt32Field(value: &_storage._pageLimit) }()
+        case 9: try { try decoder.decodeSingularInt64Field(value: &_storage._deviceTimeMs) }()
+        case 10: try { try decoder.decodeSingularFixed64Field(value: &_storage._serverEpoch) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if self.protocolVersion != 0 {
-      try visitor.visitSingularUInt32Field(value: self.protocolVersion, fieldNumber: 1)
-    }
-    if self.schemaVersion != 0 {
-      try visitor.visitSingularUInt32Field(value: self.schemaVersion, fieldNumber: 2)
-    }
-    if self.replica != 0 {
-      try visitor.visitSingularFixed64Field(value: self.replica, fieldNumber: 3)
-    }
-    if !self.appVersion.isEmpty {
-      try visitor.visitSingularStringField(value: self.appVersion, fieldNumber: 4)
-    }
-    if !self.cursors.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.cursors, fieldNumber: 5)
-    }
-    try { if let v = self._batch {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
-    } }()
-    try { if let v = self._health {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
-    } }()
-    if self.pageLimit != 0 {
-      try visitor.visitSingularUInt32Field(value: self.pageLimit, fieldNumber: 8)
-    }
-    if self.deviceTimeMs != 0 {
-      try visitor.visitSingularInt64Field(value: self.deviceTimeMs, fieldNumber: 9)
-    }
-    if self.serverEpoch != 0 {
-      try visitor.visitSingularFixed64Field(value: self.serverEpoch, fieldNumber: 10)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._protocolVersion != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._protocolVersion, fieldNumber: 1)
+      }
+      if _storage._schemaVersion != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._schemaVersion, fieldNumber: 2)
+      }
+      if _storage._replica != 0 {
+        try visitor.visitSingularFixed64Field(value: _storage._replica, fieldNumber: 3)
+      }
+      if !_storage._appVersion.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._appVersion, fieldNumber: 4)
+      }
+      if !_storage._cursors.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._cursors, fieldNumber: 5)
+      }
+      try { if let v = _storage._batch {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
+      try { if let v = _storage._health {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
+      if _storage._pageLimit != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._pageLimit, fieldNumber: 8)
+      }
+      if _storage._deviceTimeMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._deviceTimeMs, fieldNumber: 9)
+      }
+      if _storage._serverEpoch != 0 {
+        try visitor.visitSingularFixed64Field(value: _storage._serverEpoch, fieldNumber: 10)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Doorstep_Sync_V1_SyncRequest, rhs: Doorstep_Sync_V1_SyncRequest) -> Bool {
-    if lhs.protocolVersion != rhs.protocolVersion {return false}
-    if lhs.schemaVersion != rhs.schemaVersion {return false}
-    if lhs.replica != rhs.replica {return false}
-    if lhs.appVersion != rhs.appVersion {return false}
-    if lhs.cursors != rhs.cursors {return false}
-    if lhs._batch != rhs._batch {return false}
-    if lhs._health != rhs._health {return false}
-    if lhs.pageLimit != rhs.pageLimit {return false}
-    if lhs.deviceTimeMs != rhs.deviceTimeMs {return false}
-    if lhs.serverEpoch != rhs.serverEpoch {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._protocolVersion != rhs_storage._protocolVersion {return false}
+        if _storage._schemaVersion != rhs_storage._schemaVersion {return false}
+        if _storage._replica != rhs_storage._replica {return false}
+        if _storage._appVersion != rhs_storage._appVersion {return false}
+        if _storage._cursors != rhs_storage._cursors {return false}
+        if _storage._batch != rhs_storage._batch {return false}
+        if _storage._health != rhs_storage._health {return false}
+        if _storage._pageLimit != rhs_storage._pageLimit {return false}
+        if _storage._deviceTimeMs != rhs_storage._deviceTimeMs {return false}
+        if _storage._serverEpoch != rhs_storage._serverEpoch {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -900,7 +985,7 @@ nonisolated extension Doorstep_Sync_V1_Rejection: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Doorstep_Sync_V1_DeviceHealth: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DeviceHealth"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}outbox_count\0\u{3}oldest_unsynced_ms\0\u{3}local_records\0\u{3}free_storage_bytes\0\u{3}rejected_count\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}outbox_count\0\u{3}oldest_unsynced_ms\0\u{3}local_records\0\u{3}free_storage_bytes\0\u{3}rejected_count\0\u{3}evidence_waiting\0\u{3}evidence_waiting_bytes\0\u{3}oldest_evidence_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -913,6 +998,9 @@ nonisolated extension Doorstep_Sync_V1_DeviceHealth: SwiftProtobuf.Message, Swif
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.localRecords) }()
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.freeStorageBytes) }()
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.rejectedCount) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.evidenceWaiting) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.evidenceWaitingBytes) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.oldestEvidenceMs) }()
       default: break
       }
     }
@@ -934,6 +1022,15 @@ nonisolated extension Doorstep_Sync_V1_DeviceHealth: SwiftProtobuf.Message, Swif
     if self.rejectedCount != 0 {
       try visitor.visitSingularUInt32Field(value: self.rejectedCount, fieldNumber: 5)
     }
+    if self.evidenceWaiting != 0 {
+      try visitor.visitSingularUInt32Field(value: self.evidenceWaiting, fieldNumber: 6)
+    }
+    if self.evidenceWaitingBytes != 0 {
+      try visitor.visitSingularInt64Field(value: self.evidenceWaitingBytes, fieldNumber: 7)
+    }
+    if self.oldestEvidenceMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.oldestEvidenceMs, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -943,6 +1040,9 @@ nonisolated extension Doorstep_Sync_V1_DeviceHealth: SwiftProtobuf.Message, Swif
     if lhs.localRecords != rhs.localRecords {return false}
     if lhs.freeStorageBytes != rhs.freeStorageBytes {return false}
     if lhs.rejectedCount != rhs.rejectedCount {return false}
+    if lhs.evidenceWaiting != rhs.evidenceWaiting {return false}
+    if lhs.evidenceWaitingBytes != rhs.evidenceWaitingBytes {return false}
+    if lhs.oldestEvidenceMs != rhs.oldestEvidenceMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
