@@ -72,9 +72,11 @@ public struct HTTPAttachmentUploadAPI: AttachmentUploadAPI {
                 throw TransportError(.refused(status: status, code: "bad_response"), "\(method) \(request.url): an upload state that does not fit: \(error)")
             }
         }
-        // A refusal the body explains; a 5xx, timeout or rate limit is the transport's.
+        // A refusal of this file the body explains. A 5xx, a timeout or a rate limit is the
+        // transport's, and so is a refused token (401): every file would be refused alike, and
+        // the sync deals with a revoked device.
         let failure = APICall.failure(status: status, headers: headers, body: bytes)
-        guard case .refused = failure.kind, var refusal = try? JSONDecoder().decode(AttachmentRefusal.self, from: Data(bytes)) else { throw failure }
+        guard case .refused(let refusedStatus, _) = failure.kind, refusedStatus != 401, var refusal = try? JSONDecoder().decode(AttachmentRefusal.self, from: Data(bytes)) else { throw failure }
         refusal.status = status
         return .refused(refusal)
     }
