@@ -122,12 +122,33 @@ extension FollowUpStatus: ChineseNamed {
     }
 }
 
+extension AttachmentKind: ChineseNamed {
+    public var chineseName: String {
+        switch self {
+        case .homePhoto: "入户照片"
+        case .documentPhoto: "证明材料"
+        case .signature: "签字"
+        case .other: "其他"
+        }
+    }
+}
+
+extension AttachmentContentType: ChineseNamed {
+    public var chineseName: String {
+        switch self {
+        case .jpeg: "JPEG 图片"
+        case .png: "PNG 图片"
+        case .pdf: "PDF 文件"
+        }
+    }
+}
+
 extension Schema {
     /// Every enumeration a field takes its values from.
     static let namedEnumerations: [any ChineseNamed.Type] = [
         HouseholdCategory.self, EconomicClassification.self, WorkflowStatus.self, Relation.self, DisabilityKind.self,
         LabourAbility.self, MemberStatus.self, VisitKind.self, Recommendation.self, LivingCondition.self, Difficulty.self,
-        FollowUpStatus.self, CloseRelation.self,
+        FollowUpStatus.self, CloseRelation.self, AttachmentKind.self, AttachmentContentType.self,
     ]
 
     /// The Chinese names of an enumeration field's values, found by the values it allows; nil

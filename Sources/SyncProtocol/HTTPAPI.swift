@@ -24,6 +24,9 @@ public struct ErrorDocument: Codable, Sendable, Hashable {
     /// With `revoked`: `lost` (wipe the replica, keys and token now) or `retired` (wipe once
     /// nothing is left unsynced). SPEC §11.7.
     public let wipe: String?
+    /// With an attachment upload's refusal: the bytes the server holds from offset 0, where the
+    /// next chunk starts (SPEC §15.2).
+    public let received: Int64?
 
     public struct Problem: Codable, Sendable, Hashable {
         public let line: Int?
@@ -37,11 +40,12 @@ public struct ErrorDocument: Codable, Sendable, Hashable {
         }
     }
 
-    public init(code: String, message: String, problems: [Problem]? = nil, wipe: String? = nil) {
+    public init(code: String, message: String, problems: [Problem]? = nil, wipe: String? = nil, received: Int64? = nil) {
         self.code = code
         self.message = message
         self.problems = problems
         self.wipe = wipe
+        self.received = received
     }
 }
 

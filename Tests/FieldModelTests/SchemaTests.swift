@@ -25,6 +25,7 @@ struct SchemaTests {
         let expected: [(RecordCollection, UInt8, String)] = [
             (.household, 1, "household"), (.member, 2, "member"), (.visit, 3, "visit"),
             (.discoveryLead, 4, "discoveryLead"), (.relativeFiling, 5, "relativeFiling"), (.publicNotice, 6, "publicNotice"),
+            (.attachment, 7, "attachment"),
         ]
         #expect(RecordCollection.allCases.count == expected.count)
         for (c, number, name) in expected {
@@ -34,7 +35,7 @@ struct SchemaTests {
             #expect(c.schema.collection == c && Schema.collection(c).collection == c)
         }
         #expect(RecordCollection(name: "Household") == nil)
-        #expect(RecordCollection(rawValue: 0) == nil && RecordCollection(rawValue: 7) == nil)
+        #expect(RecordCollection(rawValue: 0) == nil && RecordCollection(rawValue: 8) == nil)
     }
 
     @Test("each record type is stored in its own collection")
@@ -144,6 +145,8 @@ struct SchemaTests {
             "discoveryLead.difficulty": Difficulty.allCases.map(\.rawValue),
             "discoveryLead.followUpStatus": FollowUpStatus.allCases.map(\.rawValue),
             "relativeFiling.relation": CloseRelation.allCases.map(\.rawValue),
+            "attachment.kind": AttachmentKind.allCases.map(\.rawValue),
+            "attachment.contentType": AttachmentContentType.allCases.map(\.rawValue),
         ]
         let enumerations = FieldRef.all.filter { if case .enumeration = $0.spec.kind { true } else { false } }
         #expect(Set(enumerations.map(\.path)) == Set(expected.keys))

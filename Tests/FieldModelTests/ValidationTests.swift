@@ -157,7 +157,8 @@ struct ValidationTests {
     /// may be missing, and only a correcting visit names the one it corrects.
     static let optionalFields: Set<String> = ["household.phone", "household.coveredSince", "household.lastReviewedOn", "visit.corrects",
                                               "publicNotice.resolvedObjectionCount", "relativeFiling.staff", "relativeFiling.staffName",
-                                              "relativeFiling.staffPosition", "relativeFiling.withdrawnOn"]
+                                              "relativeFiling.staffPosition", "relativeFiling.withdrawnOn",
+                                              "attachment.householdID", "attachment.visitID", "attachment.memberID", "attachment.leadID"]
 
     @Test("null is refused for a required field and accepted for an optional one", arguments: FieldRef.all)
     func nullValues(field: FieldRef) {

@@ -26,7 +26,7 @@ struct OpenAPIRoutesTests {
 
     @Test func everyDocumentedOperationIsServed() async throws {
         let operations = try Self.operations()
-        #expect(operations.count == 46, "\(operations)")
+        #expect(operations.count == 49, "\(operations)")
         try await Deployment.with { d in
             for (method, path) in operations {
                 let concrete = path.replacingOccurrences(of: "{id}", with: "nobody").replacingOccurrences(of: "{code}", with: "140821")

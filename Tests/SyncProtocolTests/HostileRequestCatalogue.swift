@@ -129,7 +129,7 @@ let hostileRequests: [HostileMessage] = {
     ]
 
     // MARK: Values out of their domain
-    for (name, byte) in [("0", 0), ("7", 7), ("255", 255)] as [(String, UInt8)] {
+    for (name, byte) in [("0", 0), ("8", 8), ("255", 255)] as [(String, UInt8)] {
         all.append(H.batch("collection-\(name)", .invalidValue) { $0.collections[1] = byte })
     }
     for (name, raw) in badVillages where raw <= UInt64(Int64.max) {

@@ -5,8 +5,9 @@ import ServerHTTP
 
 /// One pass of the server's retention: purges tombstones past the horizon, forgets processed
 /// dots past it that their devices have moved beyond, trims devices' sync history, and archives
-/// then deletes the audit, conflict and security logs' old entries. The retention service runs
-/// it every few hours; the simulator runs it at its simulated instants.
+/// then deletes the audit, conflict and security logs' old entries, and collects the attachment
+/// bytes no record names. The retention service runs it every few hours; the simulator runs it
+/// at its simulated instants.
 ///
 ///     let report = try await retention.run(now: clock())
 public struct Retention: Sendable {
@@ -32,12 +33,14 @@ public struct Retention: Sendable {
         public var tombstones = 0
         public var processedDots = 0
         public var syncHistory = 0
+        /// Attachment files (complete or partial) no record names, older than the tombstone horizon.
+        public var attachments = 0
         /// Entries archived and deleted, by log.
         public var archived: [RetainedLog: Int] = [:]
 
         /// Every figure by the name metrics and logs give it.
         public var removed: [(kind: String, count: Int)] {
-            [("tombstones", tombstones), ("processed_dots", processedDots), ("sync_history", syncHistory)]
+            [("tombstones", tombstones), ("processed_dots", processedDots), ("sync_history", syncHistory), ("attachments", attachments)]
                 + RetainedLog.allCases.map { ($0.rawValue, archived[$0] ?? 0) }
         }
     }
@@ -48,6 +51,8 @@ public struct Retention: Sendable {
         var report = Report()
         report.tombstones = try await engine.purgeTombstones(now: now)
         report.processedDots = try await store.compactProcessedDots(decidedBefore: now - engine.configuration.tombstoneHorizonMilliseconds)
+        // A record may arrive after its bytes (SPEC §15.5): bytes younger than the horizon stay.
+        report.attachments = try await store.collectAttachmentBytes(writtenBefore: now - engine.configuration.tombstoneHorizonMilliseconds)
         report.syncHistory = try await store.trimSyncHistory(before: now - Self.milliseconds(days: policy.syncHistoryDays))
         for log in RetainedLog.allCases {
             report.archived[log] = try await archiveAll(log, before: now - Self.milliseconds(days: policy.days(log)))

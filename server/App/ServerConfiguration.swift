@@ -1,3 +1,4 @@
+import FieldModel
 import Logging
 import ServerEngine
 import ServerHTTP
@@ -79,6 +80,9 @@ public struct ServerConfiguration: Sendable, Hashable {
         try check(engine.creationBudget.householdsPerDevicePerDay >= 1 && engine.creationBudget.householdsPerVillagePerDay >= 1,
                   "householdsPerDevicePerDay (\(engine.creationBudget.householdsPerDevicePerDay)) and householdsPerVillagePerDay (\(engine.creationBudget.householdsPerVillagePerDay)) must be at least 1")
         try check((1...366).contains(engine.policy.noticeMinimumDays), "noticeMinimumDays \(engine.policy.noticeMinimumDays) is outside 1…366")
+        try check((1...Attachment.schemaMaxBytes).contains(engine.policy.attachmentMaxBytes),
+                  "attachmentMaxBytes \(engine.policy.attachmentMaxBytes) is outside 1…\(Attachment.schemaMaxBytes)")
+        try check((1_024...(1 << 20)).contains(limits.chunkMaxBytes), "chunkMaxBytes \(limits.chunkMaxBytes) is outside 1024…1048576")
         try check(retention.intervalHours.map { $0 > 0 } ?? true, "retentionHours must be positive, or 0 for never")
         try check(retention.syncHistoryDays >= 1, "syncHistoryDays (\(retention.syncHistoryDays)) must be at least 1")
         try check(retention.auditLogDays >= RetentionPolicy.minimumLogDays && retention.securityLogDays >= RetentionPolicy.minimumLogDays,

@@ -37,11 +37,14 @@ public struct AttachmentError: Error, Sendable, Hashable, CustomStringConvertibl
     public let message: String
     /// What the server holds of the file after the refusal, where it helps the device resume.
     public let held: HeldBytes?
+    /// With `range_not_satisfiable`: the file's size, for `Content-Range: bytes */size`.
+    public let fileSize: Int64?
 
-    public init(_ code: Code, _ message: String, held: HeldBytes? = nil) {
+    public init(_ code: Code, _ message: String, held: HeldBytes? = nil, fileSize: Int64? = nil) {
         self.code = code
         self.message = message
         self.held = held
+        self.fileSize = fileSize
     }
 
     public var status: Int {

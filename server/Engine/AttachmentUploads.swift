@@ -70,17 +70,22 @@ public struct AttachmentUploads: Sendable {
         }
     }
 
-    /// The attachment and bytes `range` of its file (the whole when nil), for a worker who may
-    /// see its village.
-    public func download(_ id: RecordID, range: ClosedRange<Int64>?, for worker: Worker) async throws(AttachmentError) -> (attachment: Attachment, bytes: [UInt8], range: Range<Int64>) {
-        let attachment = try await authorized(id, worker, writing: false)
+    /// Attachment `id`, for a worker who may see its village (and fetch its bytes).
+    public func readable(_ id: RecordID, for worker: Worker) async throws(AttachmentError) -> Attachment {
+        try await authorized(id, worker, writing: false)
+    }
+
+    /// The bytes of `attachment`'s file `range` names (the whole when nil); `attachment` as
+    /// `readable` gave it.
+    public func download(_ attachment: Attachment, range: ByteRange?) async throws(AttachmentError) -> (bytes: [UInt8], range: Range<Int64>) {
+        let id = attachment.id
         let size = attachment.byteCount
         let wanted: Range<Int64>
         if let range {
-            guard range.lowerBound < size else {
-                throw AttachmentError(.rangeNotSatisfiable, "bytes \(range.lowerBound)… of attachment \(id), which has \(size)")
+            guard let resolved = range.resolve(size: size) else {
+                throw AttachmentError(.rangeNotSatisfiable, "\(range) of attachment \(id), which has \(size) bytes", fileSize: size)
             }
-            wanted = range.lowerBound..<min(range.upperBound, size - 1) + 1
+            wanted = resolved
         } else {
             wanted = 0..<size
         }
@@ -88,8 +93,8 @@ public struct AttachmentUploads: Sendable {
         do { bytes = try await store.readBytes(sha256: attachment.sha256, range: wanted) } catch {
             throw AttachmentError(.storage, "reading attachment \(id): \(error)")
         }
-        guard let bytes else { throw AttachmentError(.notUploaded, "the bytes of attachment \(id) are not on the server yet") }
-        return (attachment, bytes, wanted)
+        guard let bytes else { throw AttachmentError(.notUploaded, "the bytes of attachment \(id) are not on the server yet: still on the phone") }
+        return (bytes, wanted)
     }
 
     /// The attachment, if `worker` may write (upload) or see (download) it: its record held and

@@ -18,6 +18,10 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     /// For `revoked`: the device is to wipe itself (`lost`: at once; `retired`: once nothing is
     /// left unsynced). Sent as the body's `wipe` and the `Doorstep-Wipe` header.
     public var wipe: Credential.Revocation?
+    /// With an attachment upload's refusal: where the next chunk starts.
+    public var received: Int64?
+    /// With 416: the file's size, for `Content-Range: bytes */size`.
+    public var contentRange: String?
     /// With 405: the methods the path takes, for the `Allow` header.
     public var allow: String?
     /// `Strict-Transport-Security`, when clients reach the server over HTTPS.
@@ -38,8 +42,9 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"doorstep\"" }
         if let wipe { headers[HTTPField.Name(HTTPAPI.wipeHeader)!] = wipe.rawValue }
         if let allow { headers[.allow] = allow }
+        if let contentRange { headers[.contentRange] = contentRange }
         if let strictTransportSecurity { headers[.strictTransportSecurity] = strictTransportSecurity }
-        let body = try JSONEncoder().encode(ErrorDocument(code: code, message: message, problems: problems, wipe: wipe?.rawValue))
+        let body = try JSONEncoder().encode(ErrorDocument(code: code, message: message, problems: problems, wipe: wipe?.rawValue, received: received))
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
@@ -70,6 +75,10 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             }
             self.init(status, e.code.rawValue, e.message)
             wipe = e.wipe
+        case let e as AttachmentError:
+            self.init(HTTPResponse.Status(code: e.status), e.code.rawValue, e.message)
+            received = e.held?.length
+            contentRange = e.fileSize.map { "bytes */\($0)" }
         case let e as ProtocolError:
             self.init(e.code == .tooManyElements ? .contentTooLarge : .badRequest, e.code.rawValue, e.message)
         case let e as ValidationError:

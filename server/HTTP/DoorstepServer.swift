@@ -83,6 +83,7 @@ public struct DoorstepServer: Sendable {
         addOpsRoutes(router)
         addSupervisionRoutes(router)
         addOpsExportRoutes(router)
+        addAttachmentRoutes(router)
         // Last: it sees only requests no route took, and needs every route to know the paths.
         router.add(middleware: MethodNotAllowedMiddleware(router))
         return router

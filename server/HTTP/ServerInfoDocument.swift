@@ -52,6 +52,9 @@ public struct ServerInfoDocument: Codable, Sendable, Hashable {
         public let scopeBlockingRecords: Int
         /// How far a change's clock may run ahead of the server's.
         public let clockAheadToleranceMilliseconds: Int64
+        /// The largest attachment file, and the largest chunk of one upload request (SPEC §15).
+        public let attachmentMaxBytes: Int64
+        public let chunkMaxBytes: Int
     }
 
     public init(limits: ServerLimits, engine: SyncEngine.Configuration, now: Int64) {
@@ -71,7 +74,8 @@ public struct ServerInfoDocument: Codable, Sendable, Hashable {
             deviceBurst: limits.deviceBurst, deviceRequestsPerSecond: limits.deviceRequestsPerSecond,
             enrolmentBurst: limits.enrolmentBurst, enrolmentsPerSecond: limits.enrolmentsPerSecond,
             scopeWarningRecords: engine.scopeWarningRecords, scopeBlockingRecords: engine.scopeBlockingRecords,
-            clockAheadToleranceMilliseconds: engine.clockAheadToleranceMilliseconds)
+            clockAheadToleranceMilliseconds: engine.clockAheadToleranceMilliseconds,
+            attachmentMaxBytes: engine.policy.attachmentMaxBytes, chunkMaxBytes: limits.chunkMaxBytes)
     }
 
     /// `2026-03-05T08:00:00.123Z` for the instant `milliseconds` after the epoch.

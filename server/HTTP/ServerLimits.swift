@@ -8,6 +8,9 @@ public struct ServerLimits: Sendable, Hashable {
     public var message = MessageLimits.standard
     /// A JSON body (enrolment, administrator and reviewer requests).
     public var maxJSONBodyBytes = 64 << 10
+    /// An attachment's chunk (SPEC §15.2): about 25 s over a 20 kbit/s 2G link, so a cut
+    /// connection costs little.
+    public var chunkMaxBytes = 64 << 10
     /// A roster CSV: a county's households fit in well under this.
     public var maxRosterBodyBytes = 64 << 20
     /// Requests of one device: a burst, then a steady rate. A device pulls a big scope in pages,

@@ -247,6 +247,18 @@ enum PostgresSchema {
             "CREATE TABLE supervision_leads (lead BYTEA PRIMARY KEY, village BIGINT NOT NULL)",
             "CREATE INDEX supervision_leads_by_village ON supervision_leads (village)",
         ]),
+        // Attachment bytes (SPEC §15.5), in the database so every instance serves every file and
+        // a database backup holds them: one row per chunk as it came, and a row per file once
+        // the whole was checked against its hash.
+        ("v8-attachments", [
+            """
+            CREATE TABLE attachment_chunks (
+                sha256 TEXT NOT NULL, byte_offset BIGINT NOT NULL, bytes BYTEA NOT NULL, written_at_ms BIGINT NOT NULL,
+                PRIMARY KEY (sha256, byte_offset)
+            )
+            """,
+            "CREATE TABLE attachment_files (sha256 TEXT PRIMARY KEY, byte_count BIGINT NOT NULL, completed_at_ms BIGINT NOT NULL)",
+        ]),
     ]
 
     static let supervisionMigration = "v7-supervision"

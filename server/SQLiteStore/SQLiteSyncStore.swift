@@ -19,10 +19,16 @@ import SyncCore
 /// Record states are sealed under the key ring (`StoredRecordCodec`), ID numbers indexed
 /// blind, and the audit and security logs chained (`LogChains`): the file holds no ID number,
 /// income or disability in plain.
+///
+/// Attachment bytes are files in `attachments` beside the database file, in the data directory
+/// (`attachmentDirectory`, SPEC §15.5).
 public struct SQLiteSyncStore: SyncStore {
     let pool: DatabasePool
     public let codec: StoredRecordCodec
     let chains: LogChains
+    /// The attachments' bytes, in `attachments` beside the database file (SPEC §15.5).
+    let attachmentFiles: AttachmentFiles
+    let attachmentLocks = PerHashLock()
 
     /// Opens (creating if needed) and migrates the database at `path`, sealing with `keys`;
     /// without keys, with the ring in `<path>.keys` (created on first open, mode 0600), which
@@ -42,6 +48,7 @@ public struct SQLiteSyncStore: SyncStore {
     package init(path: String, codec: StoredRecordCodec, chains: LogChains, busyTimeout: Double = 10) throws {
         self.codec = codec
         self.chains = chains
+        attachmentFiles = AttachmentFiles(directory: Self.attachmentDirectory(besideDatabase: path))
         var config = Configuration()
         config.label = "doorstep-server"
         config.foreignKeysEnabled = true

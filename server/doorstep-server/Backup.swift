@@ -35,8 +35,9 @@ struct Restore: AsyncParsableCommand {
         abstract: "Restore the store from a backup while the server is stopped, and start a new epoch that devices notice.",
         discussion: """
             With --from FILE (SQLite), the backup is verified and copied over <data-dir>/server.sqlite (its -wal and -shm
-            removed). On PostgreSQL, restore the database first (pg_restore, or a base backup with its WAL), then run this
-            without --from. Either way the store gets a new epoch and the server's replica counter moves on: every device
+            removed), and the attachment files of FILE.attachments copied into <data-dir>/attachments. On PostgreSQL,
+            restore the database first (pg_restore, or a base backup with its WAL), then run this without --from (the
+            attachment bytes are in the database). Either way the store gets a new epoch and the server's replica counter moves on: every device
             learns at its next sync that the server was restored, re-sends the acknowledged changes it kept, and pulls
             its villages again from the start. Prints the new epoch and what the store holds.
             """)
@@ -53,6 +54,8 @@ struct Restore: AsyncParsableCommand {
             try files.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             for file in [path, path + "-wal", path + "-shm"] where files.fileExists(atPath: file) { try files.removeItem(atPath: file) }
             try files.copyItem(atPath: from, toPath: path)
+            // The attachment files the backup holds go back beside it; files already there stay.
+            do { _ = try SQLiteSyncStore.restoreAttachments(fromBackup: from, toDatabase: path) } catch { throw ValidationError("\(error)") }
         }
         let (epoch, mark) = try await store.withOpened { opened in (try await opened.markRestored(), try await opened.recoveryMark()) }
         try printJSON(["epoch": epoch, "lastSequence": mark.lastSequence])

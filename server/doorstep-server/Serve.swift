@@ -72,6 +72,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: help("householdsPerDevicePerDay")) var householdsPerDevicePerDay: Int?
     @Option(help: help("householdsPerVillagePerDay")) var householdsPerVillagePerDay: Int?
     @Option(help: help("noticeMinimumDays")) var noticeMinimumDays: Int?
+    @Option(help: help("attachmentMaxBytes")) var attachmentMaxBytes: Int?
+    @Option(help: help("chunkMaxBytes")) var chunkMaxBytes: Int?
     @Option(help: help("syncHistoryDays")) var syncHistoryDays: Double?
     @Option(help: help("auditLogDays")) var auditLogDays: Double?
     @Option(help: help("securityLogDays")) var securityLogDays: Double?
@@ -85,7 +87,8 @@ struct Serve: AsyncParsableCommand {
                                         "trustedProxies": trustedProxies, "archiveDir": archiveDir]
         let integers: [String: Int?] = ["port": port, "scopeWarning": scopeWarning, "scopeBlocking": scopeBlocking,
                                         "householdsPerDevicePerDay": householdsPerDevicePerDay,
-                                        "householdsPerVillagePerDay": householdsPerVillagePerDay, "noticeMinimumDays": noticeMinimumDays]
+                                        "householdsPerVillagePerDay": householdsPerVillagePerDay, "noticeMinimumDays": noticeMinimumDays,
+                                        "attachmentMaxBytes": attachmentMaxBytes, "chunkMaxBytes": chunkMaxBytes]
         let numbers: [String: Double?] = [
             "rateBurst": rateBurst, "ratePerSecond": ratePerSecond, "enrolmentBurst": enrolmentBurst,
             "enrolmentsPerSecond": enrolmentsPerSecond, "staleAmberDays": staleAmberDays, "staleRedDays": staleRedDays,
