@@ -6,32 +6,13 @@ import NIOHTTP1
 import SyncClient
 import SyncProtocol
 
-/// A refusal of an upload request (SPEC §15.4): `{code, message, received}`.
-public struct AttachmentRefusal: Error, Sendable, Hashable, Codable, CustomStringConvertible {
-    public let code: String
-    public let message: String
-    /// Where the upload resumes, when the server could say it.
-    public let received: Int64?
-    /// The HTTP status (not in the body).
-    public var status: Int = 0
-
-    public init(status: Int, code: String, message: String, received: Int64? = nil) {
-        self.status = status
-        self.code = code
-        self.message = message
-        self.received = received
-    }
-
-    private enum CodingKeys: String, CodingKey { case code, message, received }
-
-    public var description: String { "\(status) \(code): \(message)" }
-}
-
 /// The server's answer to an upload request: the state, or a refusal. A failure to get an
 /// answer at all (a cut connection, a timeout, a 5xx, a rate limit) is thrown as `TransportError`.
 public enum AttachmentUploadAnswer: Sendable, Hashable {
     case state(UploadState)
-    case refused(AttachmentRefusal)
+    /// The refusal's HTTP status and body (SPEC §15.4): `code`, `message`, and `received` where
+    /// the server could say where the upload resumes.
+    case refused(status: Int, ErrorDocument)
 }
 
 /// The two upload calls (SPEC §15.2); over HTTP `HTTPAttachmentUploadAPI`, in tests a fake.
@@ -76,8 +57,8 @@ public struct HTTPAttachmentUploadAPI: AttachmentUploadAPI {
         // transport's, and so is a refused token (401): every file would be refused alike, and
         // the sync deals with a revoked device.
         let failure = APICall.failure(status: status, headers: headers, body: bytes)
-        guard case .refused(let refusedStatus, _) = failure.kind, refusedStatus != 401, var refusal = try? JSONDecoder().decode(AttachmentRefusal.self, from: Data(bytes)) else { throw failure }
-        refusal.status = status
-        return .refused(refusal)
+        guard case .refused(let refusedStatus, _) = failure.kind, refusedStatus != 401,
+              let refusal = try? JSONDecoder().decode(ErrorDocument.self, from: Data(bytes)) else { throw failure }
+        return .refused(status: status, refusal)
     }
 }

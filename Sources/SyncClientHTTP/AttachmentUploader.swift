@@ -3,6 +3,7 @@ import FieldModel
 import Foundation
 import Replica
 import SyncClient
+import SyncProtocol
 
 /// Sends the replica's evidence files to the server in chunks (SPEC §15.2), apart from record
 /// sync: an app calls `upload()` after a sync, and a file waits until its attachment record was
@@ -68,17 +69,17 @@ public struct AttachmentUploader: Sendable {
                 if state.complete { return complete(evidence, &report) }
                 serverChunkMax = state.chunkMaxBytes
                 resumeAt = state.received
-            case .refused(let refusal) where refusal.code == "offset_mismatch" && refusal.received != nil && offsetMismatches < Self.offsetMismatchLimit:
+            case .refused(_, let refusal) where refusal.code == "offset_mismatch" && refusal.received != nil && offsetMismatches < Self.offsetMismatchLimit:
                 // Someone else's chunk (another device with the same bytes) moved it on.
                 offsetMismatches += 1
                 resumeAt = refusal.received!
-            case .refused(let refusal) where refusal.code == "hash_mismatch" && !restartedAfterHashMismatch:
+            case .refused(_, let refusal) where refusal.code == "hash_mismatch" && !restartedAfterHashMismatch:
                 // The server dropped what it held: once more from 0 (bytes damaged on the way are
                 // not the file's fault); a second mismatch is.
                 restartedAfterHashMismatch = true
                 resumeAt = 0
-            case .refused(let refusal):
-                return fail(evidence, code: refusal.code, "\(refusal.status) \(refusal.message)", &report)
+            case .refused(let status, let refusal):
+                return fail(evidence, code: refusal.code, "\(status) \(refusal.message)", &report)
             }
             if file == nil {
                 guard let data = FileManager.default.contents(atPath: evidence.file.path), data.count == evidence.byteCount else {
@@ -94,7 +95,7 @@ public struct AttachmentUploader: Sendable {
     private func put(_ evidence: PendingEvidence, _ file: [UInt8], at offset: Int64, chunkMax: Int,
                      _ report: inout AttachmentUploadReport) async throws(TransportError) -> AttachmentUploadAnswer {
         guard offset >= 0, offset < Int64(file.count) else {
-            return .refused(AttachmentRefusal(status: 0, code: "beyond_size", message: "the server holds \(offset) of the file's \(file.count) bytes"))
+            return .refused(status: 0, ErrorDocument(code: "beyond_size", message: "the server holds \(offset) of the file's \(file.count) bytes"))
         }
         if Task.isCancelled { throw TransportError.unreachable("the upload of \(evidence.id) was cancelled at offset \(offset)") }
         let start = Int(offset)

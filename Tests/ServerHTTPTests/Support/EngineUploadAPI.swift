@@ -105,7 +105,7 @@ final class EngineUploadAPI: AttachmentUploadAPI {
         do {
             answer = .state(try await call())
         } catch {
-            answer = .refused(AttachmentRefusal(status: error.status, code: error.code.rawValue, message: error.message, received: error.held?.length))
+            answer = .refused(status: error.status, ErrorDocument(code: error.code.rawValue, message: error.message, received: error.held?.length))
         }
         if fault == .cutAfter { throw TransportError.unreachable("cut after call \(number): its answer was lost") }
         return answer
