@@ -33,15 +33,16 @@ public struct AttachmentUploader: Sendable {
     /// (then the round stops: the next resumes from the server's `received`).
     public func upload() async -> AttachmentUploadReport {
         var report = AttachmentUploadReport()
+        let database = ReplicaQueue(replica)
         let pending: [PendingEvidence]
-        do { pending = try replica.pendingEvidence() } catch {
+        do { pending = try await database.run { replica throws(ReplicaError) in try replica.pendingEvidence() } } catch {
             report.interruption = "cannot read the evidence queue: \(error)"
             return report
         }
         report.awaitingAcknowledgement = pending.count(where: { $0.record == .awaitingAcknowledgement })
         for evidence in pending where evidence.uploadable {
             do {
-                try await send(evidence, &report)
+                try await send(evidence, &report, database)
             } catch {
                 report.interruption = "\(error)"
                 return report
@@ -52,7 +53,7 @@ public struct AttachmentUploader: Sendable {
 
     /// Sends one file from where the server holds it. A refusal is recorded and the round goes
     /// on; a transport failure ends the round.
-    private func send(_ evidence: PendingEvidence, _ report: inout AttachmentUploadReport) async throws(TransportError) {
+    private func send(_ evidence: PendingEvidence, _ report: inout AttachmentUploadReport, _ database: ReplicaQueue) async throws(TransportError) {
         var file: [UInt8]? = nil
         var serverChunkMax: Int? = nil
         var restartedAfterHashMismatch = false
@@ -63,10 +64,10 @@ public struct AttachmentUploader: Sendable {
             switch answer {
             case .state(let state):
                 guard state.sha256 == evidence.sha256, state.byteCount == evidence.byteCount else {
-                    return fail(evidence, code: "state_mismatch", "the server's attachment names \(state.byteCount) bytes of \(state.sha256), "
-                                + "the device's \(evidence.byteCount) bytes of \(evidence.sha256)", &report)
+                    return await fail(evidence, code: "state_mismatch", "the server's attachment names \(state.byteCount) bytes of \(state.sha256), "
+                                + "the device's \(evidence.byteCount) bytes of \(evidence.sha256)", &report, database)
                 }
-                if state.complete { return complete(evidence, &report) }
+                if state.complete { return await complete(evidence, &report, database) }
                 serverChunkMax = state.chunkMaxBytes
                 resumeAt = state.received
             case .refused(_, let refusal) where refusal.code == "offset_mismatch" && refusal.received != nil && offsetMismatches < Self.offsetMismatchLimit:
@@ -79,11 +80,12 @@ public struct AttachmentUploader: Sendable {
                 restartedAfterHashMismatch = true
                 resumeAt = 0
             case .refused(let status, let refusal):
-                return fail(evidence, code: refusal.code, "\(status) \(refusal.message)", &report)
+                return await fail(evidence, code: refusal.code, "\(status) \(refusal.message)", &report, database)
             }
             if file == nil {
-                guard let data = FileManager.default.contents(atPath: evidence.file.path), data.count == evidence.byteCount else {
-                    return fail(evidence, code: "file_unreadable", "evidence file \(evidence.file.path) is missing or not \(evidence.byteCount) bytes", &report)
+                let path = evidence.file.path
+                guard let data = try? await database.run({ _ in FileManager.default.contents(atPath: path) }), data.count == evidence.byteCount else {
+                    return await fail(evidence, code: "file_unreadable", "evidence file \(path) is missing or not \(evidence.byteCount) bytes", &report, database)
                 }
                 file = Array(data)
             }
@@ -110,19 +112,22 @@ public struct AttachmentUploader: Sendable {
     }
 
     /// The server holds the file: the device lets it go.
-    private func complete(_ evidence: PendingEvidence, _ report: inout AttachmentUploadReport) {
-        do { try replica.markEvidenceUploaded(evidence.id) } catch {
-            return fail(evidence, code: "storage", error.description, &report)
+    private func complete(_ evidence: PendingEvidence, _ report: inout AttachmentUploadReport, _ database: ReplicaQueue) async {
+        let id = evidence.id
+        do { try await database.run { replica throws(ReplicaError) in try replica.markEvidenceUploaded(id) } } catch {
+            return await fail(evidence, code: "storage", error.description, &report, database)
         }
         report.completed.append(evidence.id)
     }
 
     /// Records a failure; one of `permanent` also marks the file failed in the replica, so no
     /// later round sends it again.
-    private func fail(_ evidence: PendingEvidence, code: String, _ message: String, _ report: inout AttachmentUploadReport) {
+    private func fail(_ evidence: PendingEvidence, code: String, _ message: String, _ report: inout AttachmentUploadReport,
+                      _ database: ReplicaQueue) async {
         let givingUp = Self.permanent.contains(code)
         report.failures.append(AttachmentUploadReport.Failure(id: evidence.id, code: code, message: message, gaveUp: givingUp))
-        if givingUp { try? replica.markEvidenceFailed(evidence.id, EvidenceFailure(code: code, message: message)) }
+        let id = evidence.id, failure = EvidenceFailure(code: code, message: message)
+        if givingUp { _ = try? await database.run { replica throws(ReplicaError) in try replica.markEvidenceFailed(id, failure) } }
     }
 
     /// Consecutive `offset_mismatch` answers taken before the file is left for the next round.
