@@ -74,7 +74,7 @@ let package = Package(
             path: "Sources/Replica"
         ),
         .target(name: "SyncClient", dependencies: ["Replica", "SyncProtocol", "SyncCore", "FieldModel"], path: "Sources/SyncClient"),
-        // SyncClient's transport over HTTP, and enrolment.
+        // SyncClient's transport over HTTP, enrolment, and evidence uploads.
         .target(
             name: "SyncClientHTTP",
             dependencies: [

@@ -9,9 +9,10 @@ import SyncCore
 /// before a change of role is refused locally and must ask a colleague).
 extension LocalState {
     /// A create holds only what the worker may set, valid values, and the rules across fields.
-    func checkCreate(_ values: FieldValues, _ collection: RecordCollection) throws {
+    /// `settings`: the figures the rules across fields read (an attachment's size cap).
+    func checkCreate(_ values: FieldValues, _ collection: RecordCollection, settings: PolicySettings = .standard) throws {
         try rule { () throws(RuleViolation) in try collection.schema.checkCreate(values, by: worker) }
-        try valid { () throws(ValidationError) in try collection.schema.validateCreate(values, asOf: today) }
+        try valid { () throws(ValidationError) in try collection.schema.validateCreate(values, asOf: today, settings: settings) }
     }
 
     /// The transition of household `id` to `target` from the status the worker sees: refused
@@ -102,5 +103,36 @@ extension LocalState {
             cycle.record(duty, by: change.author)
         }
         return cycle
+    }
+}
+
+extension LocalState {
+    /// A new attachment: its records are held, live, in its village and of its household (the
+    /// server refuses anything else as `wrong_record`), the worker may create evidence there
+    /// and is not recused from the household, and its values pass the schema's rules with the
+    /// device's size cap in `settings`.
+    func checkAttachment(_ attachment: Attachment, settings: PolicySettings) throws {
+        let village = attachment.village
+        if let householdID = attachment.householdID {
+            _ = try household(householdID, of: .attachment, in: village)
+        }
+        if let parent = attachment.parent, parent.collection != .household {
+            let state = try existing(parent.collection, parent.id)
+            guard state.key.scope == village else {
+                throw ReplicaError(.inconsistent, "attachment \(attachment.id)'s village \(village) is not its \(parent.collection.name)'s \(state.key.scope)")
+            }
+            if parent.collection != .discoveryLead, state.householdID != attachment.householdID {
+                throw ReplicaError(.inconsistent, "attachment \(attachment.id) names \(parent.collection.name) \(parent.id) of household "
+                                   + "\(state.householdID.map(String.init(describing:)) ?? "none"), not its own \(attachment.householdID.map(String.init(describing:)) ?? "none")")
+            }
+        }
+        try checkWrite(village, creating: .attachment)
+        if let householdID = attachment.householdID {
+            let filings = try filings()
+            try rule { () throws(RuleViolation) in
+                try Recusal.checkMembership("attach evidence to the household", by: worker.id, at: householdID, filings: filings)
+            }
+        }
+        try checkCreate(attachment.fieldValues, .attachment, settings: settings)
     }
 }

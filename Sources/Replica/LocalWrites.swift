@@ -66,7 +66,12 @@ extension Replica {
     /// Records a household visit. Eligibility visits are refused for a filed relative's household.
     @discardableResult
     public func recordVisit(_ visit: Visit) throws(ReplicaError) -> Change {
-        try commit(RecordKey(.visit, visit.id, scope: visit.village)) { local in
+        try commit([Self.visitWrite(visit)])[0]
+    }
+
+    /// A new visit's checks and create, alone or with its evidence (`recordVisit(_:evidence:)`).
+    static func visitWrite(_ visit: Visit) -> RecordWrite {
+        RecordWrite(RecordKey(.visit, visit.id, scope: visit.village)) { local in
             _ = try local.household(visit.householdID, of: .visit, in: visit.village)
             try local.checkWrite(visit.village, creating: .visit)
             let filings = try local.filings()
@@ -75,7 +80,7 @@ extension Replica {
             }
             try local.checkCreate(visit.fieldValues, .visit)
             return [.create(visit.fieldValues)]
-        }[0]
+        }
     }
 
     /// Adds a family to the active-discovery roster (主动发现花名册).

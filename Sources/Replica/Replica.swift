@@ -84,6 +84,9 @@ public final class Replica: Sendable {
         } catch {
             throw ReplicaError(.storage, "cannot open replica \(path): \(error)")
         }
+        // Best effort: a leftover file costs space, not correctness, and must not keep the
+        // replica from opening.
+        try? removeUnqueuedEvidence()
     }
 
     /// Opens the enrolled replica at `path` with the identity stored in it, its key ring in
@@ -168,11 +171,14 @@ public final class Replica: Sendable {
 
     /// A remote wipe (SPEC §11.7): empties the key store first (the replica's key ring, and the
     /// token an app keeps there: what the file still holds is unreadable from that instant),
-    /// then every table, then deletes the file with its WAL and shared memory. Any later call
-    /// fails with `.storage`; a call already running finishes on the emptied file.
+    /// deletes the evidence files (`<path>.evidence/`), then every table, then deletes the file
+    /// with its WAL and shared memory. Any later call fails with `.storage`; a call already
+    /// running finishes on the emptied file.
     public func wipe() throws(ReplicaError) {
         ended.withLock { $0 = "replica \(path) was wiped at the server's instruction" }
         do { try keys.removeAll() } catch { throw ReplicaError(.storage, "cannot delete the keys of \(path): \(error.message)") }
+        // The evidence files are not sealed: they go next, before the slower emptying of the file.
+        try evidenceFiles.removeAll()
         do {
             try queue.write { db in
                 for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'") {

@@ -16,6 +16,10 @@ public struct ReplicaError: Error, Sendable, Hashable, CustomStringConvertible {
         case storage = "storage"
         /// The database file is not a Doorstep replica, or is of a newer version.
         case incompatible = "incompatible"
+        /// An evidence file is not a JPEG, PNG or PDF (by its first bytes).
+        case unsupportedContentType = "unsupported_content_type"
+        /// An evidence file, or a visit's evidence together, is over the device's cap.
+        case fileTooLarge = "file_too_large"
     }
 
     public let code: Code

@@ -16,6 +16,18 @@ public struct OutboxSummary: Sendable, Hashable {
     public var rejected: [RejectedChange]
 }
 
+/// The evidence waiting for upload, as health reports and ops see it.
+public struct EvidenceSummary: Sendable, Hashable {
+    /// Files queued (one per attachment: the same bytes attached twice count twice).
+    public var waiting: Int
+    /// Their byte counts added up.
+    public var bytes: Int64
+    /// When the oldest was recorded (ms), nil when none waits.
+    public var oldestCreatedMilliseconds: Int64?
+    /// Those the uploader gave up on.
+    public var failed: Int
+}
+
 public struct RejectedChange: Sendable, Hashable {
     public let change: Change
     public let reason: String
@@ -44,6 +56,11 @@ extension Replica {
             return OutboxSummary(pending: health.outboxCount, oldestPendingMilliseconds: health.oldestUnsyncedMilliseconds,
                                  acknowledgedAwaitingPull: acked, rejected: rejected)
         }
+    }
+
+    /// Files waiting for upload: how many, how large, since when.
+    public func evidenceSummary() throws(ReplicaError) -> EvidenceSummary {
+        try read { db in try EvidenceQueue.summary(db) }
     }
 
     /// Every change made on this device that is still in the outbox, in dot order.

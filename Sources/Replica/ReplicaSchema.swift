@@ -6,6 +6,7 @@ import GRDB
 ///   the state the worker sees (`view`: confirmed plus this device's unconfirmed changes).
 /// - `outbox`: every local change until the server's state covers it; rejected ones stay, shown.
 /// - `cursors`, `digests`: pull position and digest of confirmed states, per village.
+/// - `evidence_uploads`: evidence files waiting for upload (the files sit beside the database).
 enum ReplicaSchema {
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -80,6 +81,23 @@ enum ReplicaSchema {
                     applied_through INTEGER NOT NULL
                 );
                 CREATE INDEX retained_by_applied ON retained (applied_through);
+                """)
+        }
+        // Evidence (SPEC §15): each attachment whose file still waits for upload. The bytes are
+        // in `<replica path>.evidence/<sha256>`, never in a row.
+        m.registerMigration("v4-evidence") { db in
+            try db.execute(sql: """
+                CREATE TABLE evidence_uploads (
+                    attachment_id BLOB PRIMARY KEY NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    byte_count INTEGER NOT NULL,
+                    content_type TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    state INTEGER NOT NULL,
+                    failure_code TEXT,
+                    failure_message TEXT
+                ) WITHOUT ROWID;
+                CREATE INDEX evidence_uploads_by_sha256 ON evidence_uploads (sha256);
                 """)
         }
         return m

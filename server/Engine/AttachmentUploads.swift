@@ -1,20 +1,7 @@
 import DataProtection
 import FieldModel
 import SyncCore
-
-/// An attachment's upload as the server holds it (SPEC §15.2): what the device needs to resume.
-public struct UploadState: Sendable, Hashable, Codable {
-    public let id: String
-    public let sha256: String
-    public let byteCount: Int64
-    public let contentType: String
-    /// Bytes held from offset 0: the next chunk starts here.
-    public let received: Int64
-    /// The whole file is held and checked.
-    public let complete: Bool
-    /// The largest chunk the server takes.
-    public let chunkMaxBytes: Int
-}
+import SyncProtocol
 
 /// The object-level rules of attachment bytes (SPEC §15): who may send and fetch which file,
 /// each chunk's checks, and the whole's. The bytes themselves are the store's.
