@@ -40,8 +40,10 @@ enum ReplicaHealth {
         let oldest = try Int64.fetchOne(db, sql: "SELECT MIN(created_ms) FROM outbox WHERE status = 0")
         let records = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM records") ?? 0
         let rejected = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE status = 2") ?? 0
+        let evidence = try EvidenceQueue.summary(db)
         return DeviceHealth(outboxCount: pending, oldestUnsyncedMilliseconds: oldest, localRecords: records,
-                            freeStorageBytes: nil, rejectedCount: rejected)
+                            freeStorageBytes: nil, rejectedCount: rejected, evidenceWaiting: evidence.waiting,
+                            evidenceWaitingBytes: evidence.bytes, oldestEvidenceMilliseconds: evidence.oldestCreatedMilliseconds)
     }
 }
 
