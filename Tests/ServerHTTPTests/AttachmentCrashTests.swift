@@ -110,6 +110,76 @@ struct AttachmentCrashTests {
         print("evidence crash: \(photos.count) files, \(photos.values.map(\.count).reduce(0, +)) bytes, \(kills) SIGKILLs of the server mid-upload")
     }
 
+    /// `doorstep-device upload` killed (SIGKILL) after a random number of answered chunks, again
+    /// and again: every restart resumes where the server stands, and the files end exact.
+    @Test func aDeviceProcessKilledDuringUploadsLosesNothing() async throws {
+        let dir = NSTemporaryDirectory() + "doorstep-device-crash-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let binaries = ChildProcess.siblings
+        let server = try await ServerProcess.start(executable: binaries.appendingPathComponent("doorstep-server"), dataDirectory: dir + "/server",
+                                                   arguments: Self.arguments, log: dir + "/server.log")
+        defer { server.stop() }
+        let admin = APIClient(server: server.url, token: try server.adminToken)
+        _ = try await admin.importRoster(csv: Array(RosterCSVWriter.render(HTTPFixture.households(in: Self.village),
+                                                                           members: HTTPFixture.dataset.members.filter { $0.village == Self.village }).utf8))
+        let worker = HTTPFixture.assistant(Self.village)
+        _ = try await admin.createWorker(WorkerDocument(worker))
+        let code = try await admin.issueCode(worker: worker.id.rawValue)
+        let tool = binaries.appendingPathComponent("doorstep-device")
+        let phone = ["--dir", dir + "/phone"]
+        func device(_ arguments: [String]) async throws -> String {
+            let (status, output) = try await ChildProcess.run(tool, arguments + phone)
+            try #require(status == 0, "doorstep-device \(arguments.first!): \(output)")
+            return output
+        }
+        _ = try await device(["enrol", "--server", server.url.absoluteString, "--code", code.code, "--name", "phone"])
+        _ = try await device(["sync"])
+        let listing = try await device(["status", "--households"])
+        let household = try #require(listing.split(separator: "\n").lazy.compactMap { line in
+            line.split(separator: " ").first { RecordID(uuidString: String($0)) != nil }.map(String.init)
+        }.first, "\(listing)")
+        var generator = SeededGenerator(seed: 0xD1E)
+        var files: [String: [UInt8]] = [:]
+        for n in 0..<3 {
+            let bytes = AttachmentContentType.jpeg.signature + (0..<Int.random(in: 20_000...40_000, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let path = dir + "/photo-\(n).jpg"
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            files[ContentHash.sha256(bytes)] = bytes
+        }
+        _ = try await device(["record-visit", "--household", household] + files.keys.sorted().indices.flatMap { ["--photo", dir + "/photo-\($0).jpg"] })
+        _ = try await device(["sync"])
+
+        var kills = 0, finished = false
+        while !finished {
+            try #require(kills < 40, "still uploading after \(kills) kills")
+            let killAt = Int.random(in: 1...8, using: &generator)
+            let log = dir + "/upload-\(kills).log"
+            let child = try ChildProcess.start(tool, ["upload", "--chunk-bytes", "2048"] + phone, log: log)
+            while child.isRunning {
+                if child.logText.components(separatedBy: "chunk: ").count - 1 >= killAt {
+                    child.kill()
+                    kills += 1
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            finished = !child.killed(by: SIGKILL) && child.terminationStatus == 0 && child.logText.contains("0 files waiting")
+        }
+        #expect(kills >= 3, "\(kills) kills")
+        let token = try #require(try FileKeyStore.beside(dir + "/phone/replica.sqlite").text("token"))
+        let replica = try Replica(existingAt: dir + "/phone/replica.sqlite", wallClock: { Int64(Date().timeIntervalSince1970 * 1000) })
+        let attachments = try replica.viewStates(in: Self.village).filter { $0.key.collection == .attachment }
+        try replica.close()
+        #expect(attachments.count == files.count)
+        for state in attachments {
+            let sha = try #require(state.value(FieldModel.Attachment.Field.sha256.id).textValue)
+            let (status, body) = try await Self.download(server.url, state.key.id, token)
+            #expect(status == 200 && body == files[sha], "attachment \(state.key.id): \(status), \(body.count) bytes")
+        }
+        print("evidence device crash: \(files.count) files, \(kills) SIGKILLs of doorstep-device upload")
+    }
+
     static func download(_ server: URL, _ id: RecordID, _ token: String) async throws -> (Int, [UInt8]) {
         let r = try await RawResponse.send("GET", server.absoluteString + "/v1/attachments/\(id)/content", headers: ["Authorization": "Bearer \(token)"], body: nil)
         return (r.status, r.body)

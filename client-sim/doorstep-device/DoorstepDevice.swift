@@ -28,7 +28,7 @@ struct DoorstepDevice: AsyncParsableCommand {
               doorstep-device sync
               doorstep-device status
             """,
-        subcommands: [Enrol.self, AddHousehold.self, UpdateHousehold.self, Sync.self, Status.self, Work.self]
+        subcommands: [Enrol.self, AddHousehold.self, UpdateHousehold.self, RecordVisit.self, Sync.self, Upload.self, Status.self, Work.self]
     )
 }
 
