@@ -1,4 +1,3 @@
-import Crypto
 import DataProtection
 import Foundation
 import ServerDirectory
@@ -66,7 +65,7 @@ public struct ArchivedChain: Sendable {
             guard let data = FileManager.default.contents(atPath: directory + "/" + file.name) else {
                 throw Broken(file, "archive \(file.name) (named by \(recordedBy)) is missing from \(directory)")
             }
-            guard SHA256.hash(data: data).map({ String(format: "%02x", $0) }).joined() == file.digest else {
+            guard ContentHash.sha256(data) == file.digest else {
                 throw Broken(file, "archive \(file.name) does not have the SHA-256 \(recordedBy) records: it was edited or replaced")
             }
             var lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)

@@ -1,4 +1,4 @@
-import Crypto
+import DataProtection
 import Foundation
 import ServerEngine
 
@@ -50,6 +50,6 @@ struct LogArchive: Sendable {
         } catch {
             throw ServerAppError(.archive, "\(name) cannot be written in \(directory): \(error.localizedDescription); nothing was deleted")
         }
-        return ArchiveFile(name: name, digest: SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined())
+        return ArchiveFile(name: name, digest: ContentHash.sha256(bytes))
     }
 }
