@@ -37,10 +37,7 @@ struct EvidenceVerification {
         let server = await device.server
         var check = DeviceCheck(deviceID: device.deviceID, onPhone: onPhone.count)
         for (id, photo) in captured where !onPhone.contains(id) {
-            var request = HTTPClientRequest(url: server.appendingPathComponent("/v1/attachments/\(id)/content").absoluteString)
-            request.headers.add(name: "Authorization", value: "Bearer \(device.token)")
-            let response = try await http.execute(request, timeout: .seconds(60))
-            let body = try await response.body.collect(upTo: maxBytes)
+            let (response, body) = try await content(id, of: server, token: device.token, http: http)
             guard response.status == .ok else {
                 check.failures.append("\(device.deviceID): photo \(id), uploaded, is answered \(response.status.code) by the server")
                 continue
@@ -53,5 +50,20 @@ struct EvidenceVerification {
             check.verified += 1
         }
         return check
+    }
+
+    /// `GET /v1/attachments/{id}/content` as the device, waiting out its rate limit as a phone would.
+    static func content(_ id: RecordID, of server: URL, token: String, http: HTTPClient) async throws -> (HTTPClientResponse, ByteBuffer) {
+        var request = HTTPClientRequest(url: server.appendingPathComponent("/v1/attachments/\(id)/content").absoluteString)
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        var attempts = 0
+        while true {
+            attempts += 1
+            let response = try await http.execute(request, timeout: .seconds(60))
+            let body = try await response.body.collect(upTo: maxBytes)
+            guard response.status == .tooManyRequests, attempts < 30 else { return (response, body) }
+            let seconds = response.headers.first(name: "Retry-After").flatMap(Double.init) ?? 1
+            try await Task.sleep(for: .seconds(min(max(seconds, 0.1), 10)))
+        }
     }
 }
