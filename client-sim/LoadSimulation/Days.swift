@@ -33,7 +33,9 @@ struct Days {
                     return await device.sync(cutChance: 0, timeScale: 0, lossless: true, batchLimit: 1, signalFor: 1).succeeded
                 }
                 guard await device.isOnline(day: day, chance: scenario.offlineDayChance) else { return false }
-                return await device.sync(cutChance: scenario.cutChance, timeScale: configuration.timeScale).succeeded
+                let synced = await device.sync(cutChance: scenario.cutChance, timeScale: configuration.timeScale).succeeded
+                await device.uploadEvidence(cutChance: scenario.cutChance, timeScale: configuration.timeScale)
+                return synced
             }
             try await backup?.value
             let resolved = try await ConflictTally.resolveAll(devices, admins: admins, tally: &tally)

@@ -13,6 +13,11 @@ struct EmbeddedServer {
         configuration.port = 0
         configuration.limits.enrolmentBurst = 100_000
         configuration.limits.enrolmentsPerSecond = 10_000
+        // The run's network time is scaled down, its requests are not: a phone's photo upload
+        // that a real 4G link spreads over minutes comes in seconds, which a real phone's
+        // request budget would cut off.
+        configuration.limits.deviceBurst = 100_000
+        configuration.limits.deviceRequestsPerSecond = 10_000
         let running = try await buildApplication(configuration, logger: .silent).start()
         guard let token = running.application.administratorToken else {
             await running.stop()

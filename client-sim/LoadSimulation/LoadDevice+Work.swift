@@ -15,7 +15,7 @@ extension LoadDevice {
         }
         switch scenario.behaviour {
         case .screening: screen(day: day, days: scenario.days, quota: scenario.writesPerDay)
-        case .reviewSeason, .longOffline, .reassignment: review(count: scenario.writesPerDay)
+        case .reviewSeason, .longOffline, .reassignment: review(count: scenario.writesPerDay, photos: scenario.photosPerVisit)
         case .conflictStorm: changeIncomes(day: day, count: scenario.writesPerDay)
         case .reconnectStorm: review(count: scenario.writesPerDay)
         }
@@ -42,15 +42,17 @@ extension LoadDevice {
         }
     }
 
-    /// Reviews due by cadence: the income is checked and often changed, with a review visit.
-    func review(count: Int) {
+    /// Reviews due by cadence: the income is checked and often changed, with a review visit
+    /// carrying `photos` photos (a count drawn per visit).
+    func review(count: Int, photos: ClosedRange<Int>? = nil) {
         guard let due = try? replica.reviewsDue(on: LoadClock.today.adding(days: 400)) else { return }
         let mine = Set(myHouseholds().map(\.id))
         for item in due.filter({ mine.contains($0.household.id) }).prefix(count) {
             let h = item.household
             let income = chance(0.6) ? max(0, h.monthlyIncomeFen + Int64.random(in: -8_000...12_000, using: &generator)) : h.monthlyIncomeFen
             write { try replica.updateHousehold(h.id, [.monthlyIncomeFen: .int(income), .lastReviewedOn: .date(LoadClock.today)]) }
-            visit(h, kind: item.cadence == .yearly ? .annualReview : .semiannualReview, income: income, recommendation: .maintain)
+            visit(h, kind: item.cadence == .yearly ? .annualReview : .semiannualReview, income: income, recommendation: .maintain,
+                  photos: photos.map { Int.random(in: $0, using: &generator) } ?? 0)
         }
     }
 
@@ -66,12 +68,18 @@ extension LoadDevice {
         }
     }
 
-    func visit(_ h: Household, kind: VisitKind, income: Int64, recommendation: Recommendation) {
+    /// A visit; with `photos`, recorded with them in one transaction, as the app does.
+    func visit(_ h: Household, kind: VisitKind, income: Int64, recommendation: Recommendation, photos: Int = 0) {
         let id = RecordID(milliseconds: LoadClock.now(), using: &generator)
         let visit = Visit(id: id, householdID: h.id, village: h.village, kind: kind, worker: worker.id, date: LoadClock.today,
                           monthlyIncomeFen: income, assetsFen: h.assetsFen, livingCondition: .difficult, recommendation: recommendation,
                           notes: kind == .screening ? "拉网式排查入户" : "定期复核入户", corrects: nil)
-        write { try [replica.recordVisit(visit)] }
+        guard photos > 0 else {
+            write { try [replica.recordVisit(visit)] }
+            return
+        }
+        let evidence = PhotoEvidence.photos(photos, takenOn: LoadClock.today, milliseconds: LoadClock.now(), using: &generator)
+        if write({ try replica.recordVisit(visit, evidence: evidence) }) { self.evidence.took(evidence) }
     }
 
     func registerLead(near h: Household) {
@@ -81,8 +89,14 @@ extension LoadDevice {
         write { try [replica.registerLead(lead)] }
     }
 
-    /// Runs a local write, recording its changes in the ledger, or counting its refusal.
-    func write(_ body: () throws -> [Change]) {
-        do { note(try body()) } catch { countRefusedWrite() }
+    /// Runs a local write, recording its changes in the ledger, or counting its refusal; true
+    /// when it committed.
+    @discardableResult
+    func write(_ body: () throws -> [Change]) -> Bool {
+        do { note(try body()) } catch {
+            countRefusedWrite()
+            return false
+        }
+        return true
     }
 }

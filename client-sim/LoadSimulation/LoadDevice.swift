@@ -36,6 +36,10 @@ actor LoadDevice {
     /// Every local write: its dot and record.
     private(set) var ledger: [Dot: RecordKey] = [:]
     private(set) var stats = DeviceStats()
+    /// The photos it took and how their uploads went.
+    var evidence = EvidenceStats()
+    /// Modelled time spent on each photo's upload, across rounds.
+    let uploadClock = UploadClock()
     /// Days this device is out of signal (besides chance).
     var offlineDays = Set<Int>()
     /// Out of signal for good after its last, partial sync (see `Scenario.strandedShare`).
@@ -68,12 +72,11 @@ actor LoadDevice {
     func sync(cutChance: Double, timeScale: Double, lossless: Bool = false, batchLimit: Int = 200, signalFor exchanges: Int? = nil) async -> SyncReport {
         let seed = generator.next()
         let random = LockedRandom(seed: seed)
-        let network = lossless ? NetworkProfile(name: profile.name, latencyMilliseconds: profile.latencyMilliseconds,
-                                                kilobitsPerSecond: profile.kilobitsPerSecond, loss: 0) : profile
+        let network = lossless ? profile.lossless : profile
         let failover = FailoverTransport(servers.map { FleetHTTPClient.transport($0, token: token, client: http) }, start: index + stats.syncs,
                                          availability: availability)
-        let transport = ModelledTransport(inner: exchanges.map { LastExchanges(inner: failover, left: $0) } ?? failover, profile: network,
-                                          cutChance: lossless ? 0 : cutChance, timeScale: timeScale, random: { random.next() })
+        let link = ModelledLink(profile: network, cutChance: lossless ? 0 : cutChance, timeScale: timeScale, random: { random.next() })
+        let transport = ModelledTransport(inner: exchanges.map { LastExchanges(inner: failover, left: $0) } ?? failover, link: link)
         let client = SyncClient(replica: replica, transport: transport, batchLimit: batchLimit, pageLimit: 500,
                                 sleep: { ms in if exchanges == nil { try? await Task.sleep(for: .milliseconds(min(ms, 2_000))) } },
                                 jitter: { random.next() }, now: LoadClock.now)

@@ -29,6 +29,10 @@ public struct LoadReport: Sendable, Codable {
     public var totalSeconds: Double
     public var scopeWarnings: [String] = []
     public var verification: VerificationResult
+    /// The photos' figures; nil for a scenario without photos.
+    public var evidence: EvidenceReport?
+    /// client-sim's own peak resident memory (VmHWM), the embedded server's included.
+    public var clientPeakResidentBytes: Int?
 
     public struct Percentiles: Sendable, Codable {
         public var p50: Double
@@ -52,7 +56,8 @@ public struct LoadReport: Sendable, Codable {
     }
 
     init(configuration: LoadRunConfiguration, devices: [LoadDevice], tally: ConflictTally, scenarioSeconds: Double,
-         convergenceSeconds: Double, healRounds: Int, totalSeconds: Double, verification: VerificationResult) async {
+         convergenceSeconds: Double, healRounds: Int, totalSeconds: Double, verification: VerificationResult,
+         evidence: EvidenceReport? = nil) async {
         scenario = configuration.scenario.name
         self.devices = devices.count
         servers = max(1, configuration.servers.count)
@@ -86,12 +91,25 @@ public struct LoadReport: Sendable, Codable {
         self.totalSeconds = totalSeconds
         scopeWarnings = warnings.sorted()
         self.verification = verification
+        self.evidence = evidence
+        clientPeakResidentBytes = ProcessStatus.kilobytes("VmHWM:").map { $0 * 1024 }
     }
 
     public var json: Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return (try? encoder.encode(self)) ?? Data()
+    }
+
+    /// The photos' rows of the table, none without photos.
+    var photoRows: [(String, String)] {
+        guard let evidence else { return [] }
+        let onPhones: String = verification.photosOnPhones.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        return evidence.rows + [("photos on phones, by device", onPhones.isEmpty ? "none" : onPhones)]
+    }
+
+    var photosVerified: String {
+        evidence == nil ? "" : ", \(verification.photosVerified.formatted(.number.grouping(.automatic))) uploaded photos served byte for byte"
     }
 
     public var table: String {
@@ -114,8 +132,10 @@ public struct LoadReport: Sendable, Codable {
             ("scope warnings", scopeWarnings.isEmpty ? "none" : scopeWarnings.joined(separator: ", ")),
             ("stranded devices", verification.strandedDevices.isEmpty ? "none"
                 : "\(verification.strandedDevices.count), holding \(n(verification.strandedChanges)) unsynced changes"),
+        ] + photoRows + [
+            ("client-sim peak RSS", clientPeakResidentBytes.map { "\(n($0 >> 20)) MB" } ?? "unknown"),
             ("verification", verification.passed
-                ? "passed: \(n(verification.acknowledgedWrites)) acknowledged writes on the server once each, \(n(verification.villagesCompared)) village replicas equal"
+                ? "passed: \(n(verification.acknowledgedWrites)) acknowledged writes on the server once each, \(n(verification.villagesCompared)) village replicas equal" + photosVerified
                 : "FAILED: \(verification.failureCount) problems"),
         ]
         let width = rows.map(\.0.count).max() ?? 0

@@ -104,9 +104,10 @@ public final class LoadRun: Sendable {
         let verification = try await LoadVerification(plan: plan, devices: devices, servers: servers, admins: admins,
                                                       directory: configuration.directory, seed: configuration.seed, http: http,
                                                       acknowledgedBeforeRestore: acknowledgedBeforeRestore).verify()
+        let evidence = configuration.scenario.photosPerVisit == nil ? nil : await EvidenceReport(devices: devices, server: servers[0], http: http)
         let report = await LoadReport(configuration: configuration, devices: devices, tally: tally, scenarioSeconds: scenarioSeconds,
                                       convergenceSeconds: convergenceSeconds, healRounds: healRounds,
-                                      totalSeconds: (ContinuousClock.now - started).seconds, verification: verification)
+                                      totalSeconds: (ContinuousClock.now - started).seconds, verification: verification, evidence: evidence)
         for d in devices { await d.close() }
         return report
     }
@@ -134,17 +135,20 @@ public final class LoadRun: Sendable {
         }
     }
 
-    /// Syncs every device without faults until a quiet round: all succeed, none had anything
-    /// to push, no outbox holds anything (at most 8 rounds; reviewers resolve what conflicts
-    /// remain between rounds). Returns the rounds used.
+    /// Syncs every device without faults, and uploads its photos, until a quiet round: all
+    /// succeed, none had anything to push, no outbox holds anything, no photo waits for upload
+    /// (at most 8 rounds; reviewers resolve what conflicts remain between rounds). Returns the
+    /// rounds used.
     func heal(_ all: [LoadDevice], admins: [APIClient], tally: inout ConflictTally) async throws -> Int {
         var devices: [LoadDevice] = []
         for d in all where await !d.stranded { devices.append(d) }
         for round in 1...8 {
             let clean = try await bounded(devices, limit: configuration.concurrency) { device in
                 let report = await device.sync(cutChance: 0, timeScale: 0, lossless: true)
+                await device.uploadEvidence(cutChance: 0, timeScale: 0, lossless: true)
                 let pending = (try? await device.replica.outboxSummary().pending) ?? 1
-                return report.succeeded && report.pushed == 0 && pending == 0
+                let photos = (try? await device.photosOnPhone().count(where: \.uploadable)) ?? 1
+                return report.succeeded && report.pushed == 0 && pending == 0 && photos == 0
             }.allSatisfy { $0 }
             let resolved = try await ConflictTally.resolveAll(all, admins: admins, tally: &tally)
             if clean && resolved == 0 { return round }

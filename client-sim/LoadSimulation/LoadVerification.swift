@@ -75,6 +75,7 @@ struct LoadVerification {
                 result.villagesCompared += 1
             }
         }
+        try await EvidenceVerification(devices: devices, http: http).verify(&result)
         return result
     }
 
@@ -111,6 +112,10 @@ public struct VerificationResult: Sendable, Codable {
     /// Devices left out of signal on purpose, and the changes they still hold.
     public var strandedDevices: [String] = []
     public var strandedChanges = 0
+    /// Photos devices let go that the server serves byte for byte.
+    public var photosVerified = 0
+    /// Photos still on phones at the end, by device: listed, not failures.
+    public var photosOnPhones: [String: Int] = [:]
 
     public var passed: Bool { failureCount == 0 }
 

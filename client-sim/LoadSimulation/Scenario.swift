@@ -41,10 +41,14 @@ public struct Scenario: Codable, Sendable, Hashable {
     /// a last, partial sync: they hold unsynced work at the end, as phones in the field do, and
     /// take no part in the heal. The verification still checks everything they had acknowledged.
     public var strandedShare: Double
+    /// Photos each review visit carries (taken with the visit, uploaded after the syncs that
+    /// follow, through the same network); nil: none, as before attachments.
+    public var photosPerVisit: ClosedRange<Int>?
 
     public init(name: String, summary: String, behaviour: Behaviour, days: Int, assistantsPerVillage: Int = 2,
                 householdsPerVillage: Int = 40, writesPerDay: Int = 6, networks: [String: Double] = ["2g": 0.2, "3g": 0.5, "4g": 0.3],
-                offlineDayChance: Double = 0.2, cutChance: Double = 0.03, strandedShare: Double = 0) {
+                offlineDayChance: Double = 0.2, cutChance: Double = 0.03, strandedShare: Double = 0,
+                photosPerVisit: ClosedRange<Int>? = nil) {
         self.name = name
         self.summary = summary
         self.behaviour = behaviour
@@ -56,6 +60,7 @@ public struct Scenario: Codable, Sendable, Hashable {
         self.offlineDayChance = offlineDayChance
         self.cutChance = cutChance
         self.strandedShare = strandedShare
+        self.photosPerVisit = photosPerVisit
     }
 
     public static let builtIn: [Scenario] = [
@@ -63,6 +68,8 @@ public struct Scenario: Codable, Sendable, Hashable {
                  behaviour: .screening, days: 7, writesPerDay: 8),
         Scenario(name: "review-season", summary: "the reviews due by cadence worked off, incomes changed with a review visit",
                  behaviour: .reviewSeason, days: 5, writesPerDay: 6),
+        Scenario(name: "review-season-photos", summary: "the review season with 1–3 photos per review visit, uploaded in chunks after each sync; a few phones go out of signal for good holding theirs",
+                 behaviour: .reviewSeason, days: 5, writesPerDay: 6, strandedShare: 0.02, photosPerVisit: 1...3),
         Scenario(name: "conflict-storm", summary: "assistants and their township reviewer change the same households' incomes offline; the reviewer resolves every conflict",
                  behaviour: .conflictStorm, days: 3, writesPerDay: 4, offlineDayChance: 0.5),
         Scenario(name: "long-offline", summary: "a third of the devices stay offline for months, keep working, then come back",
@@ -98,6 +105,9 @@ public struct Scenario: Codable, Sendable, Hashable {
         }
         guard (0...1).contains(offlineDayChance), (0...1).contains(cutChance), (0...1).contains(strandedShare) else {
             throw LoadError(.invalidRun, "chances and shares must lie in 0…1")
+        }
+        if let photos = photosPerVisit, !(0...PhotoEvidence.maxPerVisit).contains(photos.lowerBound) || photos.upperBound > PhotoEvidence.maxPerVisit {
+            throw LoadError(.invalidRun, "photosPerVisit \(photos) is outside 0…\(PhotoEvidence.maxPerVisit)")
         }
     }
 }
