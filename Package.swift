@@ -204,7 +204,7 @@ let package = Package(
         .executableTarget(
             name: "doorstep-device",
             dependencies: [
-                "SyncClientHTTP", "SyncClient", "Replica", "SyncCore", "FieldModel", "DataProtection",
+                "SyncClientHTTP", "SyncClient", "Replica", "SyncCore", "FieldModel", "DataProtection", "SyntheticData",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

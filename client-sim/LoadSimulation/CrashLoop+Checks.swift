@@ -34,6 +34,7 @@ extension CrashLoop {
                 fail("cycle \(cycle): \(device.name) lost \(dot) (\(collection.name) \(id)): not in its outbox, \(applied[dot.description] == nil ? "not on the server" : "not in its copy of the record")")
             }
         }
+        try await checkPhotos(d, cycle: cycle, replica: replica, final: false)
         // Nothing is marked synced (acknowledged, or dropped as confirmed) that the server did not apply.
         for counter in stride(from: UInt64(1), through: last, by: 1) {
             let dot = Dot(device.replica, counter).description
@@ -113,7 +114,10 @@ extension CrashLoop {
     /// the server holds with every change of every device once.
     func converge() async throws {
         for _ in 1...2 {
-            for d in devices.indices { try await syncToTheEnd(d, cycle: configuration.cycles) }
+            for d in devices.indices {
+                try await syncToTheEnd(d, cycle: configuration.cycles)
+                try await uploadToTheEnd(d, cycle: configuration.cycles)
+            }
         }
         let village = try VillageCode(validating: Self.village)
         var digests: [String: ScopeDigest] = [:]
@@ -127,6 +131,10 @@ extension CrashLoop {
         }
         if Set(digests.values).count > 1 { fail("after the last sync the devices' copies of village \(village) differ: \(digests)") }
         if report.writesOnServer != total { fail("the server applied \(report.writesOnServer) changes; the devices made \(total)") }
+        report.photosOnServer = devices.reduce(0) { $0 + $1.photosOnServer.count }
+        if report.photosOnServer != report.photosTaken {
+            fail("the server serves \(report.photosOnServer) of the \(report.photosTaken) photos the devices printed as taken")
+        }
     }
 }
 

@@ -22,6 +22,10 @@ public struct CrashLoopConfiguration: Sendable {
     public var serverCrashAfterCommit = 0.05
     /// Per cycle, the chance that the server is also SIGKILLed at a random instant of the device's run.
     public var serverKillChance = 0.15
+    /// Photos a device's visit carries, 0 to this (0: none); each sync is followed by an upload
+    /// round in chunks of `chunkBytes`, so kills land in the middle of uploads.
+    public var photosPerVisit = 0
+    public var chunkBytes = 2_048
 
     public init(cycles: Int, directory: String, binaries: URL) {
         self.cycles = cycles
@@ -45,6 +49,12 @@ public struct CrashLoopReport: Sendable, Codable, CustomStringConvertible {
     /// Changes found pending on a device after a kill though the server had applied them: a
     /// response lost to a crash, re-sent by the next sync and acknowledged without applying twice.
     public var resentAfterLostResponse = 0
+    /// Photos the killed processes printed as taken (recorded with their visit, file kept).
+    public var photosTaken = 0
+    /// Of those, the ones the server served back byte for byte (SHA-256 and size) to their device.
+    public var photosOnServer = 0
+    /// Device processes killed during an upload round (after `uploading`, before its report).
+    public var deviceKillsDuringUpload = 0
     public var failures: [String] = []
     public var seconds = 0.0
 
@@ -53,7 +63,8 @@ public struct CrashLoopReport: Sendable, Codable, CustomStringConvertible {
     public var description: String {
         let head = "\(cycles) cycles in \(String(format: "%.0f", seconds)) s: \(deviceKills) device kills, \(committedWrites) writes printed as committed, "
             + "\(writesOnServer) applied on the server; server: \(serverCrashesAfterCommit) crashes after commit, \(serverKills) kills, "
-            + "\(serverRestarts) restarts; \(resentAfterLostResponse) changes re-sent after a lost response — "
+            + "\(serverRestarts) restarts; \(resentAfterLostResponse) changes re-sent after a lost response; "
+            + (photosTaken > 0 ? "\(photosTaken) photos taken, \(photosOnServer) on the server by hash, \(deviceKillsDuringUpload) device kills during an upload — " : "")
             + (passed ? "every check passed" : "\(failures.count) failures")
         return ([head] + failures.prefix(20).map { "  \($0)" }).joined(separator: "\n")
     }
@@ -124,7 +135,8 @@ public actor CrashLoop {
         try await ensureServer()
         let log = "\(configuration.directory)/logs/cycle-\(cycle)-\(devices[d].name).log"
         let failuresBefore = report.failures.count
-        let child = try devices[d].startWork(binaries: configuration.binaries, log: log)
+        let child = try devices[d].startWork(binaries: configuration.binaries, photosPerVisit: configuration.photosPerVisit,
+                                             chunkBytes: configuration.chunkBytes, log: log)
         let killAt = Int.random(in: configuration.killAfterMilliseconds, using: &random)
         if Double.random(in: 0..<1, using: &random) < configuration.serverKillChance {
             let serverKillAt = Int.random(in: 0...killAt, using: &random)
@@ -140,10 +152,14 @@ public actor CrashLoop {
         if !child.killed(by: SIGKILL) {
             fail("cycle \(cycle): \(devices[d].name) exited by itself (status \(child.terminationStatus)) before the kill; see \(log)")
         }
-        report.committedWrites += try devices[d].learn(fromLog: log)
+        let tally = try devices[d].learn(fromLog: log)
+        report.committedWrites += tally.committed
+        report.photosTaken += tally.photos
+        if tally.killedDuringUpload { report.deviceKillsDuringUpload += 1 }
         try await ensureServer()
         try await checkAfterKill(d, cycle: cycle)
         try await syncToTheEnd(d, cycle: cycle)
+        try await uploadToTheEnd(d, cycle: cycle)
         if report.failures.count == failuresBefore { try? FileManager.default.removeItem(atPath: log) }
     }
 

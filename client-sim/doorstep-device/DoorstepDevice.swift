@@ -101,6 +101,18 @@ struct DeviceDirectory: ParsableArguments {
         return report
     }
 
+    /// One upload round of the evidence whose records the server acknowledged, with the stored
+    /// server and token; `onChunk` hears each chunk the server answered.
+    func upload(_ replica: Replica, chunkBytes: Int, onChunk: @escaping @Sendable (RecordID, Int64) -> Void) async throws -> AttachmentUploadReport {
+        guard let url = URL(string: try read(serverPath)) else { throw ValidationError("\(serverPath) holds no URL") }
+        let http = try client()
+        var transport = HTTPTransport(server: url, token: try token(), client: http)
+        transport.allowInsecureHTTP = FileManager.default.fileExists(atPath: insecurePath)
+        let report = await AttachmentUploader(replica: replica, api: HTTPAttachmentUploadAPI(transport), chunkMaxBytes: chunkBytes, onChunk: onChunk).upload()
+        try await http.shutdown()
+        return report
+    }
+
     func read(_ path: String) throws -> String {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("cannot read \(path); enrol first") }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -45,17 +45,10 @@ struct Upload: AsyncParsableCommand {
     func run() async throws {
         let replica = try device.openReplica()
         defer { try? replica.close() }
-        guard let url = URL(string: try device.read(device.serverPath)) else { throw ValidationError("\(device.serverPath) holds no URL") }
-        let http = try device.client()
-        var transport = HTTPTransport(server: url, token: try device.token(), client: http)
-        transport.allowInsecureHTTP = FileManager.default.fileExists(atPath: device.insecurePath)
-        let uploader = AttachmentUploader(replica: replica, api: HTTPAttachmentUploadAPI(transport), chunkMaxBytes: chunkBytes,
-                                          onChunk: { id, received in
-                                              // Unbuffered: a watcher learns at once what the server answered.
-                                              FileHandle.standardOutput.write(Data("chunk: attachment \(id) received \(received)\n".utf8))
-                                          })
-        let report = await uploader.upload()
-        try await http.shutdown()
+        let report = try await device.upload(replica, chunkBytes: chunkBytes) { id, received in
+            // Unbuffered: a watcher learns at once what the server answered.
+            FileHandle.standardOutput.write(Data("chunk: attachment \(id) received \(received)\n".utf8))
+        }
         let waiting = try replica.evidenceSummary()
         print("upload: \(report.completed.count) files completed, \(report.bytesSent) B in \(report.chunksSent) chunks, \(waiting.waiting) files waiting"
               + (report.interruption.map { "; interrupted: \($0)" } ?? ""))
