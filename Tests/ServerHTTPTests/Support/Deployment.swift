@@ -28,6 +28,8 @@ final class Deployment: Sendable {
     let admin: APIClient
     let adminToken: String
     let clock: TestClock
+    /// What the server was assembled from, for a second instance on the same data.
+    let configuration: ServerConfiguration
 
     static let serverReplica = ServerDefaults.serverReplica
 
@@ -59,6 +61,7 @@ final class Deployment: Sendable {
         var configuration = configuration
         configuration.dataDirectory = directory
         configuration.port = 0
+        self.configuration = configuration
         running = try await buildApplication(configuration, clock: { clock.now }, logger: .silent).start()
         store = running.application.store
         engine = running.application.engine
@@ -86,6 +89,23 @@ final class Deployment: Sendable {
             throw error
         }
         await deployment.shutdown()
+    }
+
+    /// Runs `body` against a second server on the same data (SQLite: the same file; PostgreSQL:
+    /// the same schema) with its configuration changed by `change`: an operator's new setting as
+    /// a phone meets it. Stopped after `body`.
+    func withSecondInstance(_ change: (inout ServerConfiguration) -> Void, _ body: (RunningServer) async throws -> Void) async throws {
+        var configuration = configuration
+        change(&configuration)
+        let clock = clock
+        let second = try await buildApplication(configuration, clock: { clock.now }, logger: .silent).start()
+        do {
+            try await body(second)
+        } catch {
+            await second.stop()
+            throw error
+        }
+        await second.stop()
     }
 
     func shutdown() async {
