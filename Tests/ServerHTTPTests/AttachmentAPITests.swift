@@ -42,7 +42,7 @@ struct AttachmentAPITests {
     }
 
     /// A deployment with `village` seeded, `records` imported, and an assistant's device token.
-    static func with(_ backend: Deployment.Backend, _ records: [FieldModel.Attachment],
+    static func with(_ backend: Deployment.Backend, _ records: [FieldModel.Attachment], limits: ServerLimits = limits,
                      _ body: (Deployment, String) async throws -> Void) async throws {
         try await Deployment.with(backend: backend, limits: limits) { d in
             try await d.seed(village)

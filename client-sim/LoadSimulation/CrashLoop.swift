@@ -186,7 +186,8 @@ public actor CrashLoop {
         let started = try await ServerProcess.start(
             executable: configuration.binaries.appendingPathComponent("doorstep-server"), dataDirectory: dataDirectory,
             // The devices register applications as fast as they can: the creation budget is out of the way.
-            arguments: ["--rate-burst", "100000", "--rate-per-second", "100000", "--enrolment-burst", "1000", "--enrolments-per-second", "1000",
+            arguments: ["--rate-burst", "100000", "--rate-per-second", "100000", "--upload-burst-bytes", "1000000000", "--upload-bytes-per-second", "1000000000",
+                        "--enrolment-burst", "1000", "--enrolments-per-second", "1000",
                         "--households-per-device-per-day", "1000000", "--households-per-village-per-day", "1000000"],
             environment: [ServerSetting.named("fault.crashAfterCommit")!.environmentVariable: String(configuration.serverCrashAfterCommit)],
             log: "\(configuration.directory)/logs/server-\(report.serverRestarts).log")

@@ -67,7 +67,7 @@ public final class LoadRun: Sendable {
 
     public func run() async throws -> LoadReport {
         try FileManager.default.createDirectory(atPath: configuration.directory + "/devices", withIntermediateDirectories: true)
-        let embedded = configuration.servers.isEmpty ? try await EmbeddedServer.start(in: configuration.directory + "/server") : nil
+        let embedded = configuration.servers.isEmpty ? try await EmbeddedServer.start(in: configuration.directory + "/server", timeScale: configuration.timeScale) : nil
         do {
             let report = try await play(servers: embedded.map { [$0.running.url] } ?? configuration.servers,
                                         adminToken: embedded?.adminToken ?? configuration.adminToken)

@@ -116,6 +116,10 @@ class Attachments:
         self.chunk = limits.get("chunkMaxBytes")
         self.check("attachments: /v1/info gives chunkMaxBytes and attachmentMaxBytes",
                    isinstance(self.chunk, int) and self.chunk > 0 and isinstance(limits.get("attachmentMaxBytes"), int), limits)
+        self.check("attachments: /v1/info gives the upload budget, at least a chunk (§15.2)",
+                   isinstance(limits.get("uploadBurstBytes"), (int, float)) and limits["uploadBurstBytes"] >= (self.chunk or 0)
+                   and isinstance(limits.get("uploadBytesPerSecond"), (int, float)) and limits["uploadBytesPerSecond"] > 0
+                   and isinstance(limits.get("uploadMinimumChunkBytes"), int), limits)
         self.chunk = self.chunk or 65536
         self.push(va1)
         self.upload(va1)

@@ -54,6 +54,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         try check(!dataDirectory.isEmpty, "dataDir is empty; name the directory the server keeps its files in")
         try check((0...65_535).contains(port), "port \(port) is not a TCP port (0…65535)")
         try check(!host.isEmpty, "host is empty; give an address such as 127.0.0.1 or 0.0.0.0")
+        try check(limits.uploadBurstBytes >= Double(limits.chunkMaxBytes) && limits.uploadBytesPerSecond > 0,
+                  "uploadBurstBytes (\(limits.uploadBurstBytes)) must be ≥ chunkMaxBytes (\(limits.chunkMaxBytes)) and uploadBytesPerSecond (\(limits.uploadBytesPerSecond)) > 0")
         try check(limits.deviceBurst >= 1 && limits.deviceRequestsPerSecond > 0,
                   "rateBurst (\(limits.deviceBurst)) must be ≥ 1 and ratePerSecond (\(limits.deviceRequestsPerSecond)) > 0")
         try check(limits.enrolmentBurst >= 1 && limits.enrolmentsPerSecond > 0,

@@ -21,11 +21,14 @@ extension DoorstepServer {
         }
         router.put("/v1/attachments/:id/upload") { request, context in
             let route = "PUT /v1/attachments/:id/upload"
-            let principal = try await fieldStaff(request, context, route: route)
+            let uploads = try attachmentUploads()
+            // A chunk spends the device's upload bytes, not the requests its syncs need; a body
+            // that does not declare its length counts as a whole chunk.
+            let declared = request.headers[.contentLength].flatMap(Int.init) ?? uploads.chunkMaxBytes
+            let principal = try await fieldStaff(request, context, route: route, budget: .uploadBytes(min(max(declared, 0), uploads.chunkMaxBytes)))
             let id = try Self.attachmentID(context)
             let offset = try Self.uploadOffset(request)
             let chunkHash = try Self.chunkHash(request)
-            let uploads = try attachmentUploads()
             // The body is read up to one byte past the limit, so an oversized chunk gets its own code.
             let chunk = try await body(request, limit: uploads.chunkMaxBytes + 1)
             return try await refusalsRecorded(principal, route) {

@@ -45,8 +45,8 @@ extension DoorstepServer {
     }
 
     /// A field worker's principal; an administrator writes no household data.
-    func fieldStaff(_ request: Request, _ context: DoorstepRequestContext, route: String) async throws -> Principal {
-        let principal = try await principal(request, context, route: route)
+    func fieldStaff(_ request: Request, _ context: DoorstepRequestContext, route: String, budget: RequestBudget = .request) async throws -> Principal {
+        let principal = try await principal(request, context, route: route, budget: budget)
         guard principal.worker.role != .administrator else {
             let error = DirectoryError(.forbidden, "\(route) is for field staff; administrator \(principal.worker.id) writes no household data")
             try await access.recordRefusal(principal, route: route, error, now: clock())

@@ -34,6 +34,8 @@ public struct DoorstepServer: Sendable {
     /// HTTPS, trusted proxies and connection timeouts.
     public var security = ServerSecurity()
     let deviceLimiter: RateLimiter
+    /// Attachment chunks' bytes, per device credential.
+    let uploadLimiter: RateLimiter
     let administratorLimiter: RateLimiter
     /// Enrolments, per client address.
     let enrolmentLimiter: RateLimiter
@@ -58,6 +60,7 @@ public struct DoorstepServer: Sendable {
         self.limits = limits
         self.clock = clock
         deviceLimiter = RateLimiter(burst: limits.deviceBurst, perSecond: limits.deviceRequestsPerSecond)
+        uploadLimiter = RateLimiter(burst: limits.uploadBurstBytes, perSecond: limits.uploadBytesPerSecond)
         administratorLimiter = RateLimiter(burst: limits.administratorBurst, perSecond: limits.administratorRequestsPerSecond)
         enrolmentLimiter = RateLimiter(burst: limits.enrolmentBurst, perSecond: limits.enrolmentsPerSecond)
         failureLimiter = RateLimiter(burst: limits.failedAuthenticationBurst, perSecond: limits.failedAuthenticationsPerSecond)
@@ -97,12 +100,22 @@ public struct DoorstepServer: Sendable {
     /// The request's principal, rate-limited per credential: 401 without a valid token, 429
     /// with `Retry-After` over the limit. Failed authentications are limited per client address
     /// too: past the limit, 429 — and no failure costs a write (`SecurityLogCoalescer`).
-    func principal(_ request: Request, _ context: DoorstepRequestContext, route: String, acceptingRetired: Bool = false) async throws -> Principal {
+    func principal(_ request: Request, _ context: DoorstepRequestContext, route: String, acceptingRetired: Bool = false,
+                   budget: RequestBudget = .request) async throws -> Principal {
         try await principal(authorization: request.headers[.authorization], client: clientAddress(request, context), route: route,
-                            acceptingRetired: acceptingRetired)
+                            acceptingRetired: acceptingRetired, budget: budget)
     }
 
-    func principal(authorization: String?, client: String, route: String, acceptingRetired: Bool = false) async throws -> Principal {
+    /// What a request takes from its credential's rate limit.
+    enum RequestBudget {
+        /// One request of the credential's budget.
+        case request
+        /// An attachment chunk of this many bytes, from the device's upload budget instead.
+        case uploadBytes(Int)
+    }
+
+    func principal(authorization: String?, client: String, route: String, acceptingRetired: Bool = false,
+                   budget: RequestBudget = .request) async throws -> Principal {
         let now = clock()
         let principal: Principal
         do {
@@ -119,6 +132,16 @@ public struct DoorstepServer: Sendable {
             throw error
         }
         let administrator = principal.credential.kind == .administrator
+        if case .uploadBytes(let bytes) = budget, !administrator {
+            let cost = max(bytes, ServerLimits.uploadMinimumChunkCost)
+            if let wait = uploadLimiter.take(principal.credential.id, cost: Double(cost), now: now) {
+                var error = APIError(.tooManyRequests, "rate_limited",
+                                     "credential \(principal.credential.id) is over \(Int(uploadLimiter.perSecond)) bytes of attachment chunks per second (burst \(Int(uploadLimiter.burst)) bytes; this chunk counts \(cost)); retry after \(wait) s")
+                error.retryAfterSeconds = wait
+                throw error
+            }
+            return principal
+        }
         let limiter = administrator ? administratorLimiter : deviceLimiter
         if let wait = limiter.take(principal.credential.id, now: now) {
             var error = APIError(.tooManyRequests, "rate_limited",

@@ -1,7 +1,8 @@
 import Synchronization
 
-/// Token buckets by key: `burst` requests at once, refilled at `perSecond`. A refused request
-/// learns how many whole seconds until one token is back (`Retry-After`).
+/// Token buckets by key: `burst` tokens at once, refilled at `perSecond`; a token is a request,
+/// or a byte of an upload. A refused request learns how many whole seconds until its tokens are
+/// back (`Retry-After`).
 ///
 /// In memory, per server instance: behind a load balancer each instance limits on its own.
 public final class RateLimiter: Sendable {
@@ -22,9 +23,11 @@ public final class RateLimiter: Sendable {
         self.perSecond = perSecond
     }
 
-    /// Takes one token for `key` at `now` (ms). Returns nil when allowed, else the seconds to wait.
-    public func take(_ key: String, now: Int64) -> Int? {
-        buckets.withLock { buckets in
+    /// Takes `cost` tokens (one request, or a chunk's bytes; at most the burst) for `key` at
+    /// `now` (ms). Returns nil when allowed, else the whole seconds until they are back.
+    public func take(_ key: String, cost: Double = 1, now: Int64) -> Int? {
+        let cost = min(max(cost, 0), burst)
+        return buckets.withLock { buckets -> Int? in
             var bucket = buckets[key] ?? Bucket(tokens: burst, updatedMilliseconds: now)
             let elapsed = Double(max(0, now - bucket.updatedMilliseconds)) / 1000
             bucket.tokens = min(burst, bucket.tokens + elapsed * perSecond)
@@ -33,11 +36,11 @@ public final class RateLimiter: Sendable {
                 buckets[key] = bucket
                 if buckets.count > maxBuckets { prune(&buckets, now: now) }
             }
-            if bucket.tokens >= 1 {
-                bucket.tokens -= 1
+            if bucket.tokens >= cost {
+                bucket.tokens -= cost
                 return nil
             }
-            return max(1, Int(((1 - bucket.tokens) / perSecond).rounded(.up)))
+            return max(1, Int(((cost - bucket.tokens) / perSecond).rounded(.up)))
         }
     }
 

@@ -55,6 +55,11 @@ public struct ServerInfoDocument: Codable, Sendable, Hashable {
         /// The largest attachment file, and the largest chunk of one upload request (SPEC §15).
         public let attachmentMaxBytes: Int64
         public let chunkMaxBytes: Int
+        /// A device's attachment chunks: bytes at once, then per second (429 past it), apart from
+        /// its requests; a chunk counts at least `uploadMinimumChunkBytes`.
+        public let uploadBurstBytes: Double
+        public let uploadBytesPerSecond: Double
+        public let uploadMinimumChunkBytes: Int
     }
 
     public init(limits: ServerLimits, engine: SyncEngine.Configuration, now: Int64) {
@@ -75,7 +80,9 @@ public struct ServerInfoDocument: Codable, Sendable, Hashable {
             enrolmentBurst: limits.enrolmentBurst, enrolmentsPerSecond: limits.enrolmentsPerSecond,
             scopeWarningRecords: engine.scopeWarningRecords, scopeBlockingRecords: engine.scopeBlockingRecords,
             clockAheadToleranceMilliseconds: engine.clockAheadToleranceMilliseconds,
-            attachmentMaxBytes: engine.policy.attachmentMaxBytes, chunkMaxBytes: limits.chunkMaxBytes)
+            attachmentMaxBytes: engine.policy.attachmentMaxBytes, chunkMaxBytes: limits.chunkMaxBytes,
+            uploadBurstBytes: limits.uploadBurstBytes, uploadBytesPerSecond: limits.uploadBytesPerSecond,
+            uploadMinimumChunkBytes: ServerLimits.uploadMinimumChunkCost)
     }
 
     /// `2026-03-05T08:00:00.123Z` for the instant `milliseconds` after the epoch.

@@ -17,6 +17,13 @@ public struct ServerLimits: Sendable, Hashable {
     /// one request each, so the burst covers a bootstrap of 60 pages.
     public var deviceBurst = 60.0
     public var deviceRequestsPerSecond = 2.0
+    /// Attachment chunks of one device, in bytes: a budget of their own, so a phone sending its
+    /// photos over a fast link never spends the requests its next sync needs (records go first,
+    /// SPEC §15.2). The rate is above a village's 4G uplink; a chunk costs at least
+    /// `uploadMinimumChunkCost`, so a flood of tiny chunks is a flood of bytes too.
+    public var uploadBurstBytes = Double(8 << 20)
+    public var uploadBytesPerSecond = Double(1 << 20)
+    public static let uploadMinimumChunkCost = 4 << 10
     /// Requests of one administrator credential: setting up a county creates thousands of
     /// workers and codes, so far more than a device.
     public var administratorBurst = 1_000.0

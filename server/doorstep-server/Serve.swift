@@ -75,6 +75,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: help("noticeMinimumDays")) var noticeMinimumDays: Int?
     @Option(help: help("attachmentMaxBytes")) var attachmentMaxBytes: Int?
     @Option(help: help("chunkMaxBytes")) var chunkMaxBytes: Int?
+    @Option(help: help("uploadBurstBytes")) var uploadBurstBytes: Double?
+    @Option(help: help("uploadBytesPerSecond")) var uploadBytesPerSecond: Double?
     @Option(help: help("syncHistoryDays")) var syncHistoryDays: Double?
     @Option(help: help("auditLogDays")) var auditLogDays: Double?
     @Option(help: help("securityLogDays")) var securityLogDays: Double?
@@ -91,7 +93,8 @@ struct Serve: AsyncParsableCommand {
                                         "householdsPerVillagePerDay": householdsPerVillagePerDay, "noticeMinimumDays": noticeMinimumDays,
                                         "attachmentMaxBytes": attachmentMaxBytes, "chunkMaxBytes": chunkMaxBytes]
         let numbers: [String: Double?] = [
-            "rateBurst": rateBurst, "ratePerSecond": ratePerSecond, "enrolmentBurst": enrolmentBurst,
+            "rateBurst": rateBurst, "ratePerSecond": ratePerSecond, "uploadBurstBytes": uploadBurstBytes, "uploadBytesPerSecond": uploadBytesPerSecond,
+            "enrolmentBurst": enrolmentBurst,
             "enrolmentsPerSecond": enrolmentsPerSecond, "staleAmberDays": staleAmberDays, "staleRedDays": staleRedDays,
             "unsyncedAlertDays": unsyncedAlertDays, "evidenceAlertDays": evidenceAlertDays, "conflictAlertDays": conflictAlertDays, "syncedShareRedPercent": syncedShareRedPercent,
             "tombstoneHorizonDays": tombstoneHorizonDays,
