@@ -142,7 +142,9 @@ struct AttachmentCrashTests {
         var generator = SeededGenerator(seed: 0xD1E)
         var files: [String: [UInt8]] = [:]
         for n in 0..<3 {
-            let bytes = AttachmentContentType.jpeg.signature + (0..<Int.random(in: 20_000...40_000, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            // ~750 chunks of 1 KB in all: a whole upload takes seconds, so a watcher slowed by a
+            // loaded machine still sees its first chunks before the last (with ~90 it once did not).
+            let bytes = AttachmentContentType.jpeg.signature + (0..<Int.random(in: 200_000...300_000, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let path = dir + "/photo-\(n).jpg"
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             files[ContentHash.sha256(bytes)] = bytes
@@ -153,9 +155,10 @@ struct AttachmentCrashTests {
         var kills = 0, finished = false
         while !finished {
             try #require(kills < 40, "still uploading after \(kills) kills")
-            // The first three runs are killed after one or two answered chunks of ~90, so they die
-            // mid-upload however slowly this test watches; later runs after up to eight.
-            let killAt = Int.random(in: 1...(kills < 3 ? 2 : 8), using: &generator)
+            // The first three runs are killed after one or two answered chunks of ~750, so they die
+            // mid-upload however slowly this test watches; the next seven after up to 150; later
+            // runs are left to finish.
+            let killAt = kills < 3 ? Int.random(in: 1...2, using: &generator) : kills < 10 ? Int.random(in: 1...150, using: &generator) : Int.max
             let log = dir + "/upload-\(kills).log"
             let child = try ChildProcess.start(tool, ["upload", "--chunk-bytes", "1024"] + phone, log: log)
             while child.isRunning {
