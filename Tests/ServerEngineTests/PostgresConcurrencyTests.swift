@@ -89,7 +89,13 @@ struct PostgresConcurrencyTests {
                                 if !page.hasMore { return }
                             }
                         }
-                        while !done.isSet { try await drain() }
+                        // A short pause between drains: pullers in a tight loop starved the pushers of
+                        // the database's CPU on a loaded CI machine until a push's lock wait passed
+                        // the 60 s statement timeout; pulls still interleave with every commit.
+                        while !done.isSet {
+                            try await drain()
+                            try await Task.sleep(for: .milliseconds(5))
+                        }
                         try await drain()
                         return seen
                     }
