@@ -140,7 +140,7 @@ struct ConfirmedRowBatch {
         try digests.replace(db, row.key.scope, row.storedDigest, with: digest)
         let values: [(any DatabaseValueConvertible)?] = [
             Int64(row.key.collection.rawValue), Data(row.key.id.bytes), Int64(row.key.scope.rawValue), row.household.map { Data($0.bytes) },
-            row.confirmed.map { codec.stateBlob($0, includeSupersession: false) }, digest.map { Int64(bitPattern: $0.high) },
+            confirmed.map { codec.stateBlob(encoded: $0, includeSupersession: false) }, digest.map { Int64(bitPattern: $0.high) },
             digest.map { Int64(bitPattern: $0.low) }, codec.stateBlob(row.view, includeSupersession: true), row.view.isDeleted, row.view.needsReview,
             handle.map { Int64(bitPattern: $0) },
         ]

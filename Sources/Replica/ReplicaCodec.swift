@@ -18,7 +18,13 @@ struct ReplicaCodec: Sendable {
     static let keyItem = "replica-keys"
 
     func stateBlob(_ state: RecordState, includeSupersession: Bool) -> Data {
-        seal(state.encoded(includeSupersession: includeSupersession), purpose: includeSupersession ? "replica-view" : "replica-confirmed")
+        stateBlob(encoded: state.encoded(includeSupersession: includeSupersession), includeSupersession: includeSupersession)
+    }
+
+    /// The blob of a state already encoded (`RecordState.encoded(includeSupersession:)`), so a
+    /// caller that needed the bytes anyway (for a digest) does not encode twice.
+    func stateBlob(encoded: [UInt8], includeSupersession: Bool) -> Data {
+        seal(encoded, purpose: includeSupersession ? "replica-view" : "replica-confirmed")
     }
 
     func state(_ data: Data, includesSupersession: Bool) throws -> RecordState {
