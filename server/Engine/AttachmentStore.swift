@@ -45,8 +45,10 @@ public protocol AttachmentStore: Sendable {
     /// `offset`, which must be where the held bytes end. When the bytes reach `byteCount`, hashes
     /// the whole: equal to `sha256`, the file becomes complete; else the partial bytes are
     /// removed. A complete file takes no more chunks (`.completed` again: uploads of the same
-    /// bytes cost nothing). The chunk's own checks (its size, its hash, the content type at
-    /// offset 0) are the caller's, before it calls.
+    /// bytes cost nothing). An empty chunk at `byteCount` checks a partial that holds every byte
+    /// (left by a crash between the last chunk and its check) as the last chunk would have. The
+    /// chunk's own checks (its size, its hash, the content type at offset 0) are the caller's,
+    /// before it calls.
     func appendBytes(sha256: String, byteCount: Int64, offset: Int64, chunk: [UInt8]) async throws -> AppendOutcome
 
     /// Bytes `range` of a complete file, nil when the file is not complete. `range` lies within

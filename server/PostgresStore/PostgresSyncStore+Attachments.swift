@@ -27,9 +27,11 @@ extension PostgresSyncStore: AttachmentStore {
             guard Int64(chunk.count) <= byteCount - offset else {
                 throw SyncEngineError(.invalidArgument, "\(chunk.count) bytes at offset \(offset) run past the \(byteCount) bytes of \(sha256)")
             }
-            try await c.run("""
-                INSERT INTO attachment_chunks (sha256, byte_offset, bytes, written_at_ms) VALUES (\(sha256), \(offset), \(ByteBuffer(bytes: chunk)), \(now))
-                """)
+            if !chunk.isEmpty {
+                try await c.run("""
+                    INSERT INTO attachment_chunks (sha256, byte_offset, bytes, written_at_ms) VALUES (\(sha256), \(offset), \(ByteBuffer(bytes: chunk)), \(now))
+                    """)
+            }
             let length = offset + Int64(chunk.count)
             guard length == byteCount else { return .held(length) }
             var hash = ContentHash()
