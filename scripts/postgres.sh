@@ -6,6 +6,7 @@
 #                               # and prints its URL (postgres://doorstep@127.0.0.1:54329/doorstep?sslmode=verify-full&sslrootcert=…)
 #   scripts/postgres.sh url     # prints the URL
 #   scripts/postgres.sh stop    # stops it (its files stay in /tmp/doorstep-postgres-PORT)
+#   scripts/postgres.sh waits   # prints the server log's lock waits, deadlocks and timeouts
 #
 # The cluster trusts local connections and runs as the `postgres` user when started by root.
 # TCP connections must use TLS: the script makes a throwaway CA and a server certificate for
@@ -14,6 +15,8 @@
 # without TLS and prints a URL with sslmode=disable.
 # fsync is off by default: it holds test data only, and the tests kill server processes, not
 # PostgreSQL. DOORSTEP_PG_FSYNC=on starts it durable, as measurements of a deployment need.
+# Lock waits longer than deadlock_timeout (1 s) are logged with the waiting and holding processes
+# and their statements, so a test failing on a timeout can say what it waited for.
 # DOORSTEP_PG_ARCHIVE=DIR archives every completed WAL segment into DIR (archive_mode = on, a
 # segment at least every minute), for point-in-time recovery (scripts/postgres-pitr.sh).
 set -euo pipefail
@@ -88,7 +91,7 @@ start() {
   fi
   if ! as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     as_owner "$bin/pg_ctl" -D "$data" -l "$root/server.log" -w -t 60 start \
-      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$root -c fsync=$fsync -c synchronous_commit=$fsync -c full_page_writes=$fsync -c max_connections=300 -c shared_buffers=256MB -c hba_file=$root/pg_hba.conf $ssl $archiving" >/dev/null \
+      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$root -c fsync=$fsync -c synchronous_commit=$fsync -c full_page_writes=$fsync -c max_connections=300 -c shared_buffers=256MB -c log_lock_waits=on -c hba_file=$root/pg_hba.conf $ssl $archiving" >/dev/null \
       || { tail -n 30 "$root/server.log" >&2; exit 1; }
   fi
   local psql=("$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -v ON_ERROR_STOP=1 -qtA)
@@ -105,9 +108,16 @@ stop() {
   as_owner "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
 }
 
+# The log lines that explain a lock timeout, with the statements around them.
+waits() {
+  [[ -f $root/server.log ]] || exit 0
+  grep -E -A2 "still waiting for|deadlock detected|statement timeout|acquired .* after" "$root/server.log" | tail -n 120 || true
+}
+
 case ${1:-} in
   start) start ;;
+  waits) waits ;;
   stop) stop ;;
   url) echo "$url" ;;
-  *) echo "usage: scripts/postgres.sh start|stop|url" >&2; exit 2 ;;
+  *) echo "usage: scripts/postgres.sh start|stop|url|waits" >&2; exit 2 ;;
 esac

@@ -15,7 +15,9 @@ swift build --build-tests
 DOORSTEP_TEST_POSTGRES_URL=$(scripts/postgres.sh start)
 export DOORSTEP_TEST_POSTGRES_URL
 trap 'scripts/postgres.sh stop' EXIT
-swift test --skip-build
+# On a failure, PostgreSQL's own account of lock waits and timeouts (a push's statement timeout
+# under load is otherwise a bare 57014).
+swift test --skip-build || { echo "PostgreSQL lock waits and timeouts:"; scripts/postgres.sh waits; exit 1; }
 # promtool and headless Chromium check the metrics and the ops page the ops tests saved.
 scripts/check-ops.sh
 # The API description is valid OpenAPI (its routes are checked against the server by a test).
