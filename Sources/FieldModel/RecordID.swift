@@ -31,8 +31,18 @@ public struct RecordID: Sendable, Hashable, Comparable, Codable, CustomStringCon
     }
 
     /// Reads 16 bytes; nil for any other count.
+    /// Inlinable, and reading contiguous bytes as two words, because a page decodes one id per
+    /// record: the generic loop over a `Data` slice took a fifth of a bootstrap's decoding.
+    @inlinable
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 16 else { return nil }
+        if let words = bytes.withContiguousStorageIfAvailable({ buffer in
+            let raw = UnsafeRawBufferPointer(buffer)
+            return (raw.loadUnaligned(as: UInt64.self).bigEndian, raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self).bigEndian)
+        }) {
+            self.init(high: words.0, low: words.1)
+            return
+        }
         var h: UInt64 = 0, l: UInt64 = 0
         for (i, b) in bytes.enumerated() {
             if i < 8 { h = h << 8 | UInt64(b) } else { l = l << 8 | UInt64(b) }

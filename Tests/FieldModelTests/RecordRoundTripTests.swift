@@ -1,4 +1,5 @@
 import FieldModel
+import Foundation
 import Testing
 import SyntheticData
 
@@ -172,6 +173,11 @@ struct RecordRoundTripTests {
             #expect(RecordID(uuidString: text) == id)
             #expect(RecordID(uuidString: text.uppercased()) == id)
             #expect(RecordID(bytes: id.bytes) == id)
+            // A slice of a larger buffer at an odd offset (as a page's id column is read), and a
+            // collection with no contiguous storage, give the same id.
+            let column = Data([UInt8(i & 0xFF)] + id.bytes + [0xFF])
+            #expect(RecordID(bytes: column[column.startIndex + 1..<column.startIndex + 17]) == id)
+            #expect(RecordID(bytes: id.bytes.lazy.map { $0 }) == id)
             if let previous { #expect(previous < id, "ids sort by creation time") }
             previous = id
         }
