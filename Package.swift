@@ -237,7 +237,8 @@ let package = Package(
             path: "Tests/SyncProtocolTests",
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "SyncCore", "FieldModel", "SyncProtocol", "SyntheticData", "DataProtection"],
+        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "SyncCore", "FieldModel", "SyncProtocol", "SyntheticData", "DataProtection",
+                                                   .product(name: "GRDB", package: "GRDB.swift")],
                     path: "Tests/ReplicaTests"),
         .testTarget(
             name: "SyncClientTests",

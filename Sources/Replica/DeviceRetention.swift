@@ -38,11 +38,11 @@ extension Replica {
             report.syncLog = db.changesCount
             let cutoff = now &- retention.tombstoneMilliseconds
             let rows = try Row.fetchAll(db, sql: """
-                SELECT collection, id, view FROM records r WHERE is_deleted = 1 AND needs_review = 0 AND confirmed IS NOT NULL
+                SELECT collection, id, view, confirmed FROM records r WHERE is_deleted = 1 AND needs_review = 0 AND confirmed IS NOT NULL
                 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.collection = r.collection AND o.record_id = r.id)
                 """)
             for row in rows {
-                let view = try codec.state(row["view"], includesSupersession: true)
+                let view = try RecordRows.view(row, codec)
                 guard let deleted = view.tombstones.map(\.hlc.milliseconds).max(), deleted < cutoff else { continue }
                 try RecordRows.delete(db, view.key)
                 report.tombstones += 1

@@ -23,12 +23,20 @@ struct RecordRow {
 enum RecordRows {
     /// The live views of `collection`, of one village or all, by id.
     static func views(_ db: Database, _ codec: ReplicaCodec, collection: RecordCollection, village: VillageCode? = nil) throws -> [RecordState] {
-        var sql = "SELECT view FROM records WHERE collection = ? AND is_deleted = 0"
+        var sql = "SELECT view, confirmed FROM records WHERE collection = ? AND is_deleted = 0"
         var args: [any DatabaseValueConvertible] = [Int64(collection.rawValue)]
         if let village { sql += " AND village = ?"; args.append(Int64(village.rawValue)) }
         return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: StatementArguments(args)).map { row in
-            try codec.state(row["view"], includesSupersession: true)
+            try view(row, codec)
         }
+    }
+
+    /// The worker's view of a row read with its `view` and `confirmed` columns: a row the
+    /// worker has not changed stores no view, its confirmed state being the view.
+    static func view(_ row: Row, _ codec: ReplicaCodec) throws -> RecordState {
+        if let view: Data = row["view"] { return try codec.state(view, includesSupersession: true) }
+        guard let confirmed: Data = row["confirmed"] else { throw ReplicaError(.storage, "a record row with neither a view nor a confirmed state") }
+        return try codec.state(confirmed, includesSupersession: false)
     }
 
     static func load(_ db: Database, _ codec: ReplicaCodec, _ collection: RecordCollection, _ id: RecordID) throws -> RecordRow? {
@@ -63,10 +71,14 @@ enum RecordRows {
     }
 
     static func decode(_ row: Row, _ codec: ReplicaCodec, _ collection: RecordCollection, _ id: RecordID) throws -> RecordRow {
-        let view = try codec.state(row["view"], includesSupersession: true)
         var confirmed: RecordState? = nil
         if let c: Data = row["confirmed"] {
             confirmed = try codec.state(c, includesSupersession: false)
+        }
+        let view: RecordState
+        if let v: Data = row["view"] { view = try codec.state(v, includesSupersession: true) } else {
+            guard let confirmed else { throw ReplicaError(.storage, "record \(id) has neither a view nor a confirmed state") }
+            view = confirmed
         }
         var digest: Digest128? = nil
         if let h: Int64 = row["confirmed_digest_high"], let l: Int64 = row["confirmed_digest_low"] {
@@ -120,8 +132,9 @@ enum RecordRows {
 }
 
 /// The rows a page confirms, written together at the page's end with multi-row upserts (64 rows
-/// a statement): each row's confirmed state is encoded once for the row and its digest, and the
-/// village digest moves from the row's stored digest to the new one in `digests`.
+/// a statement): each row's confirmed state is encoded once for the row and its digest (and is
+/// its only state when the worker has not changed it), and the village digest moves from the
+/// row's stored digest to the new one in `digests`.
 struct ConfirmedRowBatch {
     /// Seals the states as they are written.
     let codec: ReplicaCodec
@@ -133,15 +146,18 @@ struct ConfirmedRowBatch {
     init(codec: ReplicaCodec) { self.codec = codec }
 
     /// Adds the row; returns the digest its confirmed state now has in the village (nil: none or deleted).
+    /// `viewIsConfirmed`: the row's view is its confirmed state (no local change), stored as no view.
     @discardableResult
-    mutating func append(_ db: Database, _ row: RecordRow, handle: UInt64? = nil, digests: inout VillageDigestBatch) throws -> Digest128? {
+    mutating func append(_ db: Database, _ row: RecordRow, viewIsConfirmed: Bool = false, handle: UInt64? = nil,
+                         digests: inout VillageDigestBatch) throws -> Digest128? {
         let confirmed = row.confirmed.map { $0.encoded(includeSupersession: false) }
         let digest = row.confirmed.flatMap { $0.isDeleted ? nil : StableHash.hash128(confirmed!) }
         try digests.replace(db, row.key.scope, row.storedDigest, with: digest)
         let values: [(any DatabaseValueConvertible)?] = [
             Int64(row.key.collection.rawValue), Data(row.key.id.bytes), Int64(row.key.scope.rawValue), row.household.map { Data($0.bytes) },
             confirmed.map { codec.stateBlob(encoded: $0, includeSupersession: false) }, digest.map { Int64(bitPattern: $0.high) },
-            digest.map { Int64(bitPattern: $0.low) }, codec.stateBlob(row.view, includeSupersession: true), row.view.isDeleted, row.view.needsReview,
+            digest.map { Int64(bitPattern: $0.low) },
+            viewIsConfirmed && confirmed != nil ? nil : codec.stateBlob(row.view, includeSupersession: true), row.view.isDeleted, row.view.needsReview,
             handle.map { Int64(bitPattern: $0) },
         ]
         if let i = positions[OutboxRecord(row.key)] {

@@ -61,6 +61,9 @@ public final class Replica: Sendable {
         config.busyMode = .timeout(busyTimeout)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // A page's multi-row upserts need a statement journal: kept in memory (a few hundred
+            // KB at most) instead of a temporary file written and deleted per statement.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         do {
             let queue = try DatabaseQueue(path: path, configuration: config)

@@ -57,9 +57,9 @@ extension Replica {
             throw ReplicaError(.inconsistent, "household \(id) lacks required fields")
         }
         return try read { db in
-            let related = try Row.fetchAll(db, sql: "SELECT view FROM records WHERE household = ? AND is_deleted = 0",
+            let related = try Row.fetchAll(db, sql: "SELECT view, confirmed FROM records WHERE household = ? AND is_deleted = 0",
                                            arguments: [Data(id.bytes)]).map { row -> RecordState in
-                try self.codec.state(row["view"], includesSupersession: true)
+                try RecordRows.view(row, self.codec)
             }
             let members = self.decoded(related.filter { $0.key.collection == .member }, as: Member.self)
             let visits = self.decoded(related.filter { $0.key.collection == .visit }, as: Visit.self).sorted { $0.date > $1.date }
@@ -83,8 +83,8 @@ extension Replica {
     /// Records with concurrent values waiting for a reviewer.
     public func openConflicts() throws(ReplicaError) -> [OpenConflict] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT view FROM records WHERE needs_review = 1 ORDER BY collection, id").map { row in
-                let state = try self.codec.state(row["view"], includesSupersession: true)
+            try Row.fetchAll(db, sql: "SELECT view, confirmed FROM records WHERE needs_review = 1 ORDER BY collection, id").map { row in
+                let state = try RecordRows.view(row, self.codec)
                 let fields = state.conflictedFields.map { id in
                     OpenConflict.FieldConflict(field: state.schema.field(id)?.name ?? "#\(id)", values: state.fields[id]?.siblings ?? [])
                 }
@@ -106,8 +106,8 @@ extension Replica {
     /// Every record the worker sees in a village, deleted ones included.
     public func viewStates(in village: VillageCode) throws(ReplicaError) -> [RecordState] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT view FROM records WHERE village = ? ORDER BY collection, id", arguments: [Int64(village.rawValue)]).map { row in
-                try self.codec.state(row["view"], includesSupersession: true)
+            try Row.fetchAll(db, sql: "SELECT view, confirmed FROM records WHERE village = ? ORDER BY collection, id", arguments: [Int64(village.rawValue)]).map { row in
+                try RecordRows.view(row, self.codec)
             }
         }
     }

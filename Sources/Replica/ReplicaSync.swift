@@ -97,7 +97,7 @@ extension Replica {
                 row.view = hasLocal ? try RecordRows.rebuiltView(db, codec, key: state.key, confirmed: state) : state
                 // A record twice in a page: the second replaces the first, digest and all.
                 let handle = index < response.pageHandles.count && response.pageHandles[index] != 0 ? response.pageHandles[index] : nil
-                row.storedDigest = try rows.append(db, row, handle: handle, digests: &digests)
+                row.storedDigest = try rows.append(db, row, viewIsConfirmed: !hasLocal, handle: handle, digests: &digests)
                 stored[id] = row
                 if hasLocal { try Outbox.dropConfirmed(db, codec, state.key, confirmed: state.version) }
                 clock.observe(state.lastModified)
