@@ -1,3 +1,4 @@
+import DataProtection
 import Foundation
 import LoadSimulation
 
@@ -42,12 +43,16 @@ struct CapacityBench {
         let directory = "\(scratch)/capacity-\(name)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var arguments = ["--enrolment-burst", "100000", "--enrolments-per-second", "10000", "--rate-burst", "1000", "--rate-per-second", "1000"]
+        var environment: [String: String] = [:]
         if case .postgres(let url) = backend {
             let schema = "bench_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
             arguments += ["--database", url + (url.contains("?") ? "&" : "?") + "schema=\(schema)"]
+            // A PostgreSQL store seals records under a key ring it is given (SQLite keeps its own
+            // beside the database); a fresh one per run, as for the fresh schema.
+            environment["DOORSTEP_DATA_KEYS"] = KeyRing.generate().text
         }
         let server = try await ServerProcess.start(executable: serverExecutable, dataDirectory: directory + "/server", arguments: arguments,
-                                                   log: directory + "/server.log")
+                                                   environment: environment, log: directory + "/server.log")
         defer { server.stop() }
         note("capacity \(backend.name), \(devices) devices: enrolling")
         let fleet = try await VirtualFleet.enrol(devices: devices, server: server.url, adminToken: try server.adminToken) { note("  \($0)") }
