@@ -32,11 +32,13 @@ enum RecordRows {
     }
 
     /// The worker's view of a row read with its `view` and `confirmed` columns: a row the
-    /// worker has not changed stores no view, its confirmed state being the view.
-    static func view(_ row: Row, _ codec: ReplicaCodec) throws -> RecordState {
+    /// worker has not changed stores no view, its confirmed state being the view. `confirmed`:
+    /// the row's confirmed state when the caller decoded it already.
+    static func view(_ row: Row, _ codec: ReplicaCodec, confirmed: RecordState? = nil) throws -> RecordState {
         if let view: Data = row["view"] { return try codec.state(view, includesSupersession: true) }
-        guard let confirmed: Data = row["confirmed"] else { throw ReplicaError(.storage, "a record row with neither a view nor a confirmed state") }
-        return try codec.state(confirmed, includesSupersession: false)
+        if let confirmed { return confirmed }
+        guard let stored: Data = row["confirmed"] else { throw ReplicaError(.storage, "a record row with neither a view nor a confirmed state") }
+        return try codec.state(stored, includesSupersession: false)
     }
 
     static func load(_ db: Database, _ codec: ReplicaCodec, _ collection: RecordCollection, _ id: RecordID) throws -> RecordRow? {
@@ -75,11 +77,7 @@ enum RecordRows {
         if let c: Data = row["confirmed"] {
             confirmed = try codec.state(c, includesSupersession: false)
         }
-        let view: RecordState
-        if let v: Data = row["view"] { view = try codec.state(v, includesSupersession: true) } else {
-            guard let confirmed else { throw ReplicaError(.storage, "record \(id) has neither a view nor a confirmed state") }
-            view = confirmed
-        }
+        let view = try view(row, codec, confirmed: confirmed)
         var digest: Digest128? = nil
         if let h: Int64 = row["confirmed_digest_high"], let l: Int64 = row["confirmed_digest_low"] {
             digest = Digest128(high: UInt64(bitPattern: h), low: UInt64(bitPattern: l))
