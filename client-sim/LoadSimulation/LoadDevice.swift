@@ -90,20 +90,25 @@ actor LoadDevice {
     }
 
     /// Runs `body` with the device's API client on its latest server, moving on to the next
-    /// server while one does not answer (a refusal with a status is an answer).
+    /// server while one does not answer (a refusal with a status below 500 is an answer), as a
+    /// person would try again: up to four rounds over the servers, a second apart and longer. One
+    /// server behind a proxy is no exception: an instance that dies under a request cuts it.
     func withAPI<T: Sendable>(_ body: @Sendable (APIClient) async throws -> T) async throws -> T {
         let start = servers.firstIndex(of: server) ?? 0
         var lastError: (any Error)?
-        for offset in 0..<servers.count {
-            let candidate = servers[(start + offset) % servers.count]
-            do {
-                let result = try await body(APIClient(server: candidate, token: token, client: http))
-                server = candidate
-                return result
-            } catch let failure as APIClient.Failure where failure.status < 500 {
-                throw failure
-            } catch {
-                lastError = error
+        for round in 0..<4 {
+            if round > 0 { try await Task.sleep(for: .milliseconds(500 << round)) }
+            for offset in 0..<servers.count {
+                let candidate = servers[(start + offset) % servers.count]
+                do {
+                    let result = try await body(APIClient(server: candidate, token: token, client: http))
+                    server = candidate
+                    return result
+                } catch let failure as APIClient.Failure where failure.status < 500 {
+                    throw failure
+                } catch {
+                    lastError = error
+                }
             }
         }
         throw lastError!
