@@ -58,7 +58,7 @@ extension ServerSetting {
     /// Every setting, in the order `serve --help` lists them.
     public static let all: [ServerSetting] = [
         text("dataDir", "The data directory, created on first start.", \.dataDirectory),
-        ServerSetting(key: "database", help: "sqlite (server.sqlite in the data directory), or postgres://user[:password]@host[:port]/database[?schema=NAME&pool=N], shared by several instances.",
+        ServerSetting(key: "database", help: "sqlite (server.sqlite in the data directory), or postgres://user[:password]@host[:port]/database[?schema=NAME&pool=N&operation_timeout=SECONDS], shared by several instances.",
                       kind: .text, isSecret: true, hasOption: true,
                       apply: { c, v throws(ServerAppError) in c.database = try DatabaseLocation(v.text) },
                       current: { $0.database.description }),

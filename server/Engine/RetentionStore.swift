@@ -17,7 +17,7 @@ public protocol RetentionStore: Sendable {
     /// metrics read from the log (applied changes, conflict events) keep what was deleted.
     /// Returns how many entries were archived and deleted (0 when none was old enough).
     func archiveLog(_ log: RetainedLog, before milliseconds: Int64, limit: Int,
-                    archive: @Sendable (LogBatch) throws -> ArchiveFile) async throws -> Int
+                    archive: @escaping @Sendable (LogBatch) throws -> ArchiveFile) async throws -> Int
 
     /// Makes the space of removed rows reusable at once: PostgreSQL vacuums the tables the
     /// retention trims (autovacuum would, later); SQLite reuses freed pages by itself.

@@ -10,7 +10,12 @@ import ServerEngine
 ///
 /// `schema` (default `public`) is the PostgreSQL schema holding the tables, created on first
 /// open: one database can hold several stores, e.g. one per county shard. `pool` is the most
-/// connections one server instance opens (default 16).
+/// connections one server instance opens (default 16). `operation_timeout` (seconds, default
+/// 60, a device's own wait for an answer) is the longest one store operation waits for a
+/// connection and its statements together: past it the operation fails as a storage error, so
+/// a connection cut without a word (a partition, a proxy that lost its backend) never holds a
+/// push or a scrape for good. Each statement is also ended by PostgreSQL after 60 s
+/// (`statement_timeout`).
 ///
 /// `sslmode` as libpq reads it: `verify-full` (the default over TCP: TLS, the server's
 /// certificate checked against `sslrootcert` — a PEM file of CA certificates — or the system's
@@ -28,6 +33,7 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     public var database: String
     public var schema: String
     public var maxConnections: Int
+    public var operationTimeout: Duration
     public var tlsMode: TLSMode
     /// A PEM file of the CA certificates that sign the database server's certificate.
     public var rootCertificatePath: String?
@@ -45,7 +51,7 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
             throw SyncEngineError(.invalidArgument, "\(Self.redacted(text)) is not a postgres:// URL (postgres://user:password@host:port/database?schema=NAME)")
         }
         let query = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
-        let known: Set = ["schema", "pool", "host", "sslmode", "sslrootcert"]
+        let known: Set = ["schema", "pool", "host", "sslmode", "sslrootcert", "operation_timeout"]
         if let unknown = query.keys.sorted().first(where: { !known.contains($0) }) {
             throw SyncEngineError(.invalidArgument, "unknown option \(unknown) in \(Self.redacted(text)); known: \(known.sorted().joined(separator: ", "))")
         }
@@ -78,6 +84,11 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         guard (1...1_000).contains(maxConnections) else {
             throw SyncEngineError(.invalidArgument, "pool=\(query["pool"] ?? "") in \(Self.redacted(text)): give 1…1000 connections")
         }
+        let timeout = Int(query["operation_timeout"] ?? "60") ?? 0
+        guard (1...86_400).contains(timeout) else {
+            throw SyncEngineError(.invalidArgument, "operation_timeout=\(query["operation_timeout"] ?? "") in \(Self.redacted(text)): give 1…86400 seconds")
+        }
+        operationTimeout = .seconds(timeout)
     }
 
     /// The same location with another schema: a test's or a shard's own tables.

@@ -269,7 +269,7 @@ enum PostgresSchema {
 
     static func migrate(_ store: PostgresSyncStore) async throws {
         let schema = store.location.schema
-        try await store.write("migrate") { c in
+        try await store.write("migrate", bounded: false) { c in
             // One key per schema, so shards in one database migrate independently.
             // Waiting for another instance's migration, or migrating a large schema, is not a
             // runaway statement: the session's statement timeout does not apply here.

@@ -28,7 +28,7 @@ extension PostgresSyncStore: RetentionStore {
     /// Instances sharing the database archive one at a time (a lock per schema), so an entry
     /// goes into one archive only.
     public func archiveLog(_ log: RetainedLog, before milliseconds: Int64, limit: Int,
-                           archive: @Sendable (LogBatch) throws -> ArchiveFile) async throws -> Int {
+                           archive: @escaping @Sendable (LogBatch) throws -> ArchiveFile) async throws -> Int {
         try await write("archiveLog") { c in
             try await c.run("SELECT pg_advisory_xact_lock(hashtext('doorstep-retention:' || current_schema()))")
             // The oldest entries by id, up to the first one young enough to keep (as SQLite's).
@@ -59,7 +59,7 @@ extension PostgresSyncStore: RetentionStore {
     /// `VACUUM` runs outside a transaction; it takes no lock that blocks reads or writes.
     public func reclaimSpace() async throws {
         do {
-            try await client.withConnection { connection in
+            try await withPooledConnection("reclaimSpace") { [logger] connection in
                 try await connection.query("VACUUM (ANALYZE) records, processed_dots, sync_history, audit_log, security_log, conflict_log",
                                            logger: logger).collect()
             }

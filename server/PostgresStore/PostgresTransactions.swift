@@ -3,6 +3,7 @@ import NIOCore
 import PostgresNIO
 import ServerDirectory
 import ServerEngine
+import Synchronization
 
 /// A connection inside one transaction, with the logger every query needs.
 struct PostgresSession {
@@ -49,35 +50,48 @@ extension PostgresSyncStore {
 
     /// A read in one `REPEATABLE READ` snapshot: every statement sees the same committed state.
     func read<T: Sendable>(_ operation: String, domain: StoreDomain = .engine,
-                           _ body: (PostgresSession) async throws -> T) async throws -> T {
+                           _ body: @escaping @Sendable (PostgresSession) async throws -> T) async throws -> T {
         try await transaction(operation, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", domain: domain, body)
     }
 
     /// A write in one `READ COMMITTED` transaction, run again (up to `maxAttempts`) when it
-    /// lost a race it can only see at commit or at a unique key.
-    func write<T: Sendable>(_ operation: String, domain: StoreDomain = .engine,
-                            _ body: (PostgresSession) async throws -> T) async throws -> T {
-        try await transaction(operation, begin: "BEGIN", domain: domain, body)
+    /// lost a race it can only see at commit or at a unique key. `bounded` false (a migration)
+    /// lifts the location's operation timeout.
+    func write<T: Sendable>(_ operation: String, domain: StoreDomain = .engine, bounded: Bool = true,
+                            _ body: @escaping @Sendable (PostgresSession) async throws -> T) async throws -> T {
+        try await transaction(operation, begin: "BEGIN", domain: domain, bounded: bounded, body)
     }
 
-    private func transaction<T: Sendable>(_ operation: String, begin: String, domain: StoreDomain,
-                                          _ body: (PostgresSession) async throws -> T) async throws -> T {
+    /// One attempt waits at most `location.operationTimeout` for its connection and its
+    /// statements together: past it the attempt fails as a storage error, whatever the
+    /// connection does, and is not run again (unless `bounded` is false: a migration).
+    private func transaction<T: Sendable>(_ operation: String, begin: String, domain: StoreDomain, bounded: Bool = true,
+                                          _ body: @escaping @Sendable (PostgresSession) async throws -> T) async throws -> T {
         var attempt = 1
         while true {
             do {
-                return try await client.withConnection { connection in
-                    let session = PostgresSession(connection: connection, logger: logger)
-                    try await session.run(PostgresQuery(unsafeSQL: begin))
-                    do {
-                        let value = try await body(session)
-                        try await session.run("COMMIT")
-                        return value
-                    } catch {
-                        // A broken connection is dropped by the pool; a failed ROLLBACK changes nothing more.
-                        try? await session.run("ROLLBACK")
-                        throw error
+                let run: @Sendable () async throws -> T = { [logger] in
+                    try await withPooledConnection(operation, begin: begin) { connection in
+                        let session = PostgresSession(connection: connection, logger: logger)
+                        do {
+                            let value = try await body(session)
+                            try await session.run("COMMIT")
+                            return value
+                        } catch {
+                            // A broken connection is dropped by the pool; a failed ROLLBACK changes nothing more.
+                            try? await session.run("ROLLBACK")
+                            throw error
+                        }
                     }
                 }
+                guard bounded else { return try await run() }
+                // Cancelling the attempt returns even a silent connection's lease to the pool
+                // (PostgresConnectionFaultTests).
+                let limit = location.operationTimeout
+                return try await withDeadline(limit, expired: { [logger] in
+                    logger.error("a database operation did not finish in time", metadata: ["operation": "\(operation)", "seconds": "\(limit.components.seconds)"])
+                    return domain.failure("\(operation) did not finish within \(limit.components.seconds) s (operation_timeout): the database or the connection to it does not answer")
+                }, run)
             } catch let error as SyncEngineError {
                 // A directory operation reports its own type, also for a row it could not read.
                 if domain == .directory, error.code == .storage { throw domain.failure(error.message) }
@@ -97,6 +111,46 @@ extension PostgresSyncStore {
         }
     }
 
+    /// How long an operation waits for a connection that answers before it asks again.
+    static let leaseWait: Duration = .seconds(5)
+
+    /// Runs `body` on a connection of the pool, in a transaction begun with `begin` when given.
+    /// With postgres-nio 1.33, a statement sent on a connection as the network closed it was
+    /// at times never answered, nor failed (seen after a database failover, where it held a group
+    /// of pushes; PostgresConnectionFaultTests plays it). So a request not lent within `leaseWait`
+    /// a connection that answered `begin` is withdrawn and made again, and the connection's
+    /// close fails the operation running on it.
+    func withPooledConnection<T: Sendable>(_ operation: String, begin: String? = nil,
+                                           _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        while true {
+            try Task.checkCancellation()
+            let lease = LeaseRequest()
+            do {
+                return try await withDeadline(Self.leaseWait, expired: { lease.withdrawIfWaiting() ? LeaseRequest.Withdrawn() : nil }) { [client, logger] in
+                    try await client.withConnection { connection in
+                        if let begin { try await connection.query(PostgresQuery(unsafeSQL: begin), logger: logger).collect() }
+                        guard lease.take() else {
+                            // Answered just as it was withdrawn: the connection goes back unused.
+                            if begin != nil { _ = try? await connection.query("ROLLBACK", logger: logger).collect() }
+                            throw LeaseRequest.Withdrawn()
+                        }
+                        // A statement in flight when the connection closes was not always failed
+                        // (the same failover): the close answers for it.
+                        return try await withInterruptions({ race in
+                            connection.closeFuture.whenComplete { _ in
+                                race.finish(.failure(SyncEngineError(.storage, "\(operation) failed: the connection to the database closed under it")))
+                            }
+                            return {}
+                        }) { try await body(connection) }
+                    }
+                }
+            } catch is LeaseRequest.Withdrawn {
+                logger.warning("no connection answered in time; asked the pool again",
+                               metadata: ["operation": "\(operation)", "seconds": "\(Self.leaseWait.components.seconds)"])
+            }
+        }
+    }
+
     /// PostgreSQL's own words for a failure (its SQLSTATE and message), not the driver's
     /// generic description.
     static func describe(_ error: any Error) -> String {
@@ -105,6 +159,31 @@ extension PostgresSyncStore {
             return "PostgreSQL \(info[.sqlState] ?? "?"): \(info[.message] ?? "")" + (info[.detail].map { " (\($0))" } ?? "")
         }
         return "\(error.code)" + (error.underlying.map { ": \($0)" } ?? "")
+    }
+}
+
+/// One request for a connection: taken by the operation or withdrawn, never both.
+final class LeaseRequest: Sendable {
+    struct Withdrawn: Error {}
+    private enum State { case waiting, taken, withdrawn }
+    private let state = Mutex(State.waiting)
+
+    /// The operation starts on the connection it was lent, unless the request was withdrawn.
+    func take() -> Bool {
+        state.withLock { s in
+            guard s == .waiting else { return false }
+            s = .taken
+            return true
+        }
+    }
+
+    /// Withdraws the request if no connection was taken yet.
+    func withdrawIfWaiting() -> Bool {
+        state.withLock { s in
+            guard s == .waiting else { return false }
+            s = .withdrawn
+            return true
+        }
     }
 }
 

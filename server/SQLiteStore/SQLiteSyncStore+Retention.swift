@@ -29,7 +29,7 @@ extension SQLiteSyncStore: RetentionStore {
     }
 
     public func archiveLog(_ log: RetainedLog, before milliseconds: Int64, limit: Int,
-                           archive: @Sendable (LogBatch) throws -> ArchiveFile) async throws -> Int {
+                           archive: @escaping @Sendable (LogBatch) throws -> ArchiveFile) async throws -> Int {
         try await guarded("archiveLog") {
             try await pool.write { db in
                 // Every column, bytes as \x hex (as PostgreSQL's row_to_json writes them), so a
