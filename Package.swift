@@ -225,8 +225,9 @@ let package = Package(
             path: "benchmarks/doorstep-bench"
         ),
 
-        // What several test targets share: the PostgreSQL the storage suites run on, a test's own failure.
-        .target(name: "TestSupport", dependencies: ["ServerPostgres"], path: "Tests/TestSupport"),
+        // What several test targets share: the PostgreSQL the storage suites run on, a relay that goes silent, a test's own failure.
+        .target(name: "TestSupport", dependencies: ["ServerPostgres", .product(name: "NIOCore", package: "swift-nio"),
+                                                  .product(name: "NIOPosix", package: "swift-nio")], path: "Tests/TestSupport"),
         .testTarget(name: "FieldModelTests", dependencies: ["FieldModel", "SyntheticData"], path: "Tests/FieldModelTests"),
         .testTarget(name: "SyntheticDataTests", dependencies: ["SyntheticData", "FieldModel"], path: "Tests/SyntheticDataTests"),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "FieldModel", "SyntheticData"], path: "Tests/SyncCoreTests"),

@@ -118,8 +118,8 @@ struct PostgresConcurrencyTests {
         }
     }
 
-    /// Pushes as a device does: a push the database cancelled at its statement timeout (57014)
-    /// rolled back whole and is sent again, up to three times. On a CI machine running every
+    /// Pushes as a device does: a push the database cancelled at its statement timeout (57014),
+    /// or the store gave up at its operation timeout, is sent again, up to three times. On a CI machine running every
     /// suite against the one PostgreSQL, a push's lock wait once passed the 60 s timeout; what
     /// this suite checks (no pull skips a late commit) holds for every push that commits, retried
     /// or not. Any other error fails the test; each retry is printed.
@@ -129,7 +129,7 @@ struct PostgresConcurrencyTests {
             do {
                 _ = try await store.pushMerged(input)
                 return
-            } catch let error as SyncEngineError where error.code == .storage && error.message.contains("57014") && timeouts < 3 {
+            } catch let error as SyncEngineError where error.code == .storage && (error.message.contains("57014") || error.message.contains("operation_timeout")) && timeouts < 3 {
                 timeouts += 1
                 print("PostgresConcurrencyTests: push of replica \(input.replica) timed out (\(timeouts) of 3), sent again: \(error.message)")
             }

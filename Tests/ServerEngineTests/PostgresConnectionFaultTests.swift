@@ -1,0 +1,122 @@
+import Foundation
+import ServerEngine
+import ServerPostgres
+import TestSupport
+import Testing
+
+/// The database network's faults, played by a relay on real sockets, must not hold a store
+/// operation for good: a group of pushes or a metrics scrape waiting behind it would stop the
+/// instance answering syncs, as a database failover once did (scripts/check-failover.sh).
+@Suite("PostgreSQL behind a faulty network")
+struct PostgresConnectionFaultTests {
+    @Test("operations begun while the database address refuses connections are served once it answers again",
+          .enabled(if: TestPostgres.runs), .timeLimit(.minutes(3)))
+    func refusedThenRestored() async throws {
+        let (store, relay) = try await Self.storeBehindRelay(pool: 4, operationTimeout: .seconds(40))
+        _ = try await Self.attempt(8, store).map { try $0.get() }
+
+        // The primary is gone: every pooled connection is cut and reconnects are refused; the
+        // operations begun now wait for a connection while the pool's reconnects fail. Each
+        // ends soon after the address answers again: served, or failed by the cut (a device
+        // sends again), but none waits out its operation timeout.
+        relay.cut()
+        let during = Task { await Self.attempt(8, store) }
+        try await Task.sleep(for: .seconds(3))
+        relay.restore()
+        let outcomes = await during.value
+        #expect(outcomes.count == 8)
+        for case .failure(let failure) in outcomes {
+            let error = try #require(failure as? SyncEngineError, "\(failure)")
+            #expect(error.code == .storage)
+            #expect(!error.message.contains("operation_timeout"), "an operation waited out its timeout: \(error.message)")
+        }
+        // And then every operation is served, more at once than the pool holds.
+        let served = try await Self.attempt(8, store).map { try $0.get() }
+        let before = outcomes.compactMap { try? $0.get() }
+        #expect(Set(served + before).count == served.count + before.count, "counters allocated twice: \(before) \(served)")
+        try await store.close()
+        await relay.stop()
+    }
+
+    /// A store on a fresh schema whose every connection passes through a relay the test controls.
+    static func storeBehindRelay(pool: Int, operationTimeout: Duration) async throws -> (PostgresSyncStore, FaultyRelay) {
+        var location = try TestPostgres.freshLocation()
+        let relay = try await FaultyRelay.start(to: location.host, port: location.port)
+        location.port = relay.port
+        location.maxConnections = pool
+        location.operationTimeout = operationTimeout
+        return (try await PostgresSyncStore.open(location, keys: TestKeys.ring), relay)
+    }
+
+    /// Allocates one server counter in each of `n` concurrent operations.
+    static func attempt(_ n: Int, _ store: PostgresSyncStore) async -> [Result<UInt64, any Error>] {
+        await withTaskGroup(of: Result<UInt64, any Error>.self) { group in
+            for _ in 0..<n {
+                group.addTask {
+                    do { return .success(try await store.allocateServerCounters(1).lowerBound) } catch { return .failure(error) }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    @Test("operations on silent connections fail within operation_timeout, and the pool works again once the network does",
+          .enabled(if: TestPostgres.runs), .timeLimit(.minutes(3)))
+    func silentConnections() async throws {
+        let (store, relay) = try await Self.storeBehindRelay(pool: 2, operationTimeout: .seconds(2))
+        _ = try await store.allocateServerCounters(1)
+
+        relay.silence()
+        // Twice as many operations as connections: two wait on silent connections, two for a lease.
+        let failures = await withTaskGroup(of: (any Error)?.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    do { _ = try await store.allocateServerCounters(1); return nil } catch { return error }
+                }
+            }
+            return await group.reduce(into: [(any Error)?]()) { $0.append($1) }
+        }
+        #expect(failures.count == 4)
+        for failure in failures {
+            let error = try #require(failure as? SyncEngineError, "an operation on a silent connection returned \(String(describing: failure))")
+            #expect(error.code == .storage)
+            #expect(error.message.contains("allocateServerCounters did not finish within 2 s (operation_timeout)"), "\(error.message)")
+        }
+
+        relay.restore()
+        // The silent connections were closed and their leases returned: the pool opens new ones
+        // (a handshake begun while silent ends at the connect timeout), and then operations
+        // succeed one after another, more of them than the pool holds.
+        let thawed = ContinuousClock.now
+        var firstSuccess: UInt64?
+        while firstSuccess == nil && ContinuousClock.now - thawed < .seconds(120) {
+            firstSuccess = try? await store.allocateServerCounters(1).lowerBound
+        }
+        let first = try #require(firstSuccess, "no operation succeeded within 120 s of the network answering again")
+        var last = first
+        for _ in 0..<6 {
+            let next = try await store.allocateServerCounters(1).lowerBound
+            #expect(next > last)
+            last = next
+        }
+        try await store.close()
+        await relay.stop()
+    }
+
+    @Test("operation_timeout is read from the URL and checked", arguments: [
+        ("postgres://u@h/d", 60),
+        ("postgres://u@h/d?operation_timeout=5", 5),
+    ])
+    func operationTimeoutOption(url: String, seconds: Int) throws {
+        #expect(try PostgresLocation(url: url).operationTimeout == .seconds(seconds))
+    }
+
+    @Test("a bad operation_timeout is refused", arguments: ["0", "-3", "soon", "86401"])
+    func badOperationTimeout(value: String) {
+        #expect {
+            try PostgresLocation(url: "postgres://u@h/d?operation_timeout=\(value)")
+        } throws: { error in
+            (error as? SyncEngineError)?.message.contains("operation_timeout=\(value)") == true
+        }
+    }
+}
