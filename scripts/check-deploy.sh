@@ -106,7 +106,8 @@ PY
 }
 
 started=$(date +%s)
-"$bin/client-sim" run --devices "$devices" --scenario "$scenario" --server "$proxy" --ca-file "$tls/ca.crt" \
+# A run that hangs fails within RUN_LIMIT seconds, with its log, instead of holding CI to its limit.
+timeout -k 10 "${RUN_LIMIT:-600}" "$bin/client-sim" run --devices "$devices" --scenario "$scenario" --server "$proxy" --ca-file "$tls/ca.crt" \
   --admin-token-file "$work/instance-0/admin.token" --run-dir "$work/run" --report "$work/report.json" \
   >"$work/client-sim.out" 2>"$work/client-sim.log" &
 sim=$!
@@ -121,6 +122,7 @@ status=0
 wait $sim || status=$?
 duration=$(($(date +%s) - started))
 cat "$work/client-sim.out"
+[[ $status -ne 124 ]] || { echo "check-deploy: client-sim did not finish within ${RUN_LIMIT:-600} s:"; tail -40 "$work/client-sim.log"; exit 1; }
 [[ $status -eq 0 ]] || { echo "check-deploy: client-sim failed (status $status):"; tail -20 "$work/client-sim.log"; exit 1; }
 grep -q "day 1/" "$work/client-sim.log" || { echo "check-deploy: the run ended before an instance was killed"; exit 1; }
 

@@ -34,7 +34,7 @@ pgbin=$(ls -d /usr/lib/postgresql/*/bin | head -1)
 seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
 as_postgres() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 cleanup() {
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do pkill -9 -P "$pid" 2>/dev/null || true; kill -9 "$pid" 2>/dev/null || true; done
   as_postgres "$pgbin/pg_ctl" -D "$standby_root/data" -m immediate stop >/dev/null 2>&1 || true
   as_postgres "$pgbin/pg_ctl" -D "$primary_root/data" -m immediate stop >/dev/null 2>&1 || true
   wait 2>/dev/null || true
@@ -105,7 +105,8 @@ for i in 0 1; do
 done
 
 started=$(date +%s.%N)
-.build/$build/client-sim run --devices "$devices" "${servers[@]}" --admin-token-file "$work/instance-0/admin.token" \
+# A run that hangs fails within RUN_LIMIT seconds, with its log, instead of holding CI to its limit.
+timeout -k 10 "${RUN_LIMIT:-600}" .build/$build/client-sim run --devices "$devices" "${servers[@]}" --admin-token-file "$work/instance-0/admin.token" \
   --run-dir "$work/run" --report "$work/report.json" --time-scale 0 >"$work/client-sim.log" 2>&1 &
 sim=$!
 pids+=($sim)
@@ -146,5 +147,6 @@ echo "check-failover: standby promoted $(seconds "$promoted" "$killed") s after 
 status=0
 wait $sim || status=$?
 cat "$work/client-sim.log"
+[[ $status -ne 124 ]] || { echo "check-failover: client-sim did not finish within ${RUN_LIMIT:-600} s" >&2; tail -30 "$work/instance-0.log" >&2; exit 1; }
 [[ $status -eq 0 ]] || { echo "check-failover: client-sim's verification failed (exit $status)" >&2; tail -30 "$work/instance-0.log" >&2; exit 1; }
 echo "check-failover: $devices devices, verification passed on the promoted standby"
