@@ -142,9 +142,8 @@ final class ExampleSession {
         for path in ["/var/lib/doorstep", "/etc/doorstep"] { command = command.replacingOccurrences(of: path, with: local(path)) }
         if let database = command.firstMatch(of: /'?postgres:\/\/[^ ']*db\.internal[^ ']*'?/) {
             guard TestPostgres.runs else { return nil }
-            let location = try TestPostgres.freshLocation(prefix: "ex_")
-            let url = try TestPostgres.requireURL()
-            command = command.replacingOccurrences(of: String(database.0), with: "'\(url)\(url.contains("?") ? "&" : "?")schema=\(location.schema)'")
+            let url = try TestPostgres.serverURL(schema: TestPostgres.freshSchema(prefix: "ex_"))
+            command = command.replacingOccurrences(of: String(database.0), with: "'\(url)'")
         }
         return command
     }

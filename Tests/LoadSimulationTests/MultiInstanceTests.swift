@@ -12,9 +12,7 @@ import Testing
 struct MultiInstanceTests {
     /// `count` server processes on a fresh schema; the first bootstraps the administrator.
     static func startInstances(_ count: Int, in dir: String) async throws -> [ServerProcess] {
-        let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
-        let url = try TestPostgres.requireURL()
-        let database = url + (url.contains("?") ? "&" : "?") + "schema=\(schema)"
+        let database = try TestPostgres.serverURL(schema: TestPostgres.freshSchema())
         // Every instance seals with the same key ring, given in the environment.
         let keys = KeyRing.generate().text
         var instances: [ServerProcess] = []

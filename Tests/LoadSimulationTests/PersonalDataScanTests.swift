@@ -72,9 +72,9 @@ struct PersonalDataScanTests {
     @Test(.enabled(if: TestPostgres.runs)) func thePostgreSQLSchemaDumpedHoldsNoIDNumberInPlain() async throws {
         let dir = try directory("postgres")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let schema = "scan_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        let schema = TestPostgres.freshSchema(prefix: "scan_")
         let url = try TestPostgres.requireURL()
-        let database = url + (url.contains("?") ? "&" : "?") + "schema=\(schema)"
+        let database = try TestPostgres.serverURL(schema: schema)
         let ring = KeyRing.generate()
         let server = try await ServerProcess.start(executable: LoadRunTests.binaries.appendingPathComponent("doorstep-server"), dataDirectory: dir + "/server",
                                                    arguments: ["--database", database, "--enrolment-burst", "1000", "--enrolments-per-second", "1000"],

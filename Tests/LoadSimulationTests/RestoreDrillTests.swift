@@ -90,7 +90,7 @@ struct RestoreDrillTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let location = try TestPostgres.freshLocation(prefix: "drill_")
         let url = try TestPostgres.requireURL()
-        let database = url + (url.contains("?") ? "&" : "?") + "schema=\(location.schema)"
+        let database = try TestPostgres.serverURL(schema: location.schema)
         let environment = ["DOORSTEP_DATA_KEYS": KeyRing.generate().text]
         let dump = dir + "/backup.dump"
         let report = try await Self.drill(in: dir, arguments: ["--database", database], environment: environment, backup: { _ in

@@ -25,9 +25,28 @@ public enum TestPostgres {
         return url
     }
 
+    /// How long a store operation of the suites may take (a deployment's default is 60 s): in CI
+    /// every suite shares two cores and this one cluster, and an operation there has taken over a
+    /// minute. The tests of the deadline itself set their own.
+    public static let operationTimeout: Duration = .seconds(300)
+
+    /// A schema name no other test uses.
+    public static func freshSchema(prefix: String = "t_") -> String {
+        prefix + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+    }
+
     /// A fresh schema of the cluster (its tables are created by the store on first open).
     public static func freshLocation(prefix: String = "t_") throws -> PostgresLocation {
-        try PostgresLocation(url: try requireURL()).withSchema(prefix + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20))
+        var location = try PostgresLocation(url: try requireURL()).withSchema(freshSchema(prefix: prefix))
+        location.operationTimeout = operationTimeout
+        return location
+    }
+
+    /// The `--database` URL of a server process the tests start: the cluster's, on `schema`, with
+    /// the suites' operation timeout. Not for libpq's tools, which refuse the server's options.
+    public static func serverURL(schema: String) throws -> String {
+        let url = try requireURL()
+        return url + (url.contains("?") ? "&" : "?") + "schema=\(schema)&operation_timeout=\(operationTimeout.components.seconds)"
     }
 }
 

@@ -111,7 +111,9 @@ extension PostgresSyncStore {
         }
     }
 
-    /// How long an operation waits for a connection that answers before it asks again.
+    /// How long an operation first waits for a connection that answers before it asks again;
+    /// each time it asks again it waits twice as long, so a pool that is only busy (whose
+    /// requests are answered in turn) is not asked over and over, each time at the back.
     static let leaseWait: Duration = .seconds(5)
 
     /// Runs `body` on a connection of the pool, in a transaction begun with `begin` when given.
@@ -122,11 +124,12 @@ extension PostgresSyncStore {
     /// close fails the operation running on it.
     func withPooledConnection<T: Sendable>(_ operation: String, begin: String? = nil,
                                            _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        var wait = Self.leaseWait
         while true {
             try Task.checkCancellation()
             let lease = LeaseRequest()
             do {
-                return try await withDeadline(Self.leaseWait, expired: { lease.withdrawIfWaiting() ? LeaseRequest.Withdrawn() : nil }) { [client, logger] in
+                return try await withDeadline(wait, expired: { lease.withdrawIfWaiting() ? LeaseRequest.Withdrawn() : nil }) { [client, logger] in
                     try await client.withConnection { connection in
                         if let begin { try await connection.query(PostgresQuery(unsafeSQL: begin), logger: logger).collect() }
                         guard lease.take() else {
@@ -146,7 +149,8 @@ extension PostgresSyncStore {
                 }
             } catch is LeaseRequest.Withdrawn {
                 logger.warning("no connection answered in time; asked the pool again",
-                               metadata: ["operation": "\(operation)", "seconds": "\(Self.leaseWait.components.seconds)"])
+                               metadata: ["operation": "\(operation)", "seconds": "\(wait.components.seconds)"])
+                wait *= 2
             }
         }
     }

@@ -14,6 +14,7 @@ import SyncCore
 import SyncProtocol
 import Synchronization
 import SyntheticData
+import TestSupport
 import Testing
 
 /// A server as operators run it, assembled by `buildApplication` as `serve` assembles it
@@ -48,8 +49,7 @@ final class Deployment: Sendable {
             switch self {
             case .sqlite: return .sqlite
             case .postgres:
-                let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
-                return .postgres(try PostgresLocation(url: try requireValue(Self.postgresURL, "DOORSTEP_TEST_POSTGRES_URL")).withSchema(String(schema)))
+                return .postgres(try TestPostgres.freshLocation())
             }
         }
     }
