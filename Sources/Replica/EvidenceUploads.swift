@@ -55,15 +55,17 @@ extension Replica {
     }
 
     /// The server holds the file of attachment `id` (its upload state said `complete`): the queue
-    /// row goes, and the file with it unless another queued attachment names the same bytes.
+    /// row goes, and then the file unless another queued attachment names the same bytes.
     /// Marking one that is not queued does nothing.
     public func markEvidenceUploaded(_ id: RecordID) throws(ReplicaError) {
         let files = evidenceFiles
-        try write { db in
-            // Under the write lock: a capture of the same bytes either committed its row before
-            // (the file stays) or finds the file gone in its transaction and writes it again.
-            if let orphan = try EvidenceQueue.remove(db, id) { try files.remove(orphan) }
-        }
+        // The file goes after the row's removal committed (a kill between them once left a queued
+        // row without its file: CrashLoopTests), still before the next write: a capture of the
+        // same bytes either committed its row before (the file stays) or finds the file gone in
+        // its transaction and writes it again.
+        _ = try write({ db in try EvidenceQueue.remove(db, id) }, afterCommit: { orphan in
+            if let orphan { try files.remove(orphan) }
+        })
     }
 
     /// The uploader gives up on the file of attachment `id` for `failure`: it stays queued, with

@@ -125,6 +125,27 @@ public final class Replica: Sendable {
         }
     }
 
+    /// Runs `body` in one write transaction and then, once it committed and before another write
+    /// begins, `afterCommit` with its result: for a file that may go only once no row names it.
+    /// A crash between the two leaves a file no row names (removed at the next open), never a
+    /// row whose file is gone.
+    func write<T: Sendable>(_ body: @Sendable (Database) throws -> T, afterCommit: @Sendable (T) throws -> Void) throws(ReplicaError) -> T {
+        try checkOpen()
+        do {
+            return try queue.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction {
+                    result = try body(db)
+                    return .commit
+                }
+                try afterCommit(result!)
+                return result!
+            }
+        } catch let e as ReplicaError { throw e } catch {
+            throw ReplicaError(.storage, "write to \(path) failed: \(error)")
+        }
+    }
+
     /// Runs `body` in one write transaction that holds only what the server can give again (a
     /// pulled page, the answers to a push): committed without waiting for the disk (WAL at
     /// `synchronous=NORMAL`). A power cut may lose the transaction whole, never part of it; the

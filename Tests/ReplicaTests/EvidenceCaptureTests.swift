@@ -1,6 +1,7 @@
 import DataProtection
 import FieldModel
 import Foundation
+import GRDB
 @testable import Replica
 import SyncCore
 import SyncProtocol
@@ -163,6 +164,34 @@ struct EvidenceCaptureTests {
         #expect(EvidenceFixture.names(beside: h.path).count == 1, "the second attachment still needs the file")
         try h.replica.markEvidenceUploaded(second.id)
         try h.replica.markEvidenceUploaded(second.id)
+        #expect(try h.replica.pendingEvidence().isEmpty)
+        #expect(EvidenceFixture.names(beside: h.path).isEmpty)
+    }
+
+    @Test("a file goes only after its queue row's removal committed: a commit that fails keeps both")
+    func fileGoesAfterCommit() throws {
+        let h = try ReplicaHarness.holding(Self.household)
+        defer { h.finish() }
+        let photo = EvidenceFixture.photo(240)
+        try h.replica.recordVisit(Fixture.newVisit(241, of: Self.household), evidence: [photo])
+        // A row that still names the attachment at commit (a deferred foreign key) fails the
+        // commit after the queue row's DELETE ran: the moment a kill before the commit is.
+        let other = try DatabaseQueue(path: h.path)
+        try other.write { db in
+            try db.execute(sql: """
+                CREATE TABLE still_needed (attachment_id BLOB REFERENCES evidence_uploads (attachment_id) DEFERRABLE INITIALLY DEFERRED);
+                INSERT INTO still_needed VALUES (?)
+                """, arguments: [Data(photo.id.bytes)])
+        }
+        let replica = h.replica
+        let failed = refusal { () throws(ReplicaError) in try replica.markEvidenceUploaded(photo.id) }
+        #expect(failed?.message.contains("FOREIGN KEY") == true, "\(String(describing: failed))")
+        #expect(try h.replica.pendingEvidence().map(\.id) == [photo.id])
+        #expect(EvidenceFixture.names(beside: h.path).count == 1, "the queued photo's file is still there")
+
+        try other.write { db in try db.execute(sql: "DROP TABLE still_needed") }
+        try other.close()
+        try h.replica.markEvidenceUploaded(photo.id)
         #expect(try h.replica.pendingEvidence().isEmpty)
         #expect(EvidenceFixture.names(beside: h.path).isEmpty)
     }
