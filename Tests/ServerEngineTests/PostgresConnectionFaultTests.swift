@@ -1,6 +1,6 @@
 import Foundation
 import ServerEngine
-import ServerPostgres
+@testable import ServerPostgres
 import TestSupport
 import Testing
 
@@ -36,6 +36,18 @@ struct PostgresConnectionFaultTests {
         #expect(Set(served + before).count == served.count + before.count, "counters allocated twice: \(before) \(served)")
         try await store.close()
         await relay.stop()
+    }
+
+    @Test("a connection's close is watched once, however many operations it serves", .enabled(if: TestPostgres.runs))
+    func oneWatchPerConnection() async throws {
+        var location = try TestPostgres.freshLocation()
+        location.maxConnections = 2
+        let store = try await PostgresSyncStore.open(location, keys: TestKeys.ring)
+        for _ in 0..<25 { _ = try await Self.attempt(4, store).map { try $0.get() } }
+        let counts = store.connectionWatch.counts
+        #expect(counts.watched >= 1 && counts.watched <= 2, "\(counts.watched) connections watched for a pool of 2")
+        #expect(counts.running == 0)
+        try await store.close()
     }
 
     /// A store on a fresh schema whose every connection passes through a relay the test controls.

@@ -31,6 +31,8 @@ public struct PostgresSyncStore: SyncStore {
     public let location: PostgresLocation
     public let codec: StoredRecordCodec
     let chains: LogChains
+    /// Fails an operation whose connection closes under it.
+    let connectionWatch = ConnectionWatch()
 
     /// Connects, creates the schema if needed and applies missing migrations. Record states are
     /// sealed under `keys`, which every instance sharing the database must hold.

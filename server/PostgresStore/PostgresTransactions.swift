@@ -129,7 +129,7 @@ extension PostgresSyncStore {
             try Task.checkCancellation()
             let lease = LeaseRequest()
             do {
-                return try await withDeadline(wait, expired: { lease.withdrawIfWaiting() ? LeaseRequest.Withdrawn() : nil }) { [client, logger] in
+                return try await withDeadline(wait, expired: { lease.withdrawIfWaiting() ? LeaseRequest.Withdrawn() : nil }) { [client, logger, connectionWatch] in
                     try await client.withConnection { connection in
                         if let begin { try await connection.query(PostgresQuery(unsafeSQL: begin), logger: logger).collect() }
                         guard lease.take() else {
@@ -137,14 +137,7 @@ extension PostgresSyncStore {
                             if begin != nil { _ = try? await connection.query("ROLLBACK", logger: logger).collect() }
                             throw LeaseRequest.Withdrawn()
                         }
-                        // A statement in flight when the connection closes was not always failed
-                        // (the same failover): the close answers for it.
-                        return try await withInterruptions({ race in
-                            connection.closeFuture.whenComplete { _ in
-                                race.finish(.failure(SyncEngineError(.storage, "\(operation) failed: the connection to the database closed under it")))
-                            }
-                            return {}
-                        }) { try await body(connection) }
+                        return try await connectionWatch.run(operation, on: connection, body)
                     }
                 }
             } catch is LeaseRequest.Withdrawn {
