@@ -130,19 +130,10 @@ public final class Replica: Sendable {
     /// A crash between the two leaves a file no row names (removed at the next open), never a
     /// row whose file is gone.
     func write<T: Sendable>(_ body: @Sendable (Database) throws -> T, afterCommit: @Sendable (T) throws -> Void) throws(ReplicaError) -> T {
-        try checkOpen()
-        do {
-            return try queue.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction {
-                    result = try body(db)
-                    return .commit
-                }
-                try afterCommit(result!)
-                return result!
-            }
-        } catch let e as ReplicaError { throw e } catch {
-            throw ReplicaError(.storage, "write to \(path) failed: \(error)")
+        try holdingWriter { db in
+            let result = try Self.committed(db, body)
+            try afterCommit(result)
+            return result
         }
     }
 
@@ -155,20 +146,30 @@ public final class Replica: Sendable {
     /// again. `fromServer: false` is `write`.
     func write<T: Sendable>(fromServer: Bool, _ body: @Sendable (Database) throws -> T) throws(ReplicaError) -> T {
         guard fromServer else { return try write(body) }
-        do {
-            return try queue.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
-                var result: T?
-                try db.inTransaction {
-                    result = try body(db)
-                    return .commit
-                }
-                return result!
-            }
-        } catch let e as ReplicaError { throw e } catch {
+        return try holdingWriter { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+            return try Self.committed(db, body)
+        }
+    }
+
+    /// Runs `work` on the writer outside a transaction (it begins its own), mapping storage
+    /// failures to `ReplicaError`.
+    private func holdingWriter<T: Sendable>(_ work: @Sendable (Database) throws -> T) throws(ReplicaError) -> T {
+        try checkOpen()
+        do { return try queue.writeWithoutTransaction(work) } catch let e as ReplicaError { throw e } catch {
             throw ReplicaError(.storage, "write to \(path) failed: \(error)")
         }
+    }
+
+    /// `body` in one transaction of `db`, committed.
+    private static func committed<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
+        var result: T?
+        try db.inTransaction {
+            result = try body(db)
+            return .commit
+        }
+        return result!
     }
 
     func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(ReplicaError) -> T {
