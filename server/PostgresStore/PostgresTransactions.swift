@@ -117,11 +117,11 @@ extension PostgresSyncStore {
     static let leaseWait: Duration = .seconds(5)
 
     /// Runs `body` on a connection of the pool, in a transaction begun with `begin` when given.
-    /// With postgres-nio 1.33, a statement sent on a connection as the network closed it was
-    /// at times never answered, nor failed (seen after a database failover, where it held a group
-    /// of pushes; PostgresConnectionFaultTests plays it). So a request not lent within `leaseWait`
-    /// a connection that answered `begin` is withdrawn and made again, and the connection's
-    /// close fails the operation running on it.
+    /// With postgres-nio 1.33, a lease request that waited while the pool's reconnects failed was
+    /// at times never answered once it connected again (seen after a database failover, where it
+    /// held a group of pushes; PostgresConnectionFaultTests plays it). So a request not lent
+    /// within `leaseWait` a connection that answered `begin` is withdrawn and made again; and
+    /// `connectionWatch` fails the operation whose connection closes under it.
     func withPooledConnection<T: Sendable>(_ operation: String, begin: String? = nil,
                                            _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         var wait = Self.leaseWait
