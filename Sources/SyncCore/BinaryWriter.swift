@@ -21,7 +21,7 @@ public struct BinaryWriter: Sendable {
     public mutating func signed(_ v: Int64) { varint(UInt64(bitPattern: (v << 1) ^ (v >> 63))) }
 
     public mutating func fixed64(_ v: UInt64) {
-        for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * i))) }
+        withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     public mutating func data(_ d: some Collection<UInt8>) {
@@ -29,7 +29,15 @@ public struct BinaryWriter: Sendable {
         bytes.append(contentsOf: d)
     }
 
-    public mutating func string(_ s: String) { data(Array(s.utf8)) }
+    /// The string's UTF-8 bytes with their length, copied straight from its storage (no array
+    /// of them in between: every sibling of every state encoded has an author).
+    public mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { utf8 in
+            varint(UInt64(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+    }
 
     public mutating func recordID(_ id: RecordID) {
         fixed64(id.high)

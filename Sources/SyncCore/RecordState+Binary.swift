@@ -12,9 +12,14 @@ extension RecordState {
         w.varint(key.scope.rawValue)
         w.versionVector(version)
         if let c = created { w.byte(1); w.sibling(c) } else { w.byte(0) }
-        let live = fields.filter { includeSupersession || !$0.value.siblings.isEmpty }.sorted { $0.key < $1.key }
-        w.varint(UInt64(live.count))
-        for (id, state) in live {
+        // The ids alone are sorted (a field's state is looked up again), not copies of every field.
+        var ids: [FieldID] = []
+        ids.reserveCapacity(fields.count)
+        for (id, state) in fields where includeSupersession || !state.siblings.isEmpty { ids.append(id) }
+        ids.sort()
+        w.varint(UInt64(ids.count))
+        for id in ids {
+            let state = fields[id]!
             w.varint(UInt64(id.rawValue))
             w.varint(UInt64(state.siblings.count))
             for s in state.siblings { w.sibling(s) }

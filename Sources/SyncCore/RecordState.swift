@@ -98,7 +98,10 @@ public struct RecordState: Sendable, Hashable {
 
     /// The latest clock reading among the record's live writes (for display order).
     public var lastModified: HLCTimestamp {
-        let all = fields.values.flatMap(\.siblings).map(\.hlc) + tombstones.map(\.hlc) + [created?.hlc ?? .zero]
-        return all.max() ?? .zero
+        // Read in place: every pulled record asks, and arrays of every sibling's stamp cost more than the walk.
+        var latest = created?.hlc ?? .zero
+        for field in fields.values { for s in field.siblings where s.hlc > latest { latest = s.hlc } }
+        for t in tombstones where t.hlc > latest { latest = t.hlc }
+        return latest
     }
 }
