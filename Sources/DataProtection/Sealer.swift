@@ -17,6 +17,7 @@ import Foundation
 /// - Complexity: O(n) in the value's size; one AES-GCM operation each way.
 public struct Sealer: Sendable {
     public let ring: KeyRing
+    private let nonces = NonceSource()
 
     public init(ring: KeyRing) { self.ring = ring }
 
@@ -27,14 +28,16 @@ public struct Sealer: Sendable {
 
     public func seal(_ plain: [UInt8], purpose: String) -> [UInt8] {
         let id = ring.activeKeyID
-        let header = Self.magic + [UInt8(id >> 24), UInt8(truncatingIfNeeded: id >> 16), UInt8(truncatingIfNeeded: id >> 8), UInt8(truncatingIfNeeded: id)]
-        // Sealing with a valid 256-bit key and a fresh random nonce cannot fail.
-        let box = try! AES.GCM.seal(plain, using: ring.key(id)!, nonce: AES.GCM.Nonce(), authenticating: header + Array(purpose.utf8))
-        var out = header
+        var out: [UInt8] = []
         out.reserveCapacity(plain.count + Self.overhead)
-        out += box.nonce
-        out += box.ciphertext
-        out += box.tag
+        out += Self.magic
+        out += [UInt8(id >> 24), UInt8(truncatingIfNeeded: id >> 16), UInt8(truncatingIfNeeded: id >> 8), UInt8(truncatingIfNeeded: id)]
+        var authenticated = out
+        authenticated += purpose.utf8
+        // Sealing with a valid 256-bit key and a fresh random nonce cannot fail, and a 12-byte
+        // nonce always gives the combined form (nonce, ciphertext, tag).
+        let box = try! AES.GCM.seal(plain, using: ring.key(id)!, nonce: nonces.next(), authenticating: authenticated)
+        out += box.combined!
         return out
     }
 

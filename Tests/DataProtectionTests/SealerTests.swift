@@ -21,6 +21,23 @@ struct SealerTests {
         #expect(sealer.seal(plain, purpose: "record-state") != sealed)
     }
 
+    @Test("nonces are never handed out twice: 20,000 seals from eight threads at once, across batches of the nonce pool")
+    func noncesAreUnique() async throws {
+        let sealer = Sealer(ring: KeyRing.generate())
+        let sealed = await withTaskGroup(of: [[UInt8]].self) { group in
+            for thread in 0..<8 {
+                group.addTask { (0..<2_500).map { sealer.seal([UInt8(thread), UInt8(truncatingIfNeeded: $0)], purpose: "p") } }
+            }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+        let nonces = Set(sealed.map { Array($0[6..<18]) })
+        #expect(sealed.count == 20_000 && nonces.count == 20_000)
+        for value in sealed.prefix(300) { #expect(try sealer.open(value, purpose: "p").count == 2) }
+        // Copies of a sealer share its pool.
+        let copy = sealer
+        #expect(Array(copy.seal([1], purpose: "p")[6..<18]) != Array(sealer.seal([1], purpose: "p")[6..<18]))
+    }
+
     @Test("flipping any bit of a sealed value makes it fail to open")
     func everyBitIsAuthenticated() {
         let sealer = Sealer(ring: KeyRing.generate())
