@@ -38,6 +38,33 @@ struct PersonalDataAtRestTests {
         }
     }
 
+    @Test("an income review leaves a household's index as it was; a new head ID number moves it, and moving it back restores it", arguments: StoreBackend.all)
+    func indexFollowsIDNumbers(backend: StoreBackend) async throws {
+        try await withEngine(backend) { engine in
+            try await Fixture.seed(engine, Self.a)
+            let people = try #require(engine.store as? any PeopleStore)
+            var device = TestDevice(Fixture.assistant(of: Self.a), replica: 0xA11CE)
+            try await device.syncUntilDone(engine)
+            let h = Fixture.household(in: Self.a), key = Fixture.key(h)
+            let replaced = IDCardNumber.make(region: Self.a.county, birth: CalendarDate(year: 1971, month: 3, day: 9)!, sequence: 417)
+            func holders(_ number: IDCardNumber) async throws -> [RecordKey] {
+                try await people.people(indexes: [people.codec.personIndex.value(of: number.rawValue)]).map(\.key).filter { $0.collection == .household }
+            }
+            let income = device.set(key, "monthlyIncomeFen", .int(12_345))
+            #expect(try await device.sync(engine, [income]).rejections.isEmpty)
+            #expect(try await holders(h.headIDNumber) == [key])
+            let moved = device.set(key, "headIDNumber", .text(replaced.rawValue))
+            let answer = try await device.sync(engine, [moved])
+            #expect(answer.rejections.isEmpty, "\(answer.rejections)")
+            let (oldHolders, newHolders) = (try await holders(h.headIDNumber), try await holders(replaced))
+            #expect(oldHolders.isEmpty && newHolders == [key])
+            let back = device.set(key, "headIDNumber", .text(h.headIDNumber.rawValue))
+            #expect(try await device.sync(engine, [back]).rejections.isEmpty)
+            let (restored, left) = (try await holders(h.headIDNumber), try await holders(replaced))
+            #expect(restored == [key] && left.isEmpty)
+        }
+    }
+
     @Test("no ID number, name or address is in the SQLite file or its WAL")
     func nothingPlainOnDisk() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sealed-\(UUID().uuidString)").path

@@ -18,9 +18,16 @@ public struct PersonIndex: Sendable {
     /// The indexes a record's state contributes: one per distinct ID number it holds; none for
     /// a deleted record or a collection without ID numbers.
     public func values(of state: RecordState) -> [[UInt8]] {
-        let texts = Schema.idNumberFields(of: state.key.collection).flatMap { id in
-            (state.fields[id]?.siblings ?? []).compactMap { $0.value.textValue }
+        Self.idNumbers(of: state).sorted().map(index.value(of:))
+    }
+
+    /// The distinct ID numbers a state holds (upper-cased), every value of every ID-number field:
+    /// what its indexes are made of, so two states with the same set index alike.
+    public static func idNumbers(of state: RecordState) -> Set<String> {
+        var numbers = Set<String>()
+        for id in Schema.idNumberFields(of: state.key.collection) {
+            for sibling in state.fields[id]?.siblings ?? [] { if let text = sibling.value.textValue { numbers.insert(text.uppercased()) } }
         }
-        return Set(texts.map { $0.uppercased() }).sorted().map(index.value(of:))
+        return numbers
     }
 }

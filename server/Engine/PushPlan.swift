@@ -66,10 +66,14 @@ public struct RecordWrite: Sendable {
     /// A store keeps an earlier time when the record was already deleted.
     public let deletedAtMilliseconds: Int64?
     public let householdID: RecordID?
+    /// The ID numbers the record holds differ from the stored state's (always, for a new record):
+    /// only then does a store rewrite its person index. An income review leaves them as they were.
+    public let idNumbersChanged: Bool
 
     /// The write that replaces `previous` (the stored state, nil for a new record) by `state`
     /// at server time `now`.
     public init(state: RecordState, previous: RecordState?, now: Int64) {
+        self.idNumbersChanged = previous.map { PersonIndex.idNumbers(of: $0) != PersonIndex.idNumbers(of: state) } ?? true
         self.state = state
         self.digest = state.digest
         self.previousContribution = previous.flatMap { $0.isDeleted ? nil : $0.digest }

@@ -8,7 +8,7 @@ import SyncCore
 extension PostgresSyncStore: PeopleStore {
     /// Replaces the index rows of every written record that holds ID numbers.
     func indexPeople(_ records: [RecordWrite], _ c: PostgresSession) async throws {
-        let indexed = records.filter { !Schema.idNumberFields(of: $0.state.key.collection).isEmpty }
+        let indexed = records.filter { $0.idNumbersChanged && !Schema.idNumberFields(of: $0.state.key.collection).isEmpty }
         guard !indexed.isEmpty else { return }
         try await c.run("DELETE FROM person_index WHERE record = ANY(\(indexed.map(\.state.key.id.buffer))::bytea[])")
         var owners: [ByteBuffer] = [], blinds: [ByteBuffer] = []
@@ -52,7 +52,8 @@ extension PostgresSyncStore: PeopleStore {
                 let state = try codec.state(stateBuffer)
                 ids.append(idBuffer)
                 states.append(ByteBuffer(bytes: codec.stateBytes(state)))
-                written.append(RecordWrite(state: state, previous: state, now: 0))
+                // As a new record: its whole index is written again, under the current blind key.
+                written.append(RecordWrite(state: state, previous: nil, now: 0))
             }
             if !ids.isEmpty {
                 try await c.run("""

@@ -6,9 +6,9 @@ import SyncCore
 
 /// The blind index of ID numbers, and re-sealing records under the active data key.
 extension SQLiteSyncStore: PeopleStore {
-    /// Replaces the index rows of every written record that holds ID numbers.
+    /// Replaces the index rows of every written record whose ID numbers changed (or is new).
     func indexPeople(_ records: [RecordWrite], _ db: Database) throws {
-        for record in records where !Schema.idNumberFields(of: record.state.key.collection).isEmpty {
+        for record in records where record.idNumbersChanged && !Schema.idNumberFields(of: record.state.key.collection).isEmpty {
             let id = record.state.key.id.blob
             try db.cachedStatement(sql: "DELETE FROM person_index WHERE record = ?").execute(arguments: [id])
             for blind in codec.personIndex.values(of: record.state) {
@@ -49,7 +49,8 @@ extension SQLiteSyncStore: PeopleStore {
                     guard codec.needsResealing(stored) else { continue }
                     let state = try codec.state(stored)
                     try db.cachedStatement(sql: "UPDATE records SET state = ? WHERE id = ?").execute(arguments: [codec.blob(state), id.blob])
-                    try indexPeople([RecordWrite(state: state, previous: state, now: 0)], db)
+                    // As a new record: its whole index is written again, under the current blind key.
+                    try indexPeople([RecordWrite(state: state, previous: nil, now: 0)], db)
                     progress.resealed += 1
                 }
                 return progress
