@@ -42,7 +42,14 @@ public struct SyncClient: Sendable {
     public var transport: any Transport
     public var configuration: SyncSession.Configuration
     public var batchLimit: Int
+    /// Records asked for in an exchange's page: the first of a sync, when the server may have
+    /// little or nothing new.
     public var pageLimit: Int
+    /// Records asked for once the server said more waits (a bootstrap, a long time offline):
+    /// fewer, larger pages, so fewer round trips on a slow link and fewer transactions on the
+    /// phone, each of which rewrites the index pages it touches (a township's 27,000 records:
+    /// 15 pages instead of 54). 0 keeps `pageLimit`.
+    public var catchUpPageLimit: Int
     public var appVersion: String
     /// Waits a number of milliseconds (a real sleep on a device, simulated time in tests).
     public var sleep: @Sendable (Int64) async -> Void
@@ -53,7 +60,7 @@ public struct SyncClient: Sendable {
     public var retention = DeviceRetention()
 
     public init(replica: Replica, transport: any Transport, configuration: SyncSession.Configuration = .init(),
-                batchLimit: Int = 500, pageLimit: Int = 500, appVersion: String = "1.0.0",
+                batchLimit: Int = 500, pageLimit: Int = 500, catchUpPageLimit: Int = 2_000, appVersion: String = "1.0.0",
                 sleep: @escaping @Sendable (Int64) async -> Void, jitter: @escaping @Sendable () -> Double,
                 now: @escaping @Sendable () -> Int64) {
         self.replica = replica
@@ -61,6 +68,7 @@ public struct SyncClient: Sendable {
         self.configuration = configuration
         self.batchLimit = batchLimit
         self.pageLimit = pageLimit
+        self.catchUpPageLimit = catchUpPageLimit
         self.appVersion = appVersion
         self.sleep = sleep
         self.jitter = jitter
@@ -74,6 +82,7 @@ public struct SyncClient: Sendable {
         var report = SyncReport()
         report.startedMilliseconds = now()
         var action = session.start()
+        var catchingUp = false
         loop: while true {
             switch action {
             case .finish(let outcome):
@@ -91,7 +100,7 @@ public struct SyncClient: Sendable {
                     action = session.broken(code: "storage", message: error.message)
                 }
             case .send:
-                action = await exchange(&session, &report, database)
+                action = await exchange(&session, &report, &catchingUp, database)
             }
         }
         report.finishedMilliseconds = now()
@@ -109,9 +118,12 @@ public struct SyncClient: Sendable {
         return report
     }
 
-    private func exchange(_ session: inout SyncSession, _ report: inout SyncReport, _ database: ReplicaQueue) async -> SyncSession.Action {
+    /// One exchange. `catchingUp`: the last answer said more waits, so this one asks for the larger page.
+    private func exchange(_ session: inout SyncSession, _ report: inout SyncReport, _ catchingUp: inout Bool,
+                          _ database: ReplicaQueue) async -> SyncSession.Action {
         let request: SyncRequest
-        let (batchLimit, pageLimit, appVersion) = (self.batchLimit, self.pageLimit, self.appVersion)
+        let pageLimit = catchingUp && catchUpPageLimit > 0 ? catchUpPageLimit : self.pageLimit
+        let (batchLimit, appVersion) = (self.batchLimit, self.appVersion)
         do {
             request = try await database.run { replica throws(ReplicaError) in
                 try replica.makeRequest(batchLimit: batchLimit, pageLimit: pageLimit, appVersion: appVersion)
@@ -157,6 +169,7 @@ public struct SyncClient: Sendable {
         do { pending = try await database.run { replica throws(ReplicaError) in try replica.outboxSummary().pending } } catch {
             return session.broken(code: "storage", message: error.message)
         }
+        catchingUp = response.hasMore
         let retired = response.warnings.contains { $0.code == HTTPAPI.retiredWarning }
         return session.applied(hasMore: response.hasMore, mismatched: applied.mismatched, pending: pending, retired: retired)
     }

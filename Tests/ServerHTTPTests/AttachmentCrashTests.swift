@@ -56,7 +56,7 @@ struct AttachmentCrashTests {
         var replica: Replica? = try Replica(path: path, identity: enrolment.identity, wallClock: clock)
         func sync() async throws {
             let report = await SyncClient(replica: replica!, transport: HTTPTransport(server: server.url, token: enrolment.token), batchLimit: 50,
-                                          pageLimit: 100, sleep: { _ in }, jitter: { 0.5 }, now: clock).sync()
+                                          pageLimit: 100, catchUpPageLimit: 100, sleep: { _ in }, jitter: { 0.5 }, now: clock).sync()
             try #require(report.succeeded, "\(report.outcome)")
         }
         try await sync()

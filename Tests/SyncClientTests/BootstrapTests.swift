@@ -33,6 +33,21 @@ struct BootstrapTests {
         }
     }
 
+    @Test("while more waits the device asks for the larger catch-up page; the next sync starts small again")
+    func catchUpPages() async throws {
+        try await TestServer.with { server in
+            let device = try TestDevice(Fixture.assistant, replica: 1, on: server, pageLimit: 4, catchUpPageLimit: 9)
+            let (states, digest) = try await server.village(A)
+            let report = try await device.syncOK()
+            #expect(report.pulled == states.count && report.exchanges == 1 + (states.count - 4 + 8) / 9, "one page of 4, then pages of 9")
+            #expect(try device.replica.digest(of: A) == digest)
+            let first = server.received(from: device.deviceID).map(\.pageLimit)
+            #expect(first.first == 4 && first.dropFirst().allSatisfy { $0 == 9 } && first.count == report.exchanges)
+            try await device.syncOK()
+            #expect(server.received(from: device.deviceID).last?.pageLimit == 4, "nothing waited: the small page again")
+        }
+    }
+
     @Test func aSecondSyncWithNothingNewIsOneEmptyExchange() async throws {
         try await TestServer.with { server in
             let device = try TestDevice(Fixture.assistant, replica: 1, on: server)

@@ -149,7 +149,8 @@ struct BootstrapBench {
                 throw TransportError(.refused(status: 500, code: "bench"), "\(error)")
             }
         }
-        let client = SyncClient(replica: replica, transport: transport, pageLimit: 500, sleep: { _ in }, jitter: { 0.5 }, now: { now })
+        // The device's own page sizes: 500 records first, then 2,000 while more waits.
+        let client = SyncClient(replica: replica, transport: transport, sleep: { _ in }, jitter: { 0.5 }, now: { now })
         let memory = ProcessMemory.Phase()
         let started = ContinuousClock.now
         let report = await client.sync()

@@ -130,7 +130,7 @@ public actor SimWorld {
         let clock = self.clock
         let random = self.random
         let client = SyncClient(replica: devices[i].replica, transport: network.transport(for: devices[i].deviceID),
-                                batchLimit: 50, pageLimit: 40,
+                                batchLimit: 50, pageLimit: 40, catchUpPageLimit: 80,
                                 sleep: { clock.advance(by: $0) }, jitter: { random.unit() },
                                 now: SimDevice.wallClock(clock, devices[i].skew))
         let report = await client.sync()

@@ -176,7 +176,7 @@ struct FieldDevice {
 
     func sync() async -> SyncReport {
         let clock = self.clock
-        return await SyncClient(replica: replica, transport: transport, batchLimit: 50, pageLimit: 40,
+        return await SyncClient(replica: replica, transport: transport, batchLimit: 50, pageLimit: 40, catchUpPageLimit: 80,
                                 sleep: { clock.advance(by: $0) }, jitter: { 0.5 }, now: { clock.now }).sync()
     }
 

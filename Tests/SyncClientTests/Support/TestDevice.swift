@@ -15,6 +15,9 @@ struct TestDevice: Sendable {
     let path: String
     let replica: Replica
     var pageLimit = 500
+    /// The page asked for once more waits: as `pageLimit` unless a test says otherwise, so a
+    /// test's small pages stay small.
+    var catchUpPageLimit = 500
     var batchLimit = 500
     var configuration = SyncSession.Configuration()
     /// Every wait the client asked for, in milliseconds.
@@ -22,7 +25,8 @@ struct TestDevice: Sendable {
     /// How far the phone's own clock is from the shared clock; a test may move it.
     let clockError = ClockError()
 
-    init(_ worker: Worker, replica n: UInt64, on server: TestServer, pageLimit: Int = 500, busyTimeout: TimeInterval = 10) throws {
+    init(_ worker: Worker, replica n: UInt64, on server: TestServer, pageLimit: Int = 500, catchUpPageLimit: Int? = nil,
+         busyTimeout: TimeInterval = 10) throws {
         self.server = server
         identity = DeviceIdentity(replica: Fixture.replicaID(n), worker: worker, deviceID: "device-\(n)")
         path = server.directory.file("device-\(n).sqlite")
@@ -30,6 +34,7 @@ struct TestDevice: Sendable {
         let clockError = self.clockError
         replica = try Replica(path: path, identity: identity, busyTimeout: busyTimeout, wallClock: { clock.milliseconds + clockError.milliseconds })
         self.pageLimit = pageLimit
+        self.catchUpPageLimit = catchUpPageLimit ?? pageLimit
         server.track(replica)
         server.enrol(DeviceContext(worker: worker, deviceID: identity.deviceID, replica: identity.replica))
     }
@@ -41,7 +46,7 @@ struct TestDevice: Sendable {
         let clock = server.clock
         let sleeps = self.sleeps
         let client = SyncClient(replica: replica, transport: server.transport(for: deviceID), configuration: configuration,
-                                batchLimit: batchLimit, pageLimit: pageLimit, appVersion: "test-1.0",
+                                batchLimit: batchLimit, pageLimit: pageLimit, catchUpPageLimit: catchUpPageLimit, appVersion: "test-1.0",
                                 sleep: { ms in sleeps.append(ms); clock.advance(by: ms) },
                                 jitter: { 0.5 }, now: { clock.milliseconds })
         return await client.sync()
