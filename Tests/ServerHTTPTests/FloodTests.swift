@@ -19,6 +19,9 @@ struct FloodTests {
             let statuses = StatusTally()
             let clockAtStart = d.clock.now
             let flood = Task {
+                // A flood that ends early (a request that throws) must end the device's loop too,
+                // or the loop below syncs for ever and the test hangs instead of failing.
+                defer { statuses.finish() }
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for worker in 0..<32 {
                         group.addTask {
@@ -33,7 +36,7 @@ struct FloodTests {
             }
             // The honest device syncs, changes included, while the flood runs.
             var synced = 0
-            while !flood.isCancelled, statuses.total < 9_000 {
+            while !statuses.isFinished, statuses.total < 9_000 {
                 let h = try device.replica.households(in: HTTPFixture.villageA)[synced % 3]
                 try device.replica.updateHousehold(h.id, [.notes: .text("洪水中 \(synced)")])
                 let report = try await device.syncOK()
@@ -83,7 +86,10 @@ struct FloodTests {
 /// Answers counted by status, from many tasks.
 final class StatusTally: Sendable {
     private let tally = Mutex<[Int: Int]>([:])
+    private let finished = Mutex(false)
     func add(_ status: Int) { tally.withLock { $0[status, default: 0] += 1 } }
+    func finish() { finished.withLock { $0 = true } }
+    var isFinished: Bool { finished.withLock { $0 } }
     var counts: [Int: Int] { tally.withLock { $0 } }
     var total: Int { counts.values.reduce(0, +) }
 }
