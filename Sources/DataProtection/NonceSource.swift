@@ -16,16 +16,15 @@ final class NonceSource: Sendable {
     private let pool = Mutex<(bytes: [UInt8], next: Int)>(([], 0))
 
     func next() -> AES.GCM.Nonce {
-        let bytes: [UInt8] = pool.withLock { pool in
+        pool.withLock { pool in
             if pool.next + 12 > pool.bytes.count {
                 pool.bytes = Self.randomBytes(Self.batch * 12)
                 pool.next = 0
             }
             defer { pool.next += 12 }
-            return Array(pool.bytes[pool.next..<(pool.next + 12)])
+            // Twelve bytes are a valid GCM nonce; it copies them out of the pool.
+            return try! AES.GCM.Nonce(data: pool.bytes[pool.next..<(pool.next + 12)])
         }
-        // Twelve bytes are a valid GCM nonce.
-        return try! AES.GCM.Nonce(data: bytes)
     }
 
     static func randomBytes(_ count: Int) -> [UInt8] {

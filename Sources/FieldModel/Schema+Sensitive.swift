@@ -21,7 +21,11 @@ extension Schema {
     }
 
     /// The fields of `collection` that hold an ID-card number: what a person is looked up by.
+    /// Asked of every record the server writes, so read from a table built once.
     public static func idNumberFields(of collection: RecordCollection) -> [FieldID] {
-        Self.collection(collection).fields.filter { $0.kind == .idCard }.map(\.id)
+        idNumberFieldsByCollection[collection] ?? []
     }
+
+    private static let idNumberFieldsByCollection: [RecordCollection: [FieldID]] = Dictionary(
+        uniqueKeysWithValues: RecordCollection.allCases.map { c in (c, Self.collection(c).fields.filter { $0.kind == .idCard }.map(\.id)) })
 }

@@ -6,7 +6,7 @@ import SyncCore
 
 /// The blind index of ID numbers, and re-sealing records under the active data key.
 extension PostgresSyncStore: PeopleStore {
-    /// Replaces the index rows of every written record that holds ID numbers.
+    /// Replaces the index rows of every written record whose ID numbers changed (or is new).
     func indexPeople(_ records: [RecordWrite], _ c: PostgresSession) async throws {
         let indexed = records.filter { $0.idNumbersChanged && !Schema.idNumberFields(of: $0.state.key.collection).isEmpty }
         guard !indexed.isEmpty else { return }
