@@ -25,10 +25,16 @@ struct RawResponse {
     }
 
     /// Never inflates and never follows a redirect: the test sees the server's own answer.
+    /// Its pool holds a connection per concurrent caller (the flood test runs 32), and a queued
+    /// request waits as long as a request may take: AsyncHTTPClient's defaults (8 connections,
+    /// 10 s in the queue) failed requests with `getConnectionFromPoolTimeout` under the whole
+    /// suite's load, which tested the client and not the server.
     static let client: HTTPClient = {
         var configuration = HTTPClient.Configuration()
         configuration.decompression = .disabled
         configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(60), read: .seconds(60))
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 }
