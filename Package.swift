@@ -234,7 +234,7 @@ let package = Package(
         .testTarget(name: "DataProtectionTests", dependencies: ["DataProtection"], path: "Tests/DataProtectionTests"),
         .testTarget(
             name: "SyncProtocolTests",
-            dependencies: ["SyncProtocol", "SyncCore", "FieldModel", "SyntheticData"],
+            dependencies: ["SyncProtocol", "SyncCore", "FieldModel", "SyntheticData", "CZlib"],
             path: "Tests/SyncProtocolTests",
             resources: [.copy("Fixtures")]
         ),

@@ -1,7 +1,8 @@
 import CZlib
 
-/// One zlib stream for the length of a closure: allocated, set up, and always ended and freed
-/// after, whatever the closure does. The one place `Inflate` and `Deflate` get a stream from.
+/// One zlib stream for the length of a closure: for inflating, allocated, set up, and always
+/// ended and freed after, whatever the closure does; for deflating, lent from the reused ones.
+/// The one place `Inflate` and `Deflate` get a stream from.
 ///
 ///     let text = try ZStream.inflating { stream in … CZlib.inflate(stream, Z_NO_FLUSH) … }
 enum ZStream {
@@ -11,11 +12,10 @@ enum ZStream {
                  failure: { status, message in .zlibFailure("inflateInit", status: status, detail: message) }, body)
     }
 
-    /// A deflating stream at `level`. Only Z_MEM_ERROR (or a zlib too old for its own header)
-    /// can fail the set-up: not recoverable by a caller, so it stops the process.
+    /// A deflating stream at `level`, reset to its start: lent by `DeflateStreams`, whose
+    /// streams are reused because setting one up costs more than a sync frame's deflate.
     static func deflating<T>(level: Int32, _ body: (UnsafeMutablePointer<z_stream>) -> T) -> T {
-        with(start: { czlib_deflate_init($0, level) }, end: { deflateEnd($0) },
-             failure: { status, message in fatalError("deflateInit(level: \(level)) returned \(status): \(message ?? "no message")") }, body)
+        DeflateStreams.with(level: level, body)
     }
 
     private static func with<T, E: Error>(start: (UnsafeMutablePointer<z_stream>) -> Int32, end: (UnsafeMutablePointer<z_stream>) -> Int32,
