@@ -15,6 +15,17 @@ public struct Sibling: Sendable, Hashable {
         self.value = value
     }
 
+    /// `siblings` sorted by dot. Almost always they already are (one sibling, or as a page or
+    /// a stored state lists them): then the array itself, with no copy made.
+    static func inDotOrder(_ siblings: [Sibling]) -> [Sibling] {
+        var index = siblings.startIndex + 1
+        while index < siblings.endIndex {
+            if siblings[index].dot < siblings[index - 1].dot { return siblings.sorted { $0.dot < $1.dot } }
+            index += 1
+        }
+        return siblings
+    }
+
     /// The `lww` order: later clock first, then the higher replica id, then the higher counter.
     public static func wins(_ a: Sibling, over b: Sibling) -> Bool {
         (a.hlc, a.dot.replica, a.dot.counter) > (b.hlc, b.dot.replica, b.dot.counter)
@@ -29,7 +40,7 @@ public struct FieldState: Sendable, Hashable {
     public internal(set) var superseded = VersionVector()
 
     public init(siblings: [Sibling] = [], superseded: VersionVector = VersionVector()) {
-        self.siblings = siblings.sorted { $0.dot < $1.dot }
+        self.siblings = Sibling.inDotOrder(siblings)
         self.superseded = superseded
     }
 
@@ -63,8 +74,11 @@ public struct RecordState: Sendable, Hashable {
         self.key = key
         self.version = version
         self.created = created
-        self.fields = fields.filter { !$0.value.isEmpty }.mapValues { FieldState(siblings: $0) }
-        self.tombstones = tombstones.sorted { $0.dot < $1.dot }
+        // One pass, one dictionary: every state of a pulled page is built here.
+        var states = [FieldID: FieldState](minimumCapacity: fields.count)
+        for (id, siblings) in fields where !siblings.isEmpty { states[id] = FieldState(siblings: siblings) }
+        self.fields = states
+        self.tombstones = Sibling.inDotOrder(tombstones)
     }
 
     public var schema: CollectionSchema { key.collection.schema }

@@ -41,6 +41,28 @@ struct EncodingTests {
         }
     }
 
+    @Test("a state rebuilt from a page's siblings, in whatever order, holds them in dot order and drops empty fields")
+    func pulledStateOrder() {
+        var rng = SeededGenerator(seed: 41)
+        var shuffledSome = 0
+        for state in Self.states(seeds: 0..<40) {
+            var fields = state.fields.mapValues(\.siblings)
+            fields[FieldID(999)] = []
+            let shuffled = fields.mapValues { $0.shuffled(using: &rng) }
+            let tombstones = state.tombstones.shuffled(using: &rng)
+            if shuffled.contains(where: { $0.value != fields[$0.key] }) || tombstones != state.tombstones { shuffledSome += 1 }
+            let rebuilt = RecordState(key: state.key, version: state.version, created: state.created, fields: shuffled, tombstones: tombstones)
+            #expect(rebuilt.fields[FieldID(999)] == nil)
+            #expect(rebuilt.fields.keys.sorted() == state.fields.filter { !$0.value.siblings.isEmpty }.keys.sorted())
+            for (id, field) in rebuilt.fields {
+                #expect(field.siblings == state.fields[id]?.siblings, "\(describe(state)) field \(id)")
+            }
+            #expect(rebuilt.tombstones == state.tombstones)
+            #expect(rebuilt.isObservablyEqual(to: state) && rebuilt.digest == state.digest, "\(describe(state))")
+        }
+        #expect(shuffledSome >= 10, "the sweep held \(shuffledSome) states with more than one sibling or tombstone to reorder")
+    }
+
     @Test("every truncation throws a DecodeError", arguments: [true, false])
     func truncation(includeSupersession: Bool) {
         #expect(Self.rich.count >= 3)
