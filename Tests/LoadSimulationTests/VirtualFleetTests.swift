@@ -37,6 +37,13 @@ struct VirtualFleetTests {
         #expect(verification.acknowledged == closed.changesAcknowledged + open.changesAcknowledged)
         #expect(verification.audited == verification.acknowledged, "every acknowledged dot once in the audit log")
         #expect(verification.digestsCompared >= 24, "every device compared its villages' digests")
+
+        // With the server gone every exchange fails, and the step's line says with what.
+        _ = server.stop()
+        let refused = await fleet.openLoop(rate: 20, for: .seconds(1))
+        #expect(refused.errors == refused.exchanges && refused.errors > 0)
+        let first = try #require(refused.errorSamples.first)
+        #expect(refused.summary.contains("first errors: " + first.prefix(200)), "\(refused.summary)")
     }
 
     /// The HDR histogram's percentiles against the nearest-rank percentiles of the sorted samples.

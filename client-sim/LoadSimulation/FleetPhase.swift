@@ -22,11 +22,15 @@ public struct FleetPhase: Sendable, Codable {
     /// Exchanges per second that completed.
     public var achievedRate: Double { seconds > 0 ? Double(exchanges) / seconds : 0 }
 
+    /// One line; a step with errors also says what the first ones were (a failing step's count
+    /// alone cannot tell a server at its limit from a refusal).
     public var summary: String {
         let target = targetRate.map { String(format: "target %.0f/s, ", $0) } ?? ""
-        return String(format: "%@: %@%d exchanges in %.1f s (%.1f/s), %d errors, latency p50 %.0f ms, p99 %.0f ms, max %.0f ms; generator CPU %.1f s",
-                      name, target, exchanges, seconds, achievedRate, errors, latencyMilliseconds.p50, latencyMilliseconds.p99,
-                      latencyMilliseconds.max, generatorCPUSeconds)
+        let line = String(format: "%@: %@%d exchanges in %.1f s (%.1f/s), %d errors, latency p50 %.0f ms, p99 %.0f ms, max %.0f ms; generator CPU %.1f s",
+                          name, target, exchanges, seconds, achievedRate, errors, latencyMilliseconds.p50, latencyMilliseconds.p99,
+                          latencyMilliseconds.max, generatorCPUSeconds)
+        guard !errorSamples.isEmpty else { return line }
+        return line + "; first errors: " + errorSamples.prefix(3).map { String($0.prefix(200)) }.joined(separator: " | ")
     }
 }
 
