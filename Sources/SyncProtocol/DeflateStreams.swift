@@ -2,9 +2,9 @@ import CZlib
 import Synchronization
 
 /// Deflating streams kept for reuse. zlib's set-up allocates and clears about 256 KiB, which
-/// costs more than deflating a sync frame: ~75 µs against ~3 µs for a 300-byte body
-/// (`deflateReset` instead of `deflateInit`, same process). Every exchange deflates one frame on
-/// each side, so a stream is reset and lent out again instead of made anew.
+/// costs more than deflating a sync frame: in a C loop, 78 µs to set up a stream and deflate
+/// 300 bytes against 3.3 µs with `deflateReset`. Every exchange deflates one frame on each side,
+/// so a stream is reset and lent out again instead of made anew.
 enum DeflateStreams {
     /// Idle streams, at most `kept` (about 256 KiB each): as many as frames are usually deflated
     /// at once; past that a stream is made for the call and freed after it.
