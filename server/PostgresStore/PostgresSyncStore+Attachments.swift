@@ -73,14 +73,14 @@ extension PostgresSyncStore: AttachmentStore {
     }
 
     public func attachmentRecord(_ id: RecordID) async throws -> RecordState? {
-        let state = try await read("attachmentRecord") { c in
+        let state = try await readAlone("attachmentRecord") { c in
             try await c.all("SELECT state FROM records WHERE id = \(id.buffer)", as: ByteBuffer.self).first.map(codec.state)
         }
         return state?.key.collection == .attachment ? state : nil
     }
 
     public func isFiledRelative(worker: WorkerID, household: RecordID) async throws -> Bool {
-        let filings = try await read("isFiledRelative") { c in
+        let filings = try await readAlone("isFiledRelative") { c in
             try await c.rows("""
                 SELECT filing_id, village, staff, household, relation, filed_on FROM filings WHERE staff = \(worker.rawValue) AND household = \(household.buffer)
                 """).map { row in

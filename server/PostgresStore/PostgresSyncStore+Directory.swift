@@ -13,7 +13,7 @@ extension PostgresSyncStore: DirectoryStore {
     static let codeColumns = "id, code_hash, worker, issued_by, issued_at_ms, expires_at_ms, used_at_ms, used_by, revoked_at_ms"
 
     public func worker(_ id: WorkerID) async throws -> Worker? {
-        try await read("worker", domain: .directory) { c in try await Self.worker(id, c) }
+        try await readAlone("worker", domain: .directory) { c in try await Self.worker(id, c) }
     }
 
     public func workers() async throws -> [Worker] {
@@ -126,13 +126,21 @@ extension PostgresSyncStore: DirectoryStore {
     }
 
     public func credential(tokenHash: TokenHash) async throws -> (Credential, Worker)? {
-        try await read("credential", domain: .directory) { c in
-            guard let row = try await c.rows("SELECT \(unescaped: Self.credentialColumns) FROM credentials WHERE token_hash = \(tokenHash.hex)").first else {
+        // Every request asks this: one statement, its worker joined, outside a transaction.
+        try await readAlone("credential", domain: .directory) { c in
+            guard let row = try await c.rows("""
+                SELECT c.id, c.kind, c.worker, c.replica, c.name, c.token_hash, c.issued_at_ms, c.revoked_at_ms, c.revocation,
+                       w.id, w.name, w.role, w.assignment
+                FROM credentials c LEFT JOIN workers w ON w.id = c.worker WHERE c.token_hash = \(tokenHash.hex)
+                """).first else {
                 return nil
             }
-            let credential = try Self.credential(row)
-            guard let worker = try await Self.worker(credential.worker, c) else { throw StoredDirectoryColumns.credentialWithoutWorker(credential) }
-            return (credential, worker)
+            let (id, kind, workerID, replica, name, hash, issued, revoked, revocation, wid, wname, role, assignment) =
+                try row.decode((String, String, String, Int64?, String, String, Int64, Int64?, String?, String?, String?, String?, String?).self)
+            let credential = try StoredDirectoryColumns.credential(id: id, kind: kind, worker: workerID, replica: replica, name: name, tokenHash: hash,
+                                                                   issuedAtMilliseconds: issued, revokedAtMilliseconds: revoked, revocation: revocation)
+            guard let wid, let wname, let role, let assignment else { throw StoredDirectoryColumns.credentialWithoutWorker(credential) }
+            return (credential, try StoredDirectoryColumns.worker(id: wid, name: wname, role: role, assignmentJSON: assignment))
         }
     }
 

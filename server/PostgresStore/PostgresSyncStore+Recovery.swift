@@ -2,7 +2,7 @@ import ServerEngine
 
 extension PostgresSyncStore {
     public func recoveryMark() async throws -> RecoveryMark {
-        try await read("recoveryMark") { c in
+        try await readAlone("recoveryMark") { c in
             let meta = try await Meta.all(c)
             let epoch = meta[.epoch] ?? 0
             return RecoveryMark(epoch: epoch == 0 ? RecoveryMark.firstEpoch : epoch, lastSequence: meta[.lastSequence] ?? 0,

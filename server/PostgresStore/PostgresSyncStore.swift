@@ -70,7 +70,7 @@ public struct PostgresSyncStore: SyncStore {
 
     public func villages(coveredBy assignment: Assignment) async throws -> [VillageCode] {
         let ranges = StoredColumns.villageRanges(assignment)
-        let known: [Int64] = ranges.isEmpty ? [] : try await read("villages") { c in
+        let known: [Int64] = ranges.isEmpty ? [] : try await readAlone("villages") { c in
             try await c.all(PostgresQuery("""
                 SELECT DISTINCT v.village FROM villages v
                 JOIN unnest(\(ranges.map(\.lowerBound))::bigint[], \(ranges.map(\.upperBound))::bigint[]) AS r(lo, hi)
@@ -89,18 +89,18 @@ public struct PostgresSyncStore: SyncStore {
     }
 
     public func purgeMark() async throws -> PurgeMark {
-        try await read("purgeMark") { c in try await Meta.purgeMark(c) }
+        try await readAlone("purgeMark") { c in try await Meta.purgeMark(c) }
     }
 
     public func record(_ key: RecordKey) async throws -> RecordState? {
-        let state = try await read("record") { c in
+        let state = try await readAlone("record") { c in
             try await c.all("SELECT state FROM records WHERE id = \(key.id.buffer)", as: ByteBuffer.self).first.map(codec.state)
         }
         return state?.key.collection == key.collection ? state : nil
     }
 
     public func openConflicts(villages: [VillageCode]) async throws -> [RecordState] {
-        try await read("openConflicts") { c in
+        try await readAlone("openConflicts") { c in
             try await c.all("SELECT state FROM records WHERE needs_review AND village = ANY(\(villages.map(\.int64))::bigint[]) ORDER BY seq",
                             as: ByteBuffer.self).map(codec.state)
         }
@@ -115,7 +115,7 @@ public struct PostgresSyncStore: SyncStore {
     }
 
     public func recordCount(villages: [VillageCode]) async throws -> Int {
-        try await read("recordCount") { c in
+        try await readAlone("recordCount") { c in
             Int(try await c.one("""
                 SELECT COALESCE(SUM(record_count), 0)::bigint FROM village_digests WHERE village = ANY(\(villages.map(\.int64))::bigint[])
                 """, as: Int64.self))

@@ -5,17 +5,23 @@ import ServerDirectory
 import ServerEngine
 import Synchronization
 
-/// A connection inside one transaction, with the logger every query needs.
+/// A connection inside one transaction, or lent for one statement (`lone`), with the logger
+/// every query needs.
 struct PostgresSession {
     let connection: PostgresConnection
     let logger: Logger
+    var lone: LoneStatement? = nil
 
     func run(_ query: PostgresQuery) async throws {
-        try await connection.query(query, logger: logger).collect()
+        _ = try await rows(query)
     }
 
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await connection.query(query, logger: logger).collect()
+        if let lone, !lone.take() {
+            // Outside a transaction a second statement would see another snapshot than the first.
+            throw SyncEngineError(.storage, "a second statement in a read meant for one (\(query.sql.prefix(80))): it needs `read`, not `readAlone`")
+        }
+        return try await connection.query(query, logger: logger).collect()
     }
 
     func all<T: PostgresDecodable>(_ query: PostgresQuery, as _: T.Type) async throws -> [T] {
@@ -54,6 +60,18 @@ extension PostgresSyncStore {
         try await transaction(operation, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", domain: domain, body)
     }
 
+    /// A read of one statement, outside a transaction: PostgreSQL runs a lone statement in a
+    /// snapshot of its own, so `BEGIN` and `COMMIT` around it would only add two round trips. A
+    /// second statement in `body` fails the operation.
+    func readAlone<T: Sendable>(_ operation: String, domain: StoreDomain = .engine,
+                                _ body: @escaping @Sendable (PostgresSession) async throws -> T) async throws -> T {
+        try await transaction(operation, begin: nil, domain: domain) { session in
+            var lone = session
+            lone.lone = LoneStatement()
+            return try await body(lone)
+        }
+    }
+
     /// A write in one `READ COMMITTED` transaction, run again (up to `maxAttempts`) when it
     /// lost a race it can only see at commit or at a unique key. `bounded` false (a migration)
     /// lifts the location's operation timeout.
@@ -65,7 +83,7 @@ extension PostgresSyncStore {
     /// One attempt waits at most `location.operationTimeout` for its connection and its
     /// statements together: past it the attempt fails as a storage error, whatever the
     /// connection does, and is not run again (unless `bounded` is false: a migration).
-    private func transaction<T: Sendable>(_ operation: String, begin: String, domain: StoreDomain, bounded: Bool = true,
+    private func transaction<T: Sendable>(_ operation: String, begin: String?, domain: StoreDomain, bounded: Bool = true,
                                           _ body: @escaping @Sendable (PostgresSession) async throws -> T) async throws -> T {
         var attempt = 1
         while true {
@@ -73,6 +91,7 @@ extension PostgresSyncStore {
                 let run: @Sendable () async throws -> T = { [logger] in
                     try await withPooledConnection(operation, begin: begin) { connection in
                         let session = PostgresSession(connection: connection, logger: logger)
+                        guard begin != nil else { return try await body(session) }
                         do {
                             let value = try await body(session)
                             try await session.run("COMMIT")
@@ -182,6 +201,14 @@ final class LeaseRequest: Sendable {
             return true
         }
     }
+}
+
+/// Lets one statement run: `readAlone`'s guard.
+final class LoneStatement: Sendable {
+    private let ran = Atomic<Bool>(false)
+
+    /// True the first time only.
+    func take() -> Bool { !ran.exchange(true, ordering: .relaxed) }
 }
 
 /// Carries a push plan's own error out of the transaction, so it is rethrown unchanged.
