@@ -7,45 +7,74 @@ import SyncCore
 
 /// Device sync history and status in the shared database: ops sees every instance's exchanges.
 extension PostgresSyncStore: OpsStore {
+    /// A batch of exchanges in one transaction and three statements, however many exchanges:
+    /// their history rows, each device's status once and each region's hour once
+    /// (`SyncRecordBatch` folds them as one upsert per exchange would).
     public func recordSyncs(_ records: [SyncRecord]) async throws {
         guard !records.isEmpty else { return }
-        let healths = try records.map { r in try r.health.map { try $0.storedJSON } }
+        let batch = SyncRecordBatch(records)
+        let histories = try records.map { try Self.historyRow($0) }
+        let statuses = try batch.statuses.map { try Self.statusRow($0) }
+        let hours = batch.hours
         try await write("recordSyncs") { c in
-            for (r, health) in zip(records, healths) { try await Self.recordSync(r, health: health, c) }
+            for rows in histories.chunked(columns: 13) {
+                var insert = ValuesQuery("""
+                    INSERT INTO sync_history (device, worker, at_ms, duration_ms, pushed, rejected, pulled, bytes_in, bytes_out, result, reason, health, over_budget)
+                    VALUES
+                    """)
+                for row in rows { insert.row(row) }
+                try await c.run(insert.query())
+            }
+            // GREATEST and COALESCE skip NULLs, so an older exchange reported late changes nothing.
+            for rows in statuses.chunked(columns: 9) {
+                var upsert = ValuesQuery("""
+                    INSERT INTO device_status AS s (device, worker, last_sync_ms, last_success_ms, last_failure_ms, last_failure, last_duration_ms, health, over_budget)
+                    VALUES
+                    """)
+                for row in rows { upsert.row(row) }
+                try await c.run(upsert.query("""
+                    ON CONFLICT (device) DO UPDATE SET
+                        worker = excluded.worker,
+                        last_sync_ms = GREATEST(s.last_sync_ms, excluded.last_sync_ms),
+                        last_success_ms = GREATEST(s.last_success_ms, excluded.last_success_ms),
+                        last_failure_ms = GREATEST(s.last_failure_ms, excluded.last_failure_ms),
+                        last_failure = CASE WHEN excluded.last_failure_ms IS NOT NULL THEN excluded.last_failure ELSE s.last_failure END,
+                        last_duration_ms = excluded.last_duration_ms,
+                        health = COALESCE(excluded.health, s.health),
+                        over_budget = excluded.over_budget
+                    """))
+            }
+            for rows in hours.chunked(columns: 6) {
+                var upsert = ValuesQuery("INSERT INTO sync_hours AS h (region, hour_ms, syncs, failures, pushed, pulled) VALUES ")
+                for (region, hour) in rows {
+                    upsert.row { r in
+                        r.add(region); r.add(hour.hourMilliseconds); r.add(Int64(hour.syncs)); r.add(Int64(hour.failures))
+                        r.add(Int64(hour.pushed)); r.add(Int64(hour.pulled))
+                    }
+                }
+                try await c.run(upsert.query("""
+                    ON CONFLICT (region, hour_ms) DO UPDATE SET syncs = h.syncs + excluded.syncs, failures = h.failures + excluded.failures,
+                        pushed = h.pushed + excluded.pushed, pulled = h.pulled + excluded.pulled
+                    """))
+            }
         }
     }
 
-    static func recordSync(_ r: SyncRecord, health: String?, _ c: PostgresSession) async throws {
-        let failure = r.succeeded ? nil : [r.result, r.reason].compactMap { $0 }.joined(separator: ": ")
-        try await c.run("""
-            INSERT INTO sync_history (device, worker, at_ms, duration_ms, pushed, rejected, pulled, bytes_in, bytes_out, result, reason, health, over_budget)
-            VALUES (\(r.deviceID), \(r.worker.rawValue), \(r.atMilliseconds), \(r.durationMilliseconds), \(Int64(r.pushed)), \(Int64(r.rejected)),
-                    \(Int64(r.pulled)), \(Int64(r.bytesIn)), \(Int64(r.bytesOut)), \(r.result), \(r.reason), \(health), \(r.overBudget))
-            """)
-        // The status keeps the last success and the last failure apart; health only when sent.
-        // GREATEST and COALESCE skip NULLs, so an older exchange reported late changes nothing.
-        try await c.run("""
-            INSERT INTO device_status AS s (device, worker, last_sync_ms, last_success_ms, last_failure_ms, last_failure, last_duration_ms, health, over_budget)
-            VALUES (\(r.deviceID), \(r.worker.rawValue), \(r.atMilliseconds), \(r.succeeded ? r.atMilliseconds : nil),
-                    \(r.succeeded ? nil : r.atMilliseconds), \(failure), \(r.durationMilliseconds), \(health), \(r.overBudget))
-            ON CONFLICT (device) DO UPDATE SET
-                worker = excluded.worker,
-                last_sync_ms = GREATEST(s.last_sync_ms, excluded.last_sync_ms),
-                last_success_ms = GREATEST(s.last_success_ms, excluded.last_success_ms),
-                last_failure_ms = GREATEST(s.last_failure_ms, excluded.last_failure_ms),
-                last_failure = CASE WHEN excluded.last_failure_ms IS NOT NULL THEN excluded.last_failure ELSE s.last_failure END,
-                last_duration_ms = excluded.last_duration_ms,
-                health = COALESCE(excluded.health, s.health),
-                over_budget = excluded.over_budget
-            """)
-        guard !r.regions.isEmpty else { return }
-        try await c.run("""
-            INSERT INTO sync_hours AS h (region, hour_ms, syncs, failures, pushed, pulled)
-            SELECT region, \(SyncHour.hour(of: r.atMilliseconds)), 1, \(Int64(r.succeeded ? 0 : 1)), \(Int64(r.pushed)), \(Int64(r.pulled))
-            FROM unnest(\(r.regions)::bigint[]) AS region
-            ON CONFLICT (region, hour_ms) DO UPDATE SET syncs = h.syncs + 1, failures = h.failures + excluded.failures,
-                pushed = h.pushed + excluded.pushed, pulled = h.pulled + excluded.pulled
-            """)
+    private static func historyRow(_ r: SyncRecord) throws -> @Sendable (inout ValuesQuery.Row) -> Void {
+        let health = try r.health.map { try $0.storedJSON }
+        return { row in
+            row.add(r.deviceID); row.add(r.worker.rawValue); row.add(r.atMilliseconds); row.add(r.durationMilliseconds)
+            row.add(Int64(r.pushed)); row.add(Int64(r.rejected)); row.add(Int64(r.pulled)); row.add(Int64(r.bytesIn))
+            row.add(Int64(r.bytesOut)); row.add(r.result); row.add(r.reason); row.add(health); row.add(r.overBudget)
+        }
+    }
+
+    private static func statusRow(_ s: DeviceStatus) throws -> @Sendable (inout ValuesQuery.Row) -> Void {
+        let health = try s.health.map { try $0.storedJSON }
+        return { row in
+            row.add(s.deviceID); row.add(s.worker.rawValue); row.add(s.lastSyncMilliseconds); row.add(s.lastSuccessMilliseconds)
+            row.add(s.lastFailureMilliseconds); row.add(s.lastFailure); row.add(s.lastDurationMilliseconds); row.add(health); row.add(s.overBudget)
+        }
     }
 
     public func recordHealthHours(_ hours: [HealthHour]) async throws {

@@ -58,3 +58,54 @@ enum Meta: String {
         return PurgeMark(generation: all[.purgeGeneration] ?? 0, sequence: all[.purgedThrough] ?? 0)
     }
 }
+
+extension Array {
+    /// The rows of as many `ValuesQuery` statements as `columns` binds per row need.
+    func chunked(columns: Int) -> [ArraySlice<Element>] {
+        let size = ValuesQuery.maxBinds / columns
+        return stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
+
+/// A multi-row `VALUES` list, every value a bind: `head`, one parenthesised tuple per row, `tail`.
+struct ValuesQuery {
+    /// PostgreSQL takes at most 65,535 binds in one statement.
+    static let maxBinds = 65_535
+
+    private var sql: PostgresQuery.StringInterpolation
+    private var first = true
+
+    init(_ head: String) {
+        sql = PostgresQuery.StringInterpolation(literalCapacity: head.utf8.count, interpolationCount: 0)
+        sql.appendLiteral(head)
+    }
+
+    /// Appends one row's tuple; `columns` adds its values in order.
+    mutating func row(_ columns: (inout Row) -> Void) {
+        sql.appendLiteral(first ? "(" : ", (")
+        first = false
+        var row = Row(sql: sql)
+        columns(&row)
+        sql = row.sql
+        sql.appendLiteral(")")
+    }
+
+    func query(_ tail: String = "") -> PostgresQuery {
+        var sql = sql
+        sql.appendLiteral(tail)
+        return PostgresQuery(stringInterpolation: sql)
+    }
+
+    struct Row {
+        fileprivate var sql: PostgresQuery.StringInterpolation
+        private var first = true
+
+        fileprivate init(sql: PostgresQuery.StringInterpolation) { self.sql = sql }
+
+        mutating func add<Value: PostgresDynamicTypeEncodable>(_ value: Value?) {
+            if !first { sql.appendLiteral(", ") }
+            first = false
+            sql.appendInterpolation(value)
+        }
+    }
+}

@@ -36,7 +36,7 @@ extension SQLiteSyncStore: OpsStore {
                 health = COALESCE(excluded.health, health),
                 over_budget = excluded.over_budget
             """).execute(arguments: [r.deviceID, r.worker.rawValue, r.atMilliseconds, r.succeeded,
-                                     [r.result, r.reason].compactMap { $0 }.joined(separator: ": "), r.durationMilliseconds, health, r.overBudget])
+                                     r.failureText, r.durationMilliseconds, health, r.overBudget])
         let hour = try db.cachedStatement(sql: """
             INSERT INTO sync_hours (region, hour_ms, syncs, failures, pushed, pulled) VALUES (?, ?, 1, ?, ?, ?)
             ON CONFLICT(region, hour_ms) DO UPDATE SET syncs = syncs + 1, failures = failures + excluded.failures,
