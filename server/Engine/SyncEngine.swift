@@ -17,6 +17,8 @@ public struct SyncEngine: Sendable {
     public let configuration: Configuration
     /// Concurrent pushes go to the store in groups, one transaction each.
     public let pushes: PushQueue
+    /// The purge mark the last page was served under: a pull's first guess (`pull(into:…)`).
+    let lastPurgeMark = LastPurgeMark()
 
     public init(store: any SyncStore, configuration: Configuration) {
         self.store = store
