@@ -13,8 +13,9 @@ extension PostgresSyncStore: OpsStore {
     public func recordSyncs(_ records: [SyncRecord]) async throws {
         guard !records.isEmpty else { return }
         let batch = SyncRecordBatch(records)
-        let histories = try records.map { try Self.historyRow($0) }
-        let statuses = try batch.statuses.map { try Self.statusRow($0) }
+        // Encoded before the transaction: a retried attempt does not encode them again.
+        let histories = Array(zip(records, try records.map { try $0.health.map { try $0.storedJSON } }))
+        let statuses = Array(zip(batch.statuses, try batch.statuses.map { try $0.health.map { try $0.storedJSON } }))
         let hours = batch.hours
         try await write("recordSyncs") { c in
             for rows in histories.chunked(columns: 13) {
@@ -22,7 +23,13 @@ extension PostgresSyncStore: OpsStore {
                     INSERT INTO sync_history (device, worker, at_ms, duration_ms, pushed, rejected, pulled, bytes_in, bytes_out, result, reason, health, over_budget)
                     VALUES
                     """)
-                for row in rows { insert.row(row) }
+                for (r, health) in rows {
+                    insert.row { q in
+                        q.add(r.deviceID); q.add(r.worker.rawValue); q.add(r.atMilliseconds); q.add(r.durationMilliseconds)
+                        q.add(Int64(r.pushed)); q.add(Int64(r.rejected)); q.add(Int64(r.pulled)); q.add(Int64(r.bytesIn))
+                        q.add(Int64(r.bytesOut)); q.add(r.result); q.add(r.reason); q.add(health); q.add(r.overBudget)
+                    }
+                }
                 try await c.run(insert.query())
             }
             // GREATEST and COALESCE skip NULLs, so an older exchange reported late changes nothing.
@@ -31,7 +38,12 @@ extension PostgresSyncStore: OpsStore {
                     INSERT INTO device_status AS s (device, worker, last_sync_ms, last_success_ms, last_failure_ms, last_failure, last_duration_ms, health, over_budget)
                     VALUES
                     """)
-                for row in rows { upsert.row(row) }
+                for (s, health) in rows {
+                    upsert.row { q in
+                        q.add(s.deviceID); q.add(s.worker.rawValue); q.add(s.lastSyncMilliseconds); q.add(s.lastSuccessMilliseconds)
+                        q.add(s.lastFailureMilliseconds); q.add(s.lastFailure); q.add(s.lastDurationMilliseconds); q.add(health); q.add(s.overBudget)
+                    }
+                }
                 try await c.run(upsert.query("""
                     ON CONFLICT (device) DO UPDATE SET
                         worker = excluded.worker,
@@ -47,9 +59,9 @@ extension PostgresSyncStore: OpsStore {
             for rows in hours.chunked(columns: 6) {
                 var upsert = ValuesQuery("INSERT INTO sync_hours AS h (region, hour_ms, syncs, failures, pushed, pulled) VALUES ")
                 for (region, hour) in rows {
-                    upsert.row { r in
-                        r.add(region); r.add(hour.hourMilliseconds); r.add(Int64(hour.syncs)); r.add(Int64(hour.failures))
-                        r.add(Int64(hour.pushed)); r.add(Int64(hour.pulled))
+                    upsert.row { q in
+                        q.add(region); q.add(hour.hourMilliseconds); q.add(Int64(hour.syncs)); q.add(Int64(hour.failures))
+                        q.add(Int64(hour.pushed)); q.add(Int64(hour.pulled))
                     }
                 }
                 try await c.run(upsert.query("""
@@ -57,23 +69,6 @@ extension PostgresSyncStore: OpsStore {
                         pushed = h.pushed + excluded.pushed, pulled = h.pulled + excluded.pulled
                     """))
             }
-        }
-    }
-
-    private static func historyRow(_ r: SyncRecord) throws -> @Sendable (inout ValuesQuery.Row) -> Void {
-        let health = try r.health.map { try $0.storedJSON }
-        return { row in
-            row.add(r.deviceID); row.add(r.worker.rawValue); row.add(r.atMilliseconds); row.add(r.durationMilliseconds)
-            row.add(Int64(r.pushed)); row.add(Int64(r.rejected)); row.add(Int64(r.pulled)); row.add(Int64(r.bytesIn))
-            row.add(Int64(r.bytesOut)); row.add(r.result); row.add(r.reason); row.add(health); row.add(r.overBudget)
-        }
-    }
-
-    private static func statusRow(_ s: DeviceStatus) throws -> @Sendable (inout ValuesQuery.Row) -> Void {
-        let health = try s.health.map { try $0.storedJSON }
-        return { row in
-            row.add(s.deviceID); row.add(s.worker.rawValue); row.add(s.lastSyncMilliseconds); row.add(s.lastSuccessMilliseconds)
-            row.add(s.lastFailureMilliseconds); row.add(s.lastFailure); row.add(s.lastDurationMilliseconds); row.add(health); row.add(s.overBudget)
         }
     }
 

@@ -73,39 +73,32 @@ struct ValuesQuery {
     static let maxBinds = 65_535
 
     private var sql: PostgresQuery.StringInterpolation
-    private var first = true
+    private var rows = 0
+    private var valuesInRow = 0
 
     init(_ head: String) {
         sql = PostgresQuery.StringInterpolation(literalCapacity: head.utf8.count, interpolationCount: 0)
         sql.appendLiteral(head)
     }
 
-    /// Appends one row's tuple; `columns` adds its values in order.
-    mutating func row(_ columns: (inout Row) -> Void) {
-        sql.appendLiteral(first ? "(" : ", (")
-        first = false
-        var row = Row(sql: sql)
-        columns(&row)
-        sql = row.sql
+    /// Appends one row's tuple; `values` adds its values in column order (`add`).
+    mutating func row(_ values: (inout ValuesQuery) -> Void) {
+        sql.appendLiteral(rows == 0 ? "(" : ", (")
+        rows += 1
+        valuesInRow = 0
+        values(&self)
         sql.appendLiteral(")")
+    }
+
+    mutating func add<Value: PostgresDynamicTypeEncodable>(_ value: Value?) {
+        if valuesInRow > 0 { sql.appendLiteral(", ") }
+        valuesInRow += 1
+        sql.appendInterpolation(value)
     }
 
     func query(_ tail: String = "") -> PostgresQuery {
         var sql = sql
         sql.appendLiteral(tail)
         return PostgresQuery(stringInterpolation: sql)
-    }
-
-    struct Row {
-        fileprivate var sql: PostgresQuery.StringInterpolation
-        private var first = true
-
-        fileprivate init(sql: PostgresQuery.StringInterpolation) { self.sql = sql }
-
-        mutating func add<Value: PostgresDynamicTypeEncodable>(_ value: Value?) {
-            if !first { sql.appendLiteral(", ") }
-            first = false
-            sql.appendInterpolation(value)
-        }
     }
 }
