@@ -69,15 +69,13 @@ public struct RecordState: Sendable, Hashable {
     public init(key: RecordKey) { self.key = key }
 
     /// A state rebuilt from what a pull carries (no supersession contexts: the server applied
-    /// everything those would decide).
-    public init(key: RecordKey, version: VersionVector, created: Sibling?, fields: [FieldID: [Sibling]], tombstones: [Sibling]) {
+    /// everything those would decide). A field with no value is no field of a state.
+    public init(key: RecordKey, version: VersionVector, created: Sibling?, fields: [FieldID: FieldState], tombstones: [Sibling]) {
         self.key = key
         self.version = version
         self.created = created
-        // One pass, one dictionary: every state of a pulled page is built here.
-        var states = [FieldID: FieldState](minimumCapacity: fields.count)
-        for (id, siblings) in fields where !siblings.isEmpty { states[id] = FieldState(siblings: siblings) }
-        self.fields = states
+        // Every state of a pulled page is built here: the decoder's dictionary is kept as it is.
+        self.fields = fields.values.contains { $0.siblings.isEmpty } ? fields.filter { !$0.value.siblings.isEmpty } : fields
         self.tombstones = Sibling.inDotOrder(tombstones)
     }
 

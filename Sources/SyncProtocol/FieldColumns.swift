@@ -75,11 +75,12 @@ struct FieldColumnReader {
     }
 
     /// Record `i`'s fields, given its version and create (nil when it has none).
-    mutating func fields(_ i: Int, version: VersionVector, created: Sibling?) throws(ProtocolError) -> [FieldID: [Sibling]] {
+    mutating func fields(_ i: Int, version: VersionVector, created: Sibling?) throws(ProtocolError) -> [FieldID: FieldState] {
         let base = created?.hlc.rawValue ?? 0
-        var fields: [FieldID: [Sibling]] = [:]
+        let fieldCount = Int(fieldCounts[i])
+        var fields = [FieldID: FieldState](minimumCapacity: fieldCount)
         var fieldID: UInt32 = 0
-        for j in 0..<Int(fieldCounts[i]) {
+        for j in 0..<fieldCount {
             let delta = fieldIDs[field]
             guard delta > 0 || j == 0, delta <= UInt32(UInt16.max) - fieldID else {
                 throw ProtocolError(.invalidValue, "record \(i) field ids repeat or overflow")
@@ -91,14 +92,15 @@ struct FieldColumnReader {
                 guard let c = created else {
                     throw ProtocolError(.inconsistent, "record \(i) field \(fieldID) refers to a create the record does not have")
                 }
-                fields[FieldID(UInt16(fieldID))] = [Sibling(dot: c.dot, hlc: c.hlc, author: c.author, value: try values.next())]
+                fields[FieldID(UInt16(fieldID))] = FieldState(siblings: [Sibling(dot: c.dot, hlc: c.hlc, author: c.author, value: try values.next())])
             } else {
                 var list: [Sibling] = []
+                list.reserveCapacity(count)
                 for _ in 0..<count { list.append(try siblings.sibling(version, base: base, value: try values.next())) }
-                guard Set(list.map(\.dot)).count == list.count else {
+                guard !Self.repeatsDot(list) else {
                     throw ProtocolError(.invalidValue, "record \(i) field \(fieldID) repeats a dot")
                 }
-                fields[FieldID(UInt16(fieldID))] = list
+                fields[FieldID(UInt16(fieldID))] = FieldState(siblings: list)
             }
         }
         return fields
@@ -109,10 +111,20 @@ struct FieldColumnReader {
         let base = created?.hlc.rawValue ?? 0
         var tombstones: [Sibling] = []
         for _ in 0..<Int(tombstoneCounts[i]) { tombstones.append(try siblings.sibling(version, base: base, value: .null)) }
-        guard Set(tombstones.map(\.dot)).count == tombstones.count else {
+        guard !Self.repeatsDot(tombstones) else {
             throw ProtocolError(.invalidValue, "record \(i) repeats a tombstone dot")
         }
         return tombstones
+    }
+
+    /// Whether two of `list` share a dot. Almost every list holds one sibling: no set is built for it.
+    static func repeatsDot(_ list: [Sibling]) -> Bool {
+        guard list.count > 1 else { return false }
+        if list.count <= 8 {
+            for a in list.indices { for b in list.indices where b > a && list[a].dot == list[b].dot { return true } }
+            return false
+        }
+        return Set(list.map(\.dot)).count != list.count
     }
 
     /// Every value column consumed exactly.

@@ -51,7 +51,8 @@ struct EncodingTests {
             let shuffled = fields.mapValues { $0.shuffled(using: &rng) }
             let tombstones = state.tombstones.shuffled(using: &rng)
             if shuffled.contains(where: { $0.value != fields[$0.key] }) || tombstones != state.tombstones { shuffledSome += 1 }
-            let rebuilt = RecordState(key: state.key, version: state.version, created: state.created, fields: shuffled, tombstones: tombstones)
+            let rebuilt = RecordState(key: state.key, version: state.version, created: state.created,
+                                      fields: shuffled.mapValues { FieldState(siblings: $0) }, tombstones: tombstones)
             #expect(rebuilt.fields[FieldID(999)] == nil)
             #expect(rebuilt.fields.keys.sorted() == state.fields.filter { !$0.value.siblings.isEmpty }.keys.sorted())
             for (id, field) in rebuilt.fields {
