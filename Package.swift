@@ -192,7 +192,9 @@ let package = Package(
             dependencies: ["ServerHTTP", "ServerApp", "ServerSQLite", "ServerDirectory", "ServerEngine", "SyncClientHTTP", "SyncClient", "Replica",
                            "SyncProtocol", "SyncCore", "FieldModel", "SyntheticData", "DataProtection",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Histogram", package: "hdrhistogram-swift")],
+                           .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                           .product(name: "Histogram", package: "hdrhistogram-swift")],
             path: "client-sim/LoadSimulation"
         ),
         .executableTarget(
@@ -268,7 +270,8 @@ let package = Package(
             path: "Tests/ServerHTTPTests"
         ),
         .testTarget(name: "LoadSimulationTests", dependencies: ["LoadSimulation", "TestSupport", "DataProtection", "ServerSQLite", "ServerPostgres", "ServerEngine",
-                                                                "SyncCore", "FieldModel"], path: "Tests/LoadSimulationTests"),
+                                                                "SyncCore", "FieldModel", .product(name: "NIOCore", package: "swift-nio"),
+                                                                .product(name: "NIOPosix", package: "swift-nio")], path: "Tests/LoadSimulationTests"),
         // Every command of the README, server/SCALING.md and the help texts, run.
         .testTarget(name: "ExampleTests", dependencies: ["LoadSimulation", "SyntheticData", "FieldModel", "TestSupport"], path: "Tests/ExampleTests"),
         // The assembly: configuration, retention on both backends, the soak.

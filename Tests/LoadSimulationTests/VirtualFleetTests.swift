@@ -11,7 +11,8 @@ struct VirtualFleetTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let server = try await ServerProcess.start(executable: Self.binaries.appendingPathComponent("doorstep-server"), dataDirectory: dir + "/server",
-                                                   arguments: ["--enrolment-burst", "1000", "--enrolments-per-second", "1000"], log: dir + "/server.log")
+                                                   arguments: ["--enrolment-burst", "1000", "--enrolments-per-second", "1000", "--rate-burst", "1000",
+                                                               "--rate-per-second", "1000"], log: dir + "/server.log")
         defer { server.stop() }
         let fleet = try await VirtualFleet.enrol(devices: 24, server: server.url, adminToken: try server.adminToken, seed: 4)
         #expect(fleet.count == 24)

@@ -21,6 +21,8 @@ actor VirtualDevice {
     let worker: Worker
     let replica: ReplicaID
     let transport: HTTPTransport
+    /// The fleet's own connections to a plain-`http` server; nil: `transport` (AsyncHTTPClient).
+    let connections: FleetConnections?
     private var counter: UInt64 = 0
     private var clock: HybridLogicalClock
     private var cursors: [VillageCode: UInt64] = [:]
@@ -42,13 +44,15 @@ actor VirtualDevice {
     let slot: Int
     let devicesPerVillage: Int
 
-    init(enrolment: DeviceEnrolment.Result, server: URL, client: HTTPClient, slot: Int, devicesPerVillage: Int, seed: UInt64) {
+    init(enrolment: DeviceEnrolment.Result, server: URL, client: HTTPClient, connections: FleetConnections?, slot: Int,
+         devicesPerVillage: Int, seed: UInt64) {
         self.slot = slot
         self.devicesPerVillage = max(1, devicesPerVillage)
         deviceID = enrolment.identity.deviceID
         worker = enrolment.identity.worker
         replica = enrolment.identity.replica
         transport = HTTPTransport(server: server, token: enrolment.token, client: client)
+        self.connections = connections
         generator = SeededGenerator(seed: seed)
         clock = HybridLogicalClock(wallClock: LoadClock.now)
     }
@@ -78,7 +82,9 @@ actor VirtualDevice {
         outcome.pushed = outbox.count
         let response: SyncResponse
         do {
-            response = try SyncCodec.decodeResponse(try await transport.exchange(SyncCodec.encodeRequest(request)))
+            let body = SyncCodec.encodeRequest(request)
+            let answer = if let connections { try await connections.sync(body, token: transport.token) } else { try await transport.exchange(body) }
+            response = try SyncCodec.decodeResponse(answer)
         } catch {
             outcome.errors.append("\(deviceID): \(error)")
             return outcome

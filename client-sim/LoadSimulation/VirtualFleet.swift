@@ -25,14 +25,17 @@ public final class VirtualFleet: Sendable {
     let devices: [VirtualDevice]
     let admin: APIClient
     let client: HTTPClient
+    /// The devices' connections to a plain-`http` server (nil for `https`: `client`).
+    let connections: FleetConnections?
     /// Scenario writes of a village assistant per exchange once its scope is pulled.
     public let writesPerExchange: Int
 
-    init(server: URL, devices: [VirtualDevice], admin: APIClient, client: HTTPClient, writesPerExchange: Int) {
+    init(server: URL, devices: [VirtualDevice], admin: APIClient, client: HTTPClient, connections: FleetConnections?, writesPerExchange: Int) {
         self.server = server
         self.devices = devices
         self.admin = admin
         self.client = client
+        self.connections = connections
         self.writesPerExchange = writesPerExchange
     }
 
@@ -48,16 +51,17 @@ public final class VirtualFleet: Sendable {
         var replicas = SeededGenerator(seed: seed, stream: 0x5EED)
         let specs = plan.devices.enumerated().map { ($0.offset, $0.element, ReplicaID(using: &replicas)) }
         let client = FleetHTTPClient.shared
+        let connections = FleetConnections(url: server)
         let devices = try await bounded(specs, limit: 16) { index, spec, replica in
             let code = try await admin.issueCode(worker: spec.worker.id.rawValue)
             let result = try await LoadRun.retryingRateLimits {
                 try await DeviceEnrolment.enrol(server: server, code: code.code, replica: replica, deviceName: "virtual \(index)")
             }
-            return VirtualDevice(enrolment: result, server: server, client: client, slot: spec.slot, devicesPerVillage: spec.devicesPerVillage,
+            return VirtualDevice(enrolment: result, server: server, client: client, connections: connections, slot: spec.slot, devicesPerVillage: spec.devicesPerVillage,
                                  seed: seed &* 1_000_003 &+ UInt64(index))
         }
         progress("enrolled \(devices.count) virtual devices")
-        return VirtualFleet(server: server, devices: devices, admin: admin, client: client, writesPerExchange: writesPerExchange)
+        return VirtualFleet(server: server, devices: devices, admin: admin, client: client, connections: connections, writesPerExchange: writesPerExchange)
     }
 
     /// Every device exchanges until it holds its whole scope, `concurrency` at a time.
@@ -103,16 +107,23 @@ public final class VirtualFleet: Sendable {
         }
     }
 
-    /// The same schedule against `GET /healthz`: what the HTTP stack alone carries (the ceiling).
+    /// The same schedule against `GET /healthz`, over the same connections as the devices' exchanges:
+    /// what the HTTP stack alone carries (the ceiling).
     public func healthCeiling(rate: Double, for duration: Duration) async -> FleetPhase {
         let url = server.appendingPathComponent("healthz").absoluteString
-        let client = client
+        let client = client, connections = connections
         return await schedule(name: "GET /healthz", rate: rate, duration: duration) { due, record in
             var outcome = VirtualDevice.Outcome()
             do {
-                let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(60))
-                _ = try await response.body.collect(upTo: 1 << 16)
-                if response.status.code != 200 { outcome.errors.append("GET /healthz: \(response.status.code)") }
+                let status: Int
+                if let connections {
+                    status = try await connections.send(.GET, "/healthz", headers: [], maxResponseBytes: 1 << 16).status
+                } else {
+                    let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(60))
+                    _ = try await response.body.collect(upTo: 1 << 16)
+                    status = Int(response.status.code)
+                }
+                if status != 200 { outcome.errors.append("GET /healthz: \(status)") }
             } catch {
                 outcome.errors.append("GET /healthz: \(error)")
             }

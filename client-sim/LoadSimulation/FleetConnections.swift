@@ -1,0 +1,211 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import SyncClientHTTP
+import SyncProtocol
+import Synchronization
+
+/// Keep-alive HTTP/1.1 connections from the virtual fleet to one plain-`http` server: a request
+/// takes an idle connection (or opens one), writes its head and body, and gets the whole
+/// response back. It does what a phone's HTTP stack does on the wire and little else, so the
+/// generator's CPU goes to the protocol, not to a general client's pool, request state machine
+/// and response streaming (AsyncHTTPClient cost the fleet about as much CPU as its codec did).
+///
+/// A connection the server closed while it idled fails its next request before any answer
+/// arrives: that request is sent again once on a new connection (a sync exchange may be
+/// repeated as it is; the server applies each dot once).
+final class FleetConnections: Sendable {
+    let host: String
+    let port: Int
+    /// The server URL's path, prefixed to every request's (no trailing slash).
+    let basePath: String
+    private let group: any EventLoopGroup
+    private let idle = Mutex<[FleetConnection]>([])
+    /// Connections kept idle at most; past that a finished connection is closed.
+    static let keptIdle = 1_024
+
+    struct Response: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: [UInt8]
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Connections to `url`'s host and port (`http` only).
+    init?(url: URL, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        guard url.scheme?.lowercased() == "http", let host = url.host else { return nil }
+        self.host = host
+        self.port = url.port ?? 80
+        basePath = url.path.hasSuffix("/") ? String(url.path.dropLast()) : url.path
+        self.group = group
+    }
+
+    /// One request and its whole response (at most `maxResponseBytes` of body).
+    func send(_ method: HTTPMethod, _ path: String, headers: [(String, String)], body: [UInt8] = [],
+              maxResponseBytes: Int = 8 << 20, timeout: TimeAmount = .seconds(60)) async throws -> Response {
+        var head = HTTPRequestHead(version: .http1_1, method: method, uri: basePath + path)
+        head.headers.add(name: "Host", value: port == 80 ? host : "\(host):\(port)")
+        for (name, value) in headers { head.headers.add(name: name, value: value) }
+        if method == .POST || !body.isEmpty { head.headers.add(name: "Content-Length", value: String(body.count)) }
+        if let reused = idle.withLock({ $0.popLast() }) {
+            do {
+                return try await exchange(on: reused, head: head, body: body, maxResponseBytes: maxResponseBytes, timeout: timeout)
+            } catch is FleetConnection.Unanswered {
+                // Closed by the server while it idled: once more, on a new connection.
+            }
+        }
+        return try await exchange(on: connect(), head: head, body: body, maxResponseBytes: maxResponseBytes, timeout: timeout)
+    }
+
+    private func exchange(on connection: FleetConnection, head: HTTPRequestHead, body: [UInt8], maxResponseBytes: Int,
+                          timeout: TimeAmount) async throws -> Response {
+        let response = try await connection.send(head: head, body: body, maxResponseBytes: maxResponseBytes, timeout: timeout)
+        if response.keepAlive {
+            let kept = idle.withLock { connections in
+                guard connections.count < Self.keptIdle else { return false }
+                connections.append(connection)
+                return true
+            }
+            if !kept { connection.close() }
+        } else {
+            connection.close()
+        }
+        return response.response
+    }
+
+    private func connect() async throws -> FleetConnection {
+        let handler = FleetConnection.Handler()
+        let channel = try await ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(15))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+            .connect(host: host, port: port).get()
+        return FleetConnection(channel: channel, handler: handler)
+    }
+
+    /// A sync exchange (`POST /v1/sync`, SPEC §2): the deflated response body, or the error its
+    /// status means, as `HTTPTransport` reads them.
+    func sync(_ body: [UInt8], token: String) async throws -> [UInt8] {
+        let response = try await send(.POST, HTTPAPI.syncPath, headers: [
+            ("Authorization", "Bearer \(token)"), ("Content-Type", HTTPAPI.syncMediaType), ("Content-Encoding", "deflate"),
+            ("Accept-Encoding", "identity"),
+        ], body: body)
+        guard response.status == 200 else { throw APICall.failure(status: response.status, headers: response.headers, body: response.body) }
+        guard response.headers["Content-Encoding"].first?.lowercased() == "deflate" else {
+            throw FleetConnections.Failure(description: "a sync response without Content-Encoding: deflate")
+        }
+        return response.body
+    }
+
+    /// Connections idle now.
+    var idleCount: Int { idle.withLock { $0.count } }
+
+    /// Closes every idle connection.
+    func shutdown() {
+        for connection in idle.withLock({ connections in defer { connections.removeAll() }; return connections }) { connection.close() }
+    }
+}
+
+/// One connection and the handler that gathers its current response.
+struct FleetConnection: Sendable {
+    let channel: any Channel
+    let handler: Handler
+
+    /// The connection failed or closed before any of the response arrived.
+    struct Unanswered: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    func send(head: HTTPRequestHead, body: [UInt8], maxResponseBytes: Int,
+              timeout: TimeAmount) async throws -> (response: FleetConnections.Response, keepAlive: Bool) {
+        let promise = channel.eventLoop.makePromise(of: (FleetConnections.Response, Bool).self)
+        let channel = self.channel, handler = self.handler
+        channel.eventLoop.execute {
+            handler.start(promise, maxResponseBytes: maxResponseBytes, timeout: timeout, context: channel)
+            channel.write(HTTPClientRequestPart.head(head), promise: nil)
+            if !body.isEmpty { channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil) }
+            channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+        }
+        let (response, keepAlive) = try await promise.futureResult.get()
+        return (response, keepAlive)
+    }
+
+    func close() { channel.close(promise: nil) }
+
+    /// Gathers one response at a time; used on its channel's event loop only.
+    final class Handler: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = HTTPClientResponsePart
+
+        private var promise: EventLoopPromise<(FleetConnections.Response, Bool)>?
+        private var head: HTTPResponseHead?
+        private var body: ByteBuffer?
+        private var maxResponseBytes = 0
+        private var deadline: Scheduled<Void>?
+
+        func start(_ promise: EventLoopPromise<(FleetConnections.Response, Bool)>, maxResponseBytes: Int, timeout: TimeAmount,
+                   context channel: any Channel) {
+            guard channel.isActive else {
+                promise.fail(FleetConnection.Unanswered(description: "the connection to \(channel.remoteAddress?.description ?? "the server") is closed"))
+                return
+            }
+            self.promise = promise
+            self.maxResponseBytes = maxResponseBytes
+            head = nil
+            body = nil
+            deadline = channel.eventLoop.scheduleTask(in: timeout) { [weak self] in
+                self?.fail(FleetConnections.Failure(description: "no response within \(timeout)"))
+                channel.close(promise: nil)
+            }
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let h):
+                head = h
+            case .body(var part):
+                if body == nil { body = part } else { body!.writeBuffer(&part) }
+                if (body?.readableBytes ?? 0) > maxResponseBytes {
+                    fail(FleetConnections.Failure(description: "a response over \(maxResponseBytes) bytes"))
+                    context.close(promise: nil)
+                }
+            case .end:
+                guard let promise, let head else { return }
+                self.promise = nil
+                deadline?.cancel()
+                let bytes = body.map { Array($0.readableBytesView) } ?? []
+                promise.succeed((FleetConnections.Response(status: Int(head.status.code), headers: head.headers, body: bytes), head.isKeepAlive))
+            }
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            fail(error)
+            context.close(promise: nil)
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            fail(FleetConnection.Unanswered(description: "the server closed the connection"))
+            context.fireChannelInactive()
+        }
+
+        /// Fails the response in progress: as unanswered when nothing of it had arrived.
+        private func fail(_ error: any Error) {
+            guard let promise else { return }
+            self.promise = nil
+            deadline?.cancel()
+            if head == nil, !(error is FleetConnections.Failure) {
+                promise.fail(FleetConnection.Unanswered(description: "\(error)"))
+            } else {
+                promise.fail(error)
+            }
+        }
+    }
+}
