@@ -22,25 +22,29 @@ struct FleetConnectionsTests {
             let response = try await connections.send(.GET, "/healthz", headers: [])
             #expect(response.status == 200 && !response.body.isEmpty)
         }
-        #expect(connections.idleCount == 1, "sequential requests share one kept-alive connection")
+        #expect(connections.idleCount == 1 && connections.openCount == 1, "sequential requests share one kept-alive connection")
 
         // The server closes the idle connection after a second; the next request finds it closed,
         // is sent again on a new connection and is answered.
         try await Task.sleep(for: .milliseconds(2_500))
         let afterIdle = try await connections.send(.GET, "/healthz", headers: [])
         #expect(afterIdle.status == 200)
+        #expect(connections.openCount == 1, "the closed connection's slot went to its replacement")
 
         // A sync without a token is the server's 401, read as the error it means.
         await #expect(throws: (any Error).self) { try await connections.sync([1, 2, 3], token: "not-a-token") }
         let refused = try await connections.send(.POST, "/v1/sync", headers: [], body: [1, 2, 3])
         #expect(refused.status == 401, "\(refused.status) \(String(decoding: refused.body, as: UTF8.self))")
 
-        // Many at once: each gets its own connection, every answer arrives.
+        // Many at once over at most four connections: the rest wait their turn, every answer arrives.
+        let four = try #require(FleetConnections(url: server.url, maxConnections: 4))
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<64 { group.addTask { try await connections.send(.GET, "/healthz", headers: []).status } }
+            for _ in 0..<64 { group.addTask { try await four.send(.GET, "/healthz", headers: []).status } }
             return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
         #expect(statuses.count == 64 && statuses.allSatisfy { $0 == 200 })
+        #expect(four.openCount <= 4 && four.idleCount == four.openCount, "open \(four.openCount), idle \(four.idleCount)")
+        four.shutdown()
 
         // A body over the limit fails the request, named by the limit.
         let tooLarge = await #expect(throws: FleetConnections.Failure.self) {

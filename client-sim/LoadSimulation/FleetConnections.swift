@@ -12,6 +12,8 @@ import Synchronization
 /// generator's CPU goes to the protocol, not to a general client's pool, request state machine
 /// and response streaming (AsyncHTTPClient cost the fleet about as much CPU as its codec did).
 ///
+/// At most `maxConnections` are open; a request past them waits for one to come back (in the
+/// order they came), so an overloaded server sees a queue, not a storm of new connections.
 /// A connection the server closed while it idled fails its next request before any answer
 /// arrives: that request is sent again once on a new connection (a sync exchange may be
 /// repeated as it is; the server applies each dot once).
@@ -20,10 +22,17 @@ final class FleetConnections: Sendable {
     let port: Int
     /// The server URL's path, prefixed to every request's (no trailing slash).
     let basePath: String
+    let maxConnections: Int
     private let group: any EventLoopGroup
-    private let idle = Mutex<[FleetConnection]>([])
-    /// Connections kept idle at most; past that a finished connection is closed.
-    static let keptIdle = 1_024
+    private let pool = Mutex(Pool())
+
+    private struct Pool {
+        var idle: [FleetConnection] = []
+        /// Connections open or being opened, the idle ones included.
+        var open = 0
+        /// Requests waiting for a connection: handed an idle one, or nil to open one in a freed slot.
+        var waiters: [CheckedContinuation<FleetConnection?, Never>] = []
+    }
 
     struct Response: Sendable {
         var status: Int
@@ -36,11 +45,12 @@ final class FleetConnections: Sendable {
     }
 
     /// Connections to `url`'s host and port (`http` only).
-    init?(url: URL, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    init?(url: URL, maxConnections: Int = 1_024, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         guard url.scheme?.lowercased() == "http", let host = url.host else { return nil }
         self.host = host
         self.port = url.port ?? 80
         basePath = url.path.hasSuffix("/") ? String(url.path.dropLast()) : url.path
+        self.maxConnections = max(1, maxConnections)
         self.group = group
     }
 
@@ -51,30 +61,78 @@ final class FleetConnections: Sendable {
         head.headers.add(name: "Host", value: port == 80 ? host : "\(host):\(port)")
         for (name, value) in headers { head.headers.add(name: name, value: value) }
         if method == .POST || !body.isEmpty { head.headers.add(name: "Content-Length", value: String(body.count)) }
-        if let reused = idle.withLock({ $0.popLast() }) {
+        if let reused = await lease() {
             do {
-                return try await exchange(on: reused, head: head, body: body, maxResponseBytes: maxResponseBytes, timeout: timeout)
+                return try await exchange(on: reused, head: head, body: body, maxResponseBytes: maxResponseBytes, timeout: timeout,
+                                          keepingSlotIfUnanswered: true)
             } catch is FleetConnection.Unanswered {
-                // Closed by the server while it idled: once more, on a new connection.
+                // Closed by the server while it idled: once more, on a new connection in its slot.
             }
         }
-        return try await exchange(on: connect(), head: head, body: body, maxResponseBytes: maxResponseBytes, timeout: timeout)
+        let connection: FleetConnection
+        do {
+            connection = try await connect()
+        } catch {
+            giveBack(nil)
+            throw error
+        }
+        return try await exchange(on: connection, head: head, body: body, maxResponseBytes: maxResponseBytes, timeout: timeout,
+                                  keepingSlotIfUnanswered: false)
+    }
+
+    /// An idle connection, or nil when the caller holds a slot to open one.
+    private func lease() async -> FleetConnection? {
+        enum Lease { case idle(FleetConnection), open, wait }
+        let now = pool.withLock { p -> Lease in
+            if let c = p.idle.popLast() { return .idle(c) }
+            if p.open < maxConnections { p.open += 1; return .open }
+            return .wait
+        }
+        switch now {
+        case .idle(let c): return c
+        case .open: return nil
+        case .wait:
+            return await withCheckedContinuation { waiter in
+                // Asked again under the lock: one may have come back since.
+                let handed = pool.withLock { p -> FleetConnection?? in
+                    if let c = p.idle.popLast() { return .some(c) }
+                    if p.open < maxConnections { p.open += 1; return .some(nil) }
+                    p.waiters.append(waiter)
+                    return .none
+                }
+                if let handed { waiter.resume(returning: handed) }
+            }
+        }
+    }
+
+    /// Returns a connection to the pool (to the first waiting request, else idle), or with nil
+    /// frees its slot (for the first waiting request to open one).
+    private func giveBack(_ connection: FleetConnection?) {
+        let waiter = pool.withLock { p -> CheckedContinuation<FleetConnection?, Never>? in
+            if p.waiters.isEmpty {
+                if let connection { p.idle.append(connection) } else { p.open -= 1 }
+                return nil
+            }
+            return p.waiters.removeFirst()
+        }
+        waiter?.resume(returning: connection)
     }
 
     private func exchange(on connection: FleetConnection, head: HTTPRequestHead, body: [UInt8], maxResponseBytes: Int,
-                          timeout: TimeAmount) async throws -> Response {
-        let response = try await connection.send(head: head, body: body, maxResponseBytes: maxResponseBytes, timeout: timeout)
-        if response.keepAlive {
-            let kept = idle.withLock { connections in
-                guard connections.count < Self.keptIdle else { return false }
-                connections.append(connection)
-                return true
-            }
-            if !kept { connection.close() }
-        } else {
+                          timeout: TimeAmount, keepingSlotIfUnanswered: Bool) async throws -> Response {
+        do {
+            let response = try await connection.send(head: head, body: body, maxResponseBytes: maxResponseBytes, timeout: timeout)
+            if !response.keepAlive { connection.close() }
+            giveBack(response.keepAlive ? connection : nil)
+            return response.response
+        } catch let unanswered as FleetConnection.Unanswered where keepingSlotIfUnanswered {
             connection.close()
+            throw unanswered
+        } catch {
+            connection.close()
+            giveBack(nil)
+            throw error
         }
-        return response.response
     }
 
     private func connect() async throws -> FleetConnection {
@@ -106,12 +164,17 @@ final class FleetConnections: Sendable {
         return response.body
     }
 
-    /// Connections idle now.
-    var idleCount: Int { idle.withLock { $0.count } }
+    /// Connections idle now, and open (idle or in use).
+    var idleCount: Int { pool.withLock { $0.idle.count } }
+    var openCount: Int { pool.withLock { $0.open } }
 
     /// Closes every idle connection.
     func shutdown() {
-        for connection in idle.withLock({ connections in defer { connections.removeAll() }; return connections }) { connection.close() }
+        let closing = pool.withLock { p in
+            defer { p.open -= p.idle.count; p.idle.removeAll() }
+            return p.idle
+        }
+        for connection in closing { connection.close() }
     }
 }
 
