@@ -15,8 +15,8 @@ import Synchronization
 /// At most `maxConnections` are open; a request past them waits for one to come back (in the
 /// order they came), so an overloaded server sees a queue, not a storm of new connections.
 /// A connection the server closed while it idled fails its next request before any answer
-/// arrives: that request is sent again once on a new connection (a sync exchange may be
-/// repeated as it is; the server applies each dot once).
+/// arrives: that request is sent again on a new connection, up to `attempts` times in all (a
+/// sync exchange may be repeated as it is; the server applies each dot once).
 final class FleetConnections: Sendable {
     let host: String
     let port: Int
@@ -61,24 +61,33 @@ final class FleetConnections: Sendable {
         head.headers.add(name: "Host", value: port == 80 ? host : "\(host):\(port)")
         for (name, value) in headers { head.headers.add(name: name, value: value) }
         if method == .POST || !body.isEmpty { head.headers.add(name: "Content-Length", value: String(body.count)) }
-        if let reused = await lease() {
+        var reused = await lease()
+        for attempt in 1...Self.attempts {
+            let connection: FleetConnection
+            if let idle = reused {
+                connection = idle
+            } else {
+                do {
+                    connection = try await connect()
+                } catch {
+                    giveBack(nil)
+                    throw error
+                }
+            }
+            reused = nil
             do {
-                return try await exchange(on: reused, head: head, body: body, maxResponseBytes: maxResponseBytes, timeout: timeout,
-                                          keepingSlotIfUnanswered: true)
-            } catch is FleetConnection.Unanswered {
-                // Closed by the server while it idled: once more, on a new connection in its slot.
+                return try await exchange(on: connection, head: head, body: body, maxResponseBytes: maxResponseBytes, timeout: timeout,
+                                          keepingSlotIfUnanswered: attempt < Self.attempts)
+            } catch is FleetConnection.Unanswered where attempt < Self.attempts {
+                // Closed before any answer (by the server while it idled, or at once on a machine so
+                // busy that the server's idle timeout passed): again, on a new connection in its slot.
             }
         }
-        let connection: FleetConnection
-        do {
-            connection = try await connect()
-        } catch {
-            giveBack(nil)
-            throw error
-        }
-        return try await exchange(on: connection, head: head, body: body, maxResponseBytes: maxResponseBytes, timeout: timeout,
-                                  keepingSlotIfUnanswered: false)
+        preconditionFailure("the last attempt returns or throws")
     }
+
+    /// Times a request is sent when its connection closes before any answer arrives.
+    static let attempts = 3
 
     /// An idle connection, or nil when the caller holds a slot to open one.
     private func lease() async -> FleetConnection? {
