@@ -177,6 +177,12 @@ final class FleetConnections: Sendable {
     var idleCount: Int { pool.withLock { $0.idle.count } }
     var openCount: Int { pool.withLock { $0.open } }
 
+    /// Closes the idle connections' sockets but leaves them in the pool, as a server that closes
+    /// connections while they idle leaves them (for tests: the next requests must replace them).
+    func closeIdleSockets() async {
+        for connection in pool.withLock({ $0.idle }) { try? await connection.channel.close() }
+    }
+
     /// Closes every idle connection.
     func shutdown() {
         let closing = pool.withLock { p in
