@@ -53,17 +53,25 @@ public struct HTTPTransport: Transport {
         if !addressAllowed { try ServerAddressPolicy.check(server, allowInsecureHTTP: allowInsecureHTTP) }
         var request = HTTPClientRequest(url: syncURL)
         request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Content-Type", value: HTTPAPI.syncMediaType)
-        request.headers.add(name: "Content-Encoding", value: "deflate")
-        request.headers.add(name: "Accept-Encoding", value: "identity")
+        for (name, value) in Self.syncHeaders(token: token) { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let (status, headers, bytes) = try await APICall.send(request, client: client, timeout: timeout, maxResponseBytes: maxResponseBytes)
-        guard status == 200 else { throw APICall.failure(status: status, headers: headers, body: bytes) }
+        return try Self.syncResponseBody(status: status, headers: headers, body: bytes)
+    }
+
+    /// The headers of a sync request: the bearer token and the deflated protobuf body as it is.
+    public static func syncHeaders(token: String) -> [(String, String)] {
+        [("Authorization", "Bearer \(token)"), ("Content-Type", HTTPAPI.syncMediaType), ("Content-Encoding", "deflate"),
+         ("Accept-Encoding", "identity")]
+    }
+
+    /// A sync response's deflated body, or the error its status (or a missing `Content-Encoding`) means.
+    public static func syncResponseBody(status: Int, headers: HTTPHeaders, body: [UInt8]) throws(TransportError) -> [UInt8] {
+        guard status == 200 else { throw APICall.failure(status: status, headers: headers, body: body) }
         guard headers["Content-Encoding"].first?.lowercased() == "deflate" else {
             throw TransportError(.refused(status: status, code: "bad_response"), "a sync response without Content-Encoding: deflate")
         }
-        return bytes
+        return body
     }
 }
 

@@ -162,15 +162,8 @@ final class FleetConnections: Sendable {
     /// A sync exchange (`POST /v1/sync`, SPEC §2): the deflated response body, or the error its
     /// status means, as `HTTPTransport` reads them.
     func sync(_ body: [UInt8], token: String) async throws -> [UInt8] {
-        let response = try await send(.POST, HTTPAPI.syncPath, headers: [
-            ("Authorization", "Bearer \(token)"), ("Content-Type", HTTPAPI.syncMediaType), ("Content-Encoding", "deflate"),
-            ("Accept-Encoding", "identity"),
-        ], body: body)
-        guard response.status == 200 else { throw APICall.failure(status: response.status, headers: response.headers, body: response.body) }
-        guard response.headers["Content-Encoding"].first?.lowercased() == "deflate" else {
-            throw FleetConnections.Failure(description: "a sync response without Content-Encoding: deflate")
-        }
-        return response.body
+        let response = try await send(.POST, HTTPAPI.syncPath, headers: HTTPTransport.syncHeaders(token: token), body: body)
+        return try HTTPTransport.syncResponseBody(status: response.status, headers: response.headers, body: response.body)
     }
 
     /// Connections idle now, and open (idle or in use).
