@@ -16,6 +16,13 @@ struct RecordRow {
     var household: RecordID? { view.householdID }
 }
 
+/// A stored row as a pulled page finds it: where it is, and what its confirmed state adds to
+/// that village's digest (nil: no confirmed state, or a deleted one).
+struct StoredConfirmation {
+    let village: VillageCode
+    let digest: Digest128?
+}
+
 /// Reading and writing `records` rows, keeping per-village digests of confirmed states.
 ///
 /// Statements are cached: a page applies hundreds of rows in one transaction, and preparing
@@ -49,27 +56,34 @@ enum RecordRows {
         return try decode(row, codec, collection, id)
     }
 
-    /// The stored rows of `keys` (those the replica holds), by collection and id, read with one
-    /// statement per collection and 100 ids.
-    static func loadAll(_ db: Database, _ codec: ReplicaCodec, _ keys: [RecordKey]) throws -> [OutboxRecord: RecordRow] {
-        var out: [OutboxRecord: RecordRow] = [:]
+    /// What a page needs of the rows it replaces (those the replica holds of `keys`): each row's
+    /// village and the digest of its confirmed state, read with one statement per collection and
+    /// 100 ids. No state is opened or decoded: the page brings the new ones.
+    static func confirmations(_ db: Database, _ keys: [RecordKey]) throws -> [OutboxRecord: StoredConfirmation] {
+        var out: [OutboxRecord: StoredConfirmation] = [:]
         for (collection, ofCollection) in Dictionary(grouping: keys, by: \.collection) {
             let ids = ofCollection.map(\.id)
             for start in stride(from: 0, to: ids.count, by: 100) {
                 let chunk = ids[start..<min(start + 100, ids.count)]
                 let statement = try db.cachedStatement(sql: """
-                    SELECT id, village, confirmed, view, confirmed_digest_high, confirmed_digest_low FROM records
+                    SELECT id, village, confirmed_digest_high, confirmed_digest_low FROM records
                     WHERE collection = ? AND id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))
                     """)
                 let rows = try Row.fetchAll(statement, arguments: StatementArguments([Int64(collection.rawValue)] + chunk.map { Data($0.bytes) }))
                 for row in rows {
-                    guard let id = RecordID(bytes: [UInt8](row["id"] as Data)) else { continue }
-                    let decoded = try decode(row, codec, collection, id)
-                    out[OutboxRecord(decoded.key)] = decoded
+                    let village: Int64 = row["village"]
+                    out[OutboxRecord(collection: Int64(collection.rawValue), id: row["id"])] =
+                        StoredConfirmation(village: VillageCode(uncheckedRawValue: UInt64(village)), digest: Self.digest(row))
                 }
             }
         }
         return out
+    }
+
+    /// The stored digest of a row read with `confirmed_digest_high` and `confirmed_digest_low`.
+    static func digest(_ row: Row) -> Digest128? {
+        guard let h: Int64 = row["confirmed_digest_high"], let l: Int64 = row["confirmed_digest_low"] else { return nil }
+        return Digest128(high: UInt64(bitPattern: h), low: UInt64(bitPattern: l))
     }
 
     static func decode(_ row: Row, _ codec: ReplicaCodec, _ collection: RecordCollection, _ id: RecordID) throws -> RecordRow {
@@ -78,11 +92,7 @@ enum RecordRows {
             confirmed = try codec.state(c, includesSupersession: false)
         }
         let view = try view(row, codec, confirmed: confirmed)
-        var digest: Digest128? = nil
-        if let h: Int64 = row["confirmed_digest_high"], let l: Int64 = row["confirmed_digest_low"] {
-            digest = Digest128(high: UInt64(bitPattern: h), low: UInt64(bitPattern: l))
-        }
-        return RecordRow(key: view.key, confirmed: confirmed, view: view, storedDigest: digest)
+        return RecordRow(key: view.key, confirmed: confirmed, view: view, storedDigest: digest(row))
     }
 
     /// Writes the row's view, leaving its confirmed state as stored.
@@ -130,56 +140,76 @@ enum RecordRows {
 }
 
 /// The rows a page confirms, written together at the page's end with multi-row upserts (64 rows
-/// a statement): each row's confirmed state is encoded once for the row and its digest (and is
-/// its only state when the worker has not changed it), and the village digest moves from the
-/// row's stored digest to the new one in `digests`.
+/// a statement): each row's confirmed state comes sealed and hashed (`PreparedConfirmed`, before
+/// the transaction) and is its only state when the worker has not changed it, and the village
+/// digest moves from the row's stored digest to the new one in `digests`.
 struct ConfirmedRowBatch {
-    /// Seals the states as they are written.
+    /// Seals the views of rows the worker has changed.
     let codec: ReplicaCodec
-    private var rows: [[(any DatabaseValueConvertible)?]] = []
+    /// Each row's values, bound as they are (no conversion per value when the page is written).
+    private var rows: [[DatabaseValue]] = []
+    /// What each row leaves in its village, in the order of `rows`.
+    private var confirmations: [StoredConfirmation] = []
     private var positions: [OutboxRecord: Int] = [:]
     static let columns = 11
     static let rowsPerStatement = 64
 
     init(codec: ReplicaCodec) { self.codec = codec }
 
-    /// Adds the row; returns the digest its confirmed state now has in the village (nil: none or deleted).
-    /// `viewIsConfirmed`: the row's view is its confirmed state (no local change), stored as no view.
-    @discardableResult
-    mutating func append(_ db: Database, _ row: RecordRow, viewIsConfirmed: Bool = false, handle: UInt64? = nil,
-                         digests: inout VillageDigestBatch) throws -> Digest128? {
-        let confirmed = row.confirmed.map { $0.encoded(includeSupersession: false) }
-        let digest = row.confirmed.flatMap { $0.isDeleted ? nil : StableHash.hash128(confirmed!) }
+    /// Adds the row of a pulled state (`row.confirmed`, made ready as `prepared`), moving its
+    /// village's digest from the row's stored digest to the new one. `id`: the row's key as the
+    /// outbox names it. `viewIsConfirmed`: the row's view is its confirmed state (no local
+    /// change), stored as no view.
+    mutating func append(_ db: Database, _ row: RecordRow, id: OutboxRecord, prepared: PreparedConfirmed.Row, viewIsConfirmed: Bool,
+                         handle: UInt64?, digests: inout VillageDigestBatch) throws {
+        let digest = prepared.digest
         try digests.replace(db, row.key.scope, row.storedDigest, with: digest)
-        let values: [(any DatabaseValueConvertible)?] = [
-            Int64(row.key.collection.rawValue), Data(row.key.id.bytes), Int64(row.key.scope.rawValue), row.household.map { Data($0.bytes) },
-            confirmed.map { codec.stateBlob(encoded: $0, includeSupersession: false) }, digest.map { Int64(bitPattern: $0.high) },
-            digest.map { Int64(bitPattern: $0.low) },
-            viewIsConfirmed && confirmed != nil ? nil : codec.stateBlob(row.view, includeSupersession: true), row.view.isDeleted, row.view.needsReview,
-            handle.map { Int64(bitPattern: $0) },
+        let values: [DatabaseValue] = [
+            id.collection.databaseValue, id.id.databaseValue, Int64(row.key.scope.rawValue).databaseValue,
+            row.household.map { Data($0.bytes).databaseValue } ?? .null,
+            prepared.blob.databaseValue, digest.map { Int64(bitPattern: $0.high).databaseValue } ?? .null,
+            digest.map { Int64(bitPattern: $0.low).databaseValue } ?? .null,
+            viewIsConfirmed ? .null : codec.stateBlob(row.view, includeSupersession: true).databaseValue,
+            row.view.isDeleted.databaseValue, row.view.needsReview.databaseValue,
+            handle.map { Int64(bitPattern: $0).databaseValue } ?? .null,
         ]
-        if let i = positions[OutboxRecord(row.key)] {
+        let confirmation = StoredConfirmation(village: row.key.scope, digest: digest)
+        if let i = positions[id] {
             rows[i] = values
+            confirmations[i] = confirmation
         } else {
-            positions[OutboxRecord(row.key)] = rows.count
+            positions[id] = rows.count
             rows.append(values)
+            confirmations.append(confirmation)
         }
-        return digest
+    }
+
+    /// The row this page already holds of `id`, as a later state of the same record replaces it.
+    func added(_ id: OutboxRecord) -> StoredConfirmation? {
+        positions[id].map { confirmations[$0] }
     }
 
     func write(_ db: Database) throws {
         for start in stride(from: 0, to: rows.count, by: Self.rowsPerStatement) {
             let chunk = rows[start..<min(start + Self.rowsPerStatement, rows.count)]
-            let tuple = "(" + Array(repeating: "?", count: Self.columns).joined(separator: ", ") + ")"
-            try db.cachedStatement(sql: """
-                INSERT INTO records (collection, id, village, household, confirmed, confirmed_digest_high, confirmed_digest_low, view, is_deleted, needs_review, handle)
-                VALUES \(Array(repeating: tuple, count: chunk.count).joined(separator: ", "))
-                ON CONFLICT(collection, id) DO UPDATE SET household = excluded.household, confirmed = excluded.confirmed,
-                  confirmed_digest_high = excluded.confirmed_digest_high, confirmed_digest_low = excluded.confirmed_digest_low,
-                  view = excluded.view, is_deleted = excluded.is_deleted, needs_review = excluded.needs_review, handle = excluded.handle
-                """).execute(arguments: StatementArguments(chunk.flatMap { $0 }))
+            let sql = chunk.count == Self.rowsPerStatement ? Self.fullStatement : Self.statement(rows: chunk.count)
+            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(chunk.joined()))
         }
     }
+
+    /// The upsert of `rows` rows; the one of a full chunk is built once.
+    static func statement(rows: Int) -> String {
+        let tuple = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        return """
+            INSERT INTO records (collection, id, village, household, confirmed, confirmed_digest_high, confirmed_digest_low, view, is_deleted, needs_review, handle)
+            VALUES \(Array(repeating: tuple, count: rows).joined(separator: ", "))
+            ON CONFLICT(collection, id) DO UPDATE SET household = excluded.household, confirmed = excluded.confirmed,
+              confirmed_digest_high = excluded.confirmed_digest_high, confirmed_digest_low = excluded.confirmed_digest_low,
+              view = excluded.view, is_deleted = excluded.is_deleted, needs_review = excluded.needs_review, handle = excluded.handle
+            """
+    }
+
+    static let fullStatement = statement(rows: rowsPerStatement)
 }
 
 /// Per-village digests of the confirmed states (deleted records count for nothing).

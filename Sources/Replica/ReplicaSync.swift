@@ -56,6 +56,7 @@ extension Replica {
         let codec = self.codec
         // A page and acknowledgements are the server's to give again; a re-stamp hands out counters.
         let restamps = response.rejections.contains { $0.reason == Restamp.reason }
+        let prepared = PreparedConfirmed(response.page, codec: codec)
         return try write(fromServer: !restamps) { db in
             var report = ApplyReport()
             var clock = try Meta.clock(db, wallClock: wallClock)
@@ -83,26 +84,27 @@ extension Replica {
                 report.rebootstrapped.append(village)
             }
             // Most pulled records hold no local change (all of them in a bootstrap): their view is
-            // the server's state, and the outbox need not be asked about them. The page's stored
-            // rows are read together, and its rows written together at its end.
+            // the server's state, and the outbox need not be asked about them. Of the rows a page
+            // replaces only the village and the digest are read; the rows are written together at
+            // the page's end.
             let local = try Outbox.recordsWithChanges(db)
-            var stored = try RecordRows.loadAll(db, codec, response.page.map(\.key))
+            let stored = try RecordRows.confirmations(db, response.page.map(\.key))
             var digests = VillageDigestBatch()
             var rows = ConfirmedRowBatch(codec: codec)
             for (index, state) in response.page.enumerated() {
                 let id = OutboxRecord(state.key)
-                var row = stored[id] ?? RecordRow(key: state.key, confirmed: nil, view: RecordState(key: state.key))
-                row.confirmed = state
-                let hasLocal = local.contains(id)
-                row.view = hasLocal ? try RecordRows.rebuiltView(db, codec, key: state.key, confirmed: state) : state
                 // A record twice in a page: the second replaces the first, digest and all.
+                let before = rows.added(id) ?? stored[id]
+                let key = before.map { RecordKey(state.key.collection, state.key.id, scope: $0.village) } ?? state.key
+                let hasLocal = !local.isEmpty && local.contains(id)
+                let view = hasLocal ? try RecordRows.rebuiltView(db, codec, key: state.key, confirmed: state) : state
+                let row = RecordRow(key: key, confirmed: state, view: view, storedDigest: before?.digest)
                 let handle = index < response.pageHandles.count && response.pageHandles[index] != 0 ? response.pageHandles[index] : nil
-                row.storedDigest = try rows.append(db, row, viewIsConfirmed: !hasLocal, handle: handle, digests: &digests)
-                stored[id] = row
+                try rows.append(db, row, id: id, prepared: prepared[index], viewIsConfirmed: !hasLocal, handle: handle, digests: &digests)
                 if hasLocal { try Outbox.dropConfirmed(db, codec, state.key, confirmed: state.version) }
-                clock.observe(state.lastModified)
-                touched.remove(state.key)
+                if !touched.isEmpty { touched.remove(state.key) }
             }
+            if !response.page.isEmpty { clock.observe(prepared.latest) }
             try rows.write(db)
             try digests.write(db)
             report.pulled = response.page.count

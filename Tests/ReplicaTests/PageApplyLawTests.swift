@@ -1,5 +1,5 @@
 import FieldModel
-import Replica
+@testable import Replica
 import SyncCore
 import SyncProtocol
 import SyntheticData
@@ -20,11 +20,13 @@ struct PageApplyLawTests {
         var localEdits: [(RecordID, [Household.Field: FieldValue])] = []
     }
 
-    func world(seed: UInt64) -> World {
+    /// `households`: how many the village holds; `repeats`: how many of the changed records
+    /// the page carries a second time, changed again (the later state must win).
+    func world(seed: UInt64, households: ClosedRange<UInt64> = 3...12, repeats: Int = 0) -> World {
         var rng = SeededGenerator(seed: seed)
         var server = OtherReplica()
         var world = World()
-        for n in 1...UInt64.random(in: 3...12, using: &rng) {
+        for n in 1...UInt64.random(in: households, using: &rng) {
             let household = Fixture.newHousehold(n)
             var state = server.created(household)
             world.base.append(state)
@@ -48,7 +50,17 @@ struct PageApplyLawTests {
             }
         }
         world.next.shuffle(using: &rng)
+        for state in world.next.filter({ !$0.isDeleted && $0.key.collection == .household }).prefix(repeats) {
+            world.next.append(server.set(state, "notes", .text("再次 \(seed)")))
+        }
         return world
+    }
+
+    /// The live states a village ends with when `states` arrive in this order: the last of each record.
+    func last(_ states: [RecordState]) -> [RecordState] {
+        var latest: [RecordID: RecordState] = [:]
+        for state in states { latest[state.key.id] = state }
+        return latest.values.filter { !$0.isDeleted }
     }
 
     /// Pulls the base, writes locally, then receives `next` in `pages` responses.
@@ -57,7 +69,7 @@ struct PageApplyLawTests {
         defer { h.finish() }
         try h.replica.receivePage(world.base, cursor: 1)
         for (id, values) in world.localEdits { _ = try h.replica.updateHousehold(id, values) }
-        let live = ScopeDigest.of(world.next.filter { !$0.isDeleted })
+        let live = ScopeDigest.of(last(world.next))
         let size = max(1, (world.next.count + pages - 1) / pages)
         let chunks = stride(from: 0, to: world.next.count, by: size).map { Array(world.next[$0..<min($0 + size, world.next.count)]) }
         for (i, chunk) in chunks.enumerated() {
@@ -85,5 +97,18 @@ struct PageApplyLawTests {
         #expect(togetherDigest == ScopeDigest.of(world.next.filter { !$0.isDeleted }), "the digest is that of the live states")
         // Local edits of records the server did not delete stay pending on top of the pulled view.
         #expect(together.outbox.count == world.localEdits.count)
+    }
+
+    /// Pages of more than `PreparedConfirmed.smallestChunk` × 2 states are sealed and hashed over
+    /// the cores before the transaction; some records come twice in the page, changed again.
+    @Test(arguments: 0..<6)
+    func aLargePageSpreadOverTheCoresEqualsOneStatePerResponse(seed: UInt64) throws {
+        let world = world(seed: 100 + seed, households: 90...110, repeats: 5)
+        #expect(world.next.count >= 2 * PreparedConfirmed.smallestChunk, "the page is large enough to be spread")
+        let (together, togetherDigest) = try replay(world, in: 1, label: "page-law-large-together-\(seed)")
+        let (apart, apartDigest) = try replay(world, in: world.next.count, label: "page-law-large-apart-\(seed)")
+        #expect(together == apart)
+        #expect(togetherDigest == apartDigest)
+        #expect(togetherDigest == ScopeDigest.of(last(world.next)), "the digest is that of each record's last state")
     }
 }
