@@ -15,6 +15,14 @@ swift build --build-tests
 DOORSTEP_TEST_POSTGRES_URL=$(scripts/postgres.sh start)
 export DOORSTEP_TEST_POSTGRES_URL
 trap 'scripts/postgres.sh stop' EXIT
+# At most 8 tests run at once (Swift Testing starts every one at once otherwise). The suite is
+# CPU-bound on two cores: with ~150 suites started together, 20–30 threads waited to run, every
+# test stretched to about the whole run's length, and waits with a bound of their own (a
+# statement's 60 s, a test's time limit, an HTTP read) ran out on a machine half as fast
+# (2026-12-07: four tests over 2,228 s). With 8 the run queue holds ~5, the whole run is no
+# slower (579 s against 632 s, same machine), and the PostgreSQL fault test took 95 s, not 297 s.
+# DOORSTEP_TEST_WIDTH changes it.
+export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=${DOORSTEP_TEST_WIDTH:-8}
 # On a failure, PostgreSQL's own account of lock waits and timeouts (a push's statement timeout
 # under load is otherwise a bare 57014).
 swift test --skip-build || { echo "PostgreSQL lock waits and timeouts:"; scripts/postgres.sh waits; exit 1; }
