@@ -28,7 +28,7 @@ extension RestoreDrillTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // The cluster runs as `postgres` when the tests run as root: it must reach its directory.
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir)
-        let root = dir + "/pg", port = "54431"
+        let root = dir + "/pg", port = String(try await FreePort.take())
         let url = try await Self.pitr(["start", root, port])
         do {
             try await Self.drillOnPointInTimeRecovery(in: dir, url: url, root: root, port: port)
