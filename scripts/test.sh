@@ -19,7 +19,7 @@ trap 'scripts/postgres.sh stop' EXIT
 # CPU-bound on two cores: with ~150 suites started together, 20–30 threads waited to run, every
 # test stretched to about the whole run's length, and waits with a bound of their own (a
 # statement's 60 s, a test's time limit, an HTTP read) ran out on a machine half as fast
-# (2026-12-07: four tests over 2,228 s). With 8 the run queue holds ~5, the whole run is no
+# (2026-12-07: six tests in a run of 2,228 s). With 8 the run queue holds ~5, the whole run is no
 # slower (579 s against 632 s, same machine), and the PostgreSQL fault test took 95 s, not 297 s.
 # DOORSTEP_TEST_WIDTH changes it.
 export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=${DOORSTEP_TEST_WIDTH:-8}
