@@ -139,6 +139,43 @@ struct PullTests {
         }
     }
 
+    @Test("pages across more villages than a connection keeps scans prepared for, again and again: every record once, in sequence order",
+          arguments: StoreBackend.all)
+    func pagesAcrossManyVillages(backend: StoreBackend) async throws {
+        try await withEngine(backend) { engine in
+            let template = Fixture.household(in: Self.a)
+            let villages = (0..<300).map { Self.a.county.township(150 + $0 / 100).village(1 + $0 % 100) }
+            let households = villages.enumerated().flatMap { n, village in
+                (0..<2).map { k in
+                    var h = template
+                    h.id = Fixture.freshID(UInt64(n * 2 + k + 1))
+                    h.village = village
+                    return ImportRecord(h)
+                }
+            }
+            let imported = try await engine.importRecords(households, by: Fixture.admin, now: Fixture.now)
+            #expect(imported.created == households.count && imported.rejected.isEmpty)
+
+            // Pages that leave most scans unfinished, then pages from other positions: a scan
+            // kept prepared must start from its new arguments, never from where it stopped.
+            let everything = try await engine.store.pull(Dictionary(uniqueKeysWithValues: villages.map { ($0, 0) }), limit: 1_000)
+            #expect(everything.records.count == households.count && !everything.hasMore)
+            #expect(everything.sequences == everything.sequences.sorted())
+            for limit in [1, 7, 250, 599] {
+                for skip in [0, 1] {
+                    let cursors = Dictionary(uniqueKeysWithValues: villages.enumerated().map { n, village in
+                        (village, n % 3 == 0 ? everything.sequences[min(everything.sequences.count - 1, skip * 300)] : 0)
+                    })
+                    let expected = zip(everything.sequences, everything.records)
+                        .filter { sequence, record in sequence > cursors[record.key.scope]! }.prefix(limit)
+                    let page = try await engine.store.pull(cursors, limit: limit)
+                    #expect(page.sequences == expected.map(\.0), "limit \(limit), skip \(skip)")
+                    #expect(page.records.map(\.key.id) == expected.map(\.1.key.id))
+                }
+            }
+        }
+    }
+
     @Test("a purge committing between the staleness check and the page is noticed and the pull redone", arguments: StoreBackend.all)
     func purgeDuringPull(backend: StoreBackend) async throws {
         try await withStore(backend) { store in
