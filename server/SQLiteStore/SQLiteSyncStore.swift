@@ -29,6 +29,7 @@ public struct SQLiteSyncStore: SyncStore {
     /// The attachments' bytes, in `attachments` beside the database file (SPEC §15.5).
     let attachmentFiles: AttachmentFiles
     let attachmentLocks = PerHashLock()
+    let checkpointer: WALCheckpointer
 
     /// Opens (creating if needed) and migrates the database at `path`, sealing with `keys`;
     /// without keys, with the ring in `<path>.keys` (created on first open, mode 0600), which
@@ -55,10 +56,16 @@ public struct SQLiteSyncStore: SyncStore {
         config.busyMode = .timeout(busyTimeout)
         // secure_delete: a page's old content is zeroed when freed or overwritten, so a state
         // re-sealed (or a row deleted) leaves no old bytes behind in the file.
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON") }
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON; PRAGMA wal_autocheckpoint = \(WALCheckpointer.backstopPages)")
+            // The writer keeps 64 MB of pages (SQLite's default is 2 MB): every push reads and
+            // rewrites random record pages, which otherwise come back through `pread` each time.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
+        }
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try SQLiteSchema.migrator(codec: codec).migrate(pool)
+            checkpointer = try WALCheckpointer(path: path, busyTimeout: busyTimeout)
         } catch {
             throw SyncEngineError(.storage, "cannot open the server database at \(path): \(error)")
         }
@@ -156,6 +163,9 @@ public struct SQLiteSyncStore: SyncStore {
     }
 
     public func close() async throws {
-        try await guarded("close") { try pool.close() }
+        try await guarded("close") {
+            try checkpointer.stop()
+            try pool.close()
+        }
     }
 }
