@@ -64,9 +64,14 @@ extension SQLiteSyncStore: PeopleStore {
         try await guarded("finishResealing") {
             try await pool.writeWithoutTransaction { db in
                 if hadPlainStates { try db.execute(sql: "VACUUM") }
-                let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-                let busy: Int = row?[0] ?? 0
-                return busy == 0 ? nil : "the WAL could not be truncated while other connections read; run rotate-key again when the server is idle"
+                // The checkpointer's own passive checkpoint (a few ms every 100 ms) makes this
+                // one busy at once, without waiting: try again a few times before giving up.
+                for attempt in 0..<20 {
+                    if attempt > 0 { Thread.sleep(forTimeInterval: 0.05) }
+                    let busy: Int = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")?[0] ?? 0
+                    if busy == 0 { return nil }
+                }
+                return "the WAL could not be truncated while other connections read; run rotate-key again when the server is idle"
             }
         }
     }
