@@ -23,9 +23,10 @@ final class WALCheckpointer: Sendable {
         config.busyMode = .timeout(busyTimeout)
         connection = try DatabaseQueue(path: path, configuration: config)
         let task = Task.detached { [weak self] in
-            while !Task.isCancelled {
+            while true {
                 try? await Task.sleep(for: interval)
-                guard let self else { return }
+                // Stopped while asleep: the connection may be closed already.
+                guard !Task.isCancelled, let self else { return }
                 await self.checkpoint()
             }
         }
