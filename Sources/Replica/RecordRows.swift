@@ -193,7 +193,11 @@ struct ConfirmedRowBatch {
         for start in stride(from: 0, to: rows.count, by: Self.rowsPerStatement) {
             let chunk = rows[start..<min(start + Self.rowsPerStatement, rows.count)]
             let sql = chunk.count == Self.rowsPerStatement ? Self.fullStatement : Self.statement(rows: chunk.count)
-            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(chunk.joined()))
+            // One flat array: GRDB's generic conversion walks a joined sequence several times slower.
+            var values: [DatabaseValue] = []
+            values.reserveCapacity(chunk.count * Self.columns)
+            for row in chunk { values.append(contentsOf: row) }
+            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(values))
         }
     }
 
