@@ -11,7 +11,8 @@ extension SQLiteSyncStore: ChainedLogStore {
     }
 
     static func chainState(_ log: ChainedLog, _ db: Database) throws -> LogChainState {
-        guard let row = try Row.fetchOne(db, sql: "SELECT anchor_id, anchor, head_id, head FROM log_chains WHERE log = ?", arguments: [log.rawValue]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT anchor_id, anchor, head_id, head FROM log_chains WHERE log = ?"),
+                                         arguments: [log.rawValue]) else {
             throw SyncEngineError(.storage, "the chain of \(log.rawValue) has no anchor row")
         }
         return LogChainState(log: log, anchorID: row[0], anchor: [UInt8](row[1] as Data), headID: row[2], head: [UInt8](row[3] as Data))
