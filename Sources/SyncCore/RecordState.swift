@@ -104,6 +104,7 @@ public struct RecordState: Sendable, Hashable {
     /// Every field's showing value.
     public var values: FieldValues {
         var out: FieldValues = [:]
+        out.reserveCapacity(fields.count)
         for (id, state) in fields { if let w = state.winner { out[id] = w.value } }
         return out
     }

@@ -187,7 +187,7 @@ struct BatchRun {
     /// The plan with every changed record's final state.
     mutating func finish() -> PushPlan {
         plan.records = changedOrder.map { id in
-            RecordWrite(state: states[id]!, previous: snapshot.records[id], now: now)
+            RecordWrite(state: states[id]!, previous: snapshot.records[id], previousDigest: snapshot.storedDigests[id], now: now)
         }
         return plan
     }

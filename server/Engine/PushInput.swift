@@ -112,11 +112,16 @@ public struct PushSnapshot: Sendable {
     public var notices: [VillageCode: [RecordState]]
     /// Today's creation counters of `PushInput.creationScopes`.
     public var creations: CreationCounts
+    /// The digest stored with each of `records` (what the record added to its village digest
+    /// when it was written), where the store keeps one: the plan then need not encode and hash
+    /// the stored state again. A record absent here has its digest computed from its state.
+    public var storedDigests: [RecordID: Digest128]
 
     public init(records: [RecordID: RecordState], processed: [Dot: ProcessedDot], highestProcessedCounter: UInt64,
                 filings: [RelativeFiling], today: CalendarDate, trails: [RecordID: WorkflowTrail] = [:],
-                notices: [VillageCode: [RecordState]] = [:], creations: CreationCounts? = nil) {
+                notices: [VillageCode: [RecordState]] = [:], creations: CreationCounts? = nil, storedDigests: [RecordID: Digest128] = [:]) {
         self.records = records
+        self.storedDigests = storedDigests
         self.processed = processed
         self.highestProcessedCounter = highestProcessedCounter
         self.filings = filings

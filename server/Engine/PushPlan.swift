@@ -71,12 +71,13 @@ public struct RecordWrite: Sendable {
     public let idNumbersChanged: Bool
 
     /// The write that replaces `previous` (the stored state, nil for a new record) by `state`
-    /// at server time `now`.
-    public init(state: RecordState, previous: RecordState?, now: Int64) {
+    /// at server time `now`. `previousDigest`: the digest stored with `previous`, when the store
+    /// keeps one (else it is computed from `previous`).
+    public init(state: RecordState, previous: RecordState?, previousDigest: Digest128? = nil, now: Int64) {
         self.idNumbersChanged = previous.map { PersonIndex.idNumbers(of: $0) != PersonIndex.idNumbers(of: state) } ?? true
         self.state = state
         self.digest = state.digest
-        self.previousContribution = previous.flatMap { $0.isDeleted ? nil : $0.digest }
+        self.previousContribution = previous.flatMap { $0.isDeleted ? nil : previousDigest ?? $0.digest }
         self.contribution = state.isDeleted ? nil : digest
         self.deletedAtMilliseconds = state.isDeleted ? now : nil
         self.householdID = RecordLinks.household(of: state)

@@ -60,9 +60,10 @@ extension SQLiteSyncStore {
 
     /// Everything the plan reads, in one place: the policy's own reads join here.
     func snapshot(for input: PushInput, _ db: Database) throws -> PushSnapshot {
-        var records = try states(input.touchedRecords, db)
+        var digests: [RecordID: Digest128] = [:]
+        var records = try states(input.touchedRecords, db, digests: &digests)
         let households = input.referencedRecords(stored: records.values).subtracting(records.keys)
-        records.merge(try states(Array(households), db)) { stored, _ in stored }
+        records.merge(try states(Array(households), db, digests: &digests)) { stored, _ in stored }
 
         var processed: [Dot: ProcessedDot] = [:]
         try forEachChunk(Array(Set(input.counters))) { chunk, marks in
@@ -80,16 +81,20 @@ extension SQLiteSyncStore {
             """), arguments: [input.staff.rawValue]).map(Self.filing)
         return PushSnapshot(records: records, processed: processed, highestProcessedCounter: UInt64(bitPattern: highest),
                             filings: filings, today: input.today, trails: try Self.trails(input.transitionedHouseholds, db),
-                            notices: try notices(input.noticeVillages, db), creations: try Self.creationCounts(input, db))
+                            notices: try notices(input.noticeVillages, db), creations: try Self.creationCounts(input, db),
+                            storedDigests: digests)
     }
 
-    func states(_ ids: [RecordID], _ db: Database) throws -> [RecordID: RecordState] {
+    /// The stored states of `ids`, and into `digests` the digest each row holds beside its state.
+    func states(_ ids: [RecordID], _ db: Database, digests: inout [RecordID: Digest128]) throws -> [RecordID: RecordState] {
         var out: [RecordID: RecordState] = [:]
         try forEachChunk(ids.map(\.blob)) { chunk, marks in
-            let statement = try db.cachedStatement(sql: "SELECT state FROM records WHERE id IN (\(marks))")
-            for data in try Data.fetchAll(statement, arguments: StatementArguments(Array(chunk))) {
-                let state = try codec.state(data)
+            let statement = try db.cachedStatement(sql: "SELECT state, digest FROM records WHERE id IN (\(marks))")
+            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(Array(chunk)))
+            while let row = try rows.next() {
+                let state = try codec.state(row[0] as Data)
                 out[state.key.id] = state
+                digests[state.key.id] = try Digest128.fromBlob(row[1])
             }
         }
         return out
