@@ -67,10 +67,11 @@ extension PostgresSyncStore {
     /// cycle) before reading anything else: a push that waited here reads the dots and
     /// counters the other committed.
     func snapshot(for input: PushInput, _ c: PostgresSession) async throws -> PushSnapshot {
-        var records = try await states(input.touchedRecords, lock: true, c)
+        var digests: [RecordID: Digest128] = [:]
+        var records = try await states(input.touchedRecords, lock: true, c, digests: &digests)
         let households = input.referencedRecords(stored: records.values).subtracting(records.keys)
         // A household is read for its collection and village, which never change: no lock.
-        records.merge(try await states(Array(households), lock: false, c)) { stored, _ in stored }
+        records.merge(try await states(Array(households), lock: false, c, digests: &digests)) { stored, _ in stored }
 
         var processed: [Dot: ProcessedDot] = [:]
         let counters = Array(Set(input.counters)).map { Int64(bitPattern: $0) }
@@ -92,18 +93,22 @@ extension PostgresSyncStore {
         return PushSnapshot(records: records, processed: processed, highestProcessedCounter: UInt64(bitPattern: highest),
                             filings: filings, today: input.today, trails: try await Self.trails(input.transitionedHouseholds, c),
                             notices: try await notices(input.noticeVillages, c),
-                            creations: try await Self.creationCounts(input, schema: location.schema, c))
+                            creations: try await Self.creationCounts(input, schema: location.schema, c),
+                            storedDigests: digests)
     }
 
-    func states(_ ids: [RecordID], lock: Bool, _ c: PostgresSession) async throws -> [RecordID: RecordState] {
+    /// The stored states of `ids`, and into `digests` the digest each row holds beside its state.
+    func states(_ ids: [RecordID], lock: Bool, _ c: PostgresSession, digests: inout [RecordID: Digest128]) async throws -> [RecordID: RecordState] {
         guard !ids.isEmpty else { return [:] }
         let query: PostgresQuery = lock
-            ? "SELECT state FROM records WHERE id = ANY(\(ids.map(\.buffer))::bytea[]) ORDER BY id FOR UPDATE"
-            : "SELECT state FROM records WHERE id = ANY(\(ids.map(\.buffer))::bytea[])"
+            ? "SELECT state, digest FROM records WHERE id = ANY(\(ids.map(\.buffer))::bytea[]) ORDER BY id FOR UPDATE"
+            : "SELECT state, digest FROM records WHERE id = ANY(\(ids.map(\.buffer))::bytea[])"
         var out: [RecordID: RecordState] = [:]
-        for buffer in try await c.all(query, as: ByteBuffer.self) {
-            let state = try codec.state(buffer)
+        for row in try await c.rows(query) {
+            let (stateBytes, digestBytes) = try row.decode((ByteBuffer, ByteBuffer).self)
+            let state = try codec.state(stateBytes)
             out[state.key.id] = state
+            digests[state.key.id] = try StoredColumns.digest(digestBytes.bytes)
         }
         return out
     }
